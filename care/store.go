@@ -1,0 +1,114 @@
+package care
+
+import (
+	"context"
+	"time"
+)
+
+// The stores below are what the flows, workers and API need from persistence. store/
+// implements them over PostgreSQL. Absent records are ENOTFOUND, constraint violations
+// ECONFLICT or EINVALID; no driver error crosses this line unwrapped.
+
+// PersonStore keeps people.
+type PersonStore interface {
+	// CreatePerson stores p and sets its ID and timestamps; a phone already registered is ECONFLICT.
+	CreatePerson(ctx context.Context, p *Person) error
+	Person(ctx context.Context, id PersonID) (*Person, error)
+	PersonByPhone(ctx context.Context, phone Phone) (*Person, error)
+	// UpdatePerson saves every field of p except ID and CreatedAt.
+	UpdatePerson(ctx context.Context, p *Person) error
+}
+
+// StaffStore keeps communes and the staff who work in them.
+type StaffStore interface {
+	CreateCommune(ctx context.Context, c *Commune) error
+	Commune(ctx context.Context, code CommuneCode) (*Commune, error)
+	SetDutyOfficer(ctx context.Context, code CommuneCode, id ManagerID) error
+	CreateManager(ctx context.Context, m *CaseManager) error
+	Manager(ctx context.Context, id ManagerID) (*CaseManager, error)
+	ManagerByPhone(ctx context.Context, phone Phone) (*CaseManager, error)
+	// CommuneCaseManager returns the active case manager who takes the commune's new cases
+	// (the one with the fewest open cases).
+	CommuneCaseManager(ctx context.Context, code CommuneCode) (*CaseManager, error)
+}
+
+// CaseStore keeps cases and what the five steps record.
+type CaseStore interface {
+	// OpenCase stores c at step 1; a person with an open case already is ECONFLICT.
+	OpenCase(ctx context.Context, c *Case) error
+	Case(ctx context.Context, id CaseID) (*Case, error)
+	// OpenCaseOf returns the person's open (not closed) case.
+	OpenCaseOf(ctx context.Context, id PersonID) (*Case, error)
+	// MoveCase applies ev under a row lock, checking the life cycle's guards against the
+	// records, and stores the transition with who made it.
+	MoveCase(ctx context.Context, id CaseID, ev CaseEvent, by ManagerID, note string) (*Case, error)
+	CaseHistory(ctx context.Context, id CaseID) ([]CaseTransition, error)
+	RecordAssessment(ctx context.Context, a *Assessment) error
+	LatestAssessment(ctx context.Context, id CaseID) (*Assessment, error)
+	// CreatePlan stores a draft plan with its services; it replaces the case's current plan.
+	CreatePlan(ctx context.Context, p *SupportPlan) error
+	CurrentPlan(ctx context.Context, id CaseID) (*SupportPlan, error)
+	// ApprovePlan records the approval; approving twice is ECONFLICT.
+	ApprovePlan(ctx context.Context, id PlanID, by ManagerID, approverName string, at time.Time) error
+	SetServiceStatus(ctx context.Context, id ServiceID, s ServiceStatus) error
+}
+
+// AppointmentStore keeps appointments.
+type AppointmentStore interface {
+	CreateAppointment(ctx context.Context, a *Appointment) error
+	Appointment(ctx context.Context, id AppointmentID) (*Appointment, error)
+	// MoveAppointment sets a new time and place and bumps the version.
+	MoveAppointment(ctx context.Context, id AppointmentID, at time.Time, place string) (*Appointment, error)
+	CancelAppointment(ctx context.Context, id AppointmentID) error
+	// NextAppointment returns the person's next scheduled appointment after now.
+	NextAppointment(ctx context.Context, id PersonID, now time.Time) (*Appointment, error)
+}
+
+// CheckInStore keeps check-in schedules and check-ins.
+type CheckInStore interface {
+	CreateSchedule(ctx context.Context, s *CheckInSchedule) error
+	Schedule(ctx context.Context, id ScheduleID) (*CheckInSchedule, error)
+	CreateCheckIn(ctx context.Context, c *CheckIn) error
+	CheckIn(ctx context.Context, id CheckInID) (*CheckIn, error)
+	// OpenCheckInOf returns the person's check-in waiting for an answer, if any.
+	OpenCheckInOf(ctx context.Context, id PersonID) (*CheckIn, error)
+	// AnswerCheckIn records a 1 (fine) or 2 (need help); an answered or closed check-in is ECONFLICT.
+	AnswerCheckIn(ctx context.Context, id CheckInID, status CheckInStatus, at time.Time) error
+}
+
+// HelpStore keeps help requests.
+type HelpStore interface {
+	CreateHelpRequest(ctx context.Context, h *HelpRequest) error
+	HelpRequest(ctx context.Context, id HelpRequestID) (*HelpRequest, error)
+}
+
+// EscalationStore keeps escalations.
+type EscalationStore interface {
+	// CreateEscalation writes e before anyone is told of it.
+	CreateEscalation(ctx context.Context, e *Escalation) error
+	Escalation(ctx context.Context, id EscalationID) (*Escalation, error)
+	// AcknowledgeEscalation stops the ladder; acknowledging a closed one is ECONFLICT.
+	AcknowledgeEscalation(ctx context.Context, id EscalationID, by ManagerID, at time.Time) (*Escalation, error)
+	ResolveEscalation(ctx context.Context, id EscalationID, by ManagerID, outcome string, at time.Time) (*Escalation, error)
+}
+
+// MessageStore keeps the message log.
+type MessageStore interface {
+	// LogMessage appends m; a repeated (provider, provider id) or idempotency key is ECONFLICT.
+	LogMessage(ctx context.Context, m *Message) error
+	Message(ctx context.Context, id MessageID) (*Message, error)
+	MessageByProviderID(ctx context.Context, p Provider, providerID string) (*Message, error)
+	SetMessageStatus(ctx context.Context, id MessageID, s MessageStatus, errorCode string) error
+}
+
+// Store is every store together.
+type Store interface {
+	PersonStore
+	StaffStore
+	CaseStore
+	AppointmentStore
+	CheckInStore
+	HelpStore
+	EscalationStore
+	MessageStore
+}
