@@ -100,7 +100,8 @@ func (s *Store) MoveCase(ctx context.Context, id care.CaseID, ev care.CaseEvent,
 	return moved, nil
 }
 
-// CaseHistory returns the case's transitions, oldest first; ENOTFOUND for an unknown case.
+// CaseHistory returns the case's transitions, oldest first (an empty slice for a case that
+// never moved); ENOTFOUND for an unknown case.
 func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTransition, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT case_id, event, from_step, to_step, by_id, at, note
@@ -208,6 +209,9 @@ func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
 	if p.Status == "" {
 		p.Status = care.PlanDraft
 	}
+	if p.Services == nil {
+		p.Services = []care.PlanService{} // as a read gives it back
+	}
 	for i := range p.Services {
 		if p.Services[i].Status == "" {
 			p.Services[i].Status = care.ServicePlanned
@@ -276,7 +280,7 @@ func dueDate(t *time.Time) *time.Time {
 }
 
 // CurrentPlan returns the case's current (not replaced) plan with its services in the order
-// they were added.
+// they were added (an empty slice, not nil, when it has none).
 func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportPlan, error) {
 	var p care.SupportPlan
 	err := s.pool.QueryRow(ctx, `

@@ -44,6 +44,9 @@ func (s *Store) CreatePerson(ctx context.Context, p *care.Person) error {
 	if err := p.Validate(); err != nil {
 		return mapError(err, "create person")
 	}
+	if p.Profile == nil {
+		p.Profile = []care.Disability{} // as a read gives it back
+	}
 	now := s.now()
 	err := s.pool.QueryRow(ctx, `
 		INSERT INTO person (phone, name, commune, language, profile, channel, diacritics, consent_at,
@@ -84,6 +87,9 @@ func (s *Store) PersonByPhone(ctx context.Context, phone care.Phone) (*care.Pers
 func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
 	if err := p.Validate(); err != nil {
 		return mapError(err, "update person %d", p.ID)
+	}
+	if p.Profile == nil {
+		p.Profile = []care.Disability{}
 	}
 	now := s.now()
 	tag, err := s.pool.Exec(ctx, `
