@@ -141,10 +141,7 @@ func (s *Store) RecordAssessment(ctx context.Context, a *care.Assessment) error 
 	if err := a.Validate(); err != nil {
 		return mapError(err, "record assessment of case %d", a.CaseID)
 	}
-	at := a.AssessedAt
-	if at.IsZero() {
-		at = s.now()
-	}
+	at := s.orNow(a.AssessedAt)
 	areas, priorities, notes := make([]string, len(a.Needs)), make([]int32, len(a.Needs)), make([]string, len(a.Needs))
 	for i, n := range a.Needs {
 		areas[i], priorities[i], notes[i] = string(n.Area), int32(n.Priority), n.Note
@@ -309,9 +306,10 @@ func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportP
 }
 
 // ApprovePlan records that approverName approved plan id, as entered by staff member by at
-// at. by must be an active staff member with the approver or admin role (EUNAUTHORIZED
+// at (a zero at is now). by must be an active staff member with the approver or admin role (EUNAUTHORIZED
 // otherwise); approving a plan twice, or one already replaced, is ECONFLICT.
 func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, approverName string, at time.Time) error {
+	at = s.orNow(at)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var status care.PlanStatus
 		if err := tx.QueryRow(ctx, `SELECT status FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {

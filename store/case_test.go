@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -348,4 +349,81 @@ func TestCaseHistoryOfANewCaseIsEmpty(t *testing.T) {
 	history, err := e.s.CaseHistory(e.ctx, w.kase.ID)
 	require.NoError(t, err)
 	require.Empty(t, history)
+}
+
+// TestMoveCaseLocksTheRow races the same move from several connections: with the row locked
+// while the guards are checked, exactly one wins and the others find the case already moved.
+// A transaction holding the row lock lines them all up first, so the race always happens.
+func TestMoveCaseLocksTheRow(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
+		Needs: []care.Need{{Area: care.NeedFamily, Priority: 1}}}))
+	blocker, err := e.s.Pool().Begin(e.ctx)
+	require.NoError(t, err)
+	defer blocker.Rollback(e.ctx) //nolint:errcheck // committed below
+	_, err = blocker.Exec(e.ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(w.kase.ID))
+	require.NoError(t, err)
+
+	const n = 4
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventPlan, w.manager.ID, "")
+			errs <- err
+		})
+	}
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := e.s.Pool().QueryRow(e.ctx, `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting == n
+	}, 10*time.Second, 10*time.Millisecond, "every mover waits for the row")
+	require.NoError(t, blocker.Commit(e.ctx))
+	wg.Wait()
+	close(errs)
+
+	won := 0
+	for err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		requireCode(t, care.EINVALID, err)
+	}
+	require.Equal(t, 1, won)
+	history, err := e.s.CaseHistory(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Len(t, history, 1)
+}
+
+func TestZeroTimesAreNow(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	now := e.clock.Advance(time.Hour)
+
+	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, p))
+	require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", time.Time{}))
+	got, err := e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, &now, got.ApprovedAt)
+
+	c := e.checkIn(w, e.schedule(w), start, care.CheckInSent)
+	require.NoError(t, e.s.AnswerCheckIn(e.ctx, c.ID, care.CheckInFine, time.Time{}))
+	answered, err := e.s.CheckIn(e.ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, &now, answered.AnsweredAt)
+
+	x, err := e.s.AcknowledgeEscalation(e.ctx, e.escalation(w).ID, w.manager.ID, time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, &now, x.AckedAt)
+	x, err = e.s.ResolveEscalation(e.ctx, x.ID, w.manager.ID, "", time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, &now, x.ResolvedAt)
 }

@@ -110,7 +110,7 @@ func (s *Store) OpenCheckInOf(ctx context.Context, id care.PersonID) (*care.Chec
 	return c, nil
 }
 
-// AnswerCheckIn records a 1 (fine) or 2 (need help) answered at at. Only an open check-in
+// AnswerCheckIn records a 1 (fine) or 2 (need help) answered at at (a zero at is now). Only an open check-in
 // (pending, sent or retried) can be answered: any other is ECONFLICT; a status other than
 // fine or need_help is EINVALID.
 func (s *Store) AnswerCheckIn(ctx context.Context, id care.CheckInID, status care.CheckInStatus, at time.Time) error {
@@ -121,7 +121,7 @@ func (s *Store) AnswerCheckIn(ctx context.Context, id care.CheckInID, status car
 	err := s.pool.QueryRow(ctx, `
 		UPDATE checkin SET status = $2, answered_at = $3
 		WHERE id = $1 AND status IN ('pending', 'sent', 'retried')
-		RETURNING id`, int64(id), string(status), at).Scan(&got)
+		RETURNING id`, int64(id), string(status), s.orNow(at)).Scan(&got)
 	if err != nil {
 		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM checkin WHERE id = $1)`, int64(id),
 			"the check-in was already answered or closed")

@@ -112,6 +112,15 @@ func conflictMessage(constraint string) string {
 // struct is exactly what reading the row back gives.
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
+// orNow is at, or the store's now when at is zero: a caller that does not say when
+// something happened means now.
+func (s *Store) orNow(at time.Time) time.Time {
+	if at.IsZero() {
+		return s.now()
+	}
+	return at
+}
+
 // nullID stores a zero id as NULL.
 func nullID[T ~int64](id T) *int64 {
 	if id == 0 {
