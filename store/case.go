@@ -14,11 +14,9 @@ import (
 // caseColumns is what scanCase reads, in its order.
 const caseColumns = `id, person_id, manager_id, commune, step, opened_at, closed_at, updated_at`
 
-// scanCase reads caseColumns and then any extra columns into extra.
-func scanCase(row pgx.Row, extra ...any) (*care.Case, error) {
+func scanCase(row pgx.Row) (*care.Case, error) {
 	var c care.Case
-	dest := append([]any{&c.ID, &c.PersonID, &c.ManagerID, &c.Commune, &c.Step, &c.OpenedAt, &c.ClosedAt, &c.UpdatedAt}, extra...)
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(&c.ID, &c.PersonID, &c.ManagerID, &c.Commune, &c.Step, &c.OpenedAt, &c.ClosedAt, &c.UpdatedAt); err != nil {
 		return nil, err
 	}
 	c.OpenedAt, c.UpdatedAt, c.ClosedAt = c.OpenedAt.UTC(), c.UpdatedAt.UTC(), utc(c.ClosedAt)
@@ -68,12 +66,18 @@ func (s *Store) OpenCaseOf(ctx context.Context, id care.PersonID) (*care.Case, e
 func (s *Store) MoveCase(ctx context.Context, id care.CaseID, ev care.CaseEvent, by care.ManagerID, note string) (*care.Case, error) {
 	var moved *care.Case
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)))
+		if err != nil {
+			return err
+		}
+		// The facts are read by a second statement, after the lock is held: a statement that
+		// waited for the lock sees the locked row as it is now but everything else as it was
+		// when the statement began, which could miss a plan replaced while it waited.
 		var facts care.CaseFacts
-		c, err := scanCase(tx.QueryRow(ctx, `
-			SELECT `+caseColumns+`,
-				EXISTS (SELECT 1 FROM assessment WHERE case_id = $1),
-				EXISTS (SELECT 1 FROM support_plan WHERE case_id = $1 AND status = 'approved')
-			FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)), &facts.HasAssessment, &facts.PlanApproved)
+		err = tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM assessment WHERE case_id = $1),
+				EXISTS (SELECT 1 FROM support_plan WHERE case_id = $1 AND status = 'approved')`, int64(id),
+		).Scan(&facts.HasAssessment, &facts.PlanApproved)
 		if err != nil {
 			return err
 		}
@@ -306,8 +310,8 @@ func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportP
 }
 
 // ApprovePlan records that approverName approved plan id, as entered by staff member by at
-// at (a zero at is now). by must be an active staff member with the approver or admin role (EUNAUTHORIZED
-// otherwise); approving a plan twice, or one already replaced, is ECONFLICT.
+// at (a zero at is now). by must be an active staff member with the approver or admin role
+// (EUNAUTHORIZED otherwise); approving a plan twice, or one already replaced, is ECONFLICT.
 func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, approverName string, at time.Time) error {
 	at = s.orNow(at)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -318,7 +322,7 @@ func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.Manager
 		var role care.Role
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT role, active FROM case_manager WHERE id = $1`, int64(by)).Scan(&role, &active)
-		if errors.Is(err, pgx.ErrNoRows) || err == nil && (!active || role != care.RoleApprover && role != care.RoleAdmin) {
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!active || (role != care.RoleApprover && role != care.RoleAdmin))) {
 			return care.Errorf(care.EUNAUTHORIZED, "only an approver may approve a support plan")
 		}
 		if err != nil {

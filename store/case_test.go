@@ -400,6 +400,52 @@ func TestMoveCaseLocksTheRow(t *testing.T) {
 	require.Len(t, history, 1)
 }
 
+// TestMoveCaseSeesAPlanReplacedWhileItWaited has MoveCase wait for the case row while a plan
+// change holds it: once it gets the lock it must judge by the new draft, not the approved plan
+// the change replaced.
+func TestMoveCaseSeesAPlanReplacedWhileItWaited(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
+		Needs: []care.Need{{Area: care.NeedFamily, Priority: 1}}}))
+	_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventPlan, w.manager.ID, "")
+	require.NoError(t, err)
+	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, p))
+	require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", start))
+
+	// What CreatePlan does, held open.
+	change, err := e.s.Pool().Begin(e.ctx)
+	require.NoError(t, err)
+	defer change.Rollback(e.ctx) //nolint:errcheck // committed below
+	_, err = change.Exec(e.ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(w.kase.ID))
+	require.NoError(t, err)
+	_, err = change.Exec(e.ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1`, int64(w.kase.ID))
+	require.NoError(t, err)
+	_, err = change.Exec(e.ctx, `INSERT INTO support_plan (case_id, goals, created_by) VALUES ($1, '{g2}', $2)`,
+		int64(w.kase.ID), int64(w.manager.ID))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventImplement, w.manager.ID, "")
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := e.s.Pool().QueryRow(e.ctx, `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, change.Commit(e.ctx))
+	requireCode(t, care.EINVALID, <-done)
+	c, err := e.s.Case(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.StepPlanning, c.Step)
+}
+
 func TestZeroTimesAreNow(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
