@@ -110,9 +110,9 @@ func (s *Store) OpenCheckInOf(ctx context.Context, id care.PersonID) (*care.Chec
 	return c, nil
 }
 
-// AnswerCheckIn records a 1 (fine) or 2 (need help) answered at at (a zero at is now). Only an open check-in
-// (pending, sent or retried) can be answered: any other is ECONFLICT; a status other than
-// fine or need_help is EINVALID.
+// AnswerCheckIn records a 1 (fine) or 2 (need help) answered at at (a zero at is now). Only
+// an open check-in (pending, sent or retried) can be answered: any other is ECONFLICT; a
+// status other than fine or need_help is EINVALID.
 func (s *Store) AnswerCheckIn(ctx context.Context, id care.CheckInID, status care.CheckInStatus, at time.Time) error {
 	if status != care.CheckInFine && status != care.CheckInNeedHelp {
 		return mapError(care.FieldError("status", "an answer is fine or need_help, not %q", status), "answer check-in %d", id)

@@ -69,7 +69,8 @@ func (s *Store) Escalation(ctx context.Context, id care.EscalationID) (*care.Esc
 }
 
 // AcknowledgeEscalation stops the ladder of an open escalation: it becomes acknowledged by
-// by at at (a zero at is now) and never climbs again. Acknowledging one that is not open is ECONFLICT.
+// by at at (a zero at is now) and never climbs again. Acknowledging one that is not open is
+// ECONFLICT.
 func (s *Store) AcknowledgeEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, at time.Time) (*care.Escalation, error) {
 	e, err := scanEscalation(s.pool.QueryRow(ctx, `
 		UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
