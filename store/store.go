@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,6 +19,7 @@ type Store struct {
 	clock care.Clock
 }
 
+var _ care.Store = (*Store)(nil)
 
 // New returns a Store on pool; clock stamps the times the store sets itself.
 func New(pool *pgxpool.Pool, clock care.Clock) *Store {
@@ -94,6 +96,58 @@ func conflictMessage(constraint string) string {
 		return "this message was already queued"
 	case "dialog_session_key":
 		return "this dialog session already exists"
+	case "support_plan_current":
+		return "the case already has a current plan"
+	case "escalation_one_per_checkin":
+		return "this check-in was already escalated"
+	case "escalation_one_per_help":
+		return "this help request was already escalated"
+	case "checkin_schedule_id_due_at_key":
+		return "this check-in is already scheduled"
 	}
 	return "already exists"
 }
+
+// now is the store's clock in UTC at PostgreSQL's precision, so what a method sets on a
+// struct is exactly what reading the row back gives.
+func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// orNow is at, or the store's now when at is zero: a caller that does not say when
+// something happened means now.
+func (s *Store) orNow(at time.Time) time.Time {
+	if at.IsZero() {
+		return s.now()
+	}
+	return at
+}
+
+// nullID stores a zero id as NULL.
+func nullID[T ~int64](id T) *int64 {
+	if id == 0 {
+		return nil
+	}
+	v := int64(id)
+	return &v
+}
+
+// nullText stores an empty string as NULL.
+func nullText[T ~string](v T) *string {
+	if v == "" {
+		return nil
+	}
+	s := string(v)
+	return &s
+}
+
+// utc gives a time read from the database in UTC, whatever the process's time zone, so
+// values compare equal to the ones written.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// notFound is the ENOTFOUND error for a statement that matched no row.
+func notFound() error { return care.Errorf(care.ENOTFOUND, "not found") }

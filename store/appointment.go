@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// appointmentColumns is what scanAppointment reads, in its order.
+const appointmentColumns = `id, case_id, person_id, at, place, purpose, status, version, created_at, updated_at`
+
+func scanAppointment(row pgx.Row) (*care.Appointment, error) {
+	var a care.Appointment
+	var version int32
+	err := row.Scan(&a.ID, &a.CaseID, &a.PersonID, &a.At, &a.Place, &a.Purpose, &a.Status, &version, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.Version = int(version)
+	a.At, a.CreatedAt, a.UpdatedAt = a.At.UTC(), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return &a, nil
+}
+
+// CreateAppointment stores a and sets its ID and timestamps; an empty status is scheduled
+// and a zero version 1.
+func (s *Store) CreateAppointment(ctx context.Context, a *care.Appointment) error {
+	if a.Status == "" {
+		a.Status = care.AppointmentScheduled
+	}
+	if a.Version == 0 {
+		a.Version = 1
+	}
+	if a.At.IsZero() {
+		return mapError(care.FieldError("at", "an appointment needs a time"), "create appointment")
+	}
+	now := s.now()
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO appointment (case_id, person_id, at, place, purpose, status, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+		RETURNING id`,
+		int64(a.CaseID), int64(a.PersonID), a.At, a.Place, a.Purpose, string(a.Status), int32(a.Version), now,
+	).Scan(&a.ID)
+	if err != nil {
+		return mapError(err, "create appointment")
+	}
+	a.CreatedAt, a.UpdatedAt = now, now
+	return nil
+}
+
+// Appointment returns the appointment with id.
+func (s *Store) Appointment(ctx context.Context, id care.AppointmentID) (*care.Appointment, error) {
+	a, err := scanAppointment(s.pool.QueryRow(ctx, `SELECT `+appointmentColumns+` FROM appointment WHERE id = $1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load appointment %d", id)
+	}
+	return a, nil
+}
+
+// MoveAppointment sets a new time and place on a scheduled appointment and bumps its
+// version; the pending reminders of older versions are cancelled in the same transaction,
+// so no stale reminder goes. Moving an appointment that is not scheduled is ECONFLICT.
+func (s *Store) MoveAppointment(ctx context.Context, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
+	if at.IsZero() {
+		return nil, mapError(care.FieldError("at", "an appointment needs a time"), "move appointment %d", id)
+	}
+	var a *care.Appointment
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		a, err = scanAppointment(tx.QueryRow(ctx, `
+			UPDATE appointment SET at = $2, place = $3, version = version + 1, updated_at = $4
+			WHERE id = $1 AND status = 'scheduled'
+			RETURNING `+appointmentColumns, int64(id), at, place, s.now()))
+		if err != nil {
+			return s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM appointment WHERE id = $1)`, int64(id),
+				"only a scheduled appointment can be moved")
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE reminder SET status = 'cancelled'
+			WHERE appointment_id = $1 AND version < $2 AND status = 'pending'`, int64(id), int32(a.Version))
+		return err
+	})
+	if err != nil {
+		return nil, mapError(err, "move appointment %d", id)
+	}
+	return a, nil
+}
+
+// whyNot explains a conditional UPDATE that matched no row: ENOTFOUND when the row does not
+// exist (existsQuery says false), ECONFLICT with conflict as its message when it is in the
+// wrong state. Other errors pass through.
+func (s *Store) whyNot(ctx context.Context, q db, err error, existsQuery string, id int64, conflict string) error {
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	var ok bool
+	if err := q.QueryRow(ctx, existsQuery, id).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return notFound()
+	}
+	return care.Errorf(care.ECONFLICT, "%s", conflict)
+}
+
+// CancelAppointment cancels a scheduled appointment and its pending reminders; cancelling a
+// cancelled one again is a no-op, one that is done or missed ECONFLICT.
+func (s *Store) CancelAppointment(ctx context.Context, id care.AppointmentID) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var status care.AppointmentStatus
+		if err := tx.QueryRow(ctx, `SELECT status FROM appointment WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {
+			return err
+		}
+		switch status {
+		case care.AppointmentCancelled:
+			return nil
+		case care.AppointmentScheduled:
+		default:
+			return care.Errorf(care.ECONFLICT, "the appointment is %s", status)
+		}
+		_, err := tx.Exec(ctx, `
+			WITH c AS (UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE id = $1)
+			UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`,
+			int64(id), s.now())
+		return err
+	})
+	if err != nil {
+		return mapError(err, "cancel appointment %d", id)
+	}
+	return nil
+}
+
+// NextAppointment returns the person's next scheduled appointment after now; ENOTFOUND when
+// there is none.
+func (s *Store) NextAppointment(ctx context.Context, id care.PersonID, now time.Time) (*care.Appointment, error) {
+	a, err := scanAppointment(s.pool.QueryRow(ctx, `
+		SELECT `+appointmentColumns+` FROM appointment
+		WHERE person_id = $1 AND status = 'scheduled' AND at > $2
+		ORDER BY at, id LIMIT 1`, int64(id), now))
+	if err != nil {
+		return nil, mapError(err, "load next appointment of person %d", id)
+	}
+	return a, nil
+}

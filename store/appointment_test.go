@@ -1,0 +1,142 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+)
+
+func (e *env) appointment(w world, at time.Time) *care.Appointment {
+	e.t.Helper()
+	a := &care.Appointment{CaseID: w.kase.ID, PersonID: w.person.ID, At: at, Place: "Trạm y tế xã", Purpose: "khám"}
+	require.NoError(e.t, e.s.CreateAppointment(e.ctx, a))
+	return a
+}
+
+// reminders returns the status of each reminder of an appointment, by version.
+func (e *env) reminders(id care.AppointmentID) map[int]string {
+	e.t.Helper()
+	rows, err := e.s.Pool().Query(e.ctx, `SELECT version, status FROM reminder WHERE appointment_id = $1`, int64(id))
+	require.NoError(e.t, err)
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var v int32
+		var st string
+		require.NoError(e.t, rows.Scan(&v, &st))
+		out[int(v)] = st
+	}
+	require.NoError(e.t, rows.Err())
+	return out
+}
+
+func (e *env) addReminder(id care.AppointmentID, version int, due time.Time) {
+	e.t.Helper()
+	_, err := e.s.Pool().Exec(e.ctx, `
+		INSERT INTO reminder (appointment_id, version, offset_minutes, due_at) VALUES ($1, $2, 1440, $3)`,
+		int64(id), version, due)
+	require.NoError(e.t, err)
+}
+
+func TestAppointmentRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	at := time.Date(2026, 3, 5, 2, 0, 0, 0, time.UTC)
+	a := e.appointment(w, at)
+	require.NotZero(t, a.ID)
+	require.Equal(t, &care.Appointment{ID: a.ID, CaseID: w.kase.ID, PersonID: w.person.ID, At: at, Place: "Trạm y tế xã",
+		Purpose: "khám", Status: care.AppointmentScheduled, Version: 1, CreatedAt: start, UpdatedAt: start}, a)
+	got, err := e.s.Appointment(e.ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, a, got)
+
+	_, err = e.s.Appointment(e.ctx, 424242)
+	requireCode(t, care.ENOTFOUND, err)
+	requireCode(t, care.EINVALID, e.s.CreateAppointment(e.ctx, &care.Appointment{CaseID: w.kase.ID, PersonID: w.person.ID}))
+	requireCode(t, care.EINVALID, e.s.CreateAppointment(e.ctx, &care.Appointment{CaseID: w.kase.ID, PersonID: w.person.ID, At: at, Status: "later"}))
+}
+
+func TestMoveAppointment(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	a := e.appointment(w, time.Date(2026, 3, 5, 2, 0, 0, 0, time.UTC))
+	e.addReminder(a.ID, 1, a.At.Add(-24*time.Hour))
+
+	later := e.clock.Advance(time.Hour)
+	newAt := time.Date(2026, 3, 6, 3, 0, 0, 0, time.UTC)
+	moved, err := e.s.MoveAppointment(e.ctx, a.ID, newAt, "Nhà văn hóa thôn")
+	require.NoError(t, err)
+	want := *a
+	want.At, want.Place, want.Version, want.UpdatedAt = newAt, "Nhà văn hóa thôn", 2, later
+	require.Equal(t, &want, moved)
+	got, err := e.s.Appointment(e.ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, &want, got)
+	require.Equal(t, map[int]string{1: "cancelled"}, e.reminders(a.ID), "the old version's reminder never goes")
+
+	e.addReminder(a.ID, 2, newAt.Add(-24*time.Hour))
+	moved, err = e.s.MoveAppointment(e.ctx, a.ID, newAt.Add(time.Hour), "")
+	require.NoError(t, err)
+	require.Equal(t, 3, moved.Version)
+	require.Equal(t, map[int]string{1: "cancelled", 2: "cancelled"}, e.reminders(a.ID))
+
+	_, err = e.s.MoveAppointment(e.ctx, 424242, newAt, "")
+	requireCode(t, care.ENOTFOUND, err)
+	require.NoError(t, e.s.CancelAppointment(e.ctx, a.ID))
+	_, err = e.s.MoveAppointment(e.ctx, a.ID, newAt, "")
+	requireCode(t, care.ECONFLICT, err)
+}
+
+func TestCancelAppointment(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	a := e.appointment(w, time.Date(2026, 3, 5, 2, 0, 0, 0, time.UTC))
+	e.addReminder(a.ID, 1, a.At.Add(-2*time.Hour))
+
+	later := e.clock.Advance(time.Hour)
+	require.NoError(t, e.s.CancelAppointment(e.ctx, a.ID))
+	got, err := e.s.Appointment(e.ctx, a.ID)
+	require.NoError(t, err)
+	want := *a
+	want.Status, want.UpdatedAt = care.AppointmentCancelled, later
+	require.Equal(t, &want, got)
+	require.Equal(t, map[int]string{1: "cancelled"}, e.reminders(a.ID))
+
+	require.NoError(t, e.s.CancelAppointment(e.ctx, a.ID), "cancelling twice is a no-op")
+	requireCode(t, care.ENOTFOUND, e.s.CancelAppointment(e.ctx, 424242))
+
+	done := e.appointment(w, a.At)
+	_, err = e.s.Pool().Exec(e.ctx, `UPDATE appointment SET status = 'done' WHERE id = $1`, int64(done.ID))
+	require.NoError(t, err)
+	requireCode(t, care.ECONFLICT, e.s.CancelAppointment(e.ctx, done.ID))
+}
+
+func TestNextAppointment(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	_, err := e.s.NextAppointment(e.ctx, w.person.ID, now)
+	requireCode(t, care.ENOTFOUND, err)
+
+	e.appointment(w, now.Add(-time.Hour)) // past
+	cancelled := e.appointment(w, now.Add(time.Hour))
+	require.NoError(t, e.s.CancelAppointment(e.ctx, cancelled.ID))
+	later := e.appointment(w, now.Add(48*time.Hour))
+	next := e.appointment(w, now.Add(2*time.Hour))
+	other := e.openCase(e.person(w.commune), w.manager)
+	require.NoError(t, e.s.CreateAppointment(e.ctx, &care.Appointment{CaseID: other.ID, PersonID: other.PersonID, At: now.Add(time.Minute)}))
+
+	got, err := e.s.NextAppointment(e.ctx, w.person.ID, now)
+	require.NoError(t, err)
+	require.Equal(t, next, got)
+	got, err = e.s.NextAppointment(e.ctx, w.person.ID, next.At)
+	require.NoError(t, err)
+	require.Equal(t, later, got, "an appointment at now is not next")
+}

@@ -1,0 +1,361 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// caseColumns is what scanCase reads, in its order.
+const caseColumns = `id, person_id, manager_id, commune, step, opened_at, closed_at, updated_at`
+
+func scanCase(row pgx.Row) (*care.Case, error) {
+	var c care.Case
+	if err := row.Scan(&c.ID, &c.PersonID, &c.ManagerID, &c.Commune, &c.Step, &c.OpenedAt, &c.ClosedAt, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	c.OpenedAt, c.UpdatedAt, c.ClosedAt = c.OpenedAt.UTC(), c.UpdatedAt.UTC(), utc(c.ClosedAt)
+	return &c, nil
+}
+
+// OpenCase stores c at step 1 and sets its ID, step and times; an empty commune is the
+// person's. A person with an open case already is ECONFLICT.
+func (s *Store) OpenCase(ctx context.Context, c *care.Case) error {
+	now := s.now()
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
+		VALUES ($1, $2, COALESCE(NULLIF($3, ''), (SELECT commune FROM person WHERE id = $1)), 'assessment', $4, $4)
+		RETURNING id, commune`,
+		int64(c.PersonID), int64(c.ManagerID), string(c.Commune), now,
+	).Scan(&c.ID, &c.Commune)
+	if err != nil {
+		return mapError(err, "open case of person %d", c.PersonID)
+	}
+	c.Step, c.OpenedAt, c.UpdatedAt, c.ClosedAt = care.StepAssessment, now, now, nil
+	return nil
+}
+
+// Case returns the case with id.
+func (s *Store) Case(ctx context.Context, id care.CaseID) (*care.Case, error) {
+	c, err := scanCase(s.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load case %d", id)
+	}
+	return c, nil
+}
+
+// OpenCaseOf returns the person's open (not closed) case.
+func (s *Store) OpenCaseOf(ctx context.Context, id care.PersonID) (*care.Case, error) {
+	c, err := scanCase(s.pool.QueryRow(ctx,
+		`SELECT `+caseColumns+` FROM care_case WHERE person_id = $1 AND step <> 'closed'`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load open case of person %d", id)
+	}
+	return c, nil
+}
+
+// MoveCase applies ev under a row lock, checking the life cycle's guards against the
+// records (an assessment is recorded; the current plan is approved), and stores the new step
+// and the transition with who made it, in one transaction. Illegal moves are EINVALID and
+// change nothing.
+func (s *Store) MoveCase(ctx context.Context, id care.CaseID, ev care.CaseEvent, by care.ManagerID, note string) (*care.Case, error) {
+	var moved *care.Case
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)))
+		if err != nil {
+			return err
+		}
+		// The facts are read by a second statement, after the lock is held: a statement that
+		// waited for the lock sees the locked row as it is now but everything else as it was
+		// when the statement began, which could miss a plan replaced while it waited.
+		var facts care.CaseFacts
+		err = tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM assessment WHERE case_id = $1),
+				EXISTS (SELECT 1 FROM support_plan WHERE case_id = $1 AND status = 'approved')`, int64(id),
+		).Scan(&facts.HasAssessment, &facts.PlanApproved)
+		if err != nil {
+			return err
+		}
+		tr, err := c.Move(ctx, ev, facts, by, s.now(), note)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			WITH moved AS (
+				UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5 WHERE id = $1
+			)
+			INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note)
+			VALUES ($1, $6, $2, $3, $7, $5, $8)`,
+			int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note)
+		if err != nil {
+			return err
+		}
+		moved = c
+		return nil
+	})
+	if err != nil {
+		return nil, mapError(err, "move case %d (%s)", id, ev)
+	}
+	return moved, nil
+}
+
+// CaseHistory returns the case's transitions, oldest first (an empty slice for a case that
+// never moved); ENOTFOUND for an unknown case.
+func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTransition, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT case_id, event, from_step, to_step, by_id, at, note
+		FROM case_transition WHERE case_id = $1 ORDER BY at, id`, int64(id))
+	if err != nil {
+		return nil, mapError(err, "load history of case %d", id)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (care.CaseTransition, error) {
+		var t care.CaseTransition
+		err := row.Scan(&t.CaseID, &t.Event, &t.From, &t.To, &t.By, &t.At, &t.Note)
+		t.At = t.At.UTC()
+		return t, err
+	})
+	if err == nil && len(out) == 0 {
+		err = s.exists(ctx, `SELECT EXISTS (SELECT 1 FROM care_case WHERE id = $1)`, int64(id))
+	}
+	if err != nil {
+		return nil, mapError(err, "load history of case %d", id)
+	}
+	return out, nil
+}
+
+// exists runs a SELECT EXISTS query and returns ENOTFOUND when it says false.
+func (s *Store) exists(ctx context.Context, query string, args ...any) error {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return notFound()
+	}
+	return nil
+}
+
+// RecordAssessment stores a with its needs and sets its ID; a zero AssessedAt is now.
+func (s *Store) RecordAssessment(ctx context.Context, a *care.Assessment) error {
+	if err := a.Validate(); err != nil {
+		return mapError(err, "record assessment of case %d", a.CaseID)
+	}
+	at := s.orNow(a.AssessedAt)
+	areas, priorities, notes := make([]string, len(a.Needs)), make([]int32, len(a.Needs)), make([]string, len(a.Needs))
+	for i, n := range a.Needs {
+		areas[i], priorities[i], notes[i] = string(n.Area), int32(n.Priority), n.Note
+	}
+	var id int64
+	err := s.pool.QueryRow(ctx, `
+		WITH a AS (
+			INSERT INTO assessment (case_id, assessed_by, assessed_at, summary) VALUES ($1, $2, $3, $4)
+			RETURNING id
+		), n AS (
+			INSERT INTO assessment_need (assessment_id, area, priority, note)
+			SELECT a.id, x.area, x.priority, x.note
+			FROM a, unnest($5::text[], $6::int[], $7::text[]) AS x (area, priority, note)
+		)
+		SELECT id FROM a`,
+		int64(a.CaseID), int64(a.AssessedBy), at, a.Summary, areas, priorities, notes,
+	).Scan(&id)
+	if err != nil {
+		return mapError(err, "record assessment of case %d", a.CaseID)
+	}
+	a.ID, a.AssessedAt = care.AssessmentID(id), at
+	return nil
+}
+
+// LatestAssessment returns the case's most recent assessment, its needs in the Circular's
+// order of need areas.
+func (s *Store) LatestAssessment(ctx context.Context, id care.CaseID) (*care.Assessment, error) {
+	var a care.Assessment
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, case_id, assessed_by, assessed_at, summary FROM assessment
+		WHERE case_id = $1 ORDER BY assessed_at DESC, id DESC LIMIT 1`, int64(id),
+	).Scan(&a.ID, &a.CaseID, &a.AssessedBy, &a.AssessedAt, &a.Summary)
+	if err != nil {
+		return nil, mapError(err, "load assessment of case %d", id)
+	}
+	a.AssessedAt = a.AssessedAt.UTC()
+	rows, err := s.pool.Query(ctx, `SELECT area, priority, note FROM assessment_need WHERE assessment_id = $1`, int64(a.ID))
+	if err != nil {
+		return nil, mapError(err, "load needs of assessment %d", a.ID)
+	}
+	a.Needs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (care.Need, error) {
+		var n care.Need
+		var priority int16
+		err := row.Scan(&n.Area, &priority, &n.Note)
+		n.Priority = int(priority)
+		return n, err
+	})
+	if err != nil {
+		return nil, mapError(err, "load needs of assessment %d", a.ID)
+	}
+	slices.SortFunc(a.Needs, func(x, y care.Need) int {
+		return slices.Index(care.NeedAreas, x.Area) - slices.Index(care.NeedAreas, y.Area)
+	})
+	return &a, nil
+}
+
+// CreatePlan stores p as a draft with its services and sets their IDs, marking the case's
+// current plan replaced, in one transaction. Services without a status are planned; a plan
+// in any status but draft is EINVALID (approval goes through ApprovePlan). Due dates are
+// stored as dates and come back at midnight UTC.
+func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
+	if p.Status == "" {
+		p.Status = care.PlanDraft
+	}
+	if p.Services == nil {
+		p.Services = []care.PlanService{} // as a read gives it back
+	}
+	for i := range p.Services {
+		if p.Services[i].Status == "" {
+			p.Services[i].Status = care.ServicePlanned
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return mapError(err, "create plan for case %d", p.CaseID)
+	}
+	if p.Status != care.PlanDraft || p.ApprovedBy != 0 || p.ApprovedAt != nil {
+		return mapError(care.FieldError("status", "a new plan is a draft; approve it with ApprovePlan"), "create plan for case %d", p.CaseID)
+	}
+	now := s.now()
+	ids := make([]int64, len(p.Services))
+	var planID int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// The case lock serialises plan changes with MoveCase, which reads whether the plan is approved.
+		var caseID int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(p.CaseID)).Scan(&caseID); err != nil {
+			return err
+		}
+		// Two statements, not one with a CTE: the partial unique index must see the old plan
+		// replaced before the new one goes in.
+		if _, err := tx.Exec(ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1 AND status <> 'replaced'`, caseID); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `
+			INSERT INTO support_plan (case_id, goals, status, created_by, created_at, approver_name)
+			VALUES ($1, $2, 'draft', $3, $4, $5)
+			RETURNING id`,
+			caseID, p.Goals, int64(p.CreatedBy), now, p.ApproverName,
+		).Scan(&planID)
+		if err != nil {
+			return err
+		}
+		if len(p.Services) == 0 {
+			return nil
+		}
+		b := &pgx.Batch{}
+		for i, sv := range p.Services {
+			b.Queue(`
+				INSERT INTO plan_service (plan_id, area, description, provider, due, status)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				planID, string(sv.Area), sv.Description, sv.Provider, dueDate(sv.Due), string(sv.Status),
+			).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return mapError(err, "create plan for case %d", p.CaseID)
+	}
+	p.ID, p.CreatedAt = care.PlanID(planID), now
+	for i := range p.Services {
+		p.Services[i].ID = care.ServiceID(ids[i])
+		p.Services[i].Due = dueDate(p.Services[i].Due)
+	}
+	return nil
+}
+
+// dueDate is the calendar date of t (in t's own zone) at midnight UTC, as a date column keeps it.
+func dueDate(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return &d
+}
+
+// CurrentPlan returns the case's current (not replaced) plan with its services in the order
+// they were added (an empty slice, not nil, when it has none).
+func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportPlan, error) {
+	var p care.SupportPlan
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, case_id, goals, status, created_by, created_at, COALESCE(approved_by, 0), approver_name, approved_at
+		FROM support_plan WHERE case_id = $1 AND status <> 'replaced'`, int64(id),
+	).Scan(&p.ID, &p.CaseID, &p.Goals, &p.Status, &p.CreatedBy, &p.CreatedAt, &p.ApprovedBy, &p.ApproverName, &p.ApprovedAt)
+	if err != nil {
+		return nil, mapError(err, "load plan of case %d", id)
+	}
+	p.CreatedAt, p.ApprovedAt = p.CreatedAt.UTC(), utc(p.ApprovedAt)
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, area, description, provider, due, status FROM plan_service WHERE plan_id = $1 ORDER BY id`, int64(p.ID))
+	if err != nil {
+		return nil, mapError(err, "load services of plan %d", p.ID)
+	}
+	p.Services, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (care.PlanService, error) {
+		var sv care.PlanService
+		err := row.Scan(&sv.ID, &sv.Area, &sv.Description, &sv.Provider, &sv.Due, &sv.Status)
+		sv.Due = utc(sv.Due)
+		return sv, err
+	})
+	if err != nil {
+		return nil, mapError(err, "load services of plan %d", p.ID)
+	}
+	return &p, nil
+}
+
+// ApprovePlan records that approverName approved plan id, as entered by staff member by at
+// at (a zero at is now). by must be an active staff member with the approver or admin role
+// (EUNAUTHORIZED otherwise); approving a plan twice, or one already replaced, is ECONFLICT.
+func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, approverName string, at time.Time) error {
+	at = s.orNow(at)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var status care.PlanStatus
+		if err := tx.QueryRow(ctx, `SELECT status FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {
+			return err
+		}
+		var role care.Role
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT role, active FROM case_manager WHERE id = $1`, int64(by)).Scan(&role, &active)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!active || (role != care.RoleApprover && role != care.RoleAdmin))) {
+			return care.Errorf(care.EUNAUTHORIZED, "only an approver may approve a support plan")
+		}
+		if err != nil {
+			return err
+		}
+		switch status {
+		case care.PlanApproved:
+			return care.Errorf(care.ECONFLICT, "the plan is already approved")
+		case care.PlanReplaced:
+			return care.Errorf(care.ECONFLICT, "the plan was replaced by a newer one")
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE support_plan SET status = 'approved', approved_by = $2, approver_name = $3, approved_at = $4
+			WHERE id = $1`, int64(id), int64(by), approverName, at)
+		return err
+	})
+	if err != nil {
+		return mapError(err, "approve plan %d", id)
+	}
+	return nil
+}
+
+// SetServiceStatus records how a planned service is going.
+func (s *Store) SetServiceStatus(ctx context.Context, id care.ServiceID, st care.ServiceStatus) error {
+	if !st.Valid() {
+		return mapError(care.FieldError("status", "unknown service status %q", st), "set status of service %d", id)
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE plan_service SET status = $2 WHERE id = $1`, int64(id), string(st))
+	if err == nil && tag.RowsAffected() == 0 {
+		err = notFound()
+	}
+	if err != nil {
+		return mapError(err, "set status of service %d", id)
+	}
+	return nil
+}

@@ -1,0 +1,475 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+)
+
+func TestCaseRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	require.NotZero(t, w.kase.ID)
+	require.Equal(t, care.StepAssessment, w.kase.Step)
+	require.Equal(t, &care.Case{ID: w.kase.ID, PersonID: w.person.ID, ManagerID: w.manager.ID, Commune: w.commune,
+		Step: care.StepAssessment, OpenedAt: start, UpdatedAt: start}, w.kase)
+
+	got, err := e.s.Case(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.kase, got)
+	got, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
+	require.NoError(t, err)
+	require.Equal(t, w.kase, got)
+
+	// Without a commune the case takes the person's.
+	p := e.person(w.commune)
+	c := &care.Case{PersonID: p.ID, ManagerID: w.manager.ID}
+	require.NoError(t, e.s.OpenCase(e.ctx, c))
+	require.Equal(t, w.commune, c.Commune)
+}
+
+func TestCaseErrors(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	tests := []struct {
+		name string
+		run  func() error
+		code string
+	}{
+		{"second open case for a person", func() error {
+			return e.s.OpenCase(e.ctx, &care.Case{PersonID: w.person.ID, ManagerID: w.manager.ID, Commune: w.commune})
+		}, care.ECONFLICT},
+		{"case for an unknown person", func() error {
+			return e.s.OpenCase(e.ctx, &care.Case{PersonID: 424242, ManagerID: w.manager.ID, Commune: w.commune})
+		}, care.EINVALID},
+		{"unknown case", func() error { _, err := e.s.Case(e.ctx, 424242); return err }, care.ENOTFOUND},
+		{"no open case", func() error {
+			_, err := e.s.OpenCaseOf(e.ctx, e.person(w.commune).ID)
+			return err
+		}, care.ENOTFOUND},
+		{"move unknown case", func() error {
+			_, err := e.s.MoveCase(e.ctx, 424242, care.EventPlan, w.manager.ID, "")
+			return err
+		}, care.ENOTFOUND},
+		{"history of unknown case", func() error { _, err := e.s.CaseHistory(e.ctx, 424242); return err }, care.ENOTFOUND},
+		{"no assessment yet", func() error { _, err := e.s.LatestAssessment(e.ctx, w.kase.ID); return err }, care.ENOTFOUND},
+		{"invalid assessment", func() error {
+			return e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
+				Needs: []care.Need{{Area: care.NeedHealth, Priority: 4}}})
+		}, care.EINVALID},
+		{"assessment of unknown case", func() error {
+			return e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: 424242, AssessedBy: w.manager.ID,
+				Needs: []care.Need{{Area: care.NeedHealth, Priority: 1}}})
+		}, care.EINVALID},
+		{"no plan yet", func() error { _, err := e.s.CurrentPlan(e.ctx, w.kase.ID); return err }, care.ENOTFOUND},
+		{"plan for unknown case", func() error {
+			return e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: 424242, Goals: []string{"g"}, CreatedBy: w.manager.ID})
+		}, care.ENOTFOUND},
+		{"plan without goals", func() error {
+			return e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: w.kase.ID, CreatedBy: w.manager.ID})
+		}, care.EINVALID},
+		{"plan created approved", func() error {
+			return e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"},
+				Status: care.PlanApproved, CreatedBy: w.manager.ID})
+		}, care.EINVALID},
+		{"approve unknown plan", func() error {
+			return e.s.ApprovePlan(e.ctx, 424242, w.manager.ID, "x", start)
+		}, care.ENOTFOUND},
+		{"unknown service", func() error { return e.s.SetServiceStatus(e.ctx, 424242, care.ServiceDone) }, care.ENOTFOUND},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			requireCode(t, tt.code, tt.run())
+		})
+	}
+}
+
+func TestOpenCaseAgainAfterClosing(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'closed', closed_at = now() WHERE id = $1`, int64(w.kase.ID))
+	require.NoError(t, err)
+	_, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
+	requireCode(t, care.ENOTFOUND, err)
+	again := e.openCase(w.person, w.manager)
+	require.NotEqual(t, w.kase.ID, again.ID)
+	got, err := e.s.OpenCaseOf(e.ctx, w.person.ID)
+	require.NoError(t, err)
+	require.Equal(t, again.ID, got.ID)
+}
+
+func TestAssessmentRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	first := &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID, AssessedAt: start.Add(-48 * time.Hour),
+		Summary: "lần đầu", Needs: []care.Need{{Area: care.NeedOther, Priority: 0}}}
+	require.NoError(t, e.s.RecordAssessment(e.ctx, first))
+	require.NotZero(t, first.ID)
+
+	// Needs come back in the Circular's order, whatever order they were given in.
+	second := &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID, Summary: "Cần xe lăn",
+		Needs: []care.Need{
+			{Area: care.NeedPsychological, Priority: 1, Note: "lo âu"},
+			{Area: care.NeedLivelihood, Priority: 3, Note: "mất việc"},
+			{Area: care.NeedHealth, Priority: 2},
+		}}
+	require.NoError(t, e.s.RecordAssessment(e.ctx, second))
+	require.Equal(t, start, second.AssessedAt, "a zero time is the store's now")
+
+	got, err := e.s.LatestAssessment(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	want := *second
+	want.Needs = []care.Need{second.Needs[1], second.Needs[2], second.Needs[0]}
+	require.Equal(t, &want, got)
+}
+
+func TestPlanRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"đi học lại", "có xe lăn"}, CreatedBy: w.manager.ID,
+		Services: []care.PlanService{
+			{Area: care.NeedHealth, Description: "xe lăn", Provider: "Trung tâm PHCN", Due: &due},
+			{Area: care.NeedEducation, Description: "học nghề", Status: care.ServiceInProgress},
+		}}
+	require.NoError(t, e.s.CreatePlan(e.ctx, p))
+	require.NotZero(t, p.ID)
+	require.Equal(t, care.PlanDraft, p.Status)
+	require.Equal(t, start, p.CreatedAt)
+	require.Equal(t, care.ServicePlanned, p.Services[0].Status)
+	require.NotZero(t, p.Services[0].ID)
+	require.Less(t, p.Services[0].ID, p.Services[1].ID)
+
+	got, err := e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, p, got)
+
+	require.NoError(t, e.s.SetServiceStatus(e.ctx, p.Services[1].ID, care.ServiceDone))
+	requireCode(t, care.EINVALID, e.s.SetServiceStatus(e.ctx, p.Services[0].ID, "lost"))
+	got, err = e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.ServicePlanned, got.Services[0].Status)
+	require.Equal(t, care.ServiceDone, got.Services[1].Status)
+
+	// A due time in another zone is kept as that zone's calendar date.
+	hcm := time.FixedZone("ICT", 7*3600)
+	late := time.Date(2026, 7, 1, 5, 0, 0, 0, hcm) // 30 June in UTC
+	q := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID,
+		Services: []care.PlanService{{Area: care.NeedOther, Description: "d", Due: &late}}}
+	require.NoError(t, e.s.CreatePlan(e.ctx, q))
+	got, err = e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), *got.Services[0].Due)
+	require.Equal(t, q, got)
+}
+
+func TestCreatePlanReplacesTheCurrentOne(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	old := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"cũ"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, old))
+	require.NoError(t, e.s.ApprovePlan(e.ctx, old.ID, approver.ID, "Chủ tịch UBND xã", start))
+
+	e.clock.Advance(time.Hour)
+	revised := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"mới"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, revised))
+	got, err := e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, revised.ID, got.ID)
+	require.Equal(t, care.PlanDraft, got.Status)
+	require.Empty(t, got.Services)
+
+	var status string
+	require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT status FROM support_plan WHERE id = $1`, int64(old.ID)).Scan(&status))
+	require.Equal(t, string(care.PlanReplaced), status)
+	requireCode(t, care.ECONFLICT, e.s.ApprovePlan(e.ctx, old.ID, approver.ID, "x", start))
+}
+
+func TestApprovePlan(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	admin := e.manager(w.commune, care.RoleAdmin)
+	retired := &care.CaseManager{Name: "Cũ", Phone: e.phone(), Commune: w.commune, Role: care.RoleApprover}
+	require.NoError(t, e.s.CreateManager(e.ctx, retired))
+	supervisor := e.manager(w.commune, care.RoleSupervisor)
+	at := time.Date(2026, 3, 3, 2, 30, 0, 0, time.UTC)
+
+	tests := []struct {
+		name string
+		by   care.ManagerID
+		code string // "" for success
+	}{
+		{"case manager may not approve", w.manager.ID, care.EUNAUTHORIZED},
+		{"supervisor may not approve", supervisor.ID, care.EUNAUTHORIZED},
+		{"inactive approver may not approve", retired.ID, care.EUNAUTHORIZED},
+		{"unknown staff may not approve", 424242, care.EUNAUTHORIZED},
+		{"approver approves", approver.ID, ""},
+		{"admin approves", admin.ID, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := e.openCase(e.person(w.commune), w.manager)
+			p := &care.SupportPlan{CaseID: c.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
+			require.NoError(t, e.s.CreatePlan(e.ctx, p))
+			err := e.s.ApprovePlan(e.ctx, p.ID, tt.by, "Ông Nguyễn Văn Chủ tịch", at)
+			got, gerr := e.s.CurrentPlan(e.ctx, c.ID)
+			require.NoError(t, gerr)
+			if tt.code != "" {
+				requireCode(t, tt.code, err)
+				require.Equal(t, p, got, "a refused approval changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			p.Status, p.ApprovedBy, p.ApproverName, p.ApprovedAt = care.PlanApproved, tt.by, "Ông Nguyễn Văn Chủ tịch", &at
+			require.Equal(t, p, got)
+			requireCode(t, care.ECONFLICT, e.s.ApprovePlan(e.ctx, p.ID, tt.by, "again", at))
+		})
+	}
+}
+
+// TestMoveCase walks a case through its whole life cycle against the records, trying the
+// illegal moves on the way: each is EINVALID and leaves the row and the history as they were.
+func TestMoveCase(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	id := w.kase.ID
+
+	type step struct {
+		name  string
+		prep  func()
+		ev    care.CaseEvent
+		by    care.ManagerID
+		code  string // "" for a legal move
+		to    care.CaseStep
+		extra string
+	}
+	var plan *care.SupportPlan
+	steps := []step{
+		{name: "plan with no assessment", ev: care.EventPlan, code: care.EINVALID},
+		{name: "close before evaluation", ev: care.EventClose, code: care.EINVALID},
+		{name: "unknown event", ev: "archive", code: care.EINVALID},
+		{name: "plan once assessed", ev: care.EventPlan, to: care.StepPlanning, prep: func() {
+			require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: id, AssessedBy: w.manager.ID,
+				Needs: []care.Need{{Area: care.NeedHealth, Priority: 2}}}))
+		}},
+		{name: "implement with no plan", ev: care.EventImplement, code: care.EINVALID},
+		{name: "implement a draft plan", ev: care.EventImplement, code: care.EINVALID, prep: func() {
+			plan = &care.SupportPlan{CaseID: id, Goals: []string{"g"}, CreatedBy: w.manager.ID}
+			require.NoError(t, e.s.CreatePlan(e.ctx, plan))
+		}},
+		{name: "by someone unknown", ev: care.EventImplement, by: 424242, code: care.EINVALID, prep: func() {
+			require.NoError(t, e.s.ApprovePlan(e.ctx, plan.ID, approver.ID, "Chủ tịch", start))
+		}},
+		{name: "implement the approved plan", ev: care.EventImplement, to: care.StepImplementation, extra: "bắt đầu"},
+		{name: "evaluate before monitoring", ev: care.EventEvaluate, code: care.EINVALID},
+		{name: "monitor", ev: care.EventMonitor, to: care.StepMonitoring},
+		{name: "revise from monitoring", ev: care.EventRevise, to: care.StepPlanning},
+		{name: "implement a revised draft", ev: care.EventImplement, code: care.EINVALID, prep: func() {
+			require.NoError(t, e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: id, Goals: []string{"g2"}, CreatedBy: w.manager.ID}))
+		}},
+		{name: "implement the approved revision", ev: care.EventImplement, to: care.StepImplementation, prep: func() {
+			p, err := e.s.CurrentPlan(e.ctx, id)
+			require.NoError(t, err)
+			require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", start))
+		}},
+		{name: "revise from implementation", ev: care.EventRevise, to: care.StepPlanning},
+		{name: "implement again", ev: care.EventImplement, to: care.StepImplementation},
+		{name: "monitor again", ev: care.EventMonitor, to: care.StepMonitoring},
+		{name: "evaluate", ev: care.EventEvaluate, to: care.StepEvaluation},
+		{name: "reassess", ev: care.EventReassess, to: care.StepAssessment},
+		{name: "plan from the earlier assessment", ev: care.EventPlan, to: care.StepPlanning},
+		{name: "implement", ev: care.EventImplement, to: care.StepImplementation},
+		{name: "monitor once more", ev: care.EventMonitor, to: care.StepMonitoring},
+		{name: "evaluate once more", ev: care.EventEvaluate, to: care.StepEvaluation},
+		{name: "close", ev: care.EventClose, to: care.StepClosed, extra: "đã hòa nhập"},
+		{name: "reassess a closed case", ev: care.EventReassess, code: care.EINVALID},
+		{name: "plan a closed case", ev: care.EventPlan, code: care.EINVALID},
+	}
+
+	want := []care.CaseTransition{}
+	for _, st := range steps {
+		if st.prep != nil {
+			st.prep()
+		}
+		before, err := e.s.Case(e.ctx, id)
+		require.NoError(t, err)
+		at := e.clock.Advance(time.Hour)
+		by := st.by
+		if by == 0 {
+			by = w.manager.ID
+		}
+		got, err := e.s.MoveCase(e.ctx, id, st.ev, by, st.extra)
+		if st.code != "" {
+			requireCode(t, st.code, err)
+			require.Nil(t, got, st.name)
+			after, err := e.s.Case(e.ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, before, after, "%s: an illegal move leaves the row unchanged", st.name)
+		} else {
+			require.NoError(t, err, st.name)
+			want = append(want, care.CaseTransition{CaseID: id, Event: st.ev, From: before.Step, To: st.to, By: by, At: at, Note: st.extra})
+			require.Equal(t, st.to, got.Step, st.name)
+			require.Equal(t, at, got.UpdatedAt, st.name)
+			stored, err := e.s.Case(e.ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, got, stored, st.name)
+		}
+		history, err := e.s.CaseHistory(e.ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, history, st.name)
+	}
+
+	closed, err := e.s.Case(e.ctx, id)
+	require.NoError(t, err)
+	require.NotNil(t, closed.ClosedAt)
+	require.Equal(t, closed.UpdatedAt, *closed.ClosedAt)
+	_, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
+	requireCode(t, care.ENOTFOUND, err)
+}
+
+func TestCaseHistoryOfANewCaseIsEmpty(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	history, err := e.s.CaseHistory(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Empty(t, history)
+}
+
+// TestMoveCaseLocksTheRow races the same move from several connections: with the row locked
+// while the guards are checked, exactly one wins and the others find the case already moved.
+// A transaction holding the row lock lines them all up first, so the race always happens.
+func TestMoveCaseLocksTheRow(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
+		Needs: []care.Need{{Area: care.NeedFamily, Priority: 1}}}))
+	blocker, err := e.s.Pool().Begin(e.ctx)
+	require.NoError(t, err)
+	defer blocker.Rollback(e.ctx) //nolint:errcheck // committed below
+	_, err = blocker.Exec(e.ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(w.kase.ID))
+	require.NoError(t, err)
+
+	const n = 4
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventPlan, w.manager.ID, "")
+			errs <- err
+		})
+	}
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := e.s.Pool().QueryRow(e.ctx, `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting == n
+	}, 10*time.Second, 10*time.Millisecond, "every mover waits for the row")
+	require.NoError(t, blocker.Commit(e.ctx))
+	wg.Wait()
+	close(errs)
+
+	won := 0
+	for err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		requireCode(t, care.EINVALID, err)
+	}
+	require.Equal(t, 1, won)
+	history, err := e.s.CaseHistory(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Len(t, history, 1)
+}
+
+// TestMoveCaseSeesAPlanReplacedWhileItWaited has MoveCase wait for the case row while a plan
+// change holds it: once it gets the lock it must judge by the new draft, not the approved plan
+// the change replaced.
+func TestMoveCaseSeesAPlanReplacedWhileItWaited(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
+		Needs: []care.Need{{Area: care.NeedFamily, Priority: 1}}}))
+	_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventPlan, w.manager.ID, "")
+	require.NoError(t, err)
+	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, p))
+	require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", start))
+
+	// What CreatePlan does, held open.
+	change, err := e.s.Pool().Begin(e.ctx)
+	require.NoError(t, err)
+	defer change.Rollback(e.ctx) //nolint:errcheck // committed below
+	_, err = change.Exec(e.ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(w.kase.ID))
+	require.NoError(t, err)
+	_, err = change.Exec(e.ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1`, int64(w.kase.ID))
+	require.NoError(t, err)
+	_, err = change.Exec(e.ctx, `INSERT INTO support_plan (case_id, goals, created_by) VALUES ($1, '{g2}', $2)`,
+		int64(w.kase.ID), int64(w.manager.ID))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventImplement, w.manager.ID, "")
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := e.s.Pool().QueryRow(e.ctx, `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, change.Commit(e.ctx))
+	requireCode(t, care.EINVALID, <-done)
+	c, err := e.s.Case(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.StepPlanning, c.Step)
+}
+
+func TestZeroTimesAreNow(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	approver := e.manager(w.commune, care.RoleApprover)
+	now := e.clock.Advance(time.Hour)
+
+	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, p))
+	require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", time.Time{}))
+	got, err := e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, &now, got.ApprovedAt)
+
+	c := e.checkIn(w, e.schedule(w), start, care.CheckInSent)
+	require.NoError(t, e.s.AnswerCheckIn(e.ctx, c.ID, care.CheckInFine, time.Time{}))
+	answered, err := e.s.CheckIn(e.ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, &now, answered.AnsweredAt)
+
+	x, err := e.s.AcknowledgeEscalation(e.ctx, e.escalation(w).ID, w.manager.ID, time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, &now, x.AckedAt)
+	x, err = e.s.ResolveEscalation(e.ctx, x.ID, w.manager.ID, "", time.Time{})
+	require.NoError(t, err)
+	require.Equal(t, &now, x.ResolvedAt)
+}

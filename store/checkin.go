@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// DefaultCheckInWindow is how long a person has to answer a check-in when the schedule
+// does not say (PRODUCT.md: 48 hours).
+const DefaultCheckInWindow = 48 * time.Hour
+
+// CreateSchedule stores sc and sets its ID and CreatedAt; a zero window is
+// DefaultCheckInWindow. The window is kept in whole minutes.
+func (s *Store) CreateSchedule(ctx context.Context, sc *care.CheckInSchedule) error {
+	if sc.Window == 0 {
+		sc.Window = DefaultCheckInWindow
+	}
+	if sc.Window%time.Minute != 0 {
+		return mapError(care.FieldError("window", "the window must be whole minutes"), "create check-in schedule")
+	}
+	now := s.now()
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO checkin_schedule (case_id, weekday, minute_of_day, window_minutes, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING id`,
+		int64(sc.CaseID), int16(sc.Weekday), int32(sc.Minute), int32(sc.Window/time.Minute), sc.Active, now,
+	).Scan(&sc.ID)
+	if err != nil {
+		return mapError(err, "create check-in schedule")
+	}
+	sc.CreatedAt = now
+	return nil
+}
+
+// Schedule returns the check-in schedule with id.
+func (s *Store) Schedule(ctx context.Context, id care.ScheduleID) (*care.CheckInSchedule, error) {
+	var sc care.CheckInSchedule
+	var weekday int16
+	var minute, window int32
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, case_id, weekday, minute_of_day, window_minutes, active, created_at
+		FROM checkin_schedule WHERE id = $1`, int64(id),
+	).Scan(&sc.ID, &sc.CaseID, &weekday, &minute, &window, &sc.Active, &sc.CreatedAt)
+	if err != nil {
+		return nil, mapError(err, "load check-in schedule %d", id)
+	}
+	sc.Weekday, sc.Minute, sc.Window = time.Weekday(weekday), int(minute), time.Duration(window)*time.Minute
+	sc.CreatedAt = sc.CreatedAt.UTC()
+	return &sc, nil
+}
+
+// checkInColumns is what scanCheckIn reads, in its order.
+const checkInColumns = `id, schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status, answered_at`
+
+func scanCheckIn(row pgx.Row) (*care.CheckIn, error) {
+	var c care.CheckIn
+	err := row.Scan(&c.ID, &c.ScheduleID, &c.CaseID, &c.PersonID, &c.DueAt, &c.RetryAt, &c.DeadlineAt, &c.Status, &c.AnsweredAt)
+	if err != nil {
+		return nil, err
+	}
+	c.DueAt, c.RetryAt, c.DeadlineAt, c.AnsweredAt = c.DueAt.UTC(), c.RetryAt.UTC(), c.DeadlineAt.UTC(), utc(c.AnsweredAt)
+	return &c, nil
+}
+
+// CreateCheckIn stores c and sets its ID; an empty status is pending. A second check-in of
+// a schedule at the same time is ECONFLICT.
+func (s *Store) CreateCheckIn(ctx context.Context, c *care.CheckIn) error {
+	if c.Status == "" {
+		c.Status = care.CheckInPending
+	}
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		RETURNING id`,
+		int64(c.ScheduleID), int64(c.CaseID), int64(c.PersonID), c.DueAt, c.RetryAt, c.DeadlineAt,
+		string(c.Status), c.AnsweredAt,
+	).Scan(&c.ID)
+	if err != nil {
+		return mapError(err, "create check-in")
+	}
+	return nil
+}
+
+// CheckIn returns the check-in with id.
+func (s *Store) CheckIn(ctx context.Context, id care.CheckInID) (*care.CheckIn, error) {
+	c, err := scanCheckIn(s.pool.QueryRow(ctx, `SELECT `+checkInColumns+` FROM checkin WHERE id = $1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load check-in %d", id)
+	}
+	return c, nil
+}
+
+// OpenCheckInOf returns the person's check-in waiting for an answer: one already sent (the
+// latest) before one not sent yet (the earliest); ENOTFOUND when there is none.
+func (s *Store) OpenCheckInOf(ctx context.Context, id care.PersonID) (*care.CheckIn, error) {
+	c, err := scanCheckIn(s.pool.QueryRow(ctx, `
+		SELECT `+checkInColumns+` FROM checkin
+		WHERE person_id = $1 AND status IN ('pending', 'sent', 'retried')
+		ORDER BY status = 'pending',
+			CASE WHEN status = 'pending' THEN due_at END ASC,
+			due_at DESC, id DESC
+		LIMIT 1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load open check-in of person %d", id)
+	}
+	return c, nil
+}
+
+// AnswerCheckIn records a 1 (fine) or 2 (need help) answered at at (a zero at is now). Only
+// an open check-in (pending, sent or retried) can be answered: any other is ECONFLICT; a
+// status other than fine or need_help is EINVALID.
+func (s *Store) AnswerCheckIn(ctx context.Context, id care.CheckInID, status care.CheckInStatus, at time.Time) error {
+	if status != care.CheckInFine && status != care.CheckInNeedHelp {
+		return mapError(care.FieldError("status", "an answer is fine or need_help, not %q", status), "answer check-in %d", id)
+	}
+	var got int64
+	err := s.pool.QueryRow(ctx, `
+		UPDATE checkin SET status = $2, answered_at = $3
+		WHERE id = $1 AND status IN ('pending', 'sent', 'retried')
+		RETURNING id`, int64(id), string(status), s.orNow(at)).Scan(&got)
+	if err != nil {
+		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM checkin WHERE id = $1)`, int64(id),
+			"the check-in was already answered or closed")
+	}
+	if err != nil {
+		return mapError(err, "answer check-in %d", id)
+	}
+	return nil
+}

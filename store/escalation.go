@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// escalationColumns is what scanEscalation reads, in its order; absent references are 0.
+const escalationColumns = `id, reason, urgent, COALESCE(person_id, 0), COALESCE(case_id, 0), COALESCE(commune, ''),
+	COALESCE(help_request_id, 0), COALESCE(checkin_id, 0), COALESCE(appointment_id, 0), level, status,
+	next_level_at, notified, COALESCE(acked_by, 0), acked_at, COALESCE(resolved_by, 0), resolved_at,
+	outcome, created_at, updated_at`
+
+func scanEscalation(row pgx.Row) (*care.Escalation, error) {
+	var e care.Escalation
+	var level int16
+	err := row.Scan(&e.ID, &e.Reason, &e.Urgent, &e.PersonID, &e.CaseID, &e.Commune, &e.HelpRequestID,
+		&e.CheckInID, &e.AppointmentID, &level, &e.Status, &e.NextLevelAt, &e.Notified, &e.AckedBy,
+		&e.AckedAt, &e.ResolvedBy, &e.ResolvedAt, &e.Outcome, &e.CreatedAt, &e.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	e.Level = care.EscalationLevel(level)
+	e.NextLevelAt, e.AckedAt, e.ResolvedAt = utc(e.NextLevelAt), utc(e.AckedAt), utc(e.ResolvedAt)
+	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
+	return &e, nil
+}
+
+// CreateEscalation writes e before anyone is told of it and sets its ID and timestamps; an
+// empty status is open. A second escalation of the same help request, or of the same
+// check-in for the same reason, is ECONFLICT.
+func (s *Store) CreateEscalation(ctx context.Context, e *care.Escalation) error {
+	if e.Status == "" {
+		e.Status = care.EscalationOpen
+	}
+	if !e.Reason.Valid() {
+		return mapError(care.FieldError("reason", "unknown escalation reason %q", e.Reason), "create escalation")
+	}
+	now := s.now()
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+			appointment_id, level, status, next_level_at, notified, acked_by, acked_at, resolved_by,
+			resolved_at, outcome, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+		RETURNING id`,
+		string(e.Reason), e.Urgent, nullID(e.PersonID), nullID(e.CaseID), nullText(e.Commune),
+		nullID(e.HelpRequestID), nullID(e.CheckInID), nullID(e.AppointmentID), int16(e.Level),
+		string(e.Status), e.NextLevelAt, e.Notified, nullID(e.AckedBy), e.AckedAt, nullID(e.ResolvedBy),
+		e.ResolvedAt, e.Outcome, now,
+	).Scan(&e.ID)
+	if err != nil {
+		return mapError(err, "create escalation")
+	}
+	e.CreatedAt, e.UpdatedAt = now, now
+	return nil
+}
+
+// Escalation returns the escalation with id.
+func (s *Store) Escalation(ctx context.Context, id care.EscalationID) (*care.Escalation, error) {
+	e, err := scanEscalation(s.pool.QueryRow(ctx, `SELECT `+escalationColumns+` FROM escalation WHERE id = $1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load escalation %d", id)
+	}
+	return e, nil
+}
+
+// AcknowledgeEscalation stops the ladder of an open escalation: it becomes acknowledged by
+// by at at (a zero at is now) and never climbs again. Acknowledging one that is not open is
+// ECONFLICT.
+func (s *Store) AcknowledgeEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, at time.Time) (*care.Escalation, error) {
+	e, err := scanEscalation(s.pool.QueryRow(ctx, `
+		UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
+		WHERE id = $1 AND status = 'open'
+		RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), s.now()))
+	if err != nil {
+		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
+			"the escalation was already acknowledged or resolved")
+	}
+	if err != nil {
+		return nil, mapError(err, "acknowledge escalation %d", id)
+	}
+	return e, nil
+}
+
+// ResolveEscalation closes an open or acknowledged escalation with its outcome, resolved by
+// by at at (a zero at is now); resolving it twice is ECONFLICT.
+func (s *Store) ResolveEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
+	e, err := scanEscalation(s.pool.QueryRow(ctx, `
+		UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,
+			next_level_at = NULL, updated_at = $5
+		WHERE id = $1 AND status IN ('open', 'acknowledged')
+		RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), outcome, s.now()))
+	if err != nil {
+		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
+			"the escalation was already resolved")
+	}
+	if err != nil {
+		return nil, mapError(err, "resolve escalation %d", id)
+	}
+	return e, nil
+}

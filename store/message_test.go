@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+)
+
+func TestMessageRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	retry := start.Add(30 * time.Second)
+	tests := []struct {
+		name string
+		m    care.Message
+	}{
+		{"inbound from a registered person", care.Message{Direction: care.Inbound, Channel: care.ChannelSMS,
+			Provider: care.ProviderAndroid, ProviderID: "android-17", Phone: w.person.Phone, PersonID: w.person.ID,
+			Body: "GIUP", Status: care.MsgReceived}},
+		{"inbound USSD hop from a stranger", care.Message{Direction: care.Inbound, Channel: care.ChannelUSSD,
+			Provider: care.ProviderAfricasTalking, ProviderID: "ATUid_1:2", Phone: e.phone(), Body: "1*2", Status: care.MsgReceived}},
+		{"outbound queued, no provider id yet", care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
+			Provider: care.ProviderTwilio, Phone: w.person.Phone, PersonID: w.person.ID, Body: "Lich hen ngay mai",
+			Status: care.MsgQueued, IdempotencyKey: "reminder:1:v1:24h", Attempts: 2, NextAttemptAt: &retry, ErrorCode: "30003"}},
+		{"outbound call", care.Message{Direction: care.Outbound, Channel: care.ChannelVoice, Provider: care.ProviderTwilio,
+			ProviderID: "CA123", Phone: w.person.Phone, Status: care.MsgSent, IdempotencyKey: "checkin:4:call"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.m
+			require.NoError(t, e.s.LogMessage(e.ctx, &m))
+			require.NotZero(t, m.ID)
+			require.Equal(t, start, m.CreatedAt)
+			require.Equal(t, start, m.UpdatedAt)
+			got, err := e.s.Message(e.ctx, m.ID)
+			require.NoError(t, err)
+			require.Equal(t, &m, got)
+			if m.ProviderID != "" {
+				got, err = e.s.MessageByProviderID(e.ctx, m.Provider, m.ProviderID)
+				require.NoError(t, err)
+				require.Equal(t, &m, got)
+			}
+		})
+	}
+}
+
+func TestSetMessageStatus(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
+		Phone: e.phone(), Body: "x", Status: care.MsgQueued, IdempotencyKey: "k1"}
+	require.NoError(t, e.s.LogMessage(e.ctx, m))
+
+	later := e.clock.Advance(time.Minute)
+	require.NoError(t, e.s.SetMessageStatus(e.ctx, m.ID, care.MsgFailed, "21610"))
+	got, err := e.s.Message(e.ctx, m.ID)
+	require.NoError(t, err)
+	want := *m
+	want.Status, want.ErrorCode, want.UpdatedAt = care.MsgFailed, "21610", later
+	require.Equal(t, &want, got)
+
+	require.NoError(t, e.s.SetMessageStatus(e.ctx, m.ID, care.MsgDelivered, ""))
+	got, err = e.s.Message(e.ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.MsgDelivered, got.Status)
+	require.Empty(t, got.ErrorCode)
+
+	requireCode(t, care.EINVALID, e.s.SetMessageStatus(e.ctx, m.ID, "lost", ""))
+	requireCode(t, care.ENOTFOUND, e.s.SetMessageStatus(e.ctx, 424242, care.MsgSent, ""))
+}
+
+func TestMessageErrors(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	first := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
+		ProviderID: "SM1", Phone: e.phone(), Status: care.MsgSent, IdempotencyKey: "key-1"}
+	require.NoError(t, e.s.LogMessage(e.ctx, first))
+	valid := func() *care.Message {
+		return &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
+			Phone: e.phone(), Status: care.MsgReceived}
+	}
+	tests := []struct {
+		name   string
+		change func(m *care.Message)
+		code   string
+	}{
+		{"duplicate provider id", func(m *care.Message) { m.ProviderID = "SM1" }, care.ECONFLICT},
+		{"duplicate idempotency key", func(m *care.Message) {
+			m.Direction, m.Status, m.IdempotencyKey = care.Outbound, care.MsgQueued, "key-1"
+		}, care.ECONFLICT},
+		{"outbound without idempotency key", func(m *care.Message) { m.Direction, m.Status = care.Outbound, care.MsgQueued }, care.EINVALID},
+		{"status the schema refuses", func(m *care.Message) { m.Status = "lost" }, care.EINVALID},
+		{"provider the schema refuses", func(m *care.Message) { m.Provider = "pigeon" }, care.EINVALID},
+		{"direction the schema refuses", func(m *care.Message) { m.Direction = "up" }, care.EINVALID},
+		{"negative attempts", func(m *care.Message) { m.Attempts = -1 }, care.EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := valid()
+			tt.change(m)
+			requireCode(t, tt.code, e.s.LogMessage(e.ctx, m))
+		})
+	}
+	// The same provider id from another provider is another message.
+	other := valid()
+	other.Provider, other.ProviderID = care.ProviderAndroid, "SM1"
+	require.NoError(t, e.s.LogMessage(e.ctx, other))
+
+	_, err := e.s.Message(e.ctx, 424242)
+	requireCode(t, care.ENOTFOUND, err)
+	_, err = e.s.MessageByProviderID(e.ctx, care.ProviderTwilio, "SM404")
+	requireCode(t, care.ENOTFOUND, err)
+	_, err = e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, "")
+	requireCode(t, care.ENOTFOUND, err)
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// personColumns is what scanPerson reads, in its order; nullable columns come back as zero values.
+const personColumns = `id, phone, name, commune, language, profile, channel, diacritics, consent_at,
+	caregiver_name, COALESCE(caregiver_phone, ''), caregiver_consent, COALESCE(registered_by, ''),
+	COALESCE(pin_hash, ''), status, created_at, updated_at`
+
+func scanPerson(row pgx.Row) (*care.Person, error) {
+	var p care.Person
+	var profile []string
+	err := row.Scan(&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
+		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
+		&p.PINHash, &p.Status, &p.CreatedAt, &p.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	p.Profile = make([]care.Disability, len(profile))
+	for i, d := range profile {
+		p.Profile[i] = care.Disability(d)
+	}
+	p.ConsentAt = utc(p.ConsentAt)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &p, nil
+}
+
+func profileText(p []care.Disability) []string {
+	out := make([]string, len(p))
+	for i, d := range p {
+		out[i] = string(d)
+	}
+	return out
+}
+
+// CreatePerson stores p and sets its ID and timestamps; a phone already registered is ECONFLICT.
+func (s *Store) CreatePerson(ctx context.Context, p *care.Person) error {
+	if err := p.Validate(); err != nil {
+		return mapError(err, "create person")
+	}
+	if p.Profile == nil {
+		p.Profile = []care.Disability{} // as a read gives it back
+	}
+	now := s.now()
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO person (phone, name, commune, language, profile, channel, diacritics, consent_at,
+			caregiver_name, caregiver_phone, caregiver_consent, registered_by, pin_hash, status,
+			created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+		RETURNING id`,
+		p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
+		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
+		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
+	).Scan(&p.ID)
+	if err != nil {
+		return mapError(err, "create person")
+	}
+	p.CreatedAt, p.UpdatedAt = now, now
+	return nil
+}
+
+// Person returns the person with id.
+func (s *Store) Person(ctx context.Context, id care.PersonID) (*care.Person, error) {
+	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE id = $1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load person %d", id)
+	}
+	return p, nil
+}
+
+// PersonByPhone returns the person registered with phone.
+func (s *Store) PersonByPhone(ctx context.Context, phone care.Phone) (*care.Person, error) {
+	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE phone = $1`, phone.E164()))
+	if err != nil {
+		return nil, mapError(err, "load person by phone %s", phone)
+	}
+	return p, nil
+}
+
+// UpdatePerson saves every field of p except ID and CreatedAt, and sets UpdatedAt.
+func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
+	if err := p.Validate(); err != nil {
+		return mapError(err, "update person %d", p.ID)
+	}
+	if p.Profile == nil {
+		p.Profile = []care.Disability{}
+	}
+	now := s.now()
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,
+			diacritics = $8, consent_at = $9, caregiver_name = $10, caregiver_phone = $11,
+			caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16
+		WHERE id = $1`,
+		int64(p.ID), p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
+		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
+		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
+	)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = notFound()
+	}
+	if err != nil {
+		return mapError(err, "update person %d", p.ID)
+	}
+	p.UpdatedAt = now
+	return nil
+}

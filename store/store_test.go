@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+)
+
+// start is the test clock's first reading: a Monday morning, in UTC as the store returns times.
+var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// testClock is a clock that only moves when a test moves it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the time the test set.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on by d and returns the new time.
+func (c *testClock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// env is one test's store on its own database, with fixture helpers.
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	s     *store.Store
+	clock *testClock
+}
+
+// phones makes every fixture phone unique across the whole test binary.
+var phones atomic.Int64
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	clock := &testClock{now: start}
+	return &env{t: t, ctx: context.Background(), s: store.New(storetest.NewPool(t), clock), clock: clock}
+}
+
+// phone returns a fresh valid Vietnamese mobile number.
+func (e *env) phone() care.Phone {
+	return care.MustParsePhone(fmt.Sprintf("090%07d", phones.Add(1)))
+}
+
+func (e *env) commune(code care.CommuneCode) care.CommuneCode {
+	e.t.Helper()
+	require.NoError(e.t, e.s.CreateCommune(e.ctx, &care.Commune{Code: code, Name: "Xã " + string(code), Province: "Hà Giang"}))
+	return code
+}
+
+func (e *env) manager(commune care.CommuneCode, role care.Role) *care.CaseManager {
+	e.t.Helper()
+	m := &care.CaseManager{Name: "Chị Lan", Phone: e.phone(), Commune: commune, Role: role, Language: care.Vietnamese, Active: true}
+	require.NoError(e.t, e.s.CreateManager(e.ctx, m))
+	return m
+}
+
+func (e *env) person(commune care.CommuneCode) *care.Person {
+	e.t.Helper()
+	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
+		Channel: care.ChannelSMS, Status: care.PersonActive}
+	require.NoError(e.t, e.s.CreatePerson(e.ctx, p))
+	return p
+}
+
+func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
+	e.t.Helper()
+	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
+	require.NoError(e.t, e.s.OpenCase(e.ctx, c))
+	return c
+}
+
+// world is the usual start of a test: a commune with a case manager and one person with an open case.
+type world struct {
+	commune care.CommuneCode
+	manager *care.CaseManager
+	person  *care.Person
+	kase    *care.Case
+}
+
+func (e *env) world() world {
+	e.t.Helper()
+	var w world
+	w.commune = e.commune("x1")
+	w.manager = e.manager(w.commune, care.RoleCaseManager)
+	w.person = e.person(w.commune)
+	w.kase = e.openCase(w.person, w.manager)
+	return w
+}
+
+// requireCode fails unless err carries the care error code.
+func requireCode(t *testing.T, code string, err error) {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, code, care.ErrorCode(err), "error: %v", err)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestErrorsNameTheOperation(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	_, err := e.s.Person(e.ctx, 999)
+	requireCode(t, care.ENOTFOUND, err)
+	require.EqualError(t, err, "load person 999: not_found: not found")
+}
+
+func TestStoreUsesItsClock(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	require.Equal(t, start, w.person.CreatedAt)
+	require.Equal(t, start, w.kase.OpenedAt)
+	later := e.clock.Advance(90 * time.Minute)
+	require.NoError(t, e.s.UpdatePerson(e.ctx, w.person))
+	got, err := e.s.Person(e.ctx, w.person.ID)
+	require.NoError(t, err)
+	require.Equal(t, start, got.CreatedAt)
+	require.Equal(t, later, got.UpdatedAt)
+}
