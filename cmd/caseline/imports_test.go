@@ -128,7 +128,7 @@ func TestImportViolationsCatchEachRule(t *testing.T) {
 		pkg("github.com/nyaruka/phonenumbers", "google.golang.org/protobuf/proto"),
 		pkg("google.golang.org/protobuf/proto"),
 		pkg("github.com/rs/zerolog"), pkg("github.com/jackc/pgx/v5/pgxpool"), pkg("github.com/google/uuid"),
-		pkg(module+"/store"), pkg(module+"/workers"), pkg(module+"/gateway/twilio"), pkg(module+"/simulators/phone"),
+		pkg(module + "/store"), pkg(module + "/workers"), pkg(module + "/gateway/twilio"), pkg(module + "/simulators/phone"),
 	}
 	tests := []struct {
 		name string
