@@ -35,6 +35,8 @@ func NewHandler(deps Deps) http.Handler {
 	handle("GET /healthz", healthz())
 	handle("GET /readyz", readyz(deps.Ready))
 	handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	// The channel webhooks (/twilio/..., /ussd/..., /android/...) and the case-manager API
+	// mount here, one handle line each, from handlers given in Deps.
 
 	return withMiddleware(deps.Log, mux)
 }

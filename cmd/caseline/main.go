@@ -94,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx = log.WithContext(ctx)
+	log.Debug().Str("command", command).Str("timezone", cfg.Location.String()).
+		Str("listen_addr", cfg.ListenAddr).Str("public_base_url", cfg.PublicBaseURL).Msg("config")
 
 	switch command {
 	case "migrate":
