@@ -101,14 +101,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return migrate(ctx, cfg.DatabaseURL, rest[0], stdout, log)
 	case "serve":
-		return serve(ctx, cfg, log, roles{gateway: true})
+		return runRoles(ctx, cfg, log, roles{gateway: true})
 	case "work":
-		return serve(ctx, cfg, log, roles{workers: true})
+		return runRoles(ctx, cfg, log, roles{workers: true})
 	default: // dev
 		if err := migrate(ctx, cfg.DatabaseURL, "up", stdout, log); err != nil {
 			return err
 		}
-		return serve(ctx, cfg, log, roles{gateway: true, workers: true})
+		return runRoles(ctx, cfg, log, roles{gateway: true, workers: true})
 	}
 }
 

@@ -24,9 +24,9 @@ type roles struct {
 	workers bool // the asynq task workers
 }
 
-// serve opens PostgreSQL and Redis, runs the parts roles asks for until ctx is done, and
+// runRoles opens PostgreSQL and Redis, runs the parts r asks for until ctx is done, and
 // then stops everything in reverse order.
-func serve(ctx context.Context, cfg config, log zerolog.Logger, r roles) error {
+func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) error {
 	pool, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
