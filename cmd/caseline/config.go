@@ -1,0 +1,215 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+)
+
+// config is every setting Caseline reads. run fills it from the environment and validates
+// it before anything starts; packages receive the values they need, never the struct.
+type config struct {
+	DatabaseURL      string
+	RedisURL         string
+	ListenAddr       string
+	PublicBaseURL    string // no trailing slash
+	TwilioAccountSID string
+	TwilioAuthToken  string
+	TwilioFrom       string // E.164 number or messaging service SID
+	TwilioAPIURL     string // empty: Twilio itself
+	USSDToken        string
+	AndroidUsername  string
+	AndroidPassword  string
+	Location         *time.Location
+	LogLevel         zerolog.Level
+}
+
+// variable is one environment variable: its defaults and how it is checked and stored.
+// Errors never echo a secret or a URL (which may carry a password).
+type variable struct {
+	name   string
+	def    string // default
+	devDef string // default under `caseline dev`, when it differs
+	set    func(c *config, v string) error
+}
+
+// variables lists every setting in the order errors report them. README.md documents each.
+func variables() []variable {
+	return []variable{
+		{name: "DATABASE_URL", def: "postgres://caseline:caseline@127.0.0.1:5432/caseline?sslmode=disable",
+			set: func(c *config, v string) error {
+				if _, err := pgxpool.ParseConfig(v); err != nil {
+					return fmt.Errorf("not a PostgreSQL URL (postgres://user:password@host:port/database)")
+				}
+				c.DatabaseURL = v
+				return nil
+			}},
+		{name: "REDIS_URL", def: "redis://127.0.0.1:6379/0",
+			set: func(c *config, v string) error {
+				if _, err := redis.ParseURL(v); err != nil {
+					return fmt.Errorf("not a Redis URL (redis://host:port/db)")
+				}
+				c.RedisURL = v
+				return nil
+			}},
+		{name: "LISTEN_ADDR", def: ":8080",
+			set: func(c *config, v string) error {
+				_, port, err := net.SplitHostPort(v)
+				if err == nil {
+					_, err = strconv.ParseUint(port, 10, 16)
+				}
+				if err != nil {
+					return fmt.Errorf("%q is not host:port (like :8080 or 127.0.0.1:8080)", v)
+				}
+				c.ListenAddr = v
+				return nil
+			}},
+		{name: "PUBLIC_BASE_URL", def: "http://localhost:8080",
+			set: func(c *config, v string) error {
+				if err := checkHTTPURL(v); err != nil {
+					return err
+				}
+				c.PublicBaseURL = strings.TrimRight(v, "/")
+				return nil
+			}},
+		{name: "TWILIO_ACCOUNT_SID", devDef: "AC123",
+			set: func(c *config, v string) error {
+				if v != "" && !twilioSID.MatchString(v) {
+					return fmt.Errorf("%q is not an account SID (AC followed by letters and digits)", v)
+				}
+				c.TwilioAccountSID = v
+				return nil
+			}},
+		{name: "TWILIO_AUTH_TOKEN", devDef: "dev",
+			set: func(c *config, v string) error { c.TwilioAuthToken = v; return nil }},
+		{name: "TWILIO_FROM",
+			set: func(c *config, v string) error {
+				if v == "" || messagingServiceSID.MatchString(v) {
+					c.TwilioFrom = v
+					return nil
+				}
+				p, err := care.ParsePhone(v)
+				if err != nil {
+					return fmt.Errorf("not a phone number (+84…) or a messaging service SID (MG…)")
+				}
+				c.TwilioFrom = p.E164()
+				return nil
+			}},
+		{name: "TWILIO_API_URL",
+			set: func(c *config, v string) error {
+				if v == "" {
+					return nil
+				}
+				if err := checkHTTPURL(v); err != nil {
+					return err
+				}
+				c.TwilioAPIURL = strings.TrimRight(v, "/")
+				return nil
+			}},
+		{name: "USSD_TOKEN", devDef: "dev",
+			set: func(c *config, v string) error {
+				if !urlSafe.MatchString(v) {
+					return fmt.Errorf("may hold only letters, digits and - . _ ~ (it travels in the callback URL)")
+				}
+				c.USSDToken = v
+				return nil
+			}},
+		{name: "ANDROID_GATEWAY_USERNAME", def: "gateway",
+			set: func(c *config, v string) error {
+				if strings.Contains(v, ":") {
+					return fmt.Errorf("%q contains ':', which HTTP Basic auth cannot carry in a user name", v)
+				}
+				c.AndroidUsername = v
+				return nil
+			}},
+		{name: "ANDROID_GATEWAY_PASSWORD", devDef: "dev",
+			set: func(c *config, v string) error { c.AndroidPassword = v; return nil }},
+		{name: "TIMEZONE", def: "Asia/Ho_Chi_Minh",
+			set: func(c *config, v string) error {
+				loc, err := time.LoadLocation(v)
+				if err != nil {
+					return fmt.Errorf("unknown time zone %q (like Asia/Ho_Chi_Minh)", v)
+				}
+				c.Location = loc
+				return nil
+			}},
+		{name: "LOG_LEVEL", def: "info",
+			set: func(c *config, v string) error {
+				l, err := zerolog.ParseLevel(strings.ToLower(v))
+				if err != nil || l == zerolog.NoLevel || strings.Trim(v, "-0123456789") == "" {
+					return fmt.Errorf("%q is not one of trace, debug, info, warn, error, disabled", v)
+				}
+				c.LogLevel = l
+				return nil
+			}},
+	}
+}
+
+var (
+	twilioSID           = regexp.MustCompile(`^AC[0-9A-Za-z]+$`)
+	messagingServiceSID = regexp.MustCompile(`^MG[0-9A-Za-z]+$`)
+	urlSafe             = regexp.MustCompile(`^[0-9A-Za-z._~-]*$`)
+)
+
+// checkHTTPURL accepts an absolute http or https URL without a query or fragment.
+func checkHTTPURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("not an absolute http(s) URL without a query (like https://caseline.example.org)")
+	}
+	return nil
+}
+
+// requiredBy lists the secrets command refuses to start without outside dev: serve checks
+// every webhook with them, and a default secret would let anyone in.
+func requiredBy(command string) []string {
+	switch command {
+	case "serve":
+		return []string{"TWILIO_AUTH_TOKEN", "USSD_TOKEN", "ANDROID_GATEWAY_PASSWORD"}
+	}
+	return nil
+}
+
+// loadConfig reads every variable through getenv, applies the defaults (the dev ones under
+// `caseline dev`), and checks each value and the secrets command needs. Every problem is
+// reported, on one line.
+func loadConfig(getenv func(string) string, command string) (config, error) {
+	dev := command == "dev"
+	var c config
+	var problems []string
+	values := make(map[string]string)
+	for _, v := range variables() {
+		val := getenv(v.name)
+		if val == "" && dev && v.devDef != "" {
+			val = v.devDef
+		}
+		if val == "" {
+			val = v.def
+		}
+		values[v.name] = val
+		if err := v.set(&c, val); err != nil {
+			problems = append(problems, v.name+": "+err.Error())
+		}
+	}
+	if !dev {
+		for _, name := range requiredBy(command) {
+			if values[name] == "" {
+				problems = append(problems, fmt.Sprintf("%s: required by %s (set it, or use `caseline dev` for development defaults)", name, command))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return config{}, usageError{strings.Join(problems, "; ")}
+	}
+	return c, nil
+}

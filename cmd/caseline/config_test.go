@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConfigDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(getenv(nil), "work")
+	require.NoError(t, err)
+	require.Equal(t, "postgres://caseline:caseline@127.0.0.1:5432/caseline?sslmode=disable", cfg.DatabaseURL)
+	require.Equal(t, "redis://127.0.0.1:6379/0", cfg.RedisURL)
+	require.Equal(t, ":8080", cfg.ListenAddr)
+	require.Equal(t, "http://localhost:8080", cfg.PublicBaseURL)
+	require.Equal(t, "gateway", cfg.AndroidUsername)
+	require.Equal(t, "Asia/Ho_Chi_Minh", cfg.Location.String())
+	require.Equal(t, zerolog.InfoLevel, cfg.LogLevel)
+	require.Empty(t, cfg.TwilioAccountSID, "no made-up account outside dev")
+	require.Empty(t, cfg.TwilioAuthToken)
+	require.Empty(t, cfg.USSDToken)
+	require.Empty(t, cfg.AndroidPassword)
+
+	dev, err := loadConfig(getenv(nil), "dev")
+	require.NoError(t, err)
+	require.Equal(t, "AC123", dev.TwilioAccountSID)
+	require.Equal(t, "dev", dev.TwilioAuthToken)
+	require.Equal(t, "dev", dev.USSDToken)
+	require.Equal(t, "dev", dev.AndroidPassword)
+}
+
+func TestConfigValues(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(getenv(map[string]string{
+		"PUBLIC_BASE_URL":    "https://caseline.example.org/",
+		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
+		"TWILIO_FROM":        "0901 234 567",
+		"TWILIO_API_URL":     "http://127.0.0.1:9090/",
+		"TIMEZONE":           "UTC",
+		"LOG_LEVEL":          "WARN",
+		"TWILIO_AUTH_TOKEN":  "t", "USSD_TOKEN": "u-1.2_3~", "ANDROID_GATEWAY_PASSWORD": "p",
+	}), "serve")
+	require.NoError(t, err)
+	require.Equal(t, "https://caseline.example.org", cfg.PublicBaseURL)
+	require.Equal(t, "+84901234567", cfg.TwilioFrom)
+	require.Equal(t, "http://127.0.0.1:9090", cfg.TwilioAPIURL)
+	require.Equal(t, time.UTC, cfg.Location)
+	require.Equal(t, zerolog.WarnLevel, cfg.LogLevel)
+
+	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": "MG0123abc"}), "work")
+	require.NoError(t, err)
+	require.Equal(t, "MG0123abc", cfg.TwilioFrom)
+}
+
+func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, value, command string
+		want                 string
+	}{
+		{"DATABASE_URL", "postgres://x:y@host:port/db", "work", "DATABASE_URL: not a PostgreSQL URL (postgres://user:password@host:port/database)"},
+		{"REDIS_URL", "http://127.0.0.1:6379", "work", "REDIS_URL: not a Redis URL (redis://host:port/db)"},
+		{"REDIS_URL", "redis://127.0.0.1:6379/notanumber", "work", "REDIS_URL: not a Redis URL (redis://host:port/db)"},
+		{"LISTEN_ADDR", "8080", "work", `LISTEN_ADDR: "8080" is not host:port (like :8080 or 127.0.0.1:8080)`},
+		{"LISTEN_ADDR", ":99999", "work", `LISTEN_ADDR: ":99999" is not host:port (like :8080 or 127.0.0.1:8080)`},
+		{"PUBLIC_BASE_URL", "user:secret@caseline.vn", "work", "PUBLIC_BASE_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},
+		{"PUBLIC_BASE_URL", "https://caseline.vn/?a=1", "work", "PUBLIC_BASE_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},
+		{"TWILIO_ACCOUNT_SID", "SK123", "work", `TWILIO_ACCOUNT_SID: "SK123" is not an account SID (AC followed by letters and digits)`},
+		{"TWILIO_FROM", "+1 555 not", "work", "TWILIO_FROM: not a phone number (+84…) or a messaging service SID (MG…)"},
+		{"TWILIO_API_URL", "ftp://fake", "work", "TWILIO_API_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},
+		{"USSD_TOKEN", "a&b", "work", "USSD_TOKEN: may hold only letters, digits and - . _ ~ (it travels in the callback URL)"},
+		{"ANDROID_GATEWAY_USERNAME", "a:b", "work", `ANDROID_GATEWAY_USERNAME: "a:b" contains ':', which HTTP Basic auth cannot carry in a user name`},
+		{"TIMEZONE", "Asia/Hanoi_City", "work", `TIMEZONE: unknown time zone "Asia/Hanoi_City" (like Asia/Ho_Chi_Minh)`},
+		{"LOG_LEVEL", "loud", "work", `LOG_LEVEL: "loud" is not one of trace, debug, info, warn, error, disabled`},
+		{"LOG_LEVEL", "3", "work", `LOG_LEVEL: "3" is not one of trace, debug, info, warn, error, disabled`},
+		{"TWILIO_AUTH_TOKEN", "", "serve", "TWILIO_AUTH_TOKEN: required by serve (set it, or use `caseline dev` for development defaults)"},
+		{"USSD_TOKEN", "", "serve", "USSD_TOKEN: required by serve (set it, or use `caseline dev` for development defaults)"},
+		{"ANDROID_GATEWAY_PASSWORD", "", "serve", "ANDROID_GATEWAY_PASSWORD: required by serve (set it, or use `caseline dev` for development defaults)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			t.Parallel()
+			env := testEnv("postgres://caseline:caseline@127.0.0.1:5432/caseline", map[string]string{tt.name: tt.value})
+			var stdout, stderr strings.Builder
+			err := run(t.Context(), []string{"caseline", tt.command}, getenv(env), &stdout, &stderr)
+			require.EqualError(t, err, tt.want)
+			require.Equal(t, 2, exitCode(err))
+			require.Empty(t, stdout.String()+stderr.String(), "nothing starts, nothing logs")
+			if tt.value != "" && strings.Contains(tt.name, "URL") {
+				require.NotContains(t, err.Error(), tt.value, "URLs may carry passwords")
+			}
+		})
+	}
+}
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	t.Parallel()
+	_, err := loadConfig(getenv(map[string]string{"LISTEN_ADDR": "x", "TIMEZONE": "Nowhere"}), "serve")
+	require.Equal(t, 2, exitCode(err))
+	msg := err.Error()
+	require.NotContains(t, msg, "\n")
+	for _, name := range []string{"LISTEN_ADDR", "TIMEZONE", "TWILIO_AUTH_TOKEN", "USSD_TOKEN", "ANDROID_GATEWAY_PASSWORD"} {
+		require.Contains(t, msg, name+": ")
+	}
+}
+
+func TestDevNeedsNoSecrets(t *testing.T) {
+	t.Parallel()
+	_, err := loadConfig(getenv(nil), "dev")
+	require.NoError(t, err)
+	_, err = loadConfig(getenv(nil), "serve")
+	require.Error(t, err)
+}
+
+// runMain runs the real main in a child process (see TestMain) with only env set.
+func runMain(t *testing.T, args string, env map[string]string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = []string{"CASELINE_MAIN=" + args}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
+}
+
+func TestMainExitStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, args string
+		env        map[string]string
+		code       int
+		stderr     string // the whole of it, when set
+	}{
+		{"bad variable", "serve", testEnv("", map[string]string{"LISTEN_ADDR": "localhost"}), 2,
+			"caseline: LISTEN_ADDR: \"localhost\" is not host:port (like :8080 or 127.0.0.1:8080)\n"},
+		{"unknown command", "launch", nil, 2, "caseline: unknown command \"launch\"; try `caseline help`\n"},
+		{"help", "help", nil, 0, ""},
+		{"failure", "migrate status", testEnv("postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil), 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := runMain(t, tt.args, tt.env)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else {
+				require.NoError(t, err)
+			}
+			require.Equal(t, tt.code, code, stderr.String())
+			if tt.stderr != "" {
+				require.Equal(t, tt.stderr, stderr.String())
+			}
+			if tt.code == 1 {
+				lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+				require.True(t, strings.HasPrefix(lines[len(lines)-1], "caseline: "), stderr.String())
+			}
+		})
+	}
+}
+
+func TestMainStopsCleanlyOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	cmd := runMain(t, "serve", testEnv("postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil))
+	logs := &logSink{}
+	cmd.Stderr = logs
+	require.NoError(t, cmd.Start())
+	logs.waitFor(t, "started")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), "exit status 0 after a graceful stop; logs:\n%s", logs.String())
+	logs.waitFor(t, "stopped")
+}

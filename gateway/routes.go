@@ -1,0 +1,84 @@
+package gateway
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+)
+
+// Deps is what the gateway needs from the process that runs it. Later channels add their
+// handlers here as fields, built by cmd/caseline, and mount them in NewHandler.
+type Deps struct {
+	// Log is the base logger; each request logs through a copy carrying its request id.
+	Log zerolog.Logger
+	// Metrics receives the HTTP request metrics and is what /metrics serves. Nil gives the
+	// handler a registry of its own.
+	Metrics *prometheus.Registry
+	// Ready names the dependencies /readyz checks, by the name it reports each under.
+	Ready map[string]Check
+}
+
+// NewHandler returns the gateway: every route Caseline answers, each counted and timed by
+// its pattern, all behind the shared middleware.
+func NewHandler(deps Deps) http.Handler {
+	reg := deps.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	mux := http.NewServeMux()
+	m := newHTTPMetrics(reg)
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, m.instrument(pattern, h)) }
+
+	handle("GET /healthz", healthz())
+	handle("GET /readyz", readyz(deps.Ready))
+	handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	// The channel webhooks (/twilio/..., /ussd/..., /android/...) and the case-manager API
+	// mount here, one handle line each, from handlers given in Deps.
+
+	return withMiddleware(deps.Log, mux)
+}
+
+// httpMetrics counts and times requests by route pattern ("GET /readyz"), so the label set
+// stays small whatever paths clients try.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) httpMetrics {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "caseline_http_requests_total",
+		Help: "HTTP requests answered, by route pattern and status code.",
+	}, []string{"route", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "caseline_http_request_duration_seconds",
+		Help:    "Time to answer an HTTP request, by route pattern.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 15},
+	}, []string{"route"})
+	return httpMetrics{requests: register(reg, requests), duration: register(reg, duration)}
+}
+
+// register registers c, or returns the collector already registered under its name (a
+// second handler on the same registry shares the first one's series).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	err := reg.Register(c)
+	var dup prometheus.AlreadyRegisteredError
+	if errors.As(err, &dup) {
+		if existing, ok := dup.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	if err != nil {
+		panic("gateway: register metric: " + err.Error()) // a programming error: two metrics share a name
+	}
+	return c
+}
+
+func (m httpMetrics) instrument(pattern string, h http.Handler) http.Handler {
+	route := prometheus.Labels{"route": pattern}
+	h = promhttp.InstrumentHandlerDuration(m.duration.MustCurryWith(route), h)
+	return promhttp.InstrumentHandlerCounter(m.requests.MustCurryWith(route), h)
+}

@@ -1,0 +1,101 @@
+package gateway_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/gateway"
+)
+
+func TestMetricsCountRequestsByRoutePatternAndStatus(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), Metrics: reg})
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/readyz", nil))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	body := rec.Body.String()
+	require.Contains(t, body, `caseline_http_requests_total{code="200",route="GET /healthz"} 3`)
+	require.Contains(t, body, `caseline_http_requests_total{code="200",route="GET /readyz"} 1`)
+	require.Contains(t, body, `caseline_http_request_duration_seconds_count{route="GET /healthz"} 3`)
+}
+
+func TestNewHandlerTwiceOnOneRegistryShareSeries(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	a := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), Metrics: reg})
+	b := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), Metrics: reg})
+	a.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	b.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Contains(t, rec.Body.String(), `caseline_http_requests_total{code="200",route="GET /healthz"} 2`)
+}
+
+func TestAccessLogHasRequestIDAndPathButNeverTheQuery(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.New(&logs)})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz?token=s3cret&phone=%2B84901234567", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	id := rec.Header().Get("X-Request-Id")
+	require.NotEmpty(t, id)
+
+	require.NotContains(t, logs.String(), "s3cret")
+	require.NotContains(t, logs.String(), "84901234567")
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &line), "one JSON line: %s", logs.String())
+	require.Equal(t, "request", line["message"])
+	require.Equal(t, id, line["req_id"])
+	require.Equal(t, "GET", line["method"])
+	require.Equal(t, "/healthz", line["path"])
+	require.EqualValues(t, 200, line["status"])
+	require.Contains(t, line, "duration")
+}
+
+func TestUnknownRoutesAndMethods(t *testing.T) {
+	t.Parallel()
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop()})
+	tests := []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/nowhere", http.StatusNotFound},
+		{http.MethodPost, "/healthz", http.StatusMethodNotAllowed},
+		{http.MethodHead, "/healthz", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, strings.NewReader("")))
+			require.Equal(t, tt.status, rec.Code)
+		})
+	}
+}
+
+func TestOversizedBodyIs413BeforeAnyRoute(t *testing.T) {
+	t.Parallel()
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop()})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/healthz", bytes.NewReader(make([]byte, gateway.MaxBodyBytes+1))))
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	body, err := io.ReadAll(rec.Body)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"error":"invalid","message":"request body too large"}`, string(body))
+}
