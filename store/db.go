@@ -36,6 +36,12 @@ func Open(ctx context.Context, url string, log zerolog.Logger) (*pgxpool.Pool, e
 		LogLevel: tracelog.LogLevelWarn,
 		Logger: tracelog.LoggerFunc(func(ctx context.Context, level tracelog.LogLevel, msg string, data map[string]any) {
 			delete(data, "args")
+			// tracelog's "time" is the query's duration; under that name it would clash
+			// with zerolog's timestamp.
+			if d, ok := data["time"]; ok {
+				delete(data, "time")
+				data["dur"] = d
+			}
 			log.WithLevel(zerologLevel(level)).Fields(data).Msg(msg)
 		}),
 	}
