@@ -199,7 +199,11 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 	for _, m := range batch {
 		resp.Messages = append(resp.Messages, outbound{ID: m.ProviderID, To: m.Phone.E164(), Content: m.Body})
 	}
-	log.Info().Int("inbound", len(req.Messages)).Int("updates", len(req.Updates)).Int("changed", changed).
+	ev := log.Debug()
+	if len(req.Messages)+len(req.Updates)+len(resp.Messages) > 0 {
+		ev = log.Info() // an idle poll every few seconds is not news
+	}
+	ev.Int("inbound", len(req.Messages)).Int("updates", len(req.Updates)).Int("changed", changed).
 		Int("queued", len(queue)).Int("handed_out", len(resp.Messages)).Msg("android gateway poll")
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -306,6 +310,9 @@ func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (
 	reply, err := h.engine.Handle(ctx, flows.Input{
 		Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: phone, ProviderID: m.ID, Text: m.Content,
 	})
+	if err != nil && ctx.Err() != nil {
+		return care.Message{}, false // the app went away; it sends the SMS again
+	}
 	if err != nil {
 		log.Error().Err(err).Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: engine failed; apologising")
 		return replyMessage(phone, m.ID, h.apology), true

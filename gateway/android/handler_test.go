@@ -92,6 +92,8 @@ func (f *fakeEngine) inputs() []flows.Input {
 	return append([]flows.Input(nil), f.calls...)
 }
 
+var _ android.Store = (*store.Store)(nil)
+
 const menu = "Chao ban! Chon:\n1 Dang ky\n2 Ke hoach"
 
 type env struct {
@@ -499,5 +501,42 @@ func TestRender(t *testing.T) {
 			t.Parallel()
 			require.Equal(t, tt.want, android.Render(tt.reply))
 		})
+	}
+}
+
+// syncBuffer is a log sink safe for the handler's writes and the test's read.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsCarryNoBodiesOrNumbers(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	var buf syncBuffer
+	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Password: password,
+		Log: zerolog.New(&buf).Level(zerolog.DebugLevel)})
+	require.NoError(t, err)
+	e.h = h
+	from, boom := phone(), phone()
+	e.poll([]msg{sms("log-1", from, "MENU"), sms("log-1", from, "MENU"), sms("log-2", boom, "BOOM"),
+		{"id": "log-3", "from": "+84 secret", "content": "MENU"}}, []msg{{"id": "x", "status": "NOPE"}})
+	out := buf.String()
+	require.Contains(t, out, "android gateway poll")
+	require.Contains(t, out, "engine failed")
+	for _, secret := range []string{"MENU", "Chao", "BOOM", from.E164(), local(from), boom.E164(), "secret"} {
+		require.NotContains(t, out, secret)
 	}
 }
