@@ -1,0 +1,388 @@
+package android
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+// Defaults for the zero values of Deps.
+const (
+	DefaultUsername = "gateway" // the Medic-branded app hard-codes it
+	DefaultLease    = 5 * time.Minute
+	DefaultBatch    = 50
+	DefaultMaxBody  = 1 << 20 // 1 MiB, after gunzip
+	// DefaultApology is queued for an inbound SMS the engine could not handle. It cannot know
+	// the person's language, so it says it in both.
+	DefaultApology = "Xin loi, he thong dang gap loi. Vui long nhan tin lai sau. / Sorry, something went wrong. Please try again later."
+)
+
+// maxIDLen bounds the app's message ids; they are UUIDs.
+const maxIDLen = 128
+
+// Engine runs one inbound turn through the dialog flows. It deduplicates by Input.ProviderID:
+// a repeated id gets the first reply again with Reply.Duplicate set.
+type Engine interface {
+	Handle(ctx context.Context, in flows.Input) (flows.Reply, error)
+}
+
+// Store is the phone's outbox in PostgreSQL; store.Store implements it.
+type Store interface {
+	// UpdateAndroidStatus records status reports (ProviderID, Status, ErrorCode of each
+	// message), forwards only, ignoring unknown ids, and returns how many rows changed.
+	UpdateAndroidStatus(ctx context.Context, updates []care.Message) (int, error)
+	// HandOutAndroid queues messages (once per idempotency key) and returns up to limit
+	// outbound android SMS not offered within lease, marking them offered, in one transaction.
+	HandOutAndroid(ctx context.Context, queue []care.Message, lease time.Duration, limit int) ([]care.Message, error)
+}
+
+// Deps is what a Handler needs. Engine, Store and Password are required.
+type Deps struct {
+	Engine Engine
+	Store  Store
+	// Log gets one line per poll, without message bodies or full phone numbers. A logger in
+	// the request's context (hlog) is preferred when there is one.
+	Log zerolog.Logger
+	// Username and Password are the app's HTTP Basic credentials (ANDROID_GATEWAY_USERNAME,
+	// ANDROID_GATEWAY_PASSWORD). Username defaults to DefaultUsername.
+	Username string
+	Password string
+	// Lease is how long an outbound SMS handed to the phone waits for its first status report
+	// before it is offered again. Default DefaultLease.
+	Lease time.Duration
+	// Batch is the most outbound SMS handed out per poll. Default DefaultBatch.
+	Batch int
+	// MaxBody is the largest request body, after gunzip. Default DefaultMaxBody.
+	MaxBody int64
+	// Apology is sent for an inbound SMS the engine failed on. Default DefaultApology.
+	Apology string
+}
+
+// Handler serves the cht-gateway endpoint, mounted at /android/sms.
+type Handler struct {
+	engine  Engine
+	store   Store
+	log     zerolog.Logger
+	user    [sha256.Size]byte
+	pass    [sha256.Size]byte
+	lease   time.Duration
+	batch   int
+	maxBody int64
+	apology string
+}
+
+// New checks d, fills in its defaults and returns the Handler. A missing engine, store or
+// password is EINVALID: the endpoint is never served without authentication.
+func New(d Deps) (*Handler, error) {
+	switch {
+	case d.Engine == nil:
+		return nil, care.FieldError("engine", "android gateway needs a dialog engine")
+	case d.Store == nil:
+		return nil, care.FieldError("store", "android gateway needs a store")
+	case d.Password == "":
+		return nil, care.FieldError("ANDROID_GATEWAY_PASSWORD", "android gateway needs a password")
+	case d.Lease < 0 || d.Batch < 0 || d.MaxBody < 0:
+		return nil, care.FieldError("android", "lease, batch and body limit must not be negative")
+	}
+	if d.Username == "" {
+		d.Username = DefaultUsername
+	}
+	if d.Lease == 0 {
+		d.Lease = DefaultLease
+	}
+	if d.Batch == 0 {
+		d.Batch = DefaultBatch
+	}
+	if d.MaxBody == 0 {
+		d.MaxBody = DefaultMaxBody
+	}
+	if d.Apology == "" {
+		d.Apology = DefaultApology
+	}
+	return &Handler{
+		engine: d.Engine, store: d.Store, log: d.Log,
+		user: sha256.Sum256([]byte(d.Username)), pass: sha256.Sum256([]byte(d.Password)),
+		lease: d.Lease, batch: d.Batch, maxBody: d.MaxBody, apology: d.Apology,
+	}, nil
+}
+
+// ServeHTTP answers the app: 401 without the right credentials, GET with the handshake, POST
+// with the exchange of messages.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	log := h.logger(r)
+	if !h.authorized(r) {
+		log.Warn().Msg("android gateway: wrong or missing credentials")
+		w.Header().Set("WWW-Authenticate", `Basic realm="caseline", charset="UTF-8"`)
+		fail(w, http.StatusUnauthorized, "wrong or missing credentials")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		writeJSON(w, http.StatusOK, hello{MedicGateway: true})
+	case http.MethodPost:
+		h.exchange(w, r, log)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		fail(w, http.StatusMethodNotAllowed, "use GET or POST")
+	}
+}
+
+// authorized compares the Basic credentials with the configured ones in constant time. Both
+// sides are hashed first so that neither length leaks.
+func (h *Handler) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	u, p := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
+	return subtle.ConstantTimeCompare(u[:], h.user[:])&subtle.ConstantTimeCompare(p[:], h.pass[:]) == 1
+}
+
+// logger is the request's logger (hlog) if the middleware set one, else the handler's.
+func (h *Handler) logger(r *http.Request) *zerolog.Logger {
+	l := zerolog.Ctx(r.Context())
+	if l.GetLevel() == zerolog.Disabled {
+		l = &h.log
+	}
+	sub := l.With().Str("channel", string(care.ChannelSMS)).Str("provider", string(care.ProviderAndroid)).Logger()
+	return &sub
+}
+
+// exchange handles one poll: status reports, then inbound SMS, then the outbound batch.
+func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.Logger) {
+	req, status, reason := h.decode(w, r)
+	if status != 0 {
+		log.Warn().Int("status", status).Str("reason", reason).Msg("android gateway: bad request")
+		fail(w, status, reason)
+		return
+	}
+	ctx := r.Context()
+
+	updates := h.updates(req.Updates, log)
+	changed := 0
+	if len(updates) > 0 {
+		n, err := h.store.UpdateAndroidStatus(ctx, updates)
+		if err != nil {
+			h.internal(w, log, err, "record status updates")
+			return
+		}
+		changed = n
+	}
+
+	queue := make([]care.Message, 0, len(req.Messages))
+	for _, m := range req.Messages {
+		if out, ok := h.inbound(ctx, m, log); ok {
+			queue = append(queue, out)
+		}
+	}
+
+	batch, err := h.store.HandOutAndroid(ctx, queue, h.lease, h.batch)
+	if err != nil {
+		h.internal(w, log, err, "hand out messages")
+		return
+	}
+	resp := response{Messages: make([]outbound, 0, len(batch))}
+	for _, m := range batch {
+		resp.Messages = append(resp.Messages, outbound{ID: m.ProviderID, To: m.Phone.E164(), Content: m.Body})
+	}
+	ev := log.Debug()
+	if len(req.Messages)+len(req.Updates)+len(resp.Messages) > 0 {
+		ev = log.Info() // an idle poll every few seconds is not news
+	}
+	ev.Int("inbound", len(req.Messages)).Int("updates", len(req.Updates)).Int("changed", changed).
+		Int("queued", len(queue)).Int("handed_out", len(resp.Messages)).Msg("android gateway poll")
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// decode reads the body, gunzipping it if the app compressed it, within the size limit. A
+// non-zero status is the error to answer with, and reason says why.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (req request, status int, reason string) {
+	var body io.Reader = http.MaxBytesReader(w, r.Body, h.maxBody)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return req, readStatus(err), "body is not valid gzip"
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return req, http.StatusUnsupportedMediaType, "unsupported Content-Encoding (use gzip or none)"
+	}
+	// The limit applies again after gunzip: a small compressed body can expand enormously.
+	data, err := io.ReadAll(io.LimitReader(body, h.maxBody+1))
+	if err != nil {
+		return req, readStatus(err), "body could not be read (corrupt gzip?)"
+	}
+	if int64(len(data)) > h.maxBody {
+		return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", h.maxBody)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return req, http.StatusBadRequest, "empty body: expected a JSON object"
+	}
+	if err := json.Unmarshal(data, &req); err != nil {
+		return req, http.StatusBadRequest, jsonReason(err)
+	}
+	return req, 0, ""
+}
+
+// readStatus is 413 when the raw body passed the limit, 400 for anything else unreadable.
+func readStatus(err error) int {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
+// jsonReason says what is wrong with a body without echoing it or naming Go types.
+func jsonReason(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("field %q has the wrong type (%s)", typ.Field, typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("expected a JSON object with messages and updates, got %s", typ.Value)
+	}
+	return "malformed JSON"
+}
+
+// statuses maps the app's report to a message status. UNSENT (the app has the message but has
+// not tried yet) changes nothing.
+var statuses = map[string]care.MessageStatus{
+	"PENDING":   care.MsgSending,
+	"SENT":      care.MsgSent,
+	"DELIVERED": care.MsgDelivered,
+	"FAILED":    care.MsgFailed,
+}
+
+// updates turns the app's status reports into the store's form, skipping unusable ones.
+func (h *Handler) updates(in []update, log *zerolog.Logger) []care.Message {
+	out := make([]care.Message, 0, len(in))
+	for _, u := range in {
+		st, ok := statuses[strings.ToUpper(strings.TrimSpace(u.Status))]
+		if u.ID == "" || len(u.ID) > maxIDLen || !ok {
+			if !strings.EqualFold(u.Status, "UNSENT") {
+				log.Warn().Int("id_len", len(u.ID)).Str("status", truncate(u.Status, 16)).Msg("android gateway: status update skipped")
+			}
+			continue
+		}
+		out = append(out, care.Message{ProviderID: u.ID, Status: st, ErrorCode: u.Reason})
+	}
+	return out
+}
+
+// inbound runs one SMS through the engine and returns the reply to queue, if there is one. A
+// message that cannot be read is skipped (the others still count); an engine failure is
+// logged and answered with an apology.
+//
+// A duplicate's reply is queued again on purpose: its idempotency key, derived from the inbound
+// id, makes that a no-op when the first reply was queued, and it recovers the reply when the
+// first attempt stopped between the engine's commit and the queueing (the app then re-sends).
+func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (care.Message, bool) {
+	if m.ID == "" || len(m.ID) > maxIDLen {
+		log.Warn().Int("id_len", len(m.ID)).Msg("android gateway: inbound SMS without a usable id skipped")
+		return care.Message{}, false
+	}
+	phone, err := care.ParsePhone(m.From)
+	if err != nil {
+		log.Warn().Str("id", m.ID).Stringer("from", care.Phone(m.From)).Msg("android gateway: inbound SMS from an unreadable number skipped")
+		return care.Message{}, false
+	}
+	reply, err := h.engine.Handle(ctx, flows.Input{
+		Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: phone, ProviderID: m.ID, Text: m.Content,
+	})
+	if err != nil && ctx.Err() != nil {
+		return care.Message{}, false // the app went away; it sends the SMS again
+	}
+	if err != nil {
+		log.Error().Err(err).Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: engine failed; apologising")
+		return replyMessage(phone, m.ID, h.apology), true
+	}
+	if reply.Duplicate {
+		log.Debug().Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: repeated inbound SMS")
+	}
+	if reply.Silent {
+		return care.Message{}, false
+	}
+	text := Render(reply)
+	if text == "" {
+		return care.Message{}, false
+	}
+	return replyMessage(phone, m.ID, text), true
+}
+
+// replyMessage is the outbound row answering inbound SMS id.
+func replyMessage(to care.Phone, id, body string) care.Message {
+	return care.Message{
+		Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
+		Phone: to, Body: body, Status: care.MsgQueued, IdempotencyKey: ReplyKey(id),
+	}
+}
+
+// ReplyKey is the idempotency key of the reply to the app's inbound SMS id: one reply per
+// inbound message, however often the app sends it.
+func ReplyKey(id string) string { return "android:reply:" + id }
+
+// Render lays a reply out as SMS text, as the SMS renderer does: the prompt's text, then one
+// line per option ("1 Dang ky"), without diacritics unless the reply keeps them.
+func Render(r flows.Reply) string {
+	lines := make([]string, 0, 1+len(r.Prompt.Options))
+	if t := strings.TrimSpace(r.Prompt.Text); t != "" {
+		lines = append(lines, t)
+	}
+	for _, o := range r.Prompt.Options {
+		lines = append(lines, strings.TrimSpace(o.Key+" "+o.Label))
+	}
+	text := strings.Join(lines, "\n")
+	if !r.Diacritics {
+		text = flows.StripDiacritics(text)
+	}
+	return text
+}
+
+// internal answers a failure of ours: logged in full, shown to the app without internals. The
+// app retries the whole poll, which is safe: every part of it is idempotent.
+func (h *Handler) internal(w http.ResponseWriter, log *zerolog.Logger, err error, op string) {
+	log.Error().Err(err).Msg("android gateway: " + op)
+	fail(w, http.StatusInternalServerError, "internal error, try again later")
+}
+
+// fail writes the app's error shape.
+func fail(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, failure{Error: true, Message: msg})
+}
+
+// writeJSON writes v as the response body with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// truncate cuts s to at most n bytes for a log field.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,542 @@
+package android_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/android"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+)
+
+const (
+	user     = "gateway"
+	password = "topSecret"
+	lease    = 2 * time.Minute
+)
+
+var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// stepClock moves only when a test moves it.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// fakeEngine stands in for the dialog engine and deduplicates as it does: a repeated
+// ProviderID gets the first reply with Duplicate set. "BOOM" fails (and is not remembered, as
+// a rolled-back turn), "STOP" is answered silently, "VI" keeps diacritics; anything else gets
+// the main menu.
+type fakeEngine struct {
+	mu    sync.Mutex
+	seen  map[string]flows.Reply
+	calls []flows.Input
+}
+
+func (f *fakeEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, in)
+	if r, ok := f.seen[in.ProviderID]; ok {
+		r.Duplicate = true
+		return r, nil
+	}
+	var r flows.Reply
+	switch in.Text {
+	case "BOOM":
+		return flows.Reply{}, errors.New("load session: connection reset")
+	case "STOP":
+		r = flows.Reply{Silent: true}
+	case "VI":
+		r = flows.Reply{Prompt: flows.Prompt{Text: "Đã chọn tiếng Việt."}, Diacritics: true}
+	default:
+		r = flows.Reply{Prompt: flows.Prompt{Text: "Chào bạn! Chọn:", Expect: flows.ExpectChoice,
+			Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "2", Label: "Kế hoạch"}}}}
+	}
+	f.seen[in.ProviderID] = r
+	return r, nil
+}
+
+func (f *fakeEngine) inputs() []flows.Input {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]flows.Input(nil), f.calls...)
+}
+
+var _ android.Store = (*store.Store)(nil)
+
+const menu = "Chao ban! Chon:\n1 Dang ky\n2 Ke hoach"
+
+type env struct {
+	t      *testing.T
+	ctx    context.Context
+	h      *android.Handler
+	s      *store.Store
+	pool   *pgxpool.Pool
+	clock  *stepClock
+	engine *fakeEngine
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	pool := storetest.NewPool(t)
+	clock := &stepClock{now: start}
+	e := &env{t: t, ctx: context.Background(), s: store.New(pool, clock), pool: pool, clock: clock,
+		engine: &fakeEngine{seen: map[string]flows.Reply{}}}
+	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Log: zerolog.Nop(), Password: password, Lease: lease})
+	require.NoError(t, err)
+	e.h = h
+	return e
+}
+
+// phones makes fixture numbers unique across the test binary.
+var phones atomic.Int64
+
+func phone() care.Phone { return care.MustParsePhone(fmt.Sprintf("091%07d", phones.Add(1))) }
+
+// local writes p as a Vietnamese phone shows it (0…), which the gateway must normalise.
+func local(p care.Phone) string { return "0" + strings.TrimPrefix(p.E164(), "+84") }
+
+// do sends a request with the app's credentials and headers and returns the recorded answer.
+func (e *env) do(method string, body []byte, mod func(*http.Request)) *httptest.ResponseRecorder {
+	e.t.Helper()
+	r := httptest.NewRequestWithContext(e.ctx, method, "/android/sms", bytes.NewReader(body))
+	r.SetBasicAuth(user, password)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Accept", "application/json")
+	if mod != nil {
+		mod(r)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	return w
+}
+
+type msg = map[string]any
+
+// poll POSTs messages and updates and requires a 200 with the protocol's answer.
+func (e *env) poll(messages, updates []msg) []map[string]string {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"messages": messages, "updates": updates})
+	require.NoError(e.t, err)
+	w := e.do(http.MethodPost, body, nil)
+	require.Equal(e.t, http.StatusOK, w.Code, w.Body.String())
+	require.Equal(e.t, "application/json", w.Header().Get("Content-Type"))
+	var resp struct {
+		Messages []map[string]string `json:"messages"`
+	}
+	require.NoError(e.t, json.Unmarshal(w.Body.Bytes(), &resp))
+	require.NotNil(e.t, resp.Messages, "messages is always a list: %s", w.Body.String())
+	return resp.Messages
+}
+
+func sms(id string, from care.Phone, content string) msg {
+	return msg{"id": id, "from": local(from), "content": content, "sms_sent": 1772442000000, "sms_received": 1772442001000}
+}
+
+// requireError checks the app's error shape.
+func requireError(t *testing.T, w *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	require.Equal(t, status, w.Code, w.Body.String())
+	require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+	var f struct {
+		Error   *bool   `json:"error"`
+		Message *string `json:"message"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &f))
+	require.NotNil(t, f.Error)
+	require.True(t, *f.Error)
+	require.NotNil(t, f.Message)
+	require.NotEmpty(t, *f.Message)
+}
+
+// count counts message rows matching a condition.
+func (e *env) count(where string, args ...any) int {
+	e.t.Helper()
+	var n int
+	require.NoError(e.t, e.pool.QueryRow(e.ctx, "SELECT count(*) FROM message WHERE "+where, args...).Scan(&n))
+	return n
+}
+
+// queue writes an outbound SMS for the phone, as a worker routing to android does.
+func (e *env) queue(key string, to care.Phone, body string) *care.Message {
+	e.t.Helper()
+	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
+		Phone: to, Body: body, Status: care.MsgQueued, IdempotencyKey: key}
+	require.NoError(e.t, e.s.LogMessage(e.ctx, m))
+	return m
+}
+
+func TestGetHandshake(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.do(http.MethodGet, nil, nil)
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "application/json", w.Header().Get("Content-Type"))
+	require.JSONEq(t, `{"medic-gateway": true}`, w.Body.String())
+}
+
+func TestCredentials(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	from := phone()
+	body, err := json.Marshal(map[string]any{"messages": []msg{sms("in-1", from, "DK")}})
+	require.NoError(t, err)
+	e.queue("reminder:1", phone(), "Lich hen")
+	tests := []struct {
+		name   string
+		method string
+		auth   func(*http.Request)
+	}{
+		{"no credentials on GET", http.MethodGet, func(r *http.Request) { r.Header.Del("Authorization") }},
+		{"no credentials", http.MethodPost, func(r *http.Request) { r.Header.Del("Authorization") }},
+		{"wrong password", http.MethodPost, func(r *http.Request) { r.SetBasicAuth(user, "topsecret") }},
+		{"wrong user", http.MethodPost, func(r *http.Request) { r.SetBasicAuth("admin", password) }},
+		{"password as user", http.MethodPost, func(r *http.Request) { r.SetBasicAuth(password, user) }},
+		{"empty password", http.MethodPost, func(r *http.Request) { r.SetBasicAuth(user, "") }},
+		{"not basic", http.MethodPost, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+password) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := e.do(tt.method, body, tt.auth)
+			requireError(t, w, http.StatusUnauthorized)
+			require.Contains(t, w.Header().Get("WWW-Authenticate"), "Basic")
+		})
+	}
+	require.Empty(t, e.engine.inputs(), "nothing reached the engine")
+	require.Equal(t, 0, e.count("handed_out_at IS NOT NULL"), "nothing was handed out")
+	require.Equal(t, 1, e.count("true"), "nothing was written")
+}
+
+func TestNewNeedsPasswordEngineStore(t *testing.T) {
+	t.Parallel()
+	eng := &fakeEngine{seen: map[string]flows.Reply{}}
+	s := store.New(nil, &stepClock{})
+	for name, d := range map[string]android.Deps{
+		"no password":    {Engine: eng, Store: s},
+		"no engine":      {Store: s, Password: password},
+		"no store":       {Engine: eng, Password: password},
+		"negative lease": {Engine: eng, Store: s, Password: password, Lease: -time.Second},
+	} {
+		_, err := android.New(d)
+		require.Equal(t, care.EINVALID, care.ErrorCode(err), name)
+	}
+}
+
+func TestPostMessagesAndUpdates(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	// A reminder the phone was given on an earlier poll, and one still waiting.
+	sentEarlier := e.queue("reminder:1", phone(), "Nhac lich hen")
+	first := e.poll(nil, nil)
+	require.Len(t, first, 1)
+	earlierID := first[0]["id"]
+	require.Equal(t, store.AndroidMessageID(sentEarlier.ID), earlierID)
+	e.clock.Advance(time.Second)
+	waiting := e.queue("checkin:7", phone(), "Ban khoe khong? 1 Khoe 2 Can giup")
+
+	a, b := phone(), phone()
+	e.clock.Advance(time.Second)
+	got := e.poll(
+		[]msg{sms("in-a", a, "MENU"), sms("in-b", b, "VI")},
+		[]msg{{"id": earlierID, "status": "SENT"}},
+	)
+
+	require.Equal(t, []flows.Input{
+		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: a, ProviderID: "in-a", Text: "MENU"},
+		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: b, ProviderID: "in-b", Text: "VI"},
+	}, e.engine.inputs())
+
+	replyA, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, got[1]["id"])
+	require.NoError(t, err)
+	replyB, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, got[2]["id"])
+	require.NoError(t, err)
+	require.Equal(t, []map[string]string{
+		{"id": store.AndroidMessageID(waiting.ID), "to": waiting.Phone.E164(), "content": waiting.Body},
+		{"id": store.AndroidMessageID(replyA.ID), "to": a.E164(), "content": menu},
+		{"id": store.AndroidMessageID(replyB.ID), "to": b.E164(), "content": "Đã chọn tiếng Việt."},
+	}, got, "oldest first; replies laid out as SMS, diacritics only where the reply keeps them")
+	require.Equal(t, android.ReplyKey("in-a"), replyA.IdempotencyKey)
+	require.Equal(t, care.MsgQueued, replyA.Status)
+
+	earlier, err := e.s.Message(e.ctx, sentEarlier.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.MsgSent, earlier.Status)
+
+	// Delivery and failure reports move the rows on.
+	e.poll(nil, []msg{
+		{"id": earlierID, "status": "DELIVERED"},
+		{"id": got[0]["id"], "status": "FAILED", "reason": "generic-failure"},
+		{"id": got[1]["id"], "status": "PENDING"},
+	})
+	for id, want := range map[care.MessageID]care.MessageStatus{
+		sentEarlier.ID: care.MsgDelivered, waiting.ID: care.MsgFailed, replyA.ID: care.MsgSending, replyB.ID: care.MsgQueued,
+	} {
+		m, err := e.s.Message(e.ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, m.Status, "message %d", id)
+	}
+	failed, err := e.s.Message(e.ctx, waiting.ID)
+	require.NoError(t, err)
+	require.Equal(t, "generic-failure", failed.ErrorCode)
+}
+
+func TestEmptyPollsAndNullLists(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	for _, body := range []string{`{}`, `{"messages": null, "updates": null}`, `{"messages": [], "updates": [], "extra": 1}`} {
+		w := e.do(http.MethodPost, []byte(body), nil)
+		require.Equal(t, http.StatusOK, w.Code, body)
+		require.JSONEq(t, `{"messages": []}`, w.Body.String(), body)
+	}
+}
+
+func gzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+func TestGzipPost(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	from := phone()
+	body, err := json.Marshal(map[string]any{"messages": []msg{sms("gz-1", from, "MENU")}})
+	require.NoError(t, err)
+	w := e.do(http.MethodPost, gzipped(t, body), func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") })
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var resp struct{ Messages []map[string]string }
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &resp))
+	require.Len(t, resp.Messages, 1)
+	require.Equal(t, from.E164(), resp.Messages[0]["to"])
+	require.Equal(t, menu, resp.Messages[0]["content"])
+
+	// A gzip bomb: a small body that expands past the limit after gunzip.
+	bomb := gzipped(t, append([]byte(`{"messages":[],"pad":"`), bytes.Repeat([]byte("a"), 2*android.DefaultMaxBody)...))
+	require.Less(t, len(bomb), android.DefaultMaxBody/100)
+	w = e.do(http.MethodPost, bomb, func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") })
+	requireError(t, w, http.StatusRequestEntityTooLarge)
+
+	w = e.do(http.MethodPost, []byte("not gzip at all"), func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") })
+	requireError(t, w, http.StatusBadRequest)
+	w = e.do(http.MethodPost, gzipped(t, body)[:20], func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") })
+	requireError(t, w, http.StatusBadRequest)
+	require.Len(t, e.engine.inputs(), 1, "only the good request reached the engine")
+}
+
+func TestDuplicateInboundQueuesOneReply(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	from := phone()
+	first := e.poll([]msg{sms("dup-1", from, "MENU"), sms("dup-1", from, "MENU")}, nil)
+	require.Len(t, first, 1)
+	e.clock.Advance(time.Second)
+	again := e.poll([]msg{sms("dup-1", from, "MENU")}, nil)
+	require.Empty(t, again, "the reply is leased, not queued a second time")
+
+	calls := e.engine.inputs()
+	require.Len(t, calls, 3)
+	require.Equal(t, 1, e.count("direction = 'out' AND phone = $1", from.E164()), "one reply for one inbound id")
+	require.Equal(t, 1, e.count("idempotency_key = $1", android.ReplyKey("dup-1")))
+
+	e.clock.Advance(lease)
+	reoffered := e.poll([]msg{sms("dup-1", from, "MENU")}, nil)
+	require.Equal(t, first, reoffered, "after the lease the same reply, same id, comes again")
+}
+
+func TestDuplicateStatusUpdateHarmless(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	m := e.queue("reminder:9", phone(), "Nhac")
+	out := e.poll(nil, nil)
+	require.Len(t, out, 1)
+	id := out[0]["id"]
+	e.poll(nil, []msg{{"id": id, "status": "DELIVERED"}})
+	delivered, err := e.s.Message(e.ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.MsgDelivered, delivered.Status)
+
+	e.clock.Advance(time.Minute)
+	e.poll(nil, []msg{{"id": id, "status": "DELIVERED"}, {"id": id, "status": "SENT"}, {"id": id, "status": "DELIVERED"},
+		{"id": "never-handed-out", "status": "SENT"}, {"id": id, "status": "UNSENT"}, {"id": id, "status": "WHATEVER"}})
+	after, err := e.s.Message(e.ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, delivered, after, "repeats, late reports and unknown ids change nothing")
+}
+
+func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	big := append([]byte(`{"messages":[],"pad":"`), bytes.Repeat([]byte("a"), android.DefaultMaxBody)...)
+	big = append(big, `"}`...)
+	tests := []struct {
+		name   string
+		method string
+		body   []byte
+		mod    func(*http.Request)
+		status int
+	}{
+		{"not JSON", http.MethodPost, []byte("messages=1"), nil, http.StatusBadRequest},
+		{"truncated JSON", http.MethodPost, []byte(`{"messages":[{"id":"x"`), nil, http.StatusBadRequest},
+		{"trailing garbage", http.MethodPost, []byte(`{} {}`), nil, http.StatusBadRequest},
+		{"array instead of object", http.MethodPost, []byte(`[]`), nil, http.StatusBadRequest},
+		{"messages not a list", http.MethodPost, []byte(`{"messages":{"id":"x"}}`), nil, http.StatusBadRequest},
+		{"id not a string", http.MethodPost, []byte(`{"messages":[{"id":7,"from":"0901234567","content":"x"}]}`), nil, http.StatusBadRequest},
+		{"empty body", http.MethodPost, nil, nil, http.StatusBadRequest},
+		{"too large", http.MethodPost, big, nil, http.StatusRequestEntityTooLarge},
+		{"unknown encoding", http.MethodPost, []byte(`{}`), func(r *http.Request) { r.Header.Set("Content-Encoding", "br") }, http.StatusUnsupportedMediaType},
+		{"wrong method", http.MethodPut, []byte(`{}`), nil, http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := e.do(tt.method, tt.body, tt.mod)
+			requireError(t, w, tt.status)
+			require.NotContains(t, w.Body.String(), "android.", "no Go internals")
+		})
+	}
+	require.Empty(t, e.engine.inputs())
+}
+
+func TestLeaseReoffersUnconfirmed(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := e.queue("reminder:a", phone(), "A")
+	b := e.queue("reminder:b", phone(), "B")
+	out := e.poll(nil, nil)
+	require.Len(t, out, 2)
+	require.Empty(t, e.poll(nil, nil), "handed out: not offered on the next poll")
+
+	e.clock.Advance(lease - time.Second)
+	require.Empty(t, e.poll([]msg{}, []msg{{"id": store.AndroidMessageID(a.ID), "status": "PENDING"}}), "not before the time-out")
+	e.clock.Advance(time.Second)
+	again := e.poll(nil, nil)
+	require.Equal(t, []map[string]string{out[1]}, again, "only the unconfirmed one, under the same id")
+	require.Equal(t, store.AndroidMessageID(b.ID), again[0]["id"])
+
+	e.poll(nil, []msg{{"id": again[0]["id"], "status": "SENT"}})
+	e.clock.Advance(10 * lease)
+	require.Empty(t, e.poll(nil, nil), "confirmed messages are never offered again")
+}
+
+func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	good, boom := phone(), phone()
+	out := e.poll([]msg{
+		{"id": "bad-from", "from": "not a number", "content": "MENU"},
+		{"id": "", "from": local(good), "content": "MENU"},
+		{"id": strings.Repeat("x", 500), "from": local(good), "content": "MENU"},
+		sms("boom", boom, "BOOM"),
+		sms("stop", good, "STOP"),
+		sms("good", good, "MENU"),
+	}, nil)
+	require.Len(t, e.engine.inputs(), 3, "only readable messages reach the engine")
+	require.Equal(t, []map[string]string{
+		{"id": out[0]["id"], "to": boom.E164(), "content": android.DefaultApology},
+		{"id": out[1]["id"], "to": good.E164(), "content": menu},
+	}, out, "an engine failure gets an apology; a silent reply nothing")
+	require.Equal(t, 0, e.count("idempotency_key = $1", android.ReplyKey("stop")))
+}
+
+func TestStoreFailureIsA500WithoutInternals(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.pool.Close()
+	for _, body := range []string{`{"updates":[{"id":"x","status":"SENT"}]}`, `{}`} {
+		w := e.do(http.MethodPost, []byte(body), nil)
+		requireError(t, w, http.StatusInternalServerError)
+		require.JSONEq(t, `{"error": true, "message": "internal error, try again later"}`, w.Body.String())
+	}
+}
+
+func TestRender(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		reply flows.Reply
+		want  string
+	}{
+		{"text and options without diacritics", flows.Reply{Prompt: flows.Prompt{Text: "Bạn cần giúp gì?",
+			Options: []flows.Option{{Key: "1", Label: "Sức khỏe"}, {Key: "2", Label: "Đồ dùng hỗ trợ"}}}},
+			"Ban can giup gi?\n1 Suc khoe\n2 Do dung ho tro"},
+		{"diacritics kept", flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận. Mã 4821."}, Diacritics: true}, "Đã nhận. Mã 4821."},
+		{"options only", flows.Reply{Prompt: flows.Prompt{Options: []flows.Option{{Key: "1", Label: "Tiếp tục"}}}}, "1 Tiep tuc"},
+		{"nothing", flows.Reply{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, android.Render(tt.reply))
+		})
+	}
+}
+
+// syncBuffer is a log sink safe for the handler's writes and the test's read.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsCarryNoBodiesOrNumbers(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	var buf syncBuffer
+	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Password: password,
+		Log: zerolog.New(&buf).Level(zerolog.DebugLevel)})
+	require.NoError(t, err)
+	e.h = h
+	from, boom := phone(), phone()
+	e.poll([]msg{sms("log-1", from, "MENU"), sms("log-1", from, "MENU"), sms("log-2", boom, "BOOM"),
+		{"id": "log-3", "from": "+84 secret", "content": "MENU"}}, []msg{{"id": "x", "status": "NOPE"}})
+	out := buf.String()
+	require.Contains(t, out, "android gateway poll")
+	require.Contains(t, out, "engine failed")
+	for _, secret := range []string{"MENU", "Chao", "BOOM", from.E164(), local(from), boom.E164(), "secret"} {
+		require.NotContains(t, out, secret)
+	}
+}

@@ -1,0 +1,202 @@
+package androidgw_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/android"
+	"github.com/caseline/caseline/simulators/androidgw"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+)
+
+const password = "s3cret"
+
+// stepClock moves only when a test moves it.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// echoEngine stands in for the dialog engine: it answers "Da nhan: <text>" and, like the real
+// one, gives a repeated ProviderID its first reply marked Duplicate.
+type echoEngine struct {
+	mu   sync.Mutex
+	seen map[string]flows.Reply
+}
+
+func (f *echoEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.seen[in.ProviderID]; ok {
+		r.Duplicate = true
+		return r, nil
+	}
+	r := flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận: " + in.Text}}
+	f.seen[in.ProviderID] = r
+	return r, nil
+}
+
+var phones atomic.Int64
+
+func phone() care.Phone { return care.MustParsePhone(fmt.Sprintf("093%07d", phones.Add(1))) }
+
+type env struct {
+	ctx   context.Context
+	s     *store.Store
+	clock *stepClock
+	srv   *httptest.Server
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	clock := &stepClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	s := store.New(storetest.NewPool(t), clock)
+	h, err := android.New(android.Deps{Engine: &echoEngine{seen: map[string]flows.Reply{}}, Store: s,
+		Log: zerolog.Nop(), Password: password})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{ctx: context.Background(), s: s, clock: clock, srv: srv}
+}
+
+func (e *env) gateway(t *testing.T, mod func(*androidgw.Options)) *androidgw.Gateway {
+	t.Helper()
+	o := androidgw.Options{URL: e.srv.URL + "/android/sms", Password: password, Gzip: true, Now: e.clock.Now}
+	if mod != nil {
+		mod(&o)
+	}
+	g, err := androidgw.New(o)
+	require.NoError(t, err)
+	return g
+}
+
+func (e *env) status(t *testing.T, id string) care.MessageStatus {
+	t.Helper()
+	m, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, id)
+	require.NoError(t, err)
+	return m.Status
+}
+
+func TestConversationThroughTheSimulator(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	g := e.gateway(t, nil)
+	require.NoError(t, g.Check(e.ctx))
+
+	person := phone()
+	g.Receive("0"+strings.TrimPrefix(person.E164(), "+84"), "DK")
+	require.NoError(t, g.Poll(e.ctx))
+	sent := g.Sent()
+	require.Len(t, sent, 1, "the reply comes back on the poll that delivered the SMS")
+	reply := sent[0]
+	require.Equal(t, person.E164(), reply.To)
+	require.Equal(t, "Da nhan: DK", reply.Content)
+	require.Equal(t, care.MsgQueued, e.status(t, reply.ID))
+	inbox, updates := g.Waiting()
+	require.Equal(t, 0, inbox)
+	require.Equal(t, 1, updates)
+
+	require.NoError(t, g.Poll(e.ctx))
+	require.Equal(t, care.MsgSent, e.status(t, reply.ID))
+	require.NoError(t, g.Poll(e.ctx))
+	require.Equal(t, care.MsgDelivered, e.status(t, reply.ID))
+	require.Equal(t, "DELIVERED", g.Sent()[0].Status)
+
+	// A reminder for a +84 number is routed to the phone, not Twilio, and goes out on the next poll.
+	routes, err := care.ParseRoutes("+84=android,*=twilio")
+	require.NoError(t, err)
+	to := phone()
+	reminder := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: routes.Route(to),
+		Phone: to, Body: "Nhac lich hen 9:00 mai", Status: care.MsgQueued, IdempotencyKey: "reminder:1:v1:24h"}
+	require.Equal(t, care.ProviderAndroid, reminder.Provider)
+	require.NoError(t, e.s.LogMessage(e.ctx, reminder))
+	require.NoError(t, g.Poll(e.ctx))
+	sent = g.Sent()
+	require.Len(t, sent, 2)
+	require.Equal(t, androidgw.Sent{ID: store.AndroidMessageID(reminder.ID), To: to.E164(), Content: reminder.Body,
+		At: e.clock.Now()}, sent[1])
+	require.NoError(t, g.Poll(e.ctx))
+	require.NoError(t, g.Poll(e.ctx))
+	require.Equal(t, care.MsgDelivered, e.status(t, sent[1].ID))
+	inbox, updates = g.Waiting()
+	require.Zero(t, inbox+updates, "everything reported")
+}
+
+func TestSimulatorReportsFailures(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	g := e.gateway(t, func(o *androidgw.Options) {
+		o.Gzip = false
+		o.Fail = func(string) string { return "radio-off" }
+	})
+	g.Receive(phone().E164(), "GIUP")
+	require.NoError(t, g.Poll(e.ctx))
+	require.NoError(t, g.Poll(e.ctx))
+	sent := g.Sent()
+	require.Len(t, sent, 1)
+	require.Equal(t, "FAILED", sent[0].Status)
+	m, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, sent[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, care.MsgFailed, m.Status)
+	require.Equal(t, "radio-off", m.ErrorCode)
+}
+
+func TestSimulatorKeepsWhatWasRefused(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	bad := e.gateway(t, func(o *androidgw.Options) { o.Password = "wrong" })
+	bad.Receive(phone().E164(), "DK")
+	err := bad.Poll(e.ctx)
+	var se *androidgw.StatusError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, 401, se.Status)
+	require.Equal(t, "wrong or missing credentials", se.Message)
+	require.ErrorAs(t, bad.Check(e.ctx), &se)
+	inbox, _ := bad.Waiting()
+	require.Equal(t, 1, inbox, "a refused SMS is delivered again on the next poll")
+}
+
+func TestRunLoop(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	g := e.gateway(t, func(o *androidgw.Options) { o.Interval = 20 * time.Millisecond })
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	g.Receive(phone().E164(), "TT")
+	require.Eventually(t, func() bool {
+		s := g.Sent()
+		return len(s) == 1 && s[0].Status == "DELIVERED"
+	}, 10*time.Second, 20*time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop when its context ended")
+	}
+}
