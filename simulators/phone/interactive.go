@@ -14,7 +14,7 @@ const interactiveHelp = `commands:
   ussd <code>       dial a USSD code such as *123#; then type an option on its own
   call              call the service; then type a digit on its own, or
   wait              let the menu time out without pressing anything
-  hangup            end the call
+  hangup            end the call or leave the USSD session
   phone <number>    become another phone (each keeps its own sessions)
   help              this list
   quit              leave
@@ -82,6 +82,15 @@ func Interactive(ctx context.Context, opts Options, in io.Reader, out io.Writer)
 			if report(out, err) {
 				showScreen(out, scr)
 			}
+		case cmd == "call":
+			t, err := p.Call(ctx)
+			if report(out, err) {
+				showVoice(out, t)
+			}
+		case cmd == "hangup" && (p.InCall() || p.USSDOpen()):
+			p.Hangup()
+			p.CancelUSSD()
+			fmt.Fprintln(out, "(hung up)")
 		case cmd == "ussd" || p.USSDOpen():
 			input := line
 			if cmd == "ussd" {
@@ -91,14 +100,6 @@ func Interactive(ctx context.Context, opts Options, in io.Reader, out io.Writer)
 			if report(out, err) {
 				showScreen(out, scr)
 			}
-		case cmd == "call":
-			t, err := p.Call(ctx)
-			if report(out, err) {
-				showVoice(out, t)
-			}
-		case cmd == "hangup" && p.InCall():
-			p.Hangup()
-			fmt.Fprintln(out, "(call ended)")
 		case cmd == "wait" && p.InCall():
 			t, err := p.Wait(ctx)
 			if report(out, err) {

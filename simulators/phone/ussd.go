@@ -27,6 +27,10 @@ type ussdSession struct {
 // USSDOpen reports whether a USSD session is waiting for input.
 func (p *Phone) USSDOpen() bool { return p.ussd != nil }
 
+// CancelUSSD leaves the open USSD session without telling the service, as a phone that
+// loses signal does; the next dial starts a new session.
+func (p *Phone) CancelUSSD() { p.ussd = nil }
+
 // DialUSSD dials a service code such as "*123#", starting a new session (Africa's Talking
 // sends an empty text on the first request), and returns the first screen.
 func (p *Phone) DialUSSD(ctx context.Context, code string) (Screen, error) {
