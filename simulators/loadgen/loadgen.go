@@ -100,7 +100,8 @@ type Options struct {
 	// the concurrency, to load one phone's dialog session from many sides.
 	SharePhones bool
 
-	// RequestTimeout bounds one request; DefaultRequestTimeout when zero.
+	// RequestTimeout bounds the wait for an answer's headers, in the client made when
+	// HTTPClient is nil; DefaultRequestTimeout when zero.
 	RequestTimeout time.Duration
 	// HTTPClient makes the requests; when nil, a client with enough idle connections per
 	// host for the concurrency is made and closed after the run.
@@ -113,7 +114,7 @@ type gen struct {
 	conc   int
 	client *http.Client
 
-	smsURL, ussdURL string
+	smsURL, ussdURL *url.URL
 	smsSign         []byte // signing prefix: URL, AccountSid, ApiVersion, then "Body"
 	smsBodyHead     []byte // form prefix: AccountSid, ApiVersion, then "Body="
 	smsSignTail     []byte // signing suffix after the last SmsSid value
@@ -262,8 +263,11 @@ func newGen(o Options) (*gen, error) {
 				MaxIdleConnsPerHost: 2 * conc,
 				IdleConnTimeout:     90 * time.Second,
 				DisableCompression:  true,
+				// A per-request timer in the transport costs less than Client.Timeout's
+				// per-request context; the answers are small, so waiting for their headers
+				// is what can hang.
+				ResponseHeaderTimeout: o.RequestTimeout,
 			},
-			Timeout:       o.RequestTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
@@ -271,8 +275,12 @@ func newGen(o Options) (*gen, error) {
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
 	g.runID = hex.EncodeToString(id[:])
 
-	g.smsURL = base.String() + smsPath
-	g.ussdURL = base.String() + ussdPath + "?token=" + url.QueryEscape(o.USSDToken)
+	if g.smsURL, err = url.Parse(base.String() + smsPath); err != nil {
+		return nil, fmt.Errorf("load: sms url: %w", err)
+	}
+	if g.ussdURL, err = url.Parse(base.String() + ussdPath + "?token=" + url.QueryEscape(o.USSDToken)); err != nil {
+		return nil, fmt.Errorf("load: ussd url: %w", err)
+	}
 	esc := url.QueryEscape
 	// Twilio signs the URL, then every parameter's name and value sorted by name:
 	// AccountSid ApiVersion Body From MessageSid NumMedia NumSegments SmsMessageSid SmsSid
@@ -499,17 +507,26 @@ func (w *worker) ussd(stop context.Context, ph phoneNum) {
 
 // post sends one request and reads the start of its answer into w.read. It reports false
 // when the request failed, after counting the failure.
-func (w *worker) post(stop context.Context, target string, body []byte, sig string) ([]byte, bool) {
+func (w *worker) post(stop context.Context, target *url.URL, body []byte, sig string) ([]byte, bool) {
 	g := w.g
-	req, err := http.NewRequestWithContext(stop, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		g.fail("transport")
-		return nil, false
-	}
-	req.Header["Content-Type"] = g.formType
+	// Built by hand rather than by http.NewRequest, which parses the URL again each time;
+	// the transport only reads URL and the shared header value.
+	h := make(http.Header, 2)
+	h["Content-Type"] = g.formType
 	if sig != "" {
-		req.Header["X-Twilio-Signature"] = []string{sig}
+		h["X-Twilio-Signature"] = []string{sig}
 	}
+	req := (&http.Request{
+		Method:        http.MethodPost,
+		URL:           target,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Host:          target.Host,
+	}).WithContext(stop)
 	t0 := time.Now()
 	resp, err := g.client.Do(req)
 	if err != nil {
