@@ -52,8 +52,8 @@ type Options struct {
 	USSDToken string
 	// NetworkCode is the USSD networkCode (MCC+MNC); DefaultNetworkCode when empty.
 	NetworkCode string
-	// HTTPClient makes the requests; a client with DefaultTimeout when nil. It must not follow
-	// redirects if the caller wants to see them; the simulator never needs it to.
+	// HTTPClient makes the requests; when nil, a client with DefaultTimeout that does not
+	// follow HTTP redirects (a 3xx is reported as a StatusError).
 	HTTPClient *http.Client
 }
 
@@ -113,7 +113,11 @@ func New(opts Options) (*Phone, error) {
 	}
 	client := opts.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: DefaultTimeout}
+		client = &http.Client{
+			Timeout: DefaultTimeout,
+			// An HTTP redirect is shown as the status it is, not followed to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	return &Phone{opts: opts, number: number, base: base, public: public, client: client}, nil
 }
