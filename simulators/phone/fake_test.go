@@ -131,7 +131,8 @@ func (f *fakeService) handler(base *string) http.Handler {
 			if r.URL.Query().Get("step") != "" {
 				f.problem("a gather action without Digits")
 			}
-			twiml(w, `<Say>Chào mừng đến Caseline.</Say>`+fmt.Sprintf(menu, "/twilio/voice?step=1", "/twilio/voice?noinput=1"))
+			// Absolute URLs at the public origin, as the gateway renders them, when one is set.
+			twiml(w, `<Say>Chào mừng đến Caseline.</Say>`+fmt.Sprintf(menu, f.publicURL+"/twilio/voice?step=1", f.publicURL+"/twilio/voice?noinput=1"))
 		case digits[0] == "1":
 			twiml(w, `<Say>Bạn có hẹn ngày mai lúc 9 giờ.</Say><Hangup/>`)
 		case digits[0] == "0":

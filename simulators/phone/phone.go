@@ -36,9 +36,11 @@ const maxBody = 1 << 20
 type Options struct {
 	// BaseURL is where the service listens, such as "http://127.0.0.1:8080". Requests go here.
 	BaseURL string
-	// PublicBaseURL, when set, is the gateway's PUBLIC_BASE_URL: signatures are computed as if
-	// each request had gone to it (as Twilio signs the URL it was configured with, even behind
-	// a proxy). Empty signs the URL actually requested.
+	// PublicBaseURL, when set, is the gateway's PUBLIC_BASE_URL: the phone acts as if a proxy
+	// at that origin forwarded to BaseURL. Signatures are computed for the public URL, as
+	// Twilio signs the URL it was configured with, and TwiML URLs on the public origin (the
+	// gateway's absolute <Gather> actions) are delivered to BaseURL. Empty signs the URL
+	// actually requested. Both are origins (scheme, host, port) without a path.
 	PublicBaseURL string
 	// AuthToken is the Twilio auth token requests are signed with.
 	AuthToken string
@@ -145,6 +147,17 @@ func (p *Phone) endpoint(pathAndQuery string) (*url.URL, error) {
 	return u, nil
 }
 
+// route is where a request for u goes: a URL on the public origin is delivered to the base
+// URL, as the proxy in front of the service would; any other URL goes where it says.
+func (p *Phone) route(u *url.URL) *url.URL {
+	if p.public == nil || u.Scheme != p.public.Scheme || u.Host != p.public.Host {
+		return u
+	}
+	r := *u
+	r.Scheme, r.Host = p.base.Scheme, p.base.Host
+	return &r
+}
+
 // signingURL is the URL Twilio would have signed for a request to u.
 func (p *Phone) signingURL(u *url.URL) string {
 	if p.public == nil {
@@ -155,7 +168,7 @@ func (p *Phone) signingURL(u *url.URL) string {
 
 // post sends form to u, signed when sign is set, and returns the body of a 200 reply.
 func (p *Phone) post(ctx context.Context, u *url.URL, form url.Values, sign bool) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.route(u).String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("post %s: %w", u.Path, err)
 	}
@@ -169,7 +182,7 @@ func (p *Phone) post(ctx context.Context, u *url.URL, form url.Values, sign bool
 
 // get sends a signed GET to u (a TwiML <Redirect method="GET">); parameters are in its query.
 func (p *Phone) get(ctx context.Context, u *url.URL) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.route(u).String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", u.Path, err)
 	}

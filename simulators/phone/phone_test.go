@@ -120,9 +120,24 @@ func TestSignatureChecked(t *testing.T) {
 			opts.AuthToken, opts.PublicBaseURL = tt.token, tt.public
 			p, err := New(opts)
 			require.NoError(t, err)
-			_, smsErr := p.SMS(context.Background(), "hi")
-			_, callErr := p.Call(context.Background())
-			for _, err := range []error{smsErr, callErr} {
+			ctx := context.Background()
+			_, smsErr := p.SMS(ctx, "hi")
+			_, callErr := p.Call(ctx)
+			errs := []error{smsErr, callErr}
+			if callErr == nil {
+				// The gather's action is on the public origin; the phone delivers it to BaseURL.
+				turn, err := p.Wait(ctx)
+				require.NoError(t, err)
+				origin := tt.servPublic
+				if origin == "" {
+					origin = opts.BaseURL
+				}
+				require.Equal(t, origin+"/twilio/voice?step=2", turn.Gather.Action)
+				turn, err = p.Press(ctx, "1")
+				require.NoError(t, err)
+				require.True(t, turn.End)
+			}
+			for _, err := range errs {
 				if tt.status == 0 {
 					require.NoError(t, err)
 					continue
