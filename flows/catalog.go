@@ -275,7 +275,7 @@ func newCatalog() catalog {
 	return c
 }
 
-func needKey(a care.NeedArea) string        { return "need_" + string(a) }
+func needKey(a care.NeedArea) string         { return "need_" + string(a) }
 func categoryKey(c care.HelpCategory) string { return "category_" + string(c) }
 func stepKey(s care.CaseStep) string         { return "step_" + string(s) }
 func serviceKey(s care.ServiceStatus) string { return "service_" + string(s) }

@@ -36,7 +36,7 @@ func menuFlow() *flowSpec {
 		},
 		entry: func(*step) string { return evBegin },
 		states: map[string]stateSpec{
-			stMenu: {prompt: menuPrompt, input: menuInput},
+			stMenu:       {prompt: menuPrompt, input: menuInput},
 			stToRegister: {next: handoff(flowRegister)},
 			stToPlan:     {next: handoff(flowPlan)},
 			stToHelp:     {next: handoff(flowHelp)},
