@@ -118,7 +118,7 @@ type catalog map[string][2]string
 
 func newCatalog() catalog {
 	c := catalog{
-		keyInvalid:     {"Chưa đúng lựa chọn.", "Not a valid choice."},
+		keyInvalid:     {"Sai lựa chọn.", "Invalid choice."},
 		keyNoInput:     {"Xin lỗi, chúng tôi chưa nghe thấy.", "Sorry, we did not hear you."},
 		keyMore:        {"Thêm", "More"},
 		keyBack:        {"Quay lại", "Back"},
@@ -158,7 +158,7 @@ func newCatalog() catalog {
 		keyRegCommune:      {"Tên hoặc mã xã/phường nơi sống?", "Name or code of the commune they live in?"},
 		keyRegCommuneBad:   {"Không tìm thấy xã/phường này.", "Commune not found."},
 		keyRegNeeds:        {"Nhu cầu chính? Gửi các số, vd: 1 3", "Main needs? Send the numbers, e.g. 1 3"},
-		keyRegNeedsBad:     {"Hãy gửi số từ 1 đến 8.", "Send numbers from 1 to 8."},
+		keyRegNeedsBad:     {"Chỉ gửi số 1-8.", "Only numbers 1-8."},
 		keyRegChannel:      {"Liên lạc bằng cách nào?", "How should we contact them?"},
 		keyOptSMS:          {"Tin nhắn", "Text message"},
 		keyOptCall:         {"Cuộc gọi", "Phone call"},

@@ -20,7 +20,8 @@ const (
 	MaxScreenLimit      = 182
 	DefaultSessionTTL   = time.Hour
 	DefaultResumeWindow = 30 * time.Minute
-	// LoopLimit is how many identical messages from one number an hour get an answer.
+	// LoopLimit is how many identical SMS from one number an hour get an answer when they do
+	// not move the conversation on (an auto-responder loop); menu answers that do are not held.
 	LoopLimit = 5
 )
 
@@ -245,6 +246,8 @@ type step struct {
 	silent bool
 	// again answers with the stored last prompt (repeat, page turn) instead of the state's.
 	again bool
+	// missing collects catalog keys looked up but absent (a test keeps it empty).
+	missing []string
 }
 
 func (e *Engine) newStep(in Input, now time.Time, t Turn, f Facts) *step {
@@ -275,7 +278,17 @@ func (s *step) run(ctx context.Context) error {
 	}
 	switch s.in.Channel {
 	case care.ChannelSMS:
-		return s.sms(ctx)
+		flow, state := s.flow, s.state
+		err := s.sms(ctx)
+		if err == nil && s.f.Repeats >= LoopLimit && s.flow == flow && s.state == state && s.writes.empty() {
+			// The same text again and again without moving the conversation: an auto-reply
+			// loop, most likely. Log it, answer nothing, change nothing.
+			s.silent, s.writes, s.vars = true, Writes{}, map[string]string{}
+			for k, v := range s.f.Session.Vars {
+				s.vars[k] = v
+			}
+		}
+		return err
 	case care.ChannelUSSD:
 		if s.turnPage(USSDMoreKey, USSDBackKey) {
 			return nil
@@ -293,10 +306,6 @@ func (s *step) run(ctx context.Context) error {
 
 // sms handles keywords, loop protection and opt-out before the flow sees the text.
 func (s *step) sms(ctx context.Context) error {
-	if s.f.Repeats >= LoopLimit {
-		s.silent = true
-		return nil
-	}
 	kw, arg := matchKeyword(s.in.Text)
 	optedOut := s.f.Person != nil && s.f.Person.Status == care.PersonOptedOut
 	if optedOut && kw != kwStart && kw != kwHelp && s.flow != flowHelp {
@@ -316,6 +325,12 @@ func (s *step) sms(ctx context.Context) error {
 		return s.start(ctx, flowMenu, "")
 	}
 	return s.input(ctx, s.in.Text)
+}
+
+// empty reports whether a step writes nothing besides the session and the message log.
+func (w *Writes) empty() bool {
+	return w.PersonLanguage == "" && w.PersonStatus == "" && w.CheckIn == nil && w.Reminder == nil &&
+		w.Escalation == nil && w.Ack == nil && len(w.Queue) == 0 && w.FinishSession == 0
 }
 
 // pendingAnswer names the flow a bare 1 or 2 answers: the newer of a waiting check-in and a
@@ -682,7 +697,12 @@ func (s *step) pages(p Prompt) []Prompt {
 }
 
 // t looks a prompt up in the session's language, filling {name} placeholders from kv pairs.
-func (s *step) t(key string, kv ...string) string { return s.e.cat.text(s.lang, key, kv...) }
+func (s *step) t(key string, kv ...string) string {
+	if _, ok := s.e.cat[key]; !ok {
+		s.missing = append(s.missing, key)
+	}
+	return s.e.cat.text(s.lang, key, kv...)
+}
 
 // menu builds a choice prompt from catalog keys: options are numbered from 1.
 func (s *step) menu(text string, options ...string) Prompt {

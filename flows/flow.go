@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/looplab/fsm"
+
+	"github.com/caseline/caseline/care"
 )
 
 // flowName names a flow; it is stored in the session.
@@ -65,7 +67,15 @@ type stateSpec struct {
 	end bool
 	// next hands the conversation to another flow's entry state.
 	next func(s *step) flowName
+	// channels lists the channels that reach the state; nil means all.
+	channels []care.Channel
 }
+
+// Channel sets of states that only some channels reach.
+var (
+	textChannels = []care.Channel{care.ChannelSMS, care.ChannelUSSD}
+	voiceOnly    = []care.Channel{care.ChannelVoice}
+)
 
 // dst is where ev leads from stateStart.
 func (f *flowSpec) dst(ev string) string {
