@@ -120,7 +120,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	now := e.clock.Now()
 	in.Text = strings.TrimSpace(in.Text)
 	if len(in.Text) > 1600 {
-		in.Text = in.Text[:1600]
+		in.Text = strings.ToValidUTF8(in.Text[:1600], "")
 	}
 	key := in.SessionKey
 	if key == "" {
@@ -316,12 +316,16 @@ func (s *step) sms(ctx context.Context) error {
 	if kw != "" {
 		return s.keyword(ctx, kw, arg)
 	}
-	if s.flow == "" {
-		if name := s.pendingAnswer(); name != "" && (s.in.Text == "1" || s.in.Text == "2") {
+	if s.in.Text == "1" || s.in.Text == "2" {
+		// A bare 1 or 2 answers the check-in or reminder we sent, if that is the last thing
+		// the person heard from us (or they are between conversations).
+		if name, asked := s.pendingAnswerAt(); name != "" && (s.flow == "" || asked.After(s.f.Session.UpdatedAt)) {
 			s.resetVars()
 			s.enterFlow(name)
 			return s.input(ctx, s.in.Text)
 		}
+	}
+	if s.flow == "" {
 		return s.start(ctx, flowMenu, "")
 	}
 	return s.input(ctx, s.in.Text)
@@ -336,14 +340,20 @@ func (w *Writes) empty() bool {
 // pendingAnswer names the flow a bare 1 or 2 answers: the newer of a waiting check-in and a
 // sent reminder.
 func (s *step) pendingAnswer() flowName {
+	name, _ := s.pendingAnswerAt()
+	return name
+}
+
+// pendingAnswerAt is pendingAnswer with the time the question went out.
+func (s *step) pendingAnswerAt() (flowName, time.Time) {
 	c, r := s.f.CheckIn, s.f.Reminder
 	switch {
-	case c != nil && (r == nil || !r.SentAt.After(c.DueAt)):
-		return flowCheckIn
+	case c != nil && (r == nil || !r.SentAt.After(c.AskedAt)):
+		return flowCheckIn, c.AskedAt
 	case r != nil:
-		return flowReminder
+		return flowReminder, r.SentAt
 	}
-	return ""
+	return "", time.Time{}
 }
 
 func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {

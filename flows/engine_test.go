@@ -411,3 +411,19 @@ func TestBadInputIsADomainError(t *testing.T) {
 }
 
 var _ = store.New
+
+func TestCheckInSentDuringAConversationTakesTheNextBareAnswer(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.sms(phoneHoa, "menu")
+	f.clock.advance(5 * time.Minute)
+	id := f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
+	f.exec(`UPDATE checkin SET due_at = $2 WHERE id = $1`, id, f.clock.Now().Add(-time.Minute))
+	r := f.sms(phoneHoa, "1")
+	require.Contains(t, smsText(r), "Cam on ban da tra loi")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM checkin WHERE id = $1 AND status = 'fine'`, id))
+	// Without a newer question, 1 at the menu is the menu's 1.
+	f.sms(phoneHoa, "menu")
+	f.sms(phoneHoa, "1")
+	require.Equal(t, "register/who", f.session(care.ChannelSMS, string(phoneHoa)))
+}

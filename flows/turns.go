@@ -99,8 +99,9 @@ type ManagerFacts struct {
 
 // CheckInFacts is a check-in waiting for the caller's answer.
 type CheckInFacts struct {
-	ID    care.CheckInID
-	DueAt time.Time
+	ID care.CheckInID
+	// AskedAt is when the question went out: the due time, or the retry time once retried.
+	AskedAt time.Time
 }
 
 // ReminderFacts is a sent appointment reminder waiting for the caller's answer.

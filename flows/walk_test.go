@@ -51,7 +51,7 @@ func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang car
 		f: Facts{
 			Person: &PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,
 				ManagerName: long, ManagerPhone: "+84901000001", PINHash: "x"},
-			CheckIn:  &CheckInFacts{ID: 1, DueAt: at},
+			CheckIn:  &CheckInFacts{ID: 1, AskedAt: at},
 			Reminder: &ReminderFacts{ID: 7, At: at, Place: long},
 		},
 		plan: &PlanView{NextAt: &at, NextPlace: long},

@@ -29,7 +29,7 @@ SELECT
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
   c.id, c.step, m.name, m.phone,
   sm.id, sm.name, sm.commune, sm.language,
-  ci.id, ci.due_at,
+  ci.id, ci.asked_at,
   rm.id, rm.appointment_id, rm.at, rm.place, rm.sent_at,
   pv.id, pv.flow, pv.state, pv.vars, pv.language, pv.version, pv.updated_at
 FROM (SELECT 1) AS one
@@ -38,7 +38,7 @@ LEFT JOIN care_case c ON c.person_id = p.id AND c.step <> 'closed'
 LEFT JOIN case_manager m ON m.id = c.manager_id
 LEFT JOIN case_manager sm ON sm.phone = $2 AND sm.active
 LEFT JOIN LATERAL (
-  SELECT k.id, k.due_at FROM checkin k
+  SELECT k.id, CASE WHEN k.status = 'retried' THEN k.retry_at ELSE k.due_at END AS asked_at FROM checkin k
   WHERE k.person_id = p.id AND k.status IN ('pending', 'sent', 'retried')
     AND CASE WHEN $5::bigint > 0 THEN k.id = $5 ELSE k.status <> 'pending' END
   ORDER BY k.due_at DESC LIMIT 1) ci ON true
@@ -152,7 +152,7 @@ func (t *turn) readFacts(br pgx.BatchResults) error {
 			Commune: care.CommuneCode(*smCommune), Language: care.Language(*smLang)}
 	}
 	if ciID != nil {
-		f.CheckIn = &flows.CheckInFacts{ID: care.CheckInID(*ciID), DueAt: *ciDue}
+		f.CheckIn = &flows.CheckInFacts{ID: care.CheckInID(*ciID), AskedAt: *ciDue}
 	}
 	if rmID != nil {
 		r := &flows.ReminderFacts{ID: care.ReminderID(*rmID), AppointmentID: care.AppointmentID(*rmAppt),
