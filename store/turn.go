@@ -198,6 +198,9 @@ var turnAccents, turnPlain = func() (string, string) {
 func (t *turn) Commune(ctx context.Context, query string) (care.Commune, bool, error) {
 	q := strings.TrimSpace(query)
 	plain := strings.ToLower(strings.Join(strings.Fields(flows.StripDiacritics(q)), " "))
+	for _, prefix := range []string{"xa ", "phuong ", "thi tran "} {
+		plain = strings.TrimPrefix(plain, prefix)
+	}
 	var c care.Commune
 	err := t.conn.QueryRow(ctx, `
 SELECT code, name, province FROM commune
