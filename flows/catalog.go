@@ -15,6 +15,7 @@ const (
 	keyBack        = "back"
 	keyMoreOptions = "more_options"
 	keyBye         = "bye"
+	keyApology     = "apology"
 	keyVoiceRepeat = "voice_repeat"
 	keyVoicePerson = "voice_person"
 	keyVoiceSlower = "voice_slower"
@@ -124,6 +125,7 @@ func newCatalog() catalog {
 		keyBack:        {"Quay lại", "Back"},
 		keyMoreOptions: {"Các lựa chọn khác:", "More choices:"},
 		keyBye:         {"Cảm ơn bạn. Tạm biệt.", "Thank you. Goodbye."},
+		keyApology:     {"Xin lỗi, hệ thống đang bận. Vui lòng thử lại sau.", "Sorry, the service is busy. Please try again later."},
 		keyVoiceRepeat: {"nghe lại", "hear this again"},
 		keyVoicePerson: {"gặp cán bộ xã", "talk to a person"},
 		keyVoiceSlower: {"nghe chậm hơn", "hear it slower"},

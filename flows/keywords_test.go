@@ -118,3 +118,14 @@ func TestSMSTextLayout(t *testing.T) {
 	require.Equal(t, "Bạn có khỏe không?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", SMSText(p, true))
 	require.Equal(t, "Bạn có khỏe không?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", USSDText(p))
 }
+
+func TestApologyIsFinalInBothLanguages(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(Deps{})
+	vi, en := e.Apology(""), e.Apology("en")
+	require.True(t, vi.End)
+	require.Equal(t, "vi", string(vi.Language))
+	require.NotEqual(t, vi.Text, en.Text)
+	require.Equal(t, 1, MeasureSMS(SMSText(en, false)).Segments)
+	require.Len(t, e.VoiceKeys("en"), 3)
+}
