@@ -427,3 +427,54 @@ func TestCheckInSentDuringAConversationTakesTheNextBareAnswer(t *testing.T) {
 	f.sms(phoneHoa, "1")
 	require.Equal(t, "register/who", f.session(care.ChannelSMS, string(phoneHoa)))
 }
+
+func TestResumeOffersADroppedUSSDSessionOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	u := func(key, text string, isNew bool) flows.Reply {
+		return f.turn(flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneStranger,
+			SessionKey: key, Text: text, New: isNew})
+	}
+	u("A", "", true)
+	u("A", "1", false)
+	u("A", "1", false) // register/name: the session drops here
+	r := u("B", "", true)
+	require.Equal(t, []flows.Option{{Key: "1", Label: "Tiếp tục"}, {Key: "2", Label: "Menu chính"}}, r.Prompt.Options)
+	require.Equal(t, "idle", f.session(care.ChannelUSSD, "A"), "the dropped session is not offered again")
+	r = u("B", "1", false)
+	require.Equal(t, "register/name", f.session(care.ChannelUSSD, "B"))
+	require.Equal(t, flows.ExpectText, r.Prompt.Expect)
+	r = u("C", "", true)
+	require.Equal(t, "resume/offer", f.session(care.ChannelUSSD, "C"), "B dropped mid-flow too")
+	f.clock.advance(time.Hour)
+	u("D", "", true)
+	require.Equal(t, "menu/menu", f.session(care.ChannelUSSD, "D"), "an hour later the menu starts afresh")
+}
+
+func TestVoiceKeys(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	v := func(text string, isNew, noInput bool) flows.Reply {
+		return f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneHoa, Text: text, New: isNew, NoInput: noInput})
+	}
+	first := v("", true, false)
+	require.False(t, first.Slow)
+	again := v("*", false, false)
+	require.Equal(t, first.Prompt, again.Prompt)
+	require.True(t, v("9", false, false).Slow)
+	require.True(t, v("3", false, false).Slow, "slower is remembered")
+	for range 2 {
+		r := v("", false, true)
+		require.True(t, strings.HasPrefix(r.Prompt.Text, "Xin lỗi, chúng tôi chưa nghe thấy."), r.Prompt.Text)
+		require.Equal(t, "help/category", f.session(care.ChannelVoice, string(phoneHoa)))
+	}
+	r := v("", false, true)
+	require.Equal(t, "person/offer", f.session(care.ChannelVoice, string(phoneHoa)))
+	require.Len(t, r.Prompt.Options, 2)
+	r = v("2", false, false)
+	require.Equal(t, "help/category", f.session(care.ChannelVoice, string(phoneHoa)), "back where the caller was")
+	require.LessOrEqual(t, len(r.Prompt.Options), 5)
+	r = v("0", false, false)
+	require.Equal(t, phoneLan, r.Prompt.Person)
+	require.True(t, r.Prompt.End)
+}
