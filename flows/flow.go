@@ -71,11 +71,11 @@ type stateSpec struct {
 	channels []care.Channel
 }
 
-// Channel sets of states that only some channels reach.
-var (
-	textChannels = []care.Channel{care.ChannelSMS, care.ChannelUSSD}
-	voiceOnly    = []care.Channel{care.ChannelVoice}
-)
+// textChannels is the channels of states a voice caller never reaches (free text).
+func textChannels() []care.Channel { return []care.Channel{care.ChannelSMS, care.ChannelUSSD} }
+
+// voiceOnly is the channels of states only a voice caller reaches.
+func voiceOnly() []care.Channel { return []care.Channel{care.ChannelVoice} }
 
 // dst is where ev leads from stateStart.
 func (f *flowSpec) dst(ev string) string {

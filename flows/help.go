@@ -70,7 +70,7 @@ func helpFlow() *flowSpec {
 				}
 				return ev, vars(varCategory, string(care.HelpCategories[n-1])), nil
 			}},
-			stDescribe: {channels: textChannels, prompt: func(s *step) Prompt {
+			stDescribe: {channels: textChannels(), prompt: func(s *step) Prompt {
 				return Prompt{Text: s.t(keyHelpDescribe), Expect: ExpectText, Options: []Option{{Key: "1", Label: s.t(keyOptSkip)}}}
 			}, input: func(_ context.Context, _ *step, text string) (string, []any, error) {
 				if text == "1" {

@@ -106,18 +106,18 @@ func registerFlow() *flowSpec {
 			}
 		},
 		states: map[string]stateSpec{
-			stWho: {channels: textChannels, prompt: ask(keyRegWho, keyRegSelf, keyRegOther), input: func(_ context.Context, s *step, text string) (string, []any, error) {
+			stWho: {channels: textChannels(), prompt: ask(keyRegWho, keyRegSelf, keyRegOther), input: func(_ context.Context, s *step, text string) (string, []any, error) {
 				ev := choice(text, evSelf, evOther)
 				if ev == evSelf && s.person() != nil {
 					ev = evKnown
 				}
 				return ev, nil, nil
 			}},
-			stPhone: {channels: textChannels, prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegPhone), Expect: ExpectDigits} },
+			stPhone: {channels: textChannels(), prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegPhone), Expect: ExpectDigits} },
 				input: func(_ context.Context, _ *step, text string) (string, []any, error) {
 					return evPhone, []any{text}, nil
 				}},
-			stName: {channels: textChannels, prompt: func(s *step) Prompt {
+			stName: {channels: textChannels(), prompt: func(s *step) Prompt {
 				if s.vars[varRegPhone] != "" {
 					return Prompt{Text: s.t(keyRegNameOther), Expect: ExpectText}
 				}
@@ -125,9 +125,9 @@ func registerFlow() *flowSpec {
 			}, input: func(_ context.Context, _ *step, text string) (string, []any, error) {
 				return evName, []any{text}, nil
 			}},
-			stCommune: {channels: textChannels, prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegCommune), Expect: ExpectText} },
+			stCommune: {channels: textChannels(), prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegCommune), Expect: ExpectText} },
 				input: communeInput(evCommune)},
-			stNeeds: {channels: textChannels, prompt: func(s *step) Prompt {
+			stNeeds: {channels: textChannels(), prompt: func(s *step) Prompt {
 				p := Prompt{Text: s.t(keyRegNeeds), Expect: ExpectText}
 				for i, a := range care.NeedAreas {
 					p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(needKey(a))})
@@ -141,7 +141,7 @@ func registerFlow() *flowSpec {
 				}
 				return evNeeds, vars(varRegNeeds, needs), nil
 			}},
-			stChannel: {channels: textChannels, prompt: ask(keyRegChannel, keyOptSMS, keyOptCall), input: func(_ context.Context, _ *step, text string) (string, []any, error) {
+			stChannel: {channels: textChannels(), prompt: ask(keyRegChannel, keyOptSMS, keyOptCall), input: func(_ context.Context, _ *step, text string) (string, []any, error) {
 				switch text {
 				case "1":
 					return evChannel, vars(varRegChannel, string(care.ChannelSMS)), nil
@@ -150,9 +150,9 @@ func registerFlow() *flowSpec {
 				}
 				return "", nil, nil
 			}},
-			stConsent:      {channels: textChannels, prompt: ask(keyRegConsent, keyOptAgree, keyOptNo), input: choose(evAgree, evDecline)},
-			stVoiceConsent: {channels: voiceOnly, prompt: ask(keyRegVoiceConsent, keyOptAgree, keyOptNo), input: choose(evVoiceAgree, evDecline)},
-			stVoiceCommune: {channels: voiceOnly, prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegVoiceCommune), Expect: ExpectDigits} },
+			stConsent:      {channels: textChannels(), prompt: ask(keyRegConsent, keyOptAgree, keyOptNo), input: choose(evAgree, evDecline)},
+			stVoiceConsent: {channels: voiceOnly(), prompt: ask(keyRegVoiceConsent, keyOptAgree, keyOptNo), input: choose(evVoiceAgree, evDecline)},
+			stVoiceCommune: {channels: voiceOnly(), prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegVoiceCommune), Expect: ExpectDigits} },
 				input: communeInput(evVoiceCommune)},
 			stRegistered: {prompt: func(s *step) Prompt {
 				if s.vars[varExisting] != "" {

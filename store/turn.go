@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -207,7 +208,7 @@ SELECT code, name, province FROM commune
 WHERE lower(code) = lower($1)
    OR lower(translate(name, $3, $4)) IN ($2, 'xa ' || $2, 'phuong ' || $2, 'thi tran ' || $2)
 ORDER BY lower(code) = lower($1) DESC, code LIMIT 1`, q, plain, turnAccents, turnPlain).Scan(&c.Code, &c.Name, &c.Province)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return care.Commune{}, false, nil
 	}
 	if err != nil {
@@ -347,7 +348,7 @@ SELECT e.status,
        (e.commune IS NOT NULL AND e.commune = $3)
        OR EXISTS (SELECT 1 FROM escalation_notice n WHERE n.escalation_id = e.id AND n.manager_id = $2)
 FROM escalation e WHERE e.id = $1 FOR UPDATE`, int64(id), int64(manager), commune).Scan(&out.Status, &out.Allowed)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return flows.AckCheck{}, nil
 	}
 	if err != nil {
