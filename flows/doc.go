@@ -3,4 +3,12 @@
 // machines (looplab/fsm) rebuilt on every turn from the stored dialog session. A flow turns
 // one Input into one channel-neutral Prompt; gateway renders it as TwiML, CON/END text or SMS.
 // It also owns the text rules: diacritics, GSM-7 and UCS-2 segments.
+//
+// Gateways build one Engine (NewEngine) and call Handle once per inbound request. Each call
+// is one PostgreSQL transaction through Turns (store implements it): the session row is
+// locked and everything a common turn needs is loaded in one round trip, one event fires, and
+// the new state, the message log and the step's records are written with COMMIT in one more.
+// Renderers lay prompts out with SMSText and USSDText (USSD replies come already paginated to
+// the screen limit); voice renderers also say VoiceKeys after a menu's options and honour
+// Reply.Slow and Prompt.Person. When Handle fails they answer Apology.
 package flows

@@ -73,4 +73,7 @@ type Reply struct {
 	// Step is the dialog session's version after this turn. Voice puts it in the <Gather>
 	// action URL so a retried webhook (CallSid and step) is recognised as a repeat.
 	Step int
+	// Slow asks the voice renderer to speak slower: the caller chose it (VoiceSlowerKey) and
+	// the session remembers it.
+	Slow bool
 }

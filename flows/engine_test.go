@@ -1,0 +1,480 @@
+package flows_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/store"
+)
+
+type androidRouter struct{}
+
+func (androidRouter) Route(care.Phone) care.Provider { return care.ProviderAndroid }
+
+func TestRegisterOpensCaseForLeastBusyManagerAndQueuesTheirSMS(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.engine = flows.NewEngine(flows.Deps{Turns: f.store, Clock: f.clock, Router: androidRouter{}})
+	for _, text := range []string{"DK", "1", "  Lê   Văn Cường ", "Hoà Bình", "1,3", "2", "1"} {
+		f.sms(phoneStranger, text)
+	}
+	var (
+		id              int64
+		name, commune   string
+		channel         string
+		consent         *time.Time
+		step            string
+		manager         int64
+		registeredBy    *string
+		body, key, prov string
+		next            time.Time
+	)
+	ctx := context.Background()
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT id, name, commune, channel, consent_at, registered_by FROM person WHERE phone = $1`, phoneStranger).
+		Scan(&id, &name, &commune, &channel, &consent, &registeredBy))
+	require.Equal(t, "Lê Văn Cường", name)
+	require.Equal(t, "27001", commune)
+	require.Equal(t, "voice", channel)
+	require.NotNil(t, consent)
+	require.Nil(t, registeredBy)
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT step, manager_id FROM care_case WHERE person_id = $1`, id).Scan(&step, &manager))
+	require.Equal(t, "assessment", step)
+	require.Equal(t, f.ids["lan"], manager, "Lan has fewer open cases than Minh")
+	require.NoError(t, f.pool.QueryRow(ctx, `SELECT body, idempotency_key, provider, next_attempt_at FROM message
+		WHERE direction = 'out' AND status = 'queued' AND phone = $1`, phoneLan).Scan(&body, &key, &prov, &next))
+	require.Equal(t, fmt.Sprintf("register:%d:manager", id), key)
+	require.Equal(t, "android", prov)
+	require.True(t, next.Equal(testStart), next)
+	require.Contains(t, body, "Le Van Cuong")
+	require.Contains(t, body, "Sinh ke, Hoc tap, viec lam")
+	require.Equal(t, 1, flows.MeasureSMS(body).Segments)
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM audit_log WHERE entity = 'person' AND entity_id = $1 AND detail->'needs' ? 'education'`, id))
+}
+
+func TestRegisterOnBehalfAndByVoice(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, text := range []string{"DK", "2", "0987 000 002", "Lê Thị Dung", "27002", "2", "1", "1"} {
+		f.sms(phoneHoa, text)
+	}
+	var by string
+	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT registered_by FROM person WHERE phone = '+84987000002'`).Scan(&by))
+	require.Equal(t, string(phoneHoa), by)
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM care_case c JOIN person p ON p.id = c.person_id WHERE p.phone = '+84987000002' AND c.manager_id = $1`, f.ids["tam"]))
+
+	voice := func(text string, isNew bool) flows.Reply {
+		return f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneStranger, Text: text, New: isNew})
+	}
+	voice("", true)
+	voice("1", false)
+	voice("1", false)
+	r := voice("27001", false)
+	require.True(t, r.Prompt.End)
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND name = 'Chưa rõ tên' AND channel = 'voice'`, phoneStranger))
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM message WHERE phone = $1 AND status = 'queued' AND body LIKE '%goi lai%'`, phoneLan))
+}
+
+func TestRegisteredCallerChoosingMyselfIsToldTheirReference(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.sms(phoneHoa, "DK")
+	r := f.sms(phoneHoa, "1")
+	require.Equal(t, fmt.Sprintf("So nay da dang ky. Ma so: %d.", f.ids["hoa"]), smsText(r))
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1`, phoneHoa))
+}
+
+func TestHelpOpensEscalation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		phone    care.Phone
+		category string
+		danger   string
+		urgent   bool
+		sla      time.Duration
+	}{
+		{"registered, health, safe", phoneHoa, "1", "2", false, 24 * time.Hour},
+		{"registered, health, in danger", phoneHoa, "1", "1", true, 15 * time.Minute},
+		{"registered, abuse, safe", phoneHoa, "5", "2", true, 15 * time.Minute},
+		{"unregistered, other", phoneStranger, "6", "2", false, 24 * time.Hour},
+		{"unregistered, abuse", phoneStranger, "5", "2", true, 15 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.sms(tt.phone, "giúp")
+			f.sms(tt.phone, tt.category)
+			f.sms(tt.phone, "  mô tả   ngắn ")
+			r := f.sms(tt.phone, tt.danger)
+			now := f.clock.Now()
+			var (
+				helpID                 int64
+				person                 *int64
+				desc                   string
+				urgent, notified       bool
+				level                  int
+				status, reason         string
+				next                   time.Time
+				escCommune, escCaseNil *string
+			)
+			ctx := context.Background()
+			require.NoError(t, f.pool.QueryRow(ctx, `SELECT id, person_id, description FROM help_request WHERE phone = $1`, tt.phone).Scan(&helpID, &person, &desc))
+			require.Equal(t, "mô tả ngắn", desc)
+			require.Equal(t, tt.phone != phoneStranger, person != nil)
+			require.Contains(t, smsText(r), fmt.Sprintf("Ma %d.", helpID))
+			require.NoError(t, f.pool.QueryRow(ctx, `SELECT urgent, notified, level, status, reason, next_level_at, commune, case_id::text
+				FROM escalation WHERE help_request_id = $1`, helpID).Scan(&urgent, &notified, &level, &status, &reason, &next, &escCommune, &escCaseNil))
+			require.Equal(t, tt.urgent, urgent)
+			require.False(t, notified)
+			require.Zero(t, level)
+			require.Equal(t, "open", status)
+			require.Equal(t, "help_request", reason)
+			require.True(t, next.Equal(now.Add(tt.sla)), "next level at %s", next)
+			require.Equal(t, tt.phone != phoneStranger, escCommune != nil)
+		})
+	}
+}
+
+func TestAbuseReportConfirmationIsNeutral(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []care.Language{care.Vietnamese, care.English} {
+		t.Run(string(lang), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			speak(f, phoneHoa, lang)
+			f.sms(phoneHoa, "SOS")
+			f.sms(phoneHoa, "5")
+			f.sms(phoneHoa, "chồng tôi đánh tôi")
+			r := f.sms(phoneHoa, "2")
+			var id int64
+			require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT id FROM help_request WHERE phone = $1`, phoneHoa).Scan(&id))
+			want := map[care.Language]string{
+				care.Vietnamese: fmt.Sprintf("Yêu cầu của bạn đã được nhận. Mã %d.", id),
+				care.English:    fmt.Sprintf("Your request was received. Ref %d.", id),
+			}[lang]
+			require.Equal(t, want, r.Prompt.Text)
+			f.clock.advance(time.Minute)
+			since := f.clock.Now()
+			f.sms(phoneHoa, "TT")
+			f.sms(phoneHoa, "menu")
+			f.sms(phoneHoa, "2")
+			rows, err := f.pool.Query(context.Background(), `SELECT body FROM message WHERE phone = $1 AND direction = 'out' AND created_at >= $2`, phoneHoa, since)
+			require.NoError(t, err)
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				var body string
+				require.NoError(t, rows.Scan(&body))
+				n++
+				low := strings.ToLower(flows.StripDiacritics(body))
+				for _, word := range []string{"bao luc", "xam hai", "phan biet", "violence", "abuse", "discrimination", "danh", "nguy hiem", "danger"} {
+					require.NotContains(t, low, word, "a later message names the report's subject: %q", body)
+				}
+			}
+			require.NoError(t, rows.Err())
+			require.Equal(t, 3, n)
+		})
+	}
+}
+
+func TestSameProviderIDTwiceIsOneStep(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	in := flows.Input{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: phoneStranger, Text: "GIUP", ProviderID: "SM123"}
+	first := f.turn(in)
+	second := f.turn(in)
+	require.False(t, first.Duplicate)
+	require.True(t, second.Duplicate)
+	second.Duplicate = false
+	require.Equal(t, first, second)
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM message WHERE provider_id = 'SM123'`))
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM message WHERE direction = 'out' AND phone = $1`, phoneStranger))
+	require.Equal(t, 1, f.count(`SELECT version FROM dialog_session WHERE channel = 'sms' AND key = $1`, string(phoneStranger)))
+	// The same id on USSD (sessionId and hop) too.
+	u := flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneStranger, SessionKey: "AT1", New: true, ProviderID: "AT1:0"}
+	a, b := f.turn(u), f.turn(u)
+	require.True(t, b.Duplicate)
+	require.Equal(t, a.Prompt, b.Prompt)
+	require.Equal(t, 1, f.count(`SELECT version FROM dialog_session WHERE key = 'AT1'`))
+}
+
+func TestTwentyConcurrentTurnsForOnePhoneLoseNoStep(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	const n = 20
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		steps []int
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := f.engine.Handle(context.Background(), flows.Input{Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
+				Phone: phoneHoa, Text: fmt.Sprintf("xin chào %d", i), ProviderID: fmt.Sprintf("C%d", i)})
+			if !assertNoError(t, err) {
+				return
+			}
+			mu.Lock()
+			steps = append(steps, r.Step)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Ints(steps)
+	want := make([]int, n)
+	for i := range want {
+		want[i] = i + 1
+	}
+	require.Equal(t, want, steps, "every turn saw the one before it")
+	require.Equal(t, n, f.count(`SELECT version FROM dialog_session WHERE channel = 'sms' AND key = $1`, string(phoneHoa)))
+	require.Equal(t, n, f.count(`SELECT count(*) FROM message WHERE direction = 'in' AND phone = $1`, phoneHoa))
+	require.Equal(t, n, f.count(`SELECT count(*) FROM message WHERE direction = 'out' AND phone = $1`, phoneHoa))
+}
+
+func assertNoError(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	return true
+}
+
+func TestLoopProtectionSilencesTheSixthIdenticalMessageInAnHour(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for i := 1; i <= 7; i++ {
+		r := f.sms(phoneStranger, "xin chao")
+		require.Equal(t, i > flows.LoopLimit, r.Silent, "message %d", i)
+		f.clock.advance(time.Minute)
+	}
+	require.Equal(t, 7, f.count(`SELECT count(*) FROM message WHERE direction = 'in' AND phone = $1`, phoneStranger))
+	require.Equal(t, 2, f.count(`SELECT count(*) FROM message WHERE direction = 'out' AND status = 'skipped' AND phone = $1`, phoneStranger))
+	require.False(t, f.sms(phoneStranger, "khac").Silent, "a different message is answered")
+	f.clock.advance(time.Hour)
+	require.False(t, f.sms(phoneStranger, "xin chao").Silent, "an hour later it is answered again")
+}
+
+func TestCheckInAnswers(t *testing.T) {
+	t.Parallel()
+	t.Run("fine", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		id := f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
+		r := f.sms(phoneHoa, "1")
+		require.True(t, r.Prompt.End)
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM checkin WHERE id = $1 AND status = 'fine' AND answered_at IS NOT NULL`, id))
+		require.Zero(t, f.count(`SELECT count(*) FROM escalation`))
+	})
+	t.Run("need help goes on into get help with one escalation", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		id := f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
+		f.sms(phoneHoa, "2")
+		require.Equal(t, "help/category", f.session(care.ChannelSMS, string(phoneHoa)))
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM checkin WHERE id = $1 AND status = 'need_help'`, id))
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE checkin_id = $1 AND reason = 'need_help' AND NOT urgent AND commune = '27001'`, id))
+		f.sms(phoneHoa, "1")
+		f.sms(phoneHoa, "1")
+		f.sms(phoneHoa, "1")
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation`))
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation e JOIN help_request h ON h.id = e.help_request_id
+			WHERE e.checkin_id = $1 AND e.urgent AND h.in_danger`, id))
+	})
+	t.Run("an outbound call answers its own check-in", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		id := f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
+		f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneHoa, New: true, Outbound: fmt.Sprintf("checkin:%d", id)})
+		f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneHoa, Text: "1"})
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM checkin WHERE id = $1 AND status = 'fine'`, id))
+	})
+}
+
+func TestReminderAnswers(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		answer     string
+		escalation int
+	}{{"1", 0}, {"2", 1}} {
+		t.Run(tt.answer, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			id := f.reminder()
+			f.sms(phoneHoa, tt.answer)
+			require.Equal(t, 1, f.count(`SELECT count(*) FROM reminder WHERE id = $1 AND answer = $2`, id, tt.answer))
+			require.Equal(t, tt.escalation, f.count(`SELECT count(*) FROM escalation WHERE reason = 'cannot_come' AND appointment_id = $1 AND person_id = $2`,
+				f.ids["appt"], f.ids["hoa"]))
+		})
+	}
+}
+
+func TestAcknowledgeEscalation(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	withEscalations(f)
+	r := f.sms(phoneLan, fmt.Sprintf("xn %d", f.ids["esc"]))
+	require.Contains(t, smsText(r), "Da nhan xu ly")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE id = $1 AND status = 'acknowledged' AND acked_by = $2`, f.ids["esc"], f.ids["lan"]))
+	// Tâm (another commune) may acknowledge only what they were told of.
+	other := f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27001', $1) RETURNING id`, testStart)
+	r = f.sms(phoneTam, fmt.Sprintf("ACK %d", other))
+	require.Contains(t, smsText(r), "not in your commune")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE id = $1 AND status = 'open'`, other))
+	f.exec(`INSERT INTO escalation_notice (escalation_id, level, manager_id, at) VALUES ($1, 1, $2, $3)`, other, f.ids["tam"], testStart)
+	r = f.sms(phoneTam, fmt.Sprintf("ACK%d", other))
+	require.Contains(t, smsText(r), "You acknowledged")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE id = $1 AND acked_by = $2`, other, f.ids["tam"]))
+}
+
+func TestOptOutAndIn(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	require.False(t, f.sms(phoneHoa, "Huỷ").Silent)
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'opted_out'`, phoneHoa))
+	require.True(t, f.sms(phoneHoa, "HUY").Silent, "confirmed once")
+	require.True(t, f.sms(phoneHoa, "menu").Silent)
+	require.False(t, f.sms(phoneHoa, "giup").Silent, "a request for help is answered even so")
+	f.sms(phoneHoa, "start")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'active'`, phoneHoa))
+}
+
+func TestLanguageChoiceCarriesToNewSessions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.sms(phoneHoa, "EN")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND language = 'en'`, phoneHoa))
+	r := f.turn(flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneHoa, SessionKey: "X", New: true})
+	require.Equal(t, care.English, r.Prompt.Language)
+	// An unregistered caller's choice carries over too.
+	f.sms(phoneStranger, "en")
+	r = f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneStranger, New: true})
+	require.Equal(t, care.English, r.Prompt.Language)
+}
+
+func TestStaleSMSConversationRestartsAtTheMenu(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.sms(phoneStranger, "DK")
+	f.clock.advance(2 * time.Hour)
+	f.sms(phoneStranger, "2")
+	require.Equal(t, "menu/menu", f.session(care.ChannelSMS, string(phoneStranger)))
+}
+
+func TestUSSDScreensFitANarrowLimit(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.engine = flows.NewEngine(flows.Deps{Turns: f.store, Clock: f.clock, ScreenLimit: 60})
+	in := flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneHoa, SessionKey: "N", New: true}
+	seen := 0
+	for _, text := range []string{"", "9", "9", "0", "9", "9", "3", "9", "9"} {
+		in.Text = text
+		r := f.turn(in)
+		in.New = false
+		screen := flows.USSDText(r.Prompt)
+		require.LessOrEqual(t, len([]rune(screen)), 60, screen)
+		for _, o := range r.Prompt.Options {
+			if o.Key == "3" {
+				seen++
+			}
+		}
+	}
+	require.NotZero(t, seen, "the menu's options appear on a later page")
+	require.Equal(t, "help/category", f.session(care.ChannelUSSD, "N"))
+}
+
+func TestBadInputIsADomainError(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, in := range []flows.Input{
+		{Channel: "fax", Provider: care.ProviderTwilio, Phone: phoneHoa},
+		{Channel: care.ChannelSMS, Provider: "pigeon", Phone: phoneHoa},
+		{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "0901234567"},
+		{Channel: care.ChannelSMS, Provider: care.ProviderTwilio},
+	} {
+		_, err := f.engine.Handle(context.Background(), in)
+		require.Equal(t, care.EINVALID, care.ErrorCode(err), "%+v", in)
+	}
+	require.Zero(t, f.count(`SELECT count(*) FROM message`))
+}
+
+var _ = store.New
+
+func TestCheckInSentDuringAConversationTakesTheNextBareAnswer(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.sms(phoneHoa, "menu")
+	f.clock.advance(5 * time.Minute)
+	id := f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
+	f.exec(`UPDATE checkin SET due_at = $2 WHERE id = $1`, id, f.clock.Now().Add(-time.Minute))
+	r := f.sms(phoneHoa, "1")
+	require.Contains(t, smsText(r), "Cam on ban da tra loi")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM checkin WHERE id = $1 AND status = 'fine'`, id))
+	// Without a newer question, 1 at the menu is the menu's 1.
+	f.sms(phoneHoa, "menu")
+	f.sms(phoneHoa, "1")
+	require.Equal(t, "register/who", f.session(care.ChannelSMS, string(phoneHoa)))
+}
+
+func TestResumeOffersADroppedUSSDSessionOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	u := func(key, text string, isNew bool) flows.Reply {
+		return f.turn(flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneStranger,
+			SessionKey: key, Text: text, New: isNew})
+	}
+	u("A", "", true)
+	u("A", "1", false)
+	u("A", "1", false) // register/name: the session drops here
+	r := u("B", "", true)
+	require.Equal(t, []flows.Option{{Key: "1", Label: "Tiếp tục"}, {Key: "2", Label: "Menu chính"}}, r.Prompt.Options)
+	require.Equal(t, "idle", f.session(care.ChannelUSSD, "A"), "the dropped session is not offered again")
+	r = u("B", "1", false)
+	require.Equal(t, "register/name", f.session(care.ChannelUSSD, "B"))
+	require.Equal(t, flows.ExpectText, r.Prompt.Expect)
+	r = u("C", "", true)
+	require.Equal(t, "resume/offer", f.session(care.ChannelUSSD, "C"), "B dropped mid-flow too")
+	f.clock.advance(time.Hour)
+	u("D", "", true)
+	require.Equal(t, "menu/menu", f.session(care.ChannelUSSD, "D"), "an hour later the menu starts afresh")
+}
+
+func TestVoiceKeys(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	v := func(text string, isNew, noInput bool) flows.Reply {
+		return f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneHoa, Text: text, New: isNew, NoInput: noInput})
+	}
+	first := v("", true, false)
+	require.False(t, first.Slow)
+	again := v("*", false, false)
+	require.Equal(t, first.Prompt, again.Prompt)
+	require.True(t, v("9", false, false).Slow)
+	require.True(t, v("3", false, false).Slow, "slower is remembered")
+	for range 2 {
+		r := v("", false, true)
+		require.True(t, strings.HasPrefix(r.Prompt.Text, "Xin lỗi, chúng tôi chưa nghe thấy."), r.Prompt.Text)
+		require.Equal(t, "help/category", f.session(care.ChannelVoice, string(phoneHoa)))
+	}
+	r := v("", false, true)
+	require.Equal(t, "person/offer", f.session(care.ChannelVoice, string(phoneHoa)))
+	require.Len(t, r.Prompt.Options, 2)
+	r = v("2", false, false)
+	require.Equal(t, "help/category", f.session(care.ChannelVoice, string(phoneHoa)), "back where the caller was")
+	require.LessOrEqual(t, len(r.Prompt.Options), 5)
+	r = v("0", false, false)
+	require.Equal(t, phoneLan, r.Prompt.Person)
+	require.True(t, r.Prompt.End)
+}

@@ -1,0 +1,200 @@
+package flows_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts under testdata/")
+
+// say is one caller turn of a transcript. Text may name fixture ids as {name}.
+type say struct {
+	text     string
+	new      bool   // a fresh dial (USSD session start, call start)
+	noInput  bool   // a voice time-out
+	outbound string // an outbound call's subject, e.g. "checkin:{checkin}"
+	session  string // USSD session id (default "S1")
+}
+
+type scenario struct {
+	name    string
+	channel care.Channel
+	phone   care.Phone
+	setup   func(f *fixture)
+	turns   []say
+}
+
+func dial() say            { return say{new: true} }
+func in(text string) say   { return say{text: text} }
+func ussd(id string) say   { return say{new: true, session: id} }
+func timeout() say         { return say{noInput: true} }
+func call(what string) say { return say{outbound: what, new: true} }
+
+func withCheckIn(f *fixture)  { f.ids["checkin"] = f.checkIn(f.ids["hoa"], f.ids["hoa_case"]) }
+func withReminder(f *fixture) { f.ids["reminder"] = f.reminder() }
+func withEscalations(f *fixture) {
+	f.ids["esc"] = f.id(`INSERT INTO escalation (reason, person_id, case_id, commune, next_level_at) VALUES ('checkin_missed', $1, $2, '27001', $3) RETURNING id`,
+		f.ids["hoa"], f.ids["hoa_case"], testStart)
+	f.ids["esc_other"] = f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27002', $1) RETURNING id`, testStart)
+}
+
+func scenarios() []scenario {
+	sms, ussdCh, voice := care.ChannelSMS, care.ChannelUSSD, care.ChannelVoice
+	return []scenario{
+		{name: "menu", channel: sms, phone: phoneStranger, turns: []say{in("xin chào"), in("7"), in("MENU"), in("2")}},
+		{name: "menu", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("7"), in("2")}},
+		{name: "menu", channel: voice, phone: phoneHoa, turns: []say{dial(), in("*"), in("9"), timeout(), timeout(), timeout(), in("2"), in("0")}},
+		{name: "register", channel: sms, phone: phoneStranger, turns: []say{in("DK"), in("1"), in("Lê Văn Cường"), in("hoa binh"), in("1 3"), in("1"), in("1")}},
+		{name: "register_behalf", channel: sms, phone: phoneStranger, turns: []say{in("dang ky"), in("2"), in("0901"), in("0987000002"),
+			in("Lê Thị Dung"), in("xyz"), in("27001"), in("9"), in("2 5"), in("2"), in("1")}},
+		{name: "register", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("1"), in("1"), in("Lê Văn Cường"), in("27001"), in("13"), in("1"), in("2")}},
+		{name: "register", channel: voice, phone: phoneStranger, turns: []say{dial(), in("1"), in("1"), in("27001")}},
+		{name: "plan", channel: sms, phone: phoneHoa, turns: []say{in("TT")}},
+		{name: "plan_pin", channel: sms, phone: phoneBinh, turns: []say{in("tt"), in("0000"), in("1234")}},
+		{name: "plan_unregistered", channel: sms, phone: phoneStranger, turns: []say{in("STATUS")}},
+		{name: "plan", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("2"), in("9"), in("0"), in("9")}},
+		{name: "plan", channel: voice, phone: phoneBinh, turns: []say{dial(), in("2"), in("1234")}},
+		{name: "help", channel: sms, phone: phoneHoa, turns: []say{in("giúp"), in("1"), in("Cần xe lăn mới"), in("2")}},
+		{name: "help_abuse", channel: sms, phone: phoneHoa, turns: []say{in("GIUP"), in("5"), in("1"), in("1"), in("TT")}},
+		{name: "help_abuse_unregistered", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("3"), in("5"), in("1"), in("2")}},
+		{name: "help", channel: voice, phone: phoneStranger, turns: []say{dial(), in("3"), in("8"), in("8"), in("1"), in("1")}},
+		{name: "checkin", channel: sms, phone: phoneHoa, setup: withCheckIn, turns: []say{in("2"), in("1"), in("1"), in("2")}},
+		{name: "checkin", channel: ussdCh, phone: phoneHoa, setup: withCheckIn, turns: []say{dial(), in("5"), in("1")}},
+		{name: "checkin", channel: voice, phone: phoneHoa, setup: withCheckIn, turns: []say{call("checkin:{checkin}"), in("1")}},
+		{name: "reminder", channel: sms, phone: phoneHoa, setup: withReminder, turns: []say{in("1")}},
+		{name: "reminder", channel: ussdCh, phone: phoneHoa, setup: withReminder, turns: []say{dial(), in("5"), in("2")}},
+		{name: "reminder", channel: voice, phone: phoneHoa, setup: withReminder, turns: []say{call("reminder:{reminder}"), in("2")}},
+		{name: "language", channel: sms, phone: phoneStranger, turns: []say{in("menu"), in("4"), in("2"), in("VI"), in("en")}},
+		{name: "language", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("4"), in("1")}},
+		{name: "language", channel: voice, phone: phoneStranger, turns: []say{dial(), in("4"), in("2")}},
+		{name: "optout", channel: sms, phone: phoneHoa, turns: []say{in("HUY"), in("hello"), in("STOP"), in("BAT DAU"), in("menu")}},
+		{name: "resume", channel: ussdCh, phone: phoneStranger, turns: []say{ussd("S1"), in("3"), in("1"), ussd("S2"), in("1"), in("Đau lưng"), in("2")}},
+		{name: "resume", channel: voice, phone: phoneStranger, turns: []say{dial(), in("1"), dial(), in("2")}},
+		{name: "ack", channel: sms, phone: phoneLan, setup: withEscalations, turns: []say{in("XN {esc}"), in("xn {esc}"), in("ACK {esc_other}")}},
+		{name: "ack_not_staff", channel: sms, phone: phoneStranger, setup: withEscalations, turns: []say{in("XN {esc}")}},
+		{name: "person", channel: voice, phone: phoneStranger, turns: []say{dial(), in("0")}},
+	}
+}
+
+// TestGoldenTranscripts replays every flow on every channel it runs on, in both languages,
+// against testdata/<flow>_<channel>_<language>.txt (-update rewrites them).
+func TestGoldenTranscripts(t *testing.T) {
+	t.Parallel()
+	for _, sc := range scenarios() {
+		for _, lang := range []care.Language{care.Vietnamese, care.English} {
+			name := fmt.Sprintf("%s_%s_%s", sc.name, sc.channel, lang)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				f := setup(t)
+				if sc.setup != nil {
+					sc.setup(f)
+				}
+				speak(f, sc.phone, lang)
+				got := transcript(f, sc)
+				path := filepath.Join("testdata", name+".txt")
+				if *update {
+					require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+					return
+				}
+				want, err := os.ReadFile(path)
+				require.NoError(t, err, "run go test ./flows -run TestGoldenTranscripts -update")
+				require.Equal(t, string(want), got)
+			})
+		}
+	}
+}
+
+// speak makes phone's conversations start in lang.
+func speak(f *fixture, phone care.Phone, lang care.Language) {
+	f.exec(`UPDATE person SET language = $2 WHERE phone = $1`, phone, lang)
+	f.exec(`UPDATE case_manager SET language = $2 WHERE phone = $1`, phone, lang)
+	f.exec(`INSERT INTO dialog_session (channel, key, phone, language, updated_at) VALUES ('sms', 'seed', $1, $2, $3)`,
+		phone, lang, testStart.Add(-48*60*60*1e9))
+}
+
+func transcript(f *fixture, sc scenario) string {
+	var b strings.Builder
+	session := "S1"
+	for _, s := range sc.turns {
+		text := s.text
+		for k, v := range f.ids {
+			text = strings.ReplaceAll(text, "{"+k+"}", fmt.Sprint(v))
+		}
+		outbound := s.outbound
+		for k, v := range f.ids {
+			outbound = strings.ReplaceAll(outbound, "{"+k+"}", fmt.Sprint(v))
+		}
+		if s.session != "" {
+			session = s.session
+		}
+		input := flows.Input{Channel: sc.channel, Provider: care.ProviderTwilio, Phone: sc.phone, Text: text,
+			New: s.new, NoInput: s.noInput, Outbound: outbound}
+		key := string(sc.phone)
+		if sc.channel == care.ChannelUSSD {
+			input.Provider, input.SessionKey, key = care.ProviderAfricasTalking, session, session
+		}
+		switch {
+		case s.noInput:
+			b.WriteString("> (no input)\n")
+		case outbound != "":
+			b.WriteString("> (we call: " + outbound + ")\n")
+		case s.new && sc.channel == care.ChannelUSSD:
+			b.WriteString("> (dial *123# session " + session + ")\n")
+		case s.new:
+			b.WriteString("> (call)\n")
+		default:
+			b.WriteString("> " + text + "\n")
+		}
+		r := f.turn(input)
+		for _, l := range lines(render(sc.channel, r)) {
+			b.WriteString("< " + l + "\n")
+		}
+		b.WriteString("= " + f.session(sc.channel, key) + "\n\n")
+		f.clock.advance(30e9)
+	}
+	return b.String()
+}
+
+// render shows a reply as the channel's renderer would lay it out.
+func render(ch care.Channel, r flows.Reply) string {
+	if r.Silent {
+		return "(no reply)"
+	}
+	p := r.Prompt
+	switch ch {
+	case care.ChannelSMS:
+		return flows.SMSText(p, false)
+	case care.ChannelUSSD:
+		if p.End {
+			return "END " + flows.USSDText(p)
+		}
+		return "CON " + flows.USSDText(p)
+	}
+	var parts []string
+	if r.Slow {
+		parts = append(parts, "(slow)")
+	}
+	parts = append(parts, "Say: "+p.Text)
+	for _, o := range p.Options {
+		parts = append(parts, fmt.Sprintf("  press %s: %s", o.Key, o.Label))
+	}
+	if p.Person != "" {
+		parts = append(parts, "(dial "+p.Person.E164()+")")
+	}
+	if p.End {
+		parts = append(parts, "(hang up)")
+	}
+	return strings.Join(parts, "\n")
+}
+
+var _ = context.Background

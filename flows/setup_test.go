@@ -1,0 +1,163 @@
+package flows_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+)
+
+// Fixture phones.
+const (
+	phoneLan      = care.Phone("+84901000001") // case manager, commune 27001, fewer open cases
+	phoneMinh     = care.Phone("+84901000002") // case manager, commune 27001
+	phoneTam      = care.Phone("+84901000003") // case manager, commune 27002
+	phoneHoa      = care.Phone("+84912000001") // registered, open case with Lan, a plan, an appointment
+	phoneBinh     = care.Phone("+84912000002") // registered, PIN 1234
+	phoneStranger = care.Phone("+84987000001") // not registered
+)
+
+// testStart is 09:00 in Hanoi.
+var testStart = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type fixture struct {
+	t      *testing.T
+	pool   *pgxpool.Pool
+	store  *store.Store
+	engine *flows.Engine
+	clock  *clock
+	seq    atomic.Int64
+	ids    map[string]int64
+}
+
+// setup gives a test its own database with two communes, three case managers, and two
+// registered people (Hoa with a case in step 3, a plan and an appointment; Binh with a PIN).
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	pool := storetest.NewPool(t)
+	c := &clock{now: testStart}
+	st := store.New(pool, c)
+	f := &fixture{t: t, pool: pool, store: st, clock: c, ids: map[string]int64{},
+		engine: flows.NewEngine(flows.Deps{Turns: st, Clock: c})}
+	pin, err := care.HashPIN("1234")
+	require.NoError(t, err)
+	f.exec(`INSERT INTO commune (code, name) VALUES ('27001', 'Hòa Bình'), ('27002', 'Tân An')`)
+	f.ids["lan"] = f.id(`INSERT INTO case_manager (name, phone, commune, role) VALUES ('Lan', $1, '27001', 'case_manager') RETURNING id`, phoneLan)
+	f.ids["minh"] = f.id(`INSERT INTO case_manager (name, phone, commune, role) VALUES ('Minh', $1, '27001', 'case_manager') RETURNING id`, phoneMinh)
+	f.ids["tam"] = f.id(`INSERT INTO case_manager (name, phone, commune, role, language) VALUES ('Tâm', $1, '27002', 'case_manager', 'en') RETURNING id`, phoneTam)
+	f.ids["hoa"] = f.id(`INSERT INTO person (phone, name, commune, consent_at) VALUES ($1, 'Nguyễn Thị Hoa', '27001', $2) RETURNING id`, phoneHoa, testStart)
+	f.ids["binh"] = f.id(`INSERT INTO person (phone, name, commune, pin_hash) VALUES ($1, 'Trần Văn Bình', '27001', $2) RETURNING id`, phoneBinh, pin)
+	f.ids["hoa_case"] = f.id(`INSERT INTO care_case (person_id, manager_id, commune, step) VALUES ($1, $2, '27001', 'implementation') RETURNING id`, f.ids["hoa"], f.ids["lan"])
+	f.ids["binh_case"] = f.id(`INSERT INTO care_case (person_id, manager_id, commune, step) VALUES ($1, $2, '27001', 'planning') RETURNING id`, f.ids["binh"], f.ids["minh"])
+	// Minh has more open cases, so new registrations in 27001 go to Lan.
+	extra := f.id(`INSERT INTO person (phone, name, commune) VALUES ('+84912000099', 'Khác', '27001') RETURNING id`)
+	f.exec(`INSERT INTO care_case (person_id, manager_id, commune) VALUES ($1, $2, '27001')`, extra, f.ids["minh"])
+	plan := f.id(`INSERT INTO support_plan (case_id, goals, status, created_by, approved_by, approved_at) VALUES ($1, '{"đi lại"}', 'approved', $2, $2, $3) RETURNING id`,
+		f.ids["hoa_case"], f.ids["lan"], testStart)
+	f.exec(`INSERT INTO plan_service (plan_id, area, description, provider, status) VALUES
+		($1, 'health', 'Xe lăn', 'Trạm y tế', 'in_progress'),
+		($1, 'health', 'Phục hồi chức năng', 'Bệnh viện huyện', 'planned'),
+		($1, 'livelihood', 'Vay vốn sinh kế', 'Ngân hàng CSXH', 'done')`, plan)
+	f.ids["appt"] = f.id(`INSERT INTO appointment (case_id, person_id, at, place, purpose) VALUES ($1, $2, $3, 'Trạm y tế xã Hòa Bình', 'khám') RETURNING id`,
+		f.ids["hoa_case"], f.ids["hoa"], testStart.Add(26*time.Hour))
+	return f
+}
+
+func (f *fixture) exec(sql string, args ...any) {
+	f.t.Helper()
+	_, err := f.pool.Exec(context.Background(), sql, args...)
+	require.NoError(f.t, err)
+}
+
+func (f *fixture) id(sql string, args ...any) int64 {
+	f.t.Helper()
+	var id int64
+	require.NoError(f.t, f.pool.QueryRow(context.Background(), sql, args...).Scan(&id))
+	return id
+}
+
+func (f *fixture) count(sql string, args ...any) int {
+	f.t.Helper()
+	var n int
+	require.NoError(f.t, f.pool.QueryRow(context.Background(), sql, args...).Scan(&n))
+	return n
+}
+
+// checkIn makes a sent check-in for a person and returns its id.
+func (f *fixture) checkIn(person, caseID int64) int64 {
+	sched := f.id(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES ($1, 1, 540) RETURNING id`, caseID)
+	now := f.clock.Now()
+	return f.id(`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status)
+		VALUES ($1, $2, $3, $4, $5, $6, 'sent') RETURNING id`, sched, caseID, person, now.Add(-time.Hour), now.Add(23*time.Hour), now.Add(47*time.Hour))
+}
+
+// reminder makes a sent reminder of Hoa's appointment and returns its id.
+func (f *fixture) reminder() int64 {
+	return f.id(`INSERT INTO reminder (appointment_id, version, offset_minutes, due_at, status, sent_at)
+		VALUES ($1, 1, 1440, $2, 'done', $2) RETURNING id`, f.ids["appt"], f.clock.Now().Add(-10*time.Minute))
+}
+
+// sms sends one SMS turn.
+func (f *fixture) sms(phone care.Phone, text string) flows.Reply {
+	f.t.Helper()
+	return f.turn(flows.Input{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: phone, Text: text})
+}
+
+// turn runs in with a fresh ProviderID unless it has one.
+func (f *fixture) turn(in flows.Input) flows.Reply {
+	f.t.Helper()
+	if in.ProviderID == "" {
+		in.ProviderID = fmt.Sprintf("P%06d", f.seq.Add(1))
+	}
+	r, err := f.engine.Handle(context.Background(), in)
+	require.NoError(f.t, err)
+	return r
+}
+
+// session returns the flow and state of a session ("" when idle).
+func (f *fixture) session(ch care.Channel, key string) string {
+	f.t.Helper()
+	d, err := f.store.DialogSession(context.Background(), ch, key)
+	require.NoError(f.t, err)
+	if d.Flow == "" {
+		return "idle"
+	}
+	return d.Flow + "/" + d.State
+}
+
+func smsText(r flows.Reply) string {
+	if r.Silent {
+		return "(silent)"
+	}
+	return flows.SMSText(r.Prompt, false)
+}
+
+func lines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/caseline/caseline/care"
+)
+
+// turnSessionSQL locks the (channel, key) dialog session, creating it first if needed, in one
+// statement: ON CONFLICT DO UPDATE takes the row lock and returns the newest committed version,
+// so concurrent turns of one session queue here. A new session speaks the person's language,
+// else the language the phone chose last, else Vietnamese. updated_at comes back as it was,
+// which tells how long the session sat idle.
+const turnSessionSQL = `
+INSERT INTO dialog_session (channel, key, phone, language, updated_at)
+VALUES ($1, $2, $3, COALESCE(
+        (SELECT language FROM person WHERE phone = $3),
+        (SELECT language FROM dialog_session WHERE phone = $3 ORDER BY updated_at DESC LIMIT 1),
+        'vi'), $4)
+ON CONFLICT (channel, key) DO UPDATE SET phone = EXCLUDED.phone
+RETURNING id, flow, state, vars, language, version, updated_at, (xmax = 0) AS created`
+
+// turnSaveSessionSQL stores a session's state after a turn.
+const turnSaveSessionSQL = `
+UPDATE dialog_session SET flow = $2, state = $3, vars = $4, language = $5, version = $6, updated_at = $7
+WHERE id = $1`
+
+// turnFinishSessionSQL ends a session that another one resumed.
+const turnFinishSessionSQL = `UPDATE dialog_session SET flow = '', state = '', updated_at = $2 WHERE id = $1`
+
+// DialogSession returns the dialog session of (channel, key).
+func (s *Store) DialogSession(ctx context.Context, channel care.Channel, key string) (*care.DialogSession, error) {
+	var (
+		d    care.DialogSession
+		vars []byte
+	)
+	err := s.pool.QueryRow(ctx, `
+SELECT id, channel, key, phone, flow, state, vars, language, version, updated_at
+FROM dialog_session WHERE channel = $1 AND key = $2`, channel, key).Scan(
+		&d.ID, &d.Channel, &d.Key, &d.Phone, &d.Flow, &d.State, &vars, &d.Language, &d.Version, &d.UpdatedAt)
+	if err != nil {
+		return nil, mapError(err, "load dialog session")
+	}
+	if err := json.Unmarshal(vars, &d.Vars); err != nil {
+		return nil, fmt.Errorf("load dialog session: vars: %w", err)
+	}
+	return &d, nil
+}
+
+// turnVars decodes a session's vars column.
+func turnVars(b []byte) (map[string]string, error) {
+	vars := map[string]string{}
+	if len(b) == 0 {
+		return vars, nil
+	}
+	if err := json.Unmarshal(b, &vars); err != nil {
+		return nil, fmt.Errorf("session vars: %w", err)
+	}
+	return vars, nil
+}
+
+// turnTime is a nullable timestamp argument: nil for the zero time.
+func turnTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -1,0 +1,458 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+var _ flows.Turns = (*Store)(nil)
+
+// turnFactsSQL loads, in one statement, what a common turn needs besides its session: the
+// reply already given to this turn (deduplication), the count of identical messages (loop
+// protection), the caller as a person with their open case and its manager, the caller as a
+// staff member, the check-in and the reminder waiting for their answer, and a dropped USSD
+// session to resume.
+const turnFactsSQL = `
+SELECT
+  (SELECT reply FROM message WHERE idempotency_key = $1),
+  CASE WHEN $4::timestamptz IS NULL THEN 0 ELSE
+    (SELECT count(*) FROM message WHERE phone = $2 AND direction = 'in' AND body = $3 AND created_at >= $4) END,
+  p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
+  c.id, c.step, m.name, m.phone,
+  sm.id, sm.name, sm.commune, sm.language,
+  ci.id, ci.asked_at,
+  rm.id, rm.appointment_id, rm.at, rm.place, rm.sent_at,
+  pv.id, pv.flow, pv.state, pv.vars, pv.language, pv.version, pv.updated_at
+FROM (SELECT 1) AS one
+LEFT JOIN person p ON p.phone = $2
+LEFT JOIN care_case c ON c.person_id = p.id AND c.step <> 'closed'
+LEFT JOIN case_manager m ON m.id = c.manager_id
+LEFT JOIN case_manager sm ON sm.phone = $2 AND sm.active
+LEFT JOIN LATERAL (
+  SELECT k.id, CASE WHEN k.status = 'retried' THEN k.retry_at ELSE k.due_at END AS asked_at FROM checkin k
+  WHERE k.person_id = p.id AND k.status IN ('pending', 'sent', 'retried')
+    AND CASE WHEN $5::bigint > 0 THEN k.id = $5 ELSE k.status <> 'pending' END
+  ORDER BY k.due_at DESC LIMIT 1) ci ON true
+LEFT JOIN LATERAL (
+  SELECT r.id, r.appointment_id, a.at, a.place, r.sent_at FROM appointment a JOIN reminder r ON r.appointment_id = a.id
+  WHERE a.person_id = p.id AND a.status = 'scheduled' AND r.version = a.version AND r.answer = ''
+    AND r.status <> 'cancelled'
+    AND CASE WHEN $6::bigint > 0 THEN r.id = $6 ELSE r.sent_at IS NOT NULL AND a.at > $7 END
+  ORDER BY r.sent_at DESC NULLS LAST LIMIT 1) rm ON true
+LEFT JOIN LATERAL (
+  SELECT s.id, s.flow, s.state, s.vars, s.language, s.version, s.updated_at FROM dialog_session s
+  WHERE $8::timestamptz IS NOT NULL AND s.phone = $2 AND s.channel = 'ussd' AND s.key <> $9
+    AND s.flow <> '' AND s.updated_at >= $8
+  ORDER BY s.updated_at DESC LIMIT 1) pv ON true`
+
+// BeginTurn opens a turn: BEGIN, the session lock and the facts go out as one pipelined batch,
+// one round trip.
+func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Turn, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin turn: acquire: %w", err)
+	}
+	t := &turn{conn: conn}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)
+	b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, req.Body, turnTime(req.LoopSince),
+		int64(req.CheckIn), int64(req.Reminder), req.Now, turnTime(req.PreviousSince), req.Key)
+	br := conn.SendBatch(ctx, b)
+	err = t.readFacts(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Rollback(ctx)
+		return nil, mapError(err, "begin turn")
+	}
+	return t, nil
+}
+
+// turn is one open transaction on a held connection.
+type turn struct {
+	conn  *pgxpool.Conn
+	facts flows.Facts
+	done  bool
+}
+
+func (t *turn) readFacts(br pgx.BatchResults) error {
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
+	var (
+		sess flows.Session
+		vars []byte
+	)
+	if err := br.QueryRow().Scan(&sess.ID, &sess.Flow, &sess.State, &vars, &sess.Language, &sess.Version,
+		&sess.UpdatedAt, &sess.Created); err != nil {
+		return err
+	}
+	v, err := turnVars(vars)
+	if err != nil {
+		return err
+	}
+	sess.Vars = v
+	var (
+		dup                                      []byte
+		repeats                                  int
+		pID, cID, smID, ciID, rmID, rmAppt, pvID *int64
+		pName, pCommune, pLang, pPIN, pStatus    *string
+		cStep, mName, mPhone                     *string
+		smName, smCommune, smLang                *string
+		pDiacritics                              *bool
+		ciDue, rmAt, rmSent, pvUpdated           *time.Time
+		rmPlace, pvFlow, pvState, pvLang         *string
+		pvVars                                   []byte
+		pvVersion                                *int
+	)
+	if err := br.QueryRow().Scan(&dup, &repeats,
+		&pID, &pName, &pCommune, &pLang, &pDiacritics, &pPIN, &pStatus,
+		&cID, &cStep, &mName, &mPhone,
+		&smID, &smName, &smCommune, &smLang,
+		&ciID, &ciDue,
+		&rmID, &rmAppt, &rmAt, &rmPlace, &rmSent,
+		&pvID, &pvFlow, &pvState, &pvVars, &pvLang, &pvVersion, &pvUpdated); err != nil {
+		return err
+	}
+	f := flows.Facts{Session: sess, Repeats: repeats}
+	if dup != nil {
+		var r flows.Reply
+		if err := json.Unmarshal(dup, &r); err != nil {
+			return fmt.Errorf("stored reply: %w", err)
+		}
+		f.Duplicate = &r
+	}
+	if pID != nil {
+		p := &flows.PersonFacts{
+			ID: care.PersonID(*pID), Name: *pName, Commune: care.CommuneCode(*pCommune),
+			Language: care.Language(*pLang), Diacritics: *pDiacritics, Status: care.PersonStatus(*pStatus),
+		}
+		if pPIN != nil {
+			p.PINHash = *pPIN
+		}
+		if cID != nil {
+			p.CaseID, p.CaseStep = care.CaseID(*cID), care.CaseStep(*cStep)
+			p.ManagerName, p.ManagerPhone = *mName, care.Phone(*mPhone)
+		}
+		f.Person = p
+	}
+	if smID != nil {
+		f.Manager = &flows.ManagerFacts{ID: care.ManagerID(*smID), Name: *smName,
+			Commune: care.CommuneCode(*smCommune), Language: care.Language(*smLang)}
+	}
+	if ciID != nil {
+		f.CheckIn = &flows.CheckInFacts{ID: care.CheckInID(*ciID), AskedAt: *ciDue}
+	}
+	if rmID != nil {
+		r := &flows.ReminderFacts{ID: care.ReminderID(*rmID), AppointmentID: care.AppointmentID(*rmAppt),
+			At: *rmAt, Place: *rmPlace}
+		if rmSent != nil {
+			r.SentAt = *rmSent
+		}
+		f.Reminder = r
+	}
+	if pvID != nil {
+		pv, err := turnVars(pvVars)
+		if err != nil {
+			return err
+		}
+		f.Previous = &flows.Session{ID: *pvID, Flow: *pvFlow, State: *pvState, Vars: pv,
+			Language: care.Language(*pvLang), Version: *pvVersion, UpdatedAt: *pvUpdated}
+	}
+	t.facts = f
+	return nil
+}
+
+// Facts returns what BeginTurn loaded.
+func (t *turn) Facts() flows.Facts { return t.facts }
+
+// Rollback abandons the transaction; a connection left mid-transaction is destroyed by the pool.
+func (t *turn) Rollback(ctx context.Context) {
+	if t.done {
+		return
+	}
+	t.done = true
+	_, _ = t.conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	t.conn.Release()
+}
+
+// turnAccents and turnPlain let SQL compare commune names without diacritics.
+var turnAccents, turnPlain = func() (string, string) {
+	lower := "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+	src := lower + strings.ToUpper(lower)
+	return src, flows.StripDiacritics(src)
+}()
+
+// Commune finds a commune by code or by name, with or without diacritics, "xã"/"phường" or not.
+func (t *turn) Commune(ctx context.Context, query string) (care.Commune, bool, error) {
+	q := strings.TrimSpace(query)
+	plain := strings.ToLower(strings.Join(strings.Fields(flows.StripDiacritics(q)), " "))
+	for _, prefix := range []string{"xa ", "phuong ", "thi tran "} {
+		plain = strings.TrimPrefix(plain, prefix)
+	}
+	var c care.Commune
+	err := t.conn.QueryRow(ctx, `
+SELECT code, name, province FROM commune
+WHERE lower(code) = lower($1)
+   OR lower(translate(name, $3, $4)) IN ($2, 'xa ' || $2, 'phuong ' || $2, 'thi tran ' || $2)
+ORDER BY lower(code) = lower($1) DESC, code LIMIT 1`, q, plain, turnAccents, turnPlain).Scan(&c.Code, &c.Name, &c.Province)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return care.Commune{}, false, nil
+	}
+	if err != nil {
+		return care.Commune{}, false, mapError(err, "find commune")
+	}
+	return c, true, nil
+}
+
+// Plan loads the next appointment and the current plan's services.
+func (t *turn) Plan(ctx context.Context, person care.PersonID, c care.CaseID, now time.Time) (flows.PlanView, error) {
+	var (
+		v        flows.PlanView
+		place    *string
+		descs    []string
+		statuses []string
+	)
+	err := t.conn.QueryRow(ctx, `
+SELECT a.at, a.place, s.descs, s.statuses FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (SELECT at, place FROM appointment
+  WHERE person_id = $1 AND status = 'scheduled' AND at > $3 ORDER BY at LIMIT 1) a ON true
+LEFT JOIN LATERAL (SELECT array_agg(ps.description ORDER BY ps.id) AS descs, array_agg(ps.status ORDER BY ps.id) AS statuses
+  FROM plan_service ps JOIN support_plan sp ON sp.id = ps.plan_id
+  WHERE sp.case_id = $2 AND sp.status <> 'replaced' AND ps.status <> 'cancelled') s ON true`,
+		int64(person), int64(c), now).Scan(&v.NextAt, &place, &descs, &statuses)
+	if err != nil {
+		return flows.PlanView{}, mapError(err, "load plan of case %d", c)
+	}
+	if place != nil {
+		v.NextPlace = *place
+	}
+	for i := range descs {
+		v.Services = append(v.Services, flows.ServiceView{Description: descs[i], Status: care.ServiceStatus(statuses[i])})
+	}
+	return v, nil
+}
+
+// Register stores the person, opens the case with the commune's least busy case manager and
+// notes the need areas the person named, in one statement.
+func (t *turn) Register(ctx context.Context, r flows.Registration) (flows.Registered, error) {
+	needs := make([]string, len(r.Needs))
+	for i, n := range r.Needs {
+		needs[i] = string(n)
+	}
+	detail, err := json.Marshal(map[string]any{"needs": needs, "channel": r.Channel, "on_behalf": r.RegisteredBy != ""})
+	if err != nil {
+		return flows.Registered{}, fmt.Errorf("register: %w", err)
+	}
+	var by *string
+	if r.RegisteredBy != "" {
+		s := string(r.RegisteredBy)
+		by = &s
+	}
+	var (
+		pID, cID, mID *int64
+		mPhone, mLang *string
+	)
+	err = t.conn.QueryRow(ctx, `
+WITH p AS (
+  INSERT INTO person (phone, name, commune, language, channel, consent_at, caregiver_phone, registered_by, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $6, $6)
+  ON CONFLICT (phone) DO NOTHING
+  RETURNING id),
+m AS (
+  SELECT cm.id, cm.phone, cm.language FROM case_manager cm
+  WHERE cm.commune = $3 AND cm.active AND cm.role IN ('case_manager', 'supervisor', 'duty_officer')
+  ORDER BY cm.role <> 'case_manager',
+           (SELECT count(*) FROM care_case cc WHERE cc.manager_id = cm.id AND cc.step <> 'closed'), cm.id
+  LIMIT 1),
+c AS (
+  INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
+  SELECT p.id, m.id, $3, 'assessment', $6, $6 FROM p, m
+  RETURNING id),
+a AS (
+  INSERT INTO audit_log (action, entity, entity_id, detail, at)
+  SELECT 'register', 'person', p.id, $8, $6 FROM p)
+SELECT (SELECT id FROM p), (SELECT id FROM c), m.id, m.phone, m.language
+FROM (SELECT 1) AS one LEFT JOIN m ON true`,
+		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail).Scan(&pID, &cID, &mID, &mPhone, &mLang)
+	if err != nil {
+		return flows.Registered{}, mapError(err, "register")
+	}
+	if pID == nil {
+		return flows.Registered{Existing: true}, nil
+	}
+	out := flows.Registered{PersonID: care.PersonID(*pID)}
+	if cID != nil {
+		out.CaseID = care.CaseID(*cID)
+	}
+	if mID != nil {
+		out.ManagerID, out.ManagerPhone, out.ManagerLang = care.ManagerID(*mID), care.Phone(*mPhone), care.Language(*mLang)
+		out.ManagerActive = true
+	}
+	return out, nil
+}
+
+// RequestHelp stores the help request and opens its escalation, or attaches it to the open
+// need_help escalation of the check-in it answers, in one statement.
+func (t *turn) RequestHelp(ctx context.Context, r flows.HelpFiling) (flows.HelpFiled, error) {
+	urgent := r.InDanger || r.Category == care.HelpAbuse
+	var hID, eID *int64
+	err := t.conn.QueryRow(ctx, `
+WITH h AS (
+  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) RETURNING id),
+u AS (
+  UPDATE escalation e SET help_request_id = h.id, urgent = e.urgent OR $9::boolean,
+         next_level_at = CASE WHEN $9::boolean AND NOT e.urgent THEN LEAST(e.next_level_at, $10) ELSE e.next_level_at END,
+         updated_at = $8
+  FROM h
+  WHERE $11::bigint > 0 AND e.checkin_id = $11 AND e.reason = 'need_help' AND e.status = 'open'
+    AND e.help_request_id IS NULL
+  RETURNING e.id),
+n AS (
+  INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, level, status,
+                          next_level_at, notified, created_at, updated_at)
+  SELECT 'help_request', $9::boolean, $1, $12, $3, h.id, 0, 'open', $10, false, $8, $8
+  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)
+  RETURNING id)
+SELECT h.id, COALESCE((SELECT id FROM u LIMIT 1), (SELECT id FROM n)) FROM h`,
+		turnID(int64(r.PersonID)), r.Phone, turnCode(r.Commune), r.Category, r.Description, r.InDanger,
+		r.Channel, r.Now, urgent, r.NextLevelAt, int64(r.CheckIn), turnID(int64(r.CaseID))).Scan(&hID, &eID)
+	if err != nil {
+		return flows.HelpFiled{}, mapError(err, "request help")
+	}
+	out := flows.HelpFiled{HelpRequestID: care.HelpRequestID(*hID)}
+	if eID != nil {
+		out.EscalationID = care.EscalationID(*eID)
+	}
+	return out, nil
+}
+
+// Escalation locks an escalation and tells whether the staff member may acknowledge it.
+func (t *turn) Escalation(ctx context.Context, id care.EscalationID, manager care.ManagerID, commune care.CommuneCode) (flows.AckCheck, error) {
+	var out flows.AckCheck
+	err := t.conn.QueryRow(ctx, `
+SELECT e.status,
+       (e.commune IS NOT NULL AND e.commune = $3)
+       OR EXISTS (SELECT 1 FROM escalation_notice n WHERE n.escalation_id = e.id AND n.manager_id = $2)
+FROM escalation e WHERE e.id = $1 FOR UPDATE`, int64(id), int64(manager), commune).Scan(&out.Status, &out.Allowed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return flows.AckCheck{}, nil
+	}
+	if err != nil {
+		return flows.AckCheck{}, mapError(err, "check escalation %d", id)
+	}
+	out.Found = true
+	return out, nil
+}
+
+// Commit writes the session, the message log and the step's records, and commits: one
+// pipelined batch ending in COMMIT, one round trip.
+func (t *turn) Commit(ctx context.Context, o flows.Outcome) error {
+	if t.done {
+		return fmt.Errorf("commit turn: already ended")
+	}
+	vars, err := json.Marshal(o.Vars)
+	if err != nil {
+		return fmt.Errorf("commit turn: vars: %w", err)
+	}
+	reply, err := json.Marshal(o.Reply)
+	if err != nil {
+		return fmt.Errorf("commit turn: reply: %w", err)
+	}
+	person := turnID(int64(o.PersonID))
+	sess := t.facts.Session
+	channel, provider, phone := o.Channel, o.Provider, o.Phone
+	b := &pgx.Batch{}
+	b.Queue(turnSaveSessionSQL, sess.ID, o.Flow, o.State, vars, o.Language, o.Version, o.Now)
+	b.Queue(`
+INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status, created_at, updated_at)
+VALUES ('in', $1, $2, NULLIF($3, ''), $4, $5, $6, 'received', $7, $7)`,
+		channel, provider, o.ProviderID, phone, person, o.Inbound, o.Now)
+	var next *time.Time
+	if o.ReplyStatus == care.MsgQueued {
+		next = &o.Now
+	}
+	b.Queue(`
+INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key, reply,
+                     next_attempt_at, created_at, updated_at)
+VALUES ('out', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+		channel, provider, phone, person, o.ReplyBody, o.ReplyStatus, o.ReplyKey, reply, next, o.Now)
+	w := o.Writes
+	if w.PersonLanguage != "" && o.PersonID != 0 {
+		b.Queue(`UPDATE person SET language = $2, updated_at = $3 WHERE id = $1`, int64(o.PersonID), w.PersonLanguage, o.Now)
+	}
+	if w.PersonStatus != "" && o.PersonID != 0 {
+		b.Queue(`UPDATE person SET status = $2, updated_at = $3 WHERE id = $1`, int64(o.PersonID), w.PersonStatus, o.Now)
+	}
+	if c := w.CheckIn; c != nil {
+		b.Queue(`UPDATE checkin SET status = $2, answered_at = $3 WHERE id = $1 AND status IN ('pending', 'sent', 'retried')`,
+			int64(c.ID), c.Status, o.Now)
+	}
+	if r := w.Reminder; r != nil {
+		b.Queue(`UPDATE reminder SET answer = $2 WHERE id = $1 AND answer = ''`, int64(r.ID), r.Answer)
+	}
+	if e := w.Escalation; e != nil {
+		b.Queue(`
+INSERT INTO escalation (reason, urgent, person_id, case_id, commune, checkin_id, appointment_id, level, status,
+                        next_level_at, notified, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'open', $8, false, $9, $9)
+ON CONFLICT DO NOTHING`,
+			e.Reason, e.Urgent, turnID(int64(e.PersonID)), turnID(int64(e.CaseID)), turnCode(e.Commune),
+			turnID(int64(e.CheckInID)), turnID(int64(e.AppointmentID)), e.NextLevelAt, o.Now)
+	}
+	if a := w.Ack; a != nil {
+		b.Queue(`
+UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, updated_at = $3
+WHERE id = $1 AND status = 'open'`, int64(a.ID), int64(a.By), o.Now)
+	}
+	for _, m := range w.Queue {
+		b.Queue(`
+INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key,
+                     next_attempt_at, created_at, updated_at)
+VALUES ('out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6)
+ON CONFLICT (idempotency_key) DO NOTHING`,
+			m.Provider, m.Phone, turnID(int64(m.PersonID)), m.Body, m.IdempotencyKey, o.Now)
+	}
+	if w.FinishSession != 0 {
+		b.Queue(turnFinishSessionSQL, w.FinishSession, o.Now)
+	}
+	b.Queue("COMMIT")
+	err = t.conn.SendBatch(ctx, b).Close()
+	if err != nil {
+		t.Rollback(ctx)
+		return mapError(err, "commit turn")
+	}
+	t.done = true
+	t.conn.Release()
+	return nil
+}
+
+// turnID is a nullable id argument: nil for 0.
+func turnID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// turnCode is a nullable commune argument: nil for "".
+func turnCode(c care.CommuneCode) *string {
+	if c == "" {
+		return nil
+	}
+	s := string(c)
+	return &s
+}

@@ -1,0 +1,235 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+)
+
+var now = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return now }
+
+func setup(t *testing.T) (*store.Store, *pgxpool.Pool) {
+	t.Helper()
+	pool := storetest.NewPool(t)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`INSERT INTO commune (code, name) VALUES ('27001', 'Hòa Bình'), ('27002', 'Xã Tân An'), ('27003', 'Trống')`,
+		`INSERT INTO case_manager (name, phone, commune, role) VALUES ('Lan', '+84901000001', '27001', 'case_manager')`,
+		`INSERT INTO case_manager (name, phone, commune, role, language) VALUES ('Tâm', '+84901000003', '27002', 'case_manager', 'en')`,
+		`INSERT INTO person (phone, name, commune, language, diacritics) VALUES ('+84912000001', 'Hoa', '27001', 'en', true)`,
+		`INSERT INTO care_case (person_id, manager_id, commune, step) VALUES (1, 1, '27001', 'monitoring')`,
+	} {
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	return store.New(pool, fixedClock{}), pool
+}
+
+func req(phone care.Phone) flows.TurnRequest {
+	return flows.TurnRequest{Channel: care.ChannelSMS, Key: string(phone), Phone: phone, Provider: care.ProviderTwilio, Now: now}
+}
+
+func outcome(version int, pid string) flows.Outcome {
+	return flows.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84912000001",
+		Flow: "help", State: "category", Vars: map[string]string{"a": "b"}, Language: care.English, Version: version,
+		ProviderID: pid, Inbound: "GIUP", Reply: flows.Reply{Prompt: flows.Prompt{Text: "Help with what?"}, Step: version},
+		ReplyBody: "Help with what?", ReplyStatus: care.MsgSent, ReplyKey: "reply:twilio:" + pid, Now: now}
+}
+
+func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
+	t.Parallel()
+	s, pool := setup(t)
+	ctx := context.Background()
+	turn, err := s.BeginTurn(ctx, req("+84912000001"))
+	require.NoError(t, err)
+	f := turn.Facts()
+	require.True(t, f.Session.Created)
+	require.Equal(t, care.English, f.Session.Language, "a new session speaks the person's language")
+	require.NotNil(t, f.Person)
+	require.Equal(t, care.CaseID(1), f.Person.CaseID)
+	require.Equal(t, care.StepMonitoring, f.Person.CaseStep)
+	require.Equal(t, "Lan", f.Person.ManagerName)
+	require.True(t, f.Person.Diacritics)
+	require.Nil(t, f.Manager)
+
+	// A second turn on the session waits for the first to commit and then sees its state.
+	done := make(chan flows.Facts)
+	go func() {
+		t2, err := s.BeginTurn(ctx, req("+84912000001"))
+		if err != nil {
+			t.Error(err)
+			close(done)
+			return
+		}
+		done <- t2.Facts()
+		t2.Rollback(ctx)
+	}()
+	select {
+	case <-done:
+		t.Fatal("the second turn did not wait for the session lock")
+	case <-time.After(200 * time.Millisecond):
+	}
+	require.NoError(t, turn.Commit(ctx, outcome(1, "SM1")))
+	second := <-done
+	require.False(t, second.Session.Created)
+	require.Equal(t, 1, second.Session.Version)
+	require.Equal(t, "help", second.Session.Flow)
+	require.Equal(t, map[string]string{"a": "b"}, second.Session.Vars)
+
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM message WHERE phone = '+84912000001' AND person_id = 1`).Scan(&n))
+	require.Zero(t, n, "person_id comes from the outcome, which left it unset")
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM message WHERE phone = '+84912000001'`).Scan(&n))
+	require.Equal(t, 2, n)
+
+	t3, err := s.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelSMS, Key: "+84912000001", Phone: "+84912000001",
+		Provider: care.ProviderTwilio, Now: now, ReplyKey: "reply:twilio:SM1", Body: "GIUP", LoopSince: now.Add(-time.Hour)})
+	require.NoError(t, err)
+	defer t3.Rollback(ctx)
+	require.NotNil(t, t3.Facts().Duplicate)
+	require.Equal(t, "Help with what?", t3.Facts().Duplicate.Prompt.Text)
+	require.Equal(t, 1, t3.Facts().Repeats)
+}
+
+func TestRolledBackTurnLeavesNothing(t *testing.T) {
+	t.Parallel()
+	s, pool := setup(t)
+	ctx := context.Background()
+	turn, err := s.BeginTurn(ctx, req("+84987000001"))
+	require.NoError(t, err)
+	_, err = turn.RequestHelp(ctx, flows.HelpFiling{Phone: "+84987000001", Category: care.HelpOther, Channel: care.ChannelSMS,
+		Now: now, NextLevelAt: now.Add(time.Hour)})
+	require.NoError(t, err)
+	turn.Rollback(ctx)
+	turn.Rollback(ctx)
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM dialog_session) + (SELECT count(*) FROM help_request) + (SELECT count(*) FROM escalation)`).Scan(&n))
+	require.Zero(t, n)
+}
+
+func TestTurnFacts(t *testing.T) {
+	t.Parallel()
+	s, pool := setup(t)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES (1, 1, 540)`,
+		`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status) VALUES (1, 1, 1, $1::timestamptz - interval '30 hours', $1::timestamptz - interval '6 hours', $1::timestamptz + interval '18 hours', 'retried')`,
+		`INSERT INTO appointment (case_id, person_id, at, place) VALUES (1, 1, $1::timestamptz + interval '1 day', 'Trạm y tế')`,
+		`INSERT INTO reminder (appointment_id, version, offset_minutes, due_at, status, sent_at) VALUES (1, 1, 1440, $1, 'done', $1)`,
+		`INSERT INTO dialog_session (channel, key, phone, flow, state, vars, updated_at) VALUES ('ussd', 'OLD', '+84912000001', 'help', 'danger', '{"category":"health"}', $1::timestamptz - interval '5 minutes')`,
+	} {
+		var args []any
+		if strings.Contains(sql, "$1") {
+			args = append(args, now)
+		}
+		_, err := pool.Exec(ctx, sql, args...)
+		require.NoError(t, err)
+	}
+	r := flows.TurnRequest{Channel: care.ChannelUSSD, Key: "NEW", Phone: "+84912000001", Provider: care.ProviderAfricasTalking,
+		Now: now, PreviousSince: now.Add(-time.Hour)}
+	turn, err := s.BeginTurn(ctx, r)
+	require.NoError(t, err)
+	f := turn.Facts()
+	turn.Rollback(ctx)
+	require.NotNil(t, f.CheckIn)
+	require.True(t, f.CheckIn.AskedAt.Equal(now.Add(-6*time.Hour)), "a retried check-in was asked at its retry")
+	require.NotNil(t, f.Reminder)
+	require.Equal(t, "Trạm y tế", f.Reminder.Place)
+	require.NotNil(t, f.Previous)
+	require.Equal(t, "danger", f.Previous.State)
+	require.Equal(t, "health", f.Previous.Vars["category"])
+
+	r.PreviousSince = now.Add(-time.Minute)
+	turn, err = s.BeginTurn(ctx, r)
+	require.NoError(t, err)
+	require.Nil(t, turn.Facts().Previous, "too old to resume")
+	turn.Rollback(ctx)
+
+	turn, err = s.BeginTurn(ctx, req("+84901000003"))
+	require.NoError(t, err)
+	defer turn.Rollback(ctx)
+	require.Nil(t, turn.Facts().Person)
+	require.Equal(t, &flows.ManagerFacts{ID: 2, Name: "Tâm", Commune: "27002", Language: care.English}, turn.Facts().Manager)
+}
+
+func TestTurnCommune(t *testing.T) {
+	t.Parallel()
+	s, _ := setup(t)
+	ctx := context.Background()
+	turn, err := s.BeginTurn(ctx, req("+84987000001"))
+	require.NoError(t, err)
+	defer turn.Rollback(ctx)
+	for q, want := range map[string]care.CommuneCode{
+		"27001": "27001", "hoa binh": "27001", "HÒA BÌNH": "27001", "xã hoà bình": "27001", "tan an": "27002", "Xa Tan An": "27002", "nowhere": "",
+	} {
+		c, ok, err := turn.Commune(ctx, q)
+		require.NoError(t, err)
+		require.Equal(t, want != "", ok, q)
+		require.Equal(t, want, c.Code, q)
+	}
+}
+
+func TestTurnRegister(t *testing.T) {
+	t.Parallel()
+	s, pool := setup(t)
+	ctx := context.Background()
+	turn, err := s.BeginTurn(ctx, req("+84987000001"))
+	require.NoError(t, err)
+	got, err := turn.Register(ctx, flows.Registration{Phone: "+84912000001", Name: "X", Commune: "27001", Language: care.Vietnamese,
+		Channel: care.ChannelSMS, Now: now})
+	require.NoError(t, err)
+	require.True(t, got.Existing)
+	got, err = turn.Register(ctx, flows.Registration{Phone: "+84987000001", Name: "Ai đó", Commune: "27003", Language: care.Vietnamese,
+		Channel: care.ChannelSMS, Now: now, Needs: []care.NeedArea{care.NeedHealth}})
+	require.NoError(t, err)
+	require.False(t, got.Existing)
+	require.NotZero(t, got.PersonID)
+	require.Zero(t, got.CaseID, "no case manager in 27003: the person is registered without a case")
+	require.False(t, got.ManagerActive)
+	require.NoError(t, turn.Commit(ctx, flows.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84987000001",
+		Vars: map[string]string{}, Language: care.Vietnamese, Version: 1, ReplyStatus: care.MsgSent, ReplyKey: "k", Now: now}))
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM person WHERE phone = '+84987000001' AND consent_at IS NOT NULL`).Scan(&n))
+	require.Equal(t, 1, n)
+}
+
+func TestTurnEscalationCheck(t *testing.T) {
+	t.Parallel()
+	s, pool := setup(t)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`INSERT INTO escalation (reason, commune) VALUES ('help_request', '27001')`,
+		`INSERT INTO escalation (reason, commune) VALUES ('help_request', '27001')`,
+		`INSERT INTO escalation (reason) VALUES ('help_request')`,
+		`INSERT INTO escalation_notice (escalation_id, level, manager_id, at) VALUES (2, 1, 2, now())`,
+	} {
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	turn, err := s.BeginTurn(ctx, req("+84901000003"))
+	require.NoError(t, err)
+	defer turn.Rollback(ctx)
+	for id, want := range map[care.EscalationID]flows.AckCheck{
+		1: {Found: true, Status: care.EscalationOpen, Allowed: false},
+		2: {Found: true, Status: care.EscalationOpen, Allowed: true},
+		3: {Found: true, Status: care.EscalationOpen, Allowed: false},
+		9: {},
+	} {
+		got, err := turn.Escalation(ctx, id, 2, "27002")
+		require.NoError(t, err)
+		require.Equal(t, want, got, id)
+	}
+}
