@@ -15,13 +15,13 @@ import (
 	"github.com/caseline/caseline/store/storetest"
 )
 
-var now = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+var turnNow = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 
-type fixedClock struct{}
+type turnClock struct{}
 
-func (fixedClock) Now() time.Time { return now }
+func (turnClock) Now() time.Time { return turnNow }
 
-func setup(t *testing.T) (*store.Store, *pgxpool.Pool) {
+func setupTurn(t *testing.T) (*store.Store, *pgxpool.Pool) {
 	t.Helper()
 	pool := storetest.NewPool(t)
 	ctx := context.Background()
@@ -35,23 +35,23 @@ func setup(t *testing.T) (*store.Store, *pgxpool.Pool) {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err)
 	}
-	return store.New(pool, fixedClock{}), pool
+	return store.New(pool, turnClock{}), pool
 }
 
 func req(phone care.Phone) flows.TurnRequest {
-	return flows.TurnRequest{Channel: care.ChannelSMS, Key: string(phone), Phone: phone, Provider: care.ProviderTwilio, Now: now}
+	return flows.TurnRequest{Channel: care.ChannelSMS, Key: string(phone), Phone: phone, Provider: care.ProviderTwilio, Now: turnNow}
 }
 
 func outcome(version int, pid string) flows.Outcome {
 	return flows.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84912000001",
 		Flow: "help", State: "category", Vars: map[string]string{"a": "b"}, Language: care.English, Version: version,
 		ProviderID: pid, Inbound: "GIUP", Reply: flows.Reply{Prompt: flows.Prompt{Text: "Help with what?"}, Step: version},
-		ReplyBody: "Help with what?", ReplyStatus: care.MsgSent, ReplyKey: "reply:twilio:" + pid, Now: now}
+		ReplyBody: "Help with what?", ReplyStatus: care.MsgSent, ReplyKey: "reply:twilio:" + pid, Now: turnNow}
 }
 
 func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 	t.Parallel()
-	s, pool := setup(t)
+	s, pool := setupTurn(t)
 	ctx := context.Background()
 	turn, err := s.BeginTurn(ctx, req("+84912000001"))
 	require.NoError(t, err)
@@ -96,7 +96,7 @@ func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 	require.Equal(t, 2, n)
 
 	t3, err := s.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelSMS, Key: "+84912000001", Phone: "+84912000001",
-		Provider: care.ProviderTwilio, Now: now, ReplyKey: "reply:twilio:SM1", Body: "GIUP", LoopSince: now.Add(-time.Hour)})
+		Provider: care.ProviderTwilio, Now: turnNow, ReplyKey: "reply:twilio:SM1", Body: "GIUP", LoopSince: turnNow.Add(-time.Hour)})
 	require.NoError(t, err)
 	defer t3.Rollback(ctx)
 	require.NotNil(t, t3.Facts().Duplicate)
@@ -106,12 +106,12 @@ func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 
 func TestRolledBackTurnLeavesNothing(t *testing.T) {
 	t.Parallel()
-	s, pool := setup(t)
+	s, pool := setupTurn(t)
 	ctx := context.Background()
 	turn, err := s.BeginTurn(ctx, req("+84987000001"))
 	require.NoError(t, err)
 	_, err = turn.RequestHelp(ctx, flows.HelpFiling{Phone: "+84987000001", Category: care.HelpOther, Channel: care.ChannelSMS,
-		Now: now, NextLevelAt: now.Add(time.Hour)})
+		Now: turnNow, NextLevelAt: turnNow.Add(time.Hour)})
 	require.NoError(t, err)
 	turn.Rollback(ctx)
 	turn.Rollback(ctx)
@@ -122,7 +122,7 @@ func TestRolledBackTurnLeavesNothing(t *testing.T) {
 
 func TestTurnFacts(t *testing.T) {
 	t.Parallel()
-	s, pool := setup(t)
+	s, pool := setupTurn(t)
 	ctx := context.Background()
 	for _, sql := range []string{
 		`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES (1, 1, 540)`,
@@ -133,26 +133,26 @@ func TestTurnFacts(t *testing.T) {
 	} {
 		var args []any
 		if strings.Contains(sql, "$1") {
-			args = append(args, now)
+			args = append(args, turnNow)
 		}
 		_, err := pool.Exec(ctx, sql, args...)
 		require.NoError(t, err)
 	}
 	r := flows.TurnRequest{Channel: care.ChannelUSSD, Key: "NEW", Phone: "+84912000001", Provider: care.ProviderAfricasTalking,
-		Now: now, PreviousSince: now.Add(-time.Hour)}
+		Now: turnNow, PreviousSince: turnNow.Add(-time.Hour)}
 	turn, err := s.BeginTurn(ctx, r)
 	require.NoError(t, err)
 	f := turn.Facts()
 	turn.Rollback(ctx)
 	require.NotNil(t, f.CheckIn)
-	require.True(t, f.CheckIn.AskedAt.Equal(now.Add(-6*time.Hour)), "a retried check-in was asked at its retry")
+	require.True(t, f.CheckIn.AskedAt.Equal(turnNow.Add(-6*time.Hour)), "a retried check-in was asked at its retry")
 	require.NotNil(t, f.Reminder)
 	require.Equal(t, "Trạm y tế", f.Reminder.Place)
 	require.NotNil(t, f.Previous)
 	require.Equal(t, "danger", f.Previous.State)
 	require.Equal(t, "health", f.Previous.Vars["category"])
 
-	r.PreviousSince = now.Add(-time.Minute)
+	r.PreviousSince = turnNow.Add(-time.Minute)
 	turn, err = s.BeginTurn(ctx, r)
 	require.NoError(t, err)
 	require.Nil(t, turn.Facts().Previous, "too old to resume")
@@ -167,7 +167,7 @@ func TestTurnFacts(t *testing.T) {
 
 func TestTurnCommune(t *testing.T) {
 	t.Parallel()
-	s, _ := setup(t)
+	s, _ := setupTurn(t)
 	ctx := context.Background()
 	turn, err := s.BeginTurn(ctx, req("+84987000001"))
 	require.NoError(t, err)
@@ -184,23 +184,23 @@ func TestTurnCommune(t *testing.T) {
 
 func TestTurnRegister(t *testing.T) {
 	t.Parallel()
-	s, pool := setup(t)
+	s, pool := setupTurn(t)
 	ctx := context.Background()
 	turn, err := s.BeginTurn(ctx, req("+84987000001"))
 	require.NoError(t, err)
 	got, err := turn.Register(ctx, flows.Registration{Phone: "+84912000001", Name: "X", Commune: "27001", Language: care.Vietnamese,
-		Channel: care.ChannelSMS, Now: now})
+		Channel: care.ChannelSMS, Now: turnNow})
 	require.NoError(t, err)
 	require.True(t, got.Existing)
 	got, err = turn.Register(ctx, flows.Registration{Phone: "+84987000001", Name: "Ai đó", Commune: "27003", Language: care.Vietnamese,
-		Channel: care.ChannelSMS, Now: now, Needs: []care.NeedArea{care.NeedHealth}})
+		Channel: care.ChannelSMS, Now: turnNow, Needs: []care.NeedArea{care.NeedHealth}})
 	require.NoError(t, err)
 	require.False(t, got.Existing)
 	require.NotZero(t, got.PersonID)
 	require.Zero(t, got.CaseID, "no case manager in 27003: the person is registered without a case")
 	require.False(t, got.ManagerActive)
 	require.NoError(t, turn.Commit(ctx, flows.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84987000001",
-		Vars: map[string]string{}, Language: care.Vietnamese, Version: 1, ReplyStatus: care.MsgSent, ReplyKey: "k", Now: now}))
+		Vars: map[string]string{}, Language: care.Vietnamese, Version: 1, ReplyStatus: care.MsgSent, ReplyKey: "k", Now: turnNow}))
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM person WHERE phone = '+84987000001' AND consent_at IS NOT NULL`).Scan(&n))
 	require.Equal(t, 1, n)
@@ -208,7 +208,7 @@ func TestTurnRegister(t *testing.T) {
 
 func TestTurnEscalationCheck(t *testing.T) {
 	t.Parallel()
-	s, pool := setup(t)
+	s, pool := setupTurn(t)
 	ctx := context.Background()
 	for _, sql := range []string{
 		`INSERT INTO escalation (reason, commune) VALUES ('help_request', '27001')`,
