@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// ClaimMessage marks outbound message id 'sending' for one more attempt, leased until
+// now+lease, when it is due: queued and due, or left 'sending' by a worker whose lease
+// expired. attempt must equal the attempts made so far, so a repeated task for an attempt
+// already made does nothing. A message for a person who opted out or cannot be reached is
+// marked skipped instead.
+func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int, now time.Time, lease time.Duration) (*care.Message, care.ClaimOutcome, error) {
+	m := &care.Message{}
+	outcome := care.ClaimStale
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var person care.PersonStatus
+		err := tx.QueryRow(ctx, `
+			SELECT m.id, m.direction, m.channel, m.provider, coalesce(m.provider_id, ''), m.phone, coalesce(m.person_id, 0),
+				m.body, m.status, coalesce(m.idempotency_key, ''), m.attempts, m.next_attempt_at, m.error_code,
+				m.created_at, m.updated_at, coalesce(p.status, 'active')
+			FROM message m LEFT JOIN person p ON p.id = m.person_id
+			WHERE m.id = $1
+			FOR UPDATE OF m`, id).Scan(
+			&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
+			&m.Body, &m.Status, &m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode,
+			&m.CreatedAt, &m.UpdatedAt, &person)
+		if err != nil {
+			return mapError(err, "load message %d", id)
+		}
+		due := m.NextAttemptAt == nil || !m.NextAttemptAt.After(now)
+		switch {
+		case m.Direction != care.Outbound || m.Attempts != attempt || !due:
+			return nil
+		case m.Status != care.MsgQueued && m.Status != care.MsgSending:
+			return nil
+		case m.Status == care.MsgSending && m.NextAttemptAt == nil:
+			return nil
+		}
+		if person != care.PersonActive {
+			m.Status, m.ErrorCode = care.MsgSkipped, "person_"+string(person)
+			_, err := tx.Exec(ctx, `UPDATE message SET status = 'skipped', error_code = $2, next_attempt_at = NULL, updated_at = $3 WHERE id = $1`,
+				id, m.ErrorCode, now)
+			outcome = care.ClaimSkipped
+			return mapError(err, "skip message %d", id)
+		}
+		until := now.Add(lease)
+		m.Status, m.Attempts, m.NextAttemptAt = care.MsgSending, m.Attempts+1, &until
+		_, err = tx.Exec(ctx, `UPDATE message SET status = 'sending', attempts = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
+			id, m.Attempts, until, now)
+		if err != nil {
+			return mapError(err, "claim message %d", id)
+		}
+		outcome = care.ClaimOK
+		return nil
+	})
+	if err != nil {
+		return nil, care.ClaimStale, err
+	}
+	return m, outcome, nil
+}
+
+// RecordSent records the provider's id for the attempt that claimed the message; a message
+// another attempt took over since is left alone.
+func (s *Store) RecordSent(ctx context.Context, id care.MessageID, attempts int, providerID string, now time.Time) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE message SET status = 'sent', provider_id = $3, error_code = '', next_attempt_at = NULL, updated_at = $4
+		WHERE id = $1 AND attempts = $2 AND status = 'sending'`, id, attempts, providerID, now)
+	return mapError(err, "record message %d sent", id)
+}
+
+// RecordRetry puts the message back in the queue, due at at, with the provider's error code.
+func (s *Store) RecordRetry(ctx context.Context, id care.MessageID, attempts int, code string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE message SET status = 'queued', error_code = $3, next_attempt_at = $4, updated_at = $4
+		WHERE id = $1 AND attempts = $2 AND status = 'sending'`, id, attempts, code, at)
+	return mapError(err, "record message %d for retry", id)
+}
+
+// RecordFailure marks the message failed and, in the same transaction, sets its person's
+// status and opens escalate for the person's open case.
+func (s *Store) RecordFailure(ctx context.Context, id care.MessageID, attempts int, code string, person care.PersonStatus, escalate *care.Escalation, now time.Time) (care.EscalationID, error) {
+	var eid care.EscalationID
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var pid care.PersonID
+		err := tx.QueryRow(ctx, `
+			UPDATE message SET status = 'failed', error_code = $3, next_attempt_at = NULL, updated_at = $4
+			WHERE id = $1 AND attempts = $2 AND status = 'sending'
+			RETURNING coalesce(person_id, 0)`, id, attempts, code, now).Scan(&pid)
+		if err == pgx.ErrNoRows {
+			return nil // another attempt took it over
+		}
+		if err != nil {
+			return mapError(err, "record message %d failed", id)
+		}
+		if pid == 0 {
+			return nil
+		}
+		if person != "" {
+			_, err := tx.Exec(ctx, `UPDATE person SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`, pid, person, now)
+			if err != nil {
+				return mapError(err, "mark person %d %s", pid, person)
+			}
+		}
+		if escalate == nil {
+			return nil
+		}
+		e := *escalate
+		e.PersonID = pid
+		err = tx.QueryRow(ctx, `
+			SELECT p.commune, coalesce(k.id, 0)
+			FROM person p LEFT JOIN care_case k ON k.person_id = p.id AND k.step <> 'closed'
+			WHERE p.id = $1`, pid).Scan(&e.Commune, &e.CaseID)
+		if err != nil {
+			return mapError(err, "find case of person %d", pid)
+		}
+		eid, err = openEscalation(ctx, tx, &e, now)
+		return err
+	})
+	return eid, err
+}
