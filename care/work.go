@@ -144,8 +144,10 @@ type ReminderWork struct {
 
 // ReminderResult is what a worker decided about a reminder.
 type ReminderResult struct {
-	Status   WorkStatus // WorkPending leaves the row as it is
-	Sent     bool       // stamp sent_at
+	Status WorkStatus // WorkPending leaves the row as it is
+	Sent   bool       // stamp sent_at
+	// DueAt, when set, moves the reminder (a late one that would fall in quiet hours).
+	DueAt    *time.Time
 	Messages []Outgoing
 }
 
@@ -190,8 +192,11 @@ type EscalationWork struct {
 	// Ladder holds who stands on each rung: the case manager, their supervisor, the commune
 	// duty officer; nil where nobody does.
 	Ladder [TopLevel + 1]*CaseManager
-	// Notices lists who was told already, at every level.
+	// Notices lists who was told already, at every level; Told is those staff, once each.
 	Notices []EscalationNotice
+	Told    []CaseManager
+	// ResolveNotified is true once everyone told has heard the escalation was resolved.
+	ResolveNotified bool
 }
 
 // Notice is a staff member to tell of an escalation at a level, and the message telling them.
@@ -265,14 +270,15 @@ type WorkStore interface {
 	RunEscalation(ctx context.Context, id EscalationID, now time.Time, fn func(EscalationWork) (EscalationResult, error)) ([]MessageID, error)
 
 	// ClaimMessage marks outbound message id sending for attempt (the attempts made so far),
-	// holding it until now+lease, unless it is not due or another attempt has it.
-	ClaimMessage(ctx context.Context, id MessageID, attempt int, now time.Time, lease time.Duration) (*Message, ClaimOutcome, error)
+	// holding it until now+lease, unless it is not due, another attempt has it, or its
+	// provider is not one of providers (whose messages someone else sends).
+	ClaimMessage(ctx context.Context, id MessageID, attempt int, providers []Provider, now time.Time, lease time.Duration) (*Message, ClaimOutcome, error)
 	// RecordSent records the provider's id for the claimed attempt (attempt+1 made).
 	RecordSent(ctx context.Context, id MessageID, attempts int, providerID string, now time.Time) error
 	// RecordRetry puts the message back in the queue, due at at.
 	RecordRetry(ctx context.Context, id MessageID, attempts int, code string, at time.Time) error
 	// RecordFailure marks the message failed; person, when not "", becomes the person's
-	// status; escalate, when set, is opened (once per person while open) in the same transaction.
+	// status (when the message went to the person's own phone); escalate, when set, is opened (once per person while open) in the same transaction.
 	RecordFailure(ctx context.Context, id MessageID, attempts int, code string, person PersonStatus, escalate *Escalation, now time.Time) (EscalationID, error)
 
 	// LockDispatch takes the dispatcher's lock, shared by every replica; ok is false when

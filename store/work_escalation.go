@@ -154,6 +154,22 @@ func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*
 	if err != nil {
 		return nil, false, mapError(err, "load notices of escalation %d", id)
 	}
+	rows, err = tx.Query(ctx, `
+		SELECT id, name, phone, commune, role, coalesce(supervisor_id, 0), language, active
+		FROM case_manager WHERE id IN (SELECT manager_id FROM escalation_notice WHERE escalation_id = $1)
+		ORDER BY id`, id)
+	if err != nil {
+		return nil, false, mapError(err, "load staff told of escalation %d", id)
+	}
+	w.Told, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (care.CaseManager, error) {
+		var m care.CaseManager
+		err := r.Scan(&m.ID, &m.Name, &m.Phone, &m.Commune, &m.Role, &m.SupervisorID, &m.Language, &m.Active)
+		return m, err
+	})
+	if err != nil {
+		return nil, false, mapError(err, "load staff told of escalation %d", id)
+	}
+	w.ResolveNotified = resolveNotified
 	return w, resolveNotified, nil
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,7 +15,7 @@ import (
 // expired. attempt must equal the attempts made so far, so a repeated task for an attempt
 // already made does nothing. A message for a person who opted out or cannot be reached is
 // marked skipped instead.
-func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int, now time.Time, lease time.Duration) (*care.Message, care.ClaimOutcome, error) {
+func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int, providers []care.Provider, now time.Time, lease time.Duration) (*care.Message, care.ClaimOutcome, error) {
 	m := &care.Message{}
 	outcome := care.ClaimStale
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -34,7 +35,7 @@ func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int
 		}
 		due := m.NextAttemptAt == nil || !m.NextAttemptAt.After(now)
 		switch {
-		case m.Direction != care.Outbound || m.Attempts != attempt || !due:
+		case m.Direction != care.Outbound || m.Attempts != attempt || !due || !slices.Contains(providers, m.Provider):
 			return nil
 		case m.Status != care.MsgQueued && m.Status != care.MsgSending:
 			return nil
@@ -86,11 +87,14 @@ func (s *Store) RecordRetry(ctx context.Context, id care.MessageID, attempts int
 func (s *Store) RecordFailure(ctx context.Context, id care.MessageID, attempts int, code string, person care.PersonStatus, escalate *care.Escalation, now time.Time) (care.EscalationID, error) {
 	var eid care.EscalationID
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var pid care.PersonID
+		var (
+			pid   care.PersonID
+			phone care.Phone
+		)
 		err := tx.QueryRow(ctx, `
 			UPDATE message SET status = 'failed', error_code = $3, next_attempt_at = NULL, updated_at = $4
 			WHERE id = $1 AND attempts = $2 AND status = 'sending'
-			RETURNING coalesce(person_id, 0)`, id, attempts, code, now).Scan(&pid)
+			RETURNING coalesce(person_id, 0), phone`, id, attempts, code, now).Scan(&pid, &phone)
 		if err == pgx.ErrNoRows {
 			return nil // another attempt took it over
 		}
@@ -101,7 +105,9 @@ func (s *Store) RecordFailure(ctx context.Context, id care.MessageID, attempts i
 			return nil
 		}
 		if person != "" {
-			_, err := tx.Exec(ctx, `UPDATE person SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`, pid, person, now)
+			// A caregiver's number failing says nothing about the person's own.
+			_, err := tx.Exec(ctx, `UPDATE person SET status = $2, updated_at = $3 WHERE id = $1 AND phone = $4 AND status = 'active'`,
+				pid, person, now, phone)
 			if err != nil {
 				return mapError(err, "mark person %d %s", pid, person)
 			}

@@ -127,10 +127,12 @@ func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Ti
 		if err != nil {
 			return err
 		}
-		if res.Status != r.Status || res.Sent {
+		if res.Status != r.Status || res.Sent || res.DueAt != nil {
 			_, err := tx.Exec(ctx, `
-				UPDATE reminder SET status = $2, sent_at = CASE WHEN $3 THEN $4 ELSE sent_at END WHERE id = $1`,
-				id, res.Status, res.Sent, now)
+				UPDATE reminder SET status = $2, sent_at = CASE WHEN $3 THEN $4 ELSE sent_at END,
+					due_at = coalesce($5, due_at)
+				WHERE id = $1`,
+				id, res.Status, res.Sent, now, res.DueAt)
 			if err != nil {
 				return mapError(err, "record reminder %d", id)
 			}
