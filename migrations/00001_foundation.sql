@@ -239,7 +239,7 @@ CREATE TABLE escalation_notice (
 -- row with a unique idempotency key before any provider is called.
 CREATE TABLE message (
     id              bigserial PRIMARY KEY,
-    direction       char(2) NOT NULL CHECK (direction IN ('in', 'out')),
+    direction       text NOT NULL CHECK (direction IN ('in', 'out')),
     channel         text NOT NULL CHECK (channel IN ('sms', 'ussd', 'voice')),
     provider        text NOT NULL CHECK (provider IN ('twilio', 'android', 'africastalking')),
     provider_id     text,
