@@ -24,9 +24,9 @@ type Deps struct {
 	Clock  care.Clock // default care.SystemClock
 	Log    zerolog.Logger
 
-	SLA       care.SLA         // default care.DefaultSLA
+	SLA       care.SLA          // default care.DefaultSLA
 	Reminders care.ReminderPlan // offsets default 24h and 2h; quiet hours default 21:00–07:00
-	Location  *time.Location   // default Asia/Ho_Chi_Minh; also the reminder plan's when it has none
+	Location  *time.Location    // default Asia/Ho_Chi_Minh; also the reminder plan's when it has none
 	// PublicBaseURL is where providers reach the gateway; a call's TwiML comes from
 	// PublicBaseURL + "/twilio/voice?about=reminder:42". Required when anyone is called.
 	PublicBaseURL string
