@@ -255,7 +255,7 @@ const (
 type DueItem struct {
 	Kind  WorkKind
 	ID    int64
-	Stage string // check-in and escalation stages
+	Stage string // check-in and escalation stages; a message's provider
 	N     int    // escalation level, message attempt
 	At    time.Time
 }

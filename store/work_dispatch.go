@@ -12,7 +12,8 @@ import (
 // DueWork lists, in one round trip, the work due before until: pending reminders, the next
 // stage of open check-ins, escalations to notify, climb or announce as resolved, and
 // outbound messages of the given providers that are queued or whose sending lease expired.
-// Each kind is capped at limit, earliest first.
+// Each kind is capped at limit, earliest first. A message's stage is its provider, so its
+// worker can wait for the provider's rate limit before claiming it.
 func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []care.Provider, limit int) ([]care.DueItem, error) {
 	names := make([]string, len(providers))
 	for i, p := range providers {
@@ -38,11 +39,11 @@ func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []c
 		(SELECT 'escalation', id, 'resolved', 0, $2::timestamptz FROM escalation
 			WHERE status = 'resolved' AND NOT resolve_notified ORDER BY resolved_at LIMIT $3)
 		UNION ALL
-		(SELECT 'message', id, '', attempts, coalesce(next_attempt_at, $2::timestamptz) FROM message
+		(SELECT 'message', id, provider, attempts, coalesce(next_attempt_at, $2::timestamptz) FROM message
 			WHERE direction = 'out' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
 			  AND provider = ANY($4) ORDER BY next_attempt_at NULLS FIRST LIMIT $3)
 		UNION ALL
-		(SELECT 'message', id, '', attempts, next_attempt_at FROM message
+		(SELECT 'message', id, provider, attempts, next_attempt_at FROM message
 			WHERE direction = 'out' AND status = 'sending' AND next_attempt_at <= $1
 			  AND provider = ANY($4) ORDER BY next_attempt_at LIMIT $3)`,
 		until, now, limit, names)

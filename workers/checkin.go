@@ -20,8 +20,11 @@ func (w *worker) handleCheckIn(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	now := w.Clock.Now()
+	var outs []care.Outgoing
 	out, err := w.Store.RunCheckIn(ctx, care.CheckInID(p.ID), now, func(cw care.CheckInWork) (care.CheckInResult, error) {
-		return w.decideCheckIn(cw, p.Stage, now), nil
+		res := w.decideCheckIn(cw, p.Stage, now)
+		outs = res.Messages
+		return res, nil
 	})
 	if care.ErrorCode(err) == care.ENOTFOUND {
 		zerolog.Ctx(ctx).Warn().Int64("checkin", p.ID).Msg("check-in gone")
@@ -30,7 +33,7 @@ func (w *worker) handleCheckIn(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("check-in %d %s: %w", p.ID, p.Stage, err)
 	}
-	w.kickMessages(ctx, out.Messages)
+	w.kickMessages(ctx, out.Messages, outs)
 	if out.Escalation != 0 {
 		w.kick(ctx, care.DueItem{Kind: care.WorkEscalation, ID: int64(out.Escalation), Stage: care.StageNotify, N: 0, At: now})
 	}

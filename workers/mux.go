@@ -69,14 +69,19 @@ func (w *worker) kick(ctx context.Context, items ...care.DueItem) {
 	}
 }
 
-// kickMessages queues the first attempt of freshly queued messages.
-func (w *worker) kickMessages(ctx context.Context, ids []care.MessageID) {
+// kickMessages queues the first attempt of freshly queued messages; outs are the messages
+// ids were written for, in the same order. Messages of providers this process does not send
+// for are left to theirs.
+func (w *worker) kickMessages(ctx context.Context, ids []care.MessageID, outs []care.Outgoing) {
 	if w.Enqueuer == nil {
 		return
 	}
 	now := w.Clock.Now()
-	for _, id := range ids {
-		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: int64(id), N: 0, At: now})
+	for i, id := range ids {
+		if i >= len(outs) || w.Senders[outs[i].Provider] == nil {
+			continue
+		}
+		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: int64(id), Stage: string(outs[i].Provider), N: 0, At: now})
 	}
 }
 

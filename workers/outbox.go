@@ -26,6 +26,13 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	}
 	log := zerolog.Ctx(ctx)
 	id := care.MessageID(p.ID)
+	// Wait for the provider's turn before claiming, so that a long wait holds no lease and a
+	// wait cut short by the task's deadline leaves the row queued for the retry.
+	if lim := w.limits[care.Provider(p.Stage)]; lim != nil {
+		if err := lim.Wait(ctx); err != nil {
+			return fmt.Errorf("message %d rate limit: %w", p.ID, err)
+		}
+	}
 	m, outcome, err := w.Store.ClaimMessage(ctx, id, p.N, w.providers(), w.Clock.Now(), w.Lease)
 	if care.ErrorCode(err) == care.ENOTFOUND {
 		log.Warn().Int64("message", p.ID).Msg("message gone")
@@ -37,10 +44,12 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	if outcome != care.ClaimOK {
 		return nil
 	}
-	if lim := w.limits[m.Provider]; lim != nil {
-		if err := lim.Wait(ctx); err != nil {
-			// Shutting down: the lease brings the message back.
-			return fmt.Errorf("message %d rate limit: %w", p.ID, err)
+	if p.Stage != string(m.Provider) {
+		// Queued without its provider (by an older dispatcher): take the turn now.
+		if lim := w.limits[m.Provider]; lim != nil {
+			if err := lim.Wait(ctx); err != nil {
+				return fmt.Errorf("message %d rate limit: %w", p.ID, err)
+			}
 		}
 	}
 	providerID, sendErr := w.send(ctx, m)
@@ -60,7 +69,7 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 		if err := w.Store.RecordRetry(ctx, id, m.Attempts, errorCode(sendErr), at); err != nil {
 			return fmt.Errorf("message %d: %w", p.ID, err)
 		}
-		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: p.ID, N: m.Attempts, At: at})
+		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: p.ID, Stage: string(m.Provider), N: m.Attempts, At: at})
 		return nil
 	}
 	var status care.PersonStatus

@@ -22,8 +22,11 @@ func (w *worker) handleReminder(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	now := w.Clock.Now()
+	var outs []care.Outgoing
 	ids, err := w.Store.RunReminder(ctx, care.ReminderID(p.ID), now, func(rw care.ReminderWork) (care.ReminderResult, error) {
-		return w.decideReminder(rw, now), nil
+		res := w.decideReminder(rw, now)
+		outs = res.Messages
+		return res, nil
 	})
 	if care.ErrorCode(err) == care.ENOTFOUND {
 		zerolog.Ctx(ctx).Warn().Int64("reminder", p.ID).Msg("reminder gone")
@@ -32,7 +35,7 @@ func (w *worker) handleReminder(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("reminder %d: %w", p.ID, err)
 	}
-	w.kickMessages(ctx, ids)
+	w.kickMessages(ctx, ids, outs)
 	return nil
 }
 
