@@ -28,7 +28,7 @@ type Deps struct {
 	Reminders care.ReminderPlan // offsets default 24h and 2h; quiet hours default 21:00–07:00
 	Location  *time.Location    // default Asia/Ho_Chi_Minh; also the reminder plan's when it has none
 	// PublicBaseURL is where providers reach the gateway; a call's TwiML comes from
-	// PublicBaseURL + "/twilio/voice?about=reminder:42". Required when anyone is called.
+	// PublicBaseURL + "/twilio/voice?about=reminder:42". Required.
 	PublicBaseURL string
 
 	// RateLimit is messages per second per provider across this process's workers; 0 is no limit.
@@ -85,12 +85,11 @@ func (d Deps) withDefaults() (Deps, error) {
 			d.Reminders.Quiet = care.DefaultQuietHours
 		}
 	}
-	if d.PublicBaseURL != "" {
-		if _, err := url.Parse(d.PublicBaseURL); err != nil {
-			return d, fmt.Errorf("workers: public base url: %w", err)
-		}
-		d.PublicBaseURL = strings.TrimRight(d.PublicBaseURL, "/")
+	u, err := url.Parse(d.PublicBaseURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return d, fmt.Errorf("workers: public base url %q: calls need an absolute URL for their TwiML", d.PublicBaseURL)
 	}
+	d.PublicBaseURL = strings.TrimRight(d.PublicBaseURL, "/")
 	if d.RateLimit < 0 {
 		return d, errors.New("workers: rate limit must not be negative")
 	}

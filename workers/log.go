@@ -35,9 +35,11 @@ func ServerConfig(log zerolog.Logger, concurrency int) asynq.Config {
 			id, _ := asynq.GetTaskID(ctx)
 			l.Warn().Err(err).Str("task", id).Int("retry", n).Msg("task failed")
 		}),
-		Logger:          asynqLogger{l},
-		LogLevel:        asynq.WarnLevel,
-		ShutdownTimeout: 20 * time.Second,
+		// Tasks due at a time (a deadline, a climb) start within a second of it, not five.
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   asynqLogger{l},
+		LogLevel:                 asynq.WarnLevel,
+		ShutdownTimeout:          20 * time.Second,
 	}
 }
 

@@ -57,12 +57,17 @@ func Register(mux *asynq.ServeMux, d Deps) error {
 }
 
 // kick queues follow-up work right after a commit, when an Enqueuer is set. A failure only
-// delays the work to the next dispatcher pass, so it is logged, not returned.
+// delays the work to the next dispatcher pass, so it is logged, not returned; so is work due
+// after the dispatch window, which Redis never holds.
 func (w *worker) kick(ctx context.Context, items ...care.DueItem) {
 	if w.Enqueuer == nil {
 		return
 	}
+	horizon := w.Clock.Now().Add(w.DispatchWindow)
 	for _, it := range items {
+		if it.At.After(horizon) {
+			continue
+		}
 		if err := w.Enqueuer.Enqueue(ctx, it); err != nil {
 			zerolog.Ctx(ctx).Warn().Err(err).Str("work", TaskID(it)).Msg("queue follow-up")
 		}

@@ -178,3 +178,21 @@ func TestRateLimitHoldsAcrossConcurrentWorkers(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, walls[n-1].Sub(walls[0]), time.Duration(n-2)*time.Second/rate)
 }
+
+func TestAMessageThatKeepsFailingGivesUpAndTellsTheCaseManager(t *testing.T) {
+	e := setup(t, func(d *workers.Deps) { d.MaxAttempts = 2 })
+	p := e.person("", "vi", false)
+	e.sender.fail = func(_ int, to care.Phone) error {
+		if to == p.Phone {
+			return care.NewProviderError(care.ProviderTwilio, 500, "", "internal error", true)
+		}
+		return nil
+	}
+	id := e.queue(p, "test:1", "Xin chao")
+	e.at(start)
+	e.at(start.Add(30 * time.Second))
+	e.at(start.Add(time.Hour))
+	require.Equal(t, "failed http_500 2", e.str(`SELECT status || ' ' || error_code || ' ' || attempts FROM message WHERE id = $1`, id))
+	require.Equal(t, "active", e.str(`SELECT status FROM person WHERE id = $1`, p.ID), "our provider failing says nothing about the number")
+	require.Len(t, e.sender.to(e.mgr.Phone), 1)
+}
