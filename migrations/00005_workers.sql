@@ -1,5 +1,5 @@
 -- +goose Up
--- What the background workers need beyond the foundation: markers so the dispatcher can find
+-- What the background workers need beyond the foundation (numbered 5: flows took 2, api 3, android 4): markers so the dispatcher can find
 -- due work with an index scan, and a lease on messages being sent.
 
 -- The next occurrence of a schedule not yet materialised as a check-in row; NULL for a new
