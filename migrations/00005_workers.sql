@@ -1,6 +1,7 @@
 -- +goose Up
--- What the background workers need beyond the foundation (numbered 5: flows took 2, api 3, android 4): markers so the dispatcher can find
--- due work with an index scan, and a lease on messages being sent.
+-- What the background workers need beyond the foundation: markers so the dispatcher can find
+-- due work with an index scan, and a lease on messages being sent. (Numbered 5: the flows,
+-- api and android branches took 2, 3 and 4.)
 
 -- The next occurrence of a schedule not yet materialised as a check-in row; NULL for a new
 -- schedule (the dispatcher computes its first occurrence).
