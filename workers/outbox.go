@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
@@ -54,6 +55,10 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	}
 	providerID, sendErr := w.send(ctx, m)
 	now := w.Clock.Now()
+	// What the provider said is recorded even when the task's deadline passed during the
+	// call: a lost record is a repeated message.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	if sendErr == nil {
 		if err := w.Store.RecordSent(ctx, id, m.Attempts, providerID, now); err != nil {
 			return fmt.Errorf("message %d: %w", p.ID, err)
@@ -91,6 +96,9 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	}
 	return nil
 }
+
+// recordTimeout bounds recording a provider's answer after the task's own deadline.
+const recordTimeout = 10 * time.Second
 
 // send hands a claimed message to its provider: an SMS, or a call whose TwiML the gateway
 // renders from what the message is about.
