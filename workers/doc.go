@@ -14,11 +14,22 @@
 //
 // Wiring (cmd/caseline work):
 //
-//	deps := workers.Deps{Store: st, Senders: senders, Router: router, Clock: care.SystemClock{}, Log: log, ...}
-//	mux, err := workers.NewMux(deps)
-//	srv := asynq.NewServer(redisOpt, workers.ServerConfig(log, 10))
-//	srv.Start(mux); defer srv.Shutdown()
-//	client := asynq.NewClient(redisOpt)
-//	deps.Enqueuer = workers.NewQueue(client, workers.DefaultTaskTimeout) // optional: follow-ups at once
-//	go workers.NewDispatcher(deps, workers.NewQueue(client, workers.DefaultTaskTimeout)).Run(ctx)
+//	client := asynq.NewClientFromRedisClient(rdb)
+//	queue := workers.NewQueue(client, workers.DefaultTaskTimeout)
+//	deps := workers.Deps{
+//		Store: st, // *store.Store implements care.WorkStore
+//		Senders: map[care.Provider]care.Sender{care.ProviderTwilio: twilioSender},
+//		Router: router, Clock: care.SystemClock{}, Log: log, Location: loc,
+//		PublicBaseURL: cfg.PublicBaseURL, RateLimit: cfg.RateLimit,
+//		Enqueuer: queue, // follow-ups go at once instead of at the next pass
+//	}
+//	mux := asynq.NewServeMux()
+//	if err := workers.Register(mux, deps); err != nil { ... } // or workers.NewMux(deps)
+//	srv := asynq.NewServerFromRedisClient(rdb, workers.Configure(cfg)) // or workers.ServerConfig(log, 10)
+//	srv.Start(mux)
+//	d, err := workers.NewDispatcher(deps, queue)
+//	go d.Run(ctx) // returns when ctx ends
+//
+// The Twilio client's HTTP timeout must stay below Deps.TaskTimeout (default 30 s), which
+// stays below Deps.Lease (default twice the task timeout).
 package workers
