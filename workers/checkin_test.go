@@ -115,3 +115,17 @@ func TestUnacknowledgedUrgentEscalationReachesTheDutyOfficer(t *testing.T) {
 	require.Len(t, e.sender.all(), 3, "the top of the ladder is told once; the person hears nothing")
 	require.EqualValues(t, 3, e.int64(`SELECT count(*) FROM escalation_notice WHERE escalation_id = $1`, esc))
 }
+
+func TestHelpFromAnUnregisteredCallerReachesTheCommunesCaseManager(t *testing.T) {
+	e := setup(t)
+	caller := phone()
+	help := e.int64(`INSERT INTO help_request (phone, commune, category, channel) VALUES ($1, 'X1', 'device', 'voice') RETURNING id`, caller)
+	esc := e.int64(`INSERT INTO escalation (reason, commune, help_request_id, next_level_at)
+		VALUES ('help_request', 'X1', $1, $2) RETURNING id`, help, start.Add(24*time.Hour))
+	e.at(start)
+	code := strconv.FormatInt(esc, 10)
+	got := e.sender.to(e.mgr.Phone)
+	require.Len(t, got, 1)
+	require.Equal(t, "Caseline #"+code+": "+string(caller)+" can tro giup: dung cu tro giup. Tra loi XN "+code, got[0].Body)
+	require.Empty(t, e.sender.to(caller), "the caller hears nothing from the workers")
+}
