@@ -18,6 +18,8 @@ func TestRemindersGoAt24hAnd2hOnThePersonsChannel(t *testing.T) {
 	appt := start.Add(72 * time.Hour).Add(2 * time.Hour) // Thursday 10:00
 	e.appointment(deaf, appt, "Trạm y tế xã")
 	blindAppt := e.appointment(blind, appt, "Commune health station")
+	require.NoError(t, e.st.ScheduleReminders(e.ctx, blindAppt, care.DefaultReminderPlan(e.loc)), "scheduling twice")
+	require.EqualValues(t, 4, e.int64(`SELECT count(*) FROM reminder WHERE status = 'pending'`), "two reminders each, once")
 
 	e.at(appt.Add(-24*time.Hour - time.Minute))
 	require.Empty(t, e.sender.all(), "nothing before T-24h")
