@@ -24,9 +24,11 @@ type Deps struct {
 	Clock  care.Clock // default care.SystemClock
 	Log    zerolog.Logger
 
-	SLA       care.SLA          // default care.DefaultSLA
-	Reminders care.ReminderPlan // offsets default 24h and 2h; quiet hours default 21:00–07:00
-	Location  *time.Location    // default Asia/Ho_Chi_Minh; also the reminder plan's when it has none
+	SLA care.SLA // default care.DefaultSLA
+	// Reminders: offsets default to 24h and 2h; zero quiet hours default to 21:00–07:00
+	// (any other Start == End, such as {1, 1}, means none).
+	Reminders care.ReminderPlan
+	Location  *time.Location // default Asia/Ho_Chi_Minh; also the reminder plan's when it has none
 	// PublicBaseURL is where providers reach the gateway; a call's TwiML comes from
 	// PublicBaseURL + "/twilio/voice?about=reminder:42". Required.
 	PublicBaseURL string
@@ -81,9 +83,9 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if len(d.Reminders.Offsets) == 0 {
 		d.Reminders.Offsets = care.DefaultReminderOffsets
-		if d.Reminders.Quiet == (care.QuietHours{}) {
-			d.Reminders.Quiet = care.DefaultQuietHours
-		}
+	}
+	if d.Reminders.Quiet == (care.QuietHours{}) {
+		d.Reminders.Quiet = care.DefaultQuietHours
 	}
 	u, err := url.Parse(d.PublicBaseURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
