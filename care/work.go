@@ -255,7 +255,7 @@ const (
 type DueItem struct {
 	Kind  WorkKind
 	ID    int64
-	Stage string // check-in and escalation stages; a message's provider
+	Stage string // check-in and escalation stages; a message's provider (for logs)
 	N     int    // escalation level, message attempt
 	At    time.Time
 }
@@ -273,6 +273,9 @@ type WorkStore interface {
 	// holding it until now+lease, unless it is not due, another attempt has it, or its
 	// provider is not one of providers (whose messages someone else sends).
 	ClaimMessage(ctx context.Context, id MessageID, attempt int, providers []Provider, now time.Time, lease time.Duration) (*Message, ClaimOutcome, error)
+	// ReleaseMessage gives back a claim made for attempts (attempts-1 made before it) whose
+	// provider was never called: queued again, due at now.
+	ReleaseMessage(ctx context.Context, id MessageID, attempts int, now time.Time) error
 	// RecordSent records the provider's id for the claimed attempt (attempt+1 made).
 	RecordSent(ctx context.Context, id MessageID, attempts int, providerID string, now time.Time) error
 	// RecordRetry puts the message back in the queue, due at at.

@@ -12,8 +12,7 @@ import (
 // DueWork lists, in one round trip, the work due before until: pending reminders, the next
 // stage of open check-ins, escalations to notify, climb or announce as resolved, and
 // outbound messages of the given providers that are queued or whose sending lease expired.
-// Each kind is capped at limit, earliest first. A message's stage is its provider, so its
-// worker can wait for the provider's rate limit before claiming it.
+// Each kind is capped at limit, earliest first. A message's stage is its provider.
 func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []care.Provider, limit int) ([]care.DueItem, error) {
 	names := make([]string, len(providers))
 	for i, p := range providers {

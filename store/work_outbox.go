@@ -65,6 +65,14 @@ func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int
 	return m, outcome, nil
 }
 
+// ReleaseMessage puts back a claim whose provider was never called, as if never made.
+func (s *Store) ReleaseMessage(ctx context.Context, id care.MessageID, attempts int, now time.Time) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE message SET status = 'queued', attempts = attempts - 1, next_attempt_at = $3, updated_at = $3
+		WHERE id = $1 AND attempts = $2 AND status = 'sending'`, id, attempts, now)
+	return mapError(err, "release message %d", id)
+}
+
 // RecordSent records the provider's id for the attempt that claimed the message; a message
 // another attempt took over since is left alone.
 func (s *Store) RecordSent(ctx context.Context, id care.MessageID, attempts int, providerID string, now time.Time) error {

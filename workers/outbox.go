@@ -13,8 +13,8 @@ import (
 )
 
 // handleMessage sends one outbound message: it claims the row for this attempt (still
-// queued, person not opted out), waits its turn under the provider's rate limit, calls the
-// provider and records the result. A retryable refusal (5xx, 429, network) puts the row back
+// queued, person not opted out), waits its turn under the provider's rate limit (shared by
+// every concurrent task of the process), calls the provider and records the result. A retryable refusal (5xx, 429, network) puts the row back
 // with a growing delay; a permanent one fails it, marks the person unreachable or opted out,
 // and tells the case manager through an "unreachable" escalation.
 //
@@ -27,13 +27,6 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	}
 	log := zerolog.Ctx(ctx)
 	id := care.MessageID(p.ID)
-	// Wait for the provider's turn before claiming, so that a long wait holds no lease and a
-	// wait cut short by the task's deadline leaves the row queued for the retry.
-	if lim := w.limits[care.Provider(p.Stage)]; lim != nil {
-		if err := lim.Wait(ctx); err != nil {
-			return fmt.Errorf("message %d rate limit: %w", p.ID, err)
-		}
-	}
 	m, outcome, err := w.Store.ClaimMessage(ctx, id, p.N, w.providers(), w.Clock.Now(), w.Lease)
 	if care.ErrorCode(err) == care.ENOTFOUND {
 		log.Warn().Int64("message", p.ID).Msg("message gone")
@@ -45,12 +38,17 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	if outcome != care.ClaimOK {
 		return nil
 	}
-	if p.Stage != string(m.Provider) {
-		// Queued without its provider (by an older dispatcher): take the turn now.
-		if lim := w.limits[m.Provider]; lim != nil {
-			if err := lim.Wait(ctx); err != nil {
-				return fmt.Errorf("message %d rate limit: %w", p.ID, err)
+	// The provider's turn is taken right before the call, with nothing in between, so the
+	// provider never sees more than the limit in any second. A turn that would come after
+	// the task's deadline gives the claim back for asynq's retry.
+	if lim := w.limits[m.Provider]; lim != nil {
+		if err := lim.Wait(ctx); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+			defer cancel()
+			if rerr := w.Store.ReleaseMessage(rctx, id, m.Attempts, w.Clock.Now()); rerr != nil {
+				return fmt.Errorf("message %d: %w", p.ID, rerr) // the lease brings it back
 			}
+			return fmt.Errorf("message %d rate limit: %w", p.ID, err)
 		}
 	}
 	providerID, sendErr := w.send(ctx, m)

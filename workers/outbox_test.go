@@ -1,6 +1,7 @@
 package workers_test
 
 import (
+	"context"
 	"sort"
 	"strconv"
 	"sync"
@@ -195,4 +196,25 @@ func TestAMessageThatKeepsFailingGivesUpAndTellsTheCaseManager(t *testing.T) {
 	require.Equal(t, "failed http_500 2", e.str(`SELECT status || ' ' || error_code || ' ' || attempts FROM message WHERE id = $1`, id))
 	require.Equal(t, "active", e.str(`SELECT status FROM person WHERE id = $1`, p.ID), "our provider failing says nothing about the number")
 	require.Len(t, e.sender.to(e.mgr.Phone), 1)
+}
+
+func TestATurnPastTheTaskDeadlineGivesTheClaimBack(t *testing.T) {
+	e := setup(t, func(d *workers.Deps) { d.RateLimit = 0.5 })
+	p := e.person("", "vi", false)
+	first := e.queue(p, "test:1", "one")
+	second := e.queue(p, "test:2", "two")
+	e.process(care.DueItem{Kind: care.WorkMessage, ID: int64(first)})
+
+	// The next turn is two seconds away; the task has a tenth of one.
+	ctx, cancel := context.WithTimeout(e.ctx, 100*time.Millisecond)
+	defer cancel()
+	task, _, err := workers.NewTask(care.DueItem{Kind: care.WorkMessage, ID: int64(second)}, 0)
+	require.NoError(t, err)
+	require.Error(t, e.mux.ProcessTask(ctx, task), "asynq retries the task")
+	require.Equal(t, "queued 0", e.str(`SELECT status || ' ' || attempts FROM message WHERE id = $1`, second))
+	require.Len(t, e.sender.all(), 1)
+
+	e.process(care.DueItem{Kind: care.WorkMessage, ID: int64(second)}) // the retry, with time to wait
+	require.Len(t, e.sender.all(), 2)
+	require.Equal(t, "sent 1", e.str(`SELECT status || ' ' || attempts FROM message WHERE id = $1`, second))
 }

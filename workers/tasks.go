@@ -40,7 +40,7 @@ const maxRetry = 10000
 // Payload is what a task carries: the row's key and the step of its work.
 type Payload struct {
 	ID    int64  `json:"id"`
-	Stage string `json:"stage,omitempty"` // check-in and escalation stage; a message's provider
+	Stage string `json:"stage,omitempty"` // check-in and escalation stage; a message's provider (for logs)
 	N     int    `json:"n,omitempty"`     // escalation level, message attempt
 }
 
