@@ -202,7 +202,7 @@ func TestTaskIDsComeFromRowKeys(t *testing.T) {
 func TestConfigureAddsTheWorkersQueues(t *testing.T) {
 	t.Parallel()
 	cfg := workers.Configure(asynq.Config{Queues: map[string]int{"default": 5, "low": 1}})
-	require.Equal(t, map[string]int{"default": 5, "low": 1, workers.QueueCritical: 6}, cfg.Queues)
+	require.Equal(t, map[string]int{"default": 5, "low": 1, workers.QueueCritical: 6, workers.QueueOutbox: 3}, cfg.Queues)
 	require.NotNil(t, cfg.RetryDelayFunc)
 	require.LessOrEqual(t, cfg.RetryDelayFunc(50, nil, nil), time.Minute)
 	require.Equal(t, time.Second, cfg.DelayedTaskCheckInterval)

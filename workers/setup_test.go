@@ -310,7 +310,7 @@ func (e *env) at(t time.Time) {
 
 // redisDB leases one of Redis databases 1 to 15 for the test (database 0 only holds the
 // leases, so tests of other packages running at once never share one) and empties it.
-func redisDB(t *testing.T) asynq.RedisClientOpt {
+func redisDB(t testing.TB) asynq.RedisClientOpt {
 	t.Helper()
 	ctx := context.Background()
 	leases := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})

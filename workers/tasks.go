@@ -23,11 +23,12 @@ const (
 // Queues. A task id is unique per queue, so each type always goes to the same one.
 const (
 	QueueCritical = "critical" // check-ins and escalations
-	QueueDefault  = "default"  // reminders and outbound messages
+	QueueOutbox   = "outbox"   // outbound messages: never stuck behind a batch of reminders
+	QueueDefault  = "default"  // reminders
 )
 
-// Queues is the weighting ServerConfig gives the queues.
-var Queues = map[string]int{QueueCritical: 6, QueueDefault: 3}
+// Queues is the weighting Configure gives the queues.
+var Queues = map[string]int{QueueCritical: 6, QueueOutbox: 3, QueueDefault: 2}
 
 // DefaultTaskTimeout bounds one task. It must exceed the providers' HTTP timeout (twilio-go
 // takes no context), and the message lease must exceed it.
@@ -72,7 +73,7 @@ func taskType(k care.WorkKind) (string, string, error) {
 	case care.WorkEscalation:
 		return TypeEscalation, QueueCritical, nil
 	case care.WorkMessage:
-		return TypeMessage, QueueDefault, nil
+		return TypeMessage, QueueOutbox, nil
 	}
 	return "", "", fmt.Errorf("unknown work kind %q", k)
 }
