@@ -37,14 +37,7 @@ func workPersonDest(p *care.Person) ([]any, func()) {
 // message already written under the same idempotency key is returned as it is.
 func queueOutbound(ctx context.Context, q db, o care.Outgoing, now time.Time) (care.MessageID, error) {
 	var id care.MessageID
-	err := q.QueryRow(ctx, `
-		INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-		VALUES ('out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7)
-		ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
-			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING id`,
-		o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).Scan(&id)
+	err := q.QueryRow(ctx, queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).Scan(&id)
 	if err != nil {
 		return 0, mapError(err, "queue message %s", o.Key)
 	}
@@ -64,20 +57,22 @@ func queueAll(ctx context.Context, q db, out []care.Outgoing, now time.Time) ([]
 	return ids, nil
 }
 
+// openEscalationSQL writes a new escalation as openEscalation does.
+const openEscalationSQL = `
+	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+		appointment_id, level, status, next_level_at, notified, created_at, updated_at)
+	VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0),
+		NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), 0, 'open', $9, false, $10, $10)
+	ON CONFLICT DO NOTHING
+	RETURNING id`
+
 // openEscalation writes e as a new open escalation at level 0, not notified yet, and returns
 // its id; 0 when a unique index says it exists already (one per check-in and reason, one open
 // "unreachable" per person).
 func openEscalation(ctx context.Context, q db, e *care.Escalation, now time.Time) (care.EscalationID, error) {
 	var id care.EscalationID
-	err := q.QueryRow(ctx, `
-		INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
-			appointment_id, level, status, next_level_at, notified, created_at, updated_at)
-		VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0),
-			NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), 0, 'open', $9, false, $10, $10)
-		ON CONFLICT DO NOTHING
-		RETURNING id`,
-		e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID, e.CheckInID,
-		e.AppointmentID, e.NextLevelAt, now).Scan(&id)
+	err := q.QueryRow(ctx, openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
+		e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Scan(&id)
 	if err == pgx.ErrNoRows {
 		return 0, nil
 	}
@@ -86,6 +81,65 @@ func openEscalation(ctx context.Context, q db, e *care.Escalation, now time.Time
 	}
 	e.ID, e.Level, e.Status, e.CreatedAt, e.UpdatedAt = id, care.LevelCaseManager, care.EscalationOpen, now, now
 	return id, nil
+}
+
+// twoTrips runs a read-decide-write transaction in two round trips, as timed work comes by
+// the thousand: BEGIN and the locking read go in one pipelined batch, then the writes that
+// write queues and COMMIT in another. read queues its query with a callback that scans;
+// write runs between the two and may fail to roll everything back.
+func (s *Store) twoTrips(ctx context.Context, read func(b *pgx.Batch), write func(b *pgx.Batch) error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return mapError(err, "acquire connection")
+	}
+	defer conn.Release()
+	rollback := func() {
+		// A connection that cannot roll back is closed rather than pooled mid-transaction.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	read(b)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		rollback()
+		return err
+	}
+	w := &pgx.Batch{}
+	if err := write(w); err != nil {
+		rollback()
+		return err
+	}
+	w.Queue("COMMIT")
+	if err := conn.SendBatch(ctx, w).Close(); err != nil {
+		rollback()
+		return err
+	}
+	return nil
+}
+
+// queueOutboundSQL writes an outbound message as queueOutbound does.
+const queueOutboundSQL = `
+	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
+		idempotency_key, attempts, next_attempt_at, created_at, updated_at)
+	VALUES ('out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7)
+	ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
+		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+	RETURNING id`
+
+// batchOutbound queues the writes of out on b; ids receives their ids when b runs.
+func batchOutbound(b *pgx.Batch, out []care.Outgoing, now time.Time, ids *[]care.MessageID) {
+	for _, o := range out {
+		b.Queue(queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).QueryRow(func(row pgx.Row) error {
+			var id care.MessageID
+			if err := row.Scan(&id); err != nil {
+				return mapError(err, "queue message %s", o.Key)
+			}
+			*ids = append(*ids, id)
+			return nil
+		})
+	}
 }
 
 // dispatchLockKey is the advisory lock one dispatcher holds across replicas ("caseline" + 1).

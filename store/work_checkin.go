@@ -77,16 +77,18 @@ func (s *Store) MaterialiseCheckIns(ctx context.Context, now, until time.Time, l
 }
 
 // RunCheckIn locks check-in id with its person and case, lets fn decide, and records the new
-// status, the messages and the escalation fn asks for.
+// status, the messages and the escalation fn asks for, in two round trips.
 func (s *Store) RunCheckIn(ctx context.Context, id care.CheckInID, now time.Time, fn func(care.CheckInWork) (care.CheckInResult, error)) (care.CheckInOutcome, error) {
-	var out care.CheckInOutcome
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var w care.CheckInWork
-		c, k := &w.CheckIn, &w.Case
-		pdest, setProfile := workPersonDest(&w.Person)
-		dest := append([]any{&c.ID, &c.ScheduleID, &c.CaseID, &c.PersonID, &c.DueAt, &c.RetryAt, &c.DeadlineAt, &c.Status, &c.AnsweredAt,
-			&k.ID, &k.PersonID, &k.ManagerID, &k.Commune, &k.Step, &k.OpenedAt, &k.ClosedAt, &k.UpdatedAt}, pdest...)
-		err := tx.QueryRow(ctx, `
+	var (
+		out care.CheckInOutcome
+		w   care.CheckInWork
+	)
+	c, k := &w.CheckIn, &w.Case
+	pdest, setProfile := workPersonDest(&w.Person)
+	dest := append([]any{&c.ID, &c.ScheduleID, &c.CaseID, &c.PersonID, &c.DueAt, &c.RetryAt, &c.DeadlineAt, &c.Status, &c.AnsweredAt,
+		&k.ID, &k.PersonID, &k.ManagerID, &k.Commune, &k.Step, &k.OpenedAt, &k.ClosedAt, &k.UpdatedAt}, pdest...)
+	read := func(b *pgx.Batch) {
+		b.Queue(`
 			SELECT c.id, c.schedule_id, c.case_id, c.person_id, c.due_at, c.retry_at, c.deadline_at, c.status, c.answered_at,
 				k.id, k.person_id, k.manager_id, k.commune, k.step, k.opened_at, k.closed_at, k.updated_at,
 				`+workPersonCols+`
@@ -94,27 +96,36 @@ func (s *Store) RunCheckIn(ctx context.Context, id care.CheckInID, now time.Time
 			JOIN care_case k ON k.id = c.case_id
 			JOIN person p ON p.id = c.person_id
 			WHERE c.id = $1
-			FOR UPDATE OF c`, id).Scan(dest...)
-		if err != nil {
-			return mapError(err, "load check-in %d", id)
-		}
+			FOR UPDATE OF c`, id).QueryRow(func(row pgx.Row) error {
+			return mapError(row.Scan(dest...), "load check-in %d", id)
+		})
+	}
+	write := func(b *pgx.Batch) error {
 		setProfile()
 		res, err := fn(w)
 		if err != nil {
 			return err
 		}
 		if res.Status != c.Status {
-			if _, err := tx.Exec(ctx, `UPDATE checkin SET status = $2 WHERE id = $1`, id, res.Status); err != nil {
-				return mapError(err, "record check-in %d", id)
-			}
+			b.Queue(`UPDATE checkin SET status = $2 WHERE id = $1`, id, res.Status)
 		}
-		if out.Messages, err = queueAll(ctx, tx, res.Messages, now); err != nil {
-			return err
+		batchOutbound(b, res.Messages, now, &out.Messages)
+		if e := res.Escalation; e != nil {
+			b.Queue(openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
+				e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Query(func(rows pgx.Rows) error {
+				// No row: the check-in's escalation exists already.
+				for rows.Next() {
+					if err := rows.Scan(&out.Escalation); err != nil {
+						return err
+					}
+				}
+				return rows.Err()
+			})
 		}
-		if res.Escalation != nil {
-			out.Escalation, err = openEscalation(ctx, tx, res.Escalation, now)
-		}
-		return err
-	})
-	return out, err
+		return nil
+	}
+	if err := s.twoTrips(ctx, read, write); err != nil {
+		return care.CheckInOutcome{}, mapError(err, "run check-in %d", id)
+	}
+	return out, nil
 }

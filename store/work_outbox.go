@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,55 +13,42 @@ import (
 // now+lease, when it is due: queued and due, or left 'sending' by a worker whose lease
 // expired. attempt must equal the attempts made so far, so a repeated task for an attempt
 // already made does nothing. A message for a person who opted out or cannot be reached is
-// marked skipped instead.
+// marked skipped instead. One statement, one round trip: a concurrent claim waits for the
+// row and then finds its conditions no longer hold.
 func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int, providers []care.Provider, now time.Time, lease time.Duration) (*care.Message, care.ClaimOutcome, error) {
-	m := &care.Message{}
-	outcome := care.ClaimStale
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var person care.PersonStatus
-		err := tx.QueryRow(ctx, `
-			SELECT m.id, m.direction, m.channel, m.provider, coalesce(m.provider_id, ''), m.phone, coalesce(m.person_id, 0),
-				m.body, m.status, coalesce(m.idempotency_key, ''), m.attempts, m.next_attempt_at, m.error_code,
-				m.created_at, m.updated_at, coalesce(p.status, 'active')
-			FROM message m LEFT JOIN person p ON p.id = m.person_id
-			WHERE m.id = $1
-			FOR UPDATE OF m`, id).Scan(
-			&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
-			&m.Body, &m.Status, &m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode,
-			&m.CreatedAt, &m.UpdatedAt, &person)
-		if err != nil {
-			return mapError(err, "load message %d", id)
-		}
-		due := m.NextAttemptAt == nil || !m.NextAttemptAt.After(now)
-		switch {
-		case m.Direction != care.Outbound || m.Attempts != attempt || !due || !slices.Contains(providers, m.Provider):
-			return nil
-		case m.Status != care.MsgQueued && m.Status != care.MsgSending:
-			return nil
-		case m.Status == care.MsgSending && m.NextAttemptAt == nil:
-			return nil
-		}
-		if person != care.PersonActive {
-			m.Status, m.ErrorCode = care.MsgSkipped, "person_"+string(person)
-			_, err := tx.Exec(ctx, `UPDATE message SET status = 'skipped', error_code = $2, next_attempt_at = NULL, updated_at = $3 WHERE id = $1`,
-				id, m.ErrorCode, now)
-			outcome = care.ClaimSkipped
-			return mapError(err, "skip message %d", id)
-		}
-		until := now.Add(lease)
-		m.Status, m.Attempts, m.NextAttemptAt = care.MsgSending, m.Attempts+1, &until
-		_, err = tx.Exec(ctx, `UPDATE message SET status = 'sending', attempts = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`,
-			id, m.Attempts, until, now)
-		if err != nil {
-			return mapError(err, "claim message %d", id)
-		}
-		outcome = care.ClaimOK
-		return nil
-	})
-	if err != nil {
-		return nil, care.ClaimStale, err
+	names := make([]string, len(providers))
+	for i, p := range providers {
+		names[i] = string(p)
 	}
-	return m, outcome, nil
+	m := &care.Message{}
+	err := s.pool.QueryRow(ctx, `
+		UPDATE message m SET
+			status = CASE WHEN ps.status = 'active' THEN 'sending' ELSE 'skipped' END,
+			attempts = CASE WHEN ps.status = 'active' THEN m.attempts + 1 ELSE m.attempts END,
+			next_attempt_at = CASE WHEN ps.status = 'active' THEN $5::timestamptz END,
+			error_code = CASE WHEN ps.status = 'active' THEN m.error_code ELSE 'person_' || ps.status END,
+			updated_at = $4
+		FROM (SELECT coalesce((SELECT p.status FROM message x JOIN person p ON p.id = x.person_id WHERE x.id = $1), 'active') AS status) ps
+		WHERE m.id = $1 AND m.direction = 'out' AND m.attempts = $2 AND m.provider = ANY($3)
+		  AND ((m.status = 'queued' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= $4))
+		    OR (m.status = 'sending' AND m.next_attempt_at <= $4))
+		RETURNING m.id, m.direction, m.channel, m.provider, coalesce(m.provider_id, ''), m.phone, coalesce(m.person_id, 0),
+			m.body, m.status, coalesce(m.idempotency_key, ''), m.attempts, m.next_attempt_at, m.error_code,
+			m.created_at, m.updated_at`,
+		id, attempt, names, now, now.Add(lease)).Scan(
+		&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
+		&m.Body, &m.Status, &m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode,
+		&m.CreatedAt, &m.UpdatedAt)
+	if err == pgx.ErrNoRows {
+		return nil, care.ClaimStale, nil // gone, not due, or another attempt has it
+	}
+	if err != nil {
+		return nil, care.ClaimStale, mapError(err, "claim message %d", id)
+	}
+	if m.Status == care.MsgSkipped {
+		return m, care.ClaimSkipped, nil
+	}
+	return m, care.ClaimOK, nil
 }
 
 // ReleaseMessage puts back a claim whose provider was never called, as if never made.

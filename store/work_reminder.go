@@ -92,21 +92,21 @@ func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan 
 }
 
 // RunReminder locks reminder id with its appointment and person, lets fn decide, and
-// records the decision with the messages it queues.
+// records the decision with the messages it queues, in two round trips.
 func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Time, fn func(care.ReminderWork) (care.ReminderResult, error)) ([]care.MessageID, error) {
-	var ids []care.MessageID
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var (
-			w      care.ReminderWork
-			offset int
-		)
-		r, a := &w.Reminder, &w.Appointment
-		pdest, setProfile := workPersonDest(&w.Person)
-		dest := append([]any{&r.ID, &r.AppointmentID, &r.Version, &offset, &r.DueAt, &r.Status, &r.Answer,
-			&a.ID, &a.CaseID, &a.PersonID, &a.At, &a.Place, &a.Purpose, &a.Status, &a.Version, &a.CreatedAt, &a.UpdatedAt},
-			pdest...)
-		dest = append(dest, &w.Superseded)
-		err := tx.QueryRow(ctx, `
+	var (
+		w      care.ReminderWork
+		offset int
+		ids    []care.MessageID
+	)
+	r, a := &w.Reminder, &w.Appointment
+	pdest, setProfile := workPersonDest(&w.Person)
+	dest := append([]any{&r.ID, &r.AppointmentID, &r.Version, &offset, &r.DueAt, &r.Status, &r.Answer,
+		&a.ID, &a.CaseID, &a.PersonID, &a.At, &a.Place, &a.Purpose, &a.Status, &a.Version, &a.CreatedAt, &a.UpdatedAt},
+		pdest...)
+	dest = append(dest, &w.Superseded)
+	read := func(b *pgx.Batch) {
+		b.Queue(`
 			SELECT r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
 				a.id, a.case_id, a.person_id, a.at, a.place, a.purpose, a.status, a.version, a.created_at, a.updated_at,
 				`+workPersonCols+`,
@@ -117,10 +117,11 @@ func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Ti
 			JOIN appointment a ON a.id = r.appointment_id
 			JOIN person p ON p.id = a.person_id
 			WHERE r.id = $1
-			FOR UPDATE OF r`, id, now).Scan(dest...)
-		if err != nil {
-			return mapError(err, "load reminder %d", id)
-		}
+			FOR UPDATE OF r`, id, now).QueryRow(func(row pgx.Row) error {
+			return mapError(row.Scan(dest...), "load reminder %d", id)
+		})
+	}
+	write := func(b *pgx.Batch) error {
 		setProfile()
 		r.Offset = time.Duration(offset) * time.Minute
 		res, err := fn(w)
@@ -128,17 +129,17 @@ func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Ti
 			return err
 		}
 		if res.Status != r.Status || res.Sent || res.DueAt != nil {
-			_, err := tx.Exec(ctx, `
+			b.Queue(`
 				UPDATE reminder SET status = $2, sent_at = CASE WHEN $3 THEN $4 ELSE sent_at END,
 					due_at = coalesce($5, due_at)
 				WHERE id = $1`,
 				id, res.Status, res.Sent, now, res.DueAt)
-			if err != nil {
-				return mapError(err, "record reminder %d", id)
-			}
 		}
-		ids, err = queueAll(ctx, tx, res.Messages, now)
-		return err
-	})
-	return ids, err
+		batchOutbound(b, res.Messages, now, &ids)
+		return nil
+	}
+	if err := s.twoTrips(ctx, read, write); err != nil {
+		return nil, mapError(err, "run reminder %d", id)
+	}
+	return ids, nil
 }
