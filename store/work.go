@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// This file and the other work*.go files implement care.WorkStore: the rows the background
+// workers lock, act on and record, each in one transaction.
+
+var _ care.WorkStore = (*Store)(nil)
+
+// workPersonCols lists a person's columns (aliased p) in the order workPersonDest scans them.
+const workPersonCols = `p.id, p.phone, p.name, p.commune, p.language, p.profile, p.channel, p.diacritics,
+	p.consent_at, p.caregiver_name, coalesce(p.caregiver_phone, ''), p.caregiver_consent,
+	coalesce(p.registered_by, ''), coalesce(p.pin_hash, ''), p.status, p.created_at, p.updated_at`
+
+// workPersonDest returns scan targets for workPersonCols; call profile's setter after the scan.
+func workPersonDest(p *care.Person) ([]any, func()) {
+	var profile []string
+	dest := []any{&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
+		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent,
+		&p.RegisteredBy, &p.PINHash, &p.Status, &p.CreatedAt, &p.UpdatedAt}
+	return dest, func() {
+		p.Profile = make([]care.Disability, len(profile))
+		for i, d := range profile {
+			p.Profile[i] = care.Disability(d)
+		}
+	}
+}
+
+// queueOutbound writes o to the outbox as a queued message due now and returns its id; a
+// message already written under the same idempotency key is returned as it is.
+func queueOutbound(ctx context.Context, q db, o care.Outgoing, now time.Time) (care.MessageID, error) {
+	var id care.MessageID
+	err := q.QueryRow(ctx, queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).Scan(&id)
+	if err != nil {
+		return 0, mapError(err, "queue message %s", o.Key)
+	}
+	return id, nil
+}
+
+// queueAll writes every message of out and returns their ids.
+func queueAll(ctx context.Context, q db, out []care.Outgoing, now time.Time) ([]care.MessageID, error) {
+	ids := make([]care.MessageID, 0, len(out))
+	for _, o := range out {
+		id, err := queueOutbound(ctx, q, o, now)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// openEscalationSQL writes a new escalation as openEscalation does.
+const openEscalationSQL = `
+	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+		appointment_id, level, status, next_level_at, notified, created_at, updated_at)
+	VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0),
+		NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), 0, 'open', $9, false, $10, $10)
+	ON CONFLICT DO NOTHING
+	RETURNING id`
+
+// openEscalation writes e as a new open escalation at level 0, not notified yet, and returns
+// its id; 0 when a unique index says it exists already (one per check-in and reason, one open
+// "unreachable" per person).
+func openEscalation(ctx context.Context, q db, e *care.Escalation, now time.Time) (care.EscalationID, error) {
+	var id care.EscalationID
+	err := q.QueryRow(ctx, openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
+		e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Scan(&id)
+	if err == pgx.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, mapError(err, "open %s escalation", e.Reason)
+	}
+	e.ID, e.Level, e.Status, e.CreatedAt, e.UpdatedAt = id, care.LevelCaseManager, care.EscalationOpen, now, now
+	return id, nil
+}
+
+// twoTrips runs a read-decide-write transaction in two round trips, as timed work comes by
+// the thousand: BEGIN and the locking read go in one pipelined batch, then the writes that
+// write queues and COMMIT in another. read queues its query with a callback that scans;
+// write runs between the two and may fail to roll everything back.
+func (s *Store) twoTrips(ctx context.Context, read func(b *pgx.Batch), write func(b *pgx.Batch) error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return mapError(err, "acquire connection")
+	}
+	defer conn.Release()
+	rollback := func() {
+		// A connection that cannot roll back is closed rather than pooled mid-transaction.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	read(b)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		rollback()
+		return err
+	}
+	w := &pgx.Batch{}
+	if err := write(w); err != nil {
+		rollback()
+		return err
+	}
+	w.Queue("COMMIT")
+	if err := conn.SendBatch(ctx, w).Close(); err != nil {
+		rollback()
+		return err
+	}
+	return nil
+}
+
+// queueOutboundSQL writes an outbound message as queueOutbound does.
+const queueOutboundSQL = `
+	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
+		idempotency_key, attempts, next_attempt_at, created_at, updated_at)
+	VALUES ('out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7)
+	ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
+		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+	RETURNING id`
+
+// batchOutbound queues the writes of out on b; ids receives their ids when b runs.
+func batchOutbound(b *pgx.Batch, out []care.Outgoing, now time.Time, ids *[]care.MessageID) {
+	for _, o := range out {
+		b.Queue(queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).QueryRow(func(row pgx.Row) error {
+			var id care.MessageID
+			if err := row.Scan(&id); err != nil {
+				return mapError(err, "queue message %s", o.Key)
+			}
+			*ids = append(*ids, id)
+			return nil
+		})
+	}
+}
+
+// dispatchLockKey is the advisory lock one dispatcher holds across replicas ("caseline" + 1).
+const dispatchLockKey int64 = 0x636173656c696e01
+
+// LockDispatch takes the dispatcher's session-level advisory lock on a connection of its own.
+func (s *Store) LockDispatch(ctx context.Context) (func(), bool, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, false, mapError(err, "acquire dispatch lock connection")
+	}
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, dispatchLockKey).Scan(&ok); err != nil {
+		conn.Release()
+		return nil, false, mapError(err, "try dispatch lock")
+	}
+	if !ok {
+		conn.Release()
+		return nil, false, nil
+	}
+	unlock := func() {
+		ctx := context.WithoutCancel(ctx)
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, dispatchLockKey); err != nil {
+			// A connection that may still hold the lock is closed rather than reused.
+			_ = conn.Conn().Close(ctx)
+		}
+		conn.Release()
+	}
+	return unlock, true, nil
+}

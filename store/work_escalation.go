@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// RunEscalation locks escalation id with its person, help request, ladder and notices, lets
+// fn decide, and records the level, the notices and their messages.
+func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now time.Time, fn func(care.EscalationWork) (care.EscalationResult, error)) ([]care.MessageID, error) {
+	var ids []care.MessageID
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		w, resolveNotified, err := loadEscalationWork(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		res, err := fn(*w)
+		if err != nil {
+			return err
+		}
+		e := &w.Escalation
+		if res.Level != e.Level || res.Notified != e.Notified || !sameTime(res.NextLevelAt, e.NextLevelAt) || res.ResolveNotified != resolveNotified {
+			_, err := tx.Exec(ctx, `
+				UPDATE escalation SET level = $2, notified = $3, next_level_at = $4, resolve_notified = $5, updated_at = $6
+				WHERE id = $1`, id, res.Level, res.Notified, res.NextLevelAt, res.ResolveNotified, now)
+			if err != nil {
+				return mapError(err, "record escalation %d", id)
+			}
+		}
+		for _, n := range res.Notices {
+			mid, err := queueOutbound(ctx, tx, n.Message, now)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `
+				INSERT INTO escalation_notice (escalation_id, level, manager_id, message_id, at)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT DO NOTHING`, id, n.Level, n.ManagerID, mid, now)
+			if err != nil {
+				return mapError(err, "record notice of escalation %d", id)
+			}
+			ids = append(ids, mid)
+		}
+		more, err := queueAll(ctx, tx, res.Messages, now)
+		ids = append(ids, more...)
+		return err
+	})
+	return ids, err
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// loadEscalationWork reads escalation id under a row lock with what its worker needs.
+func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*care.EscalationWork, bool, error) {
+	w := &care.EscalationWork{}
+	e := &w.Escalation
+	var resolveNotified bool
+	err := tx.QueryRow(ctx, `
+		SELECT id, reason, urgent, coalesce(person_id, 0), coalesce(case_id, 0), coalesce(commune, ''),
+			coalesce(help_request_id, 0), coalesce(checkin_id, 0), coalesce(appointment_id, 0), level, status,
+			next_level_at, notified, coalesce(acked_by, 0), acked_at, coalesce(resolved_by, 0), resolved_at,
+			outcome, created_at, updated_at, resolve_notified
+		FROM escalation WHERE id = $1 FOR UPDATE`, id).Scan(
+		&e.ID, &e.Reason, &e.Urgent, &e.PersonID, &e.CaseID, &e.Commune, &e.HelpRequestID, &e.CheckInID,
+		&e.AppointmentID, &e.Level, &e.Status, &e.NextLevelAt, &e.Notified, &e.AckedBy, &e.AckedAt,
+		&e.ResolvedBy, &e.ResolvedAt, &e.Outcome, &e.CreatedAt, &e.UpdatedAt, &resolveNotified)
+	if err != nil {
+		return nil, false, mapError(err, "load escalation %d", id)
+	}
+	if e.PersonID != 0 {
+		p := &care.Person{}
+		dest, setProfile := workPersonDest(p)
+		if err := tx.QueryRow(ctx, `SELECT `+workPersonCols+` FROM person p WHERE p.id = $1`, e.PersonID).Scan(dest...); err != nil {
+			return nil, false, mapError(err, "load person of escalation %d", id)
+		}
+		setProfile()
+		w.Person, w.Phone = p, p.Phone
+	}
+	if e.HelpRequestID != 0 {
+		h := &care.HelpRequest{}
+		err := tx.QueryRow(ctx, `
+			SELECT id, coalesce(person_id, 0), phone, coalesce(commune, ''), category, description, in_danger, channel, status, created_at
+			FROM help_request WHERE id = $1`, e.HelpRequestID).Scan(
+			&h.ID, &h.PersonID, &h.Phone, &h.Commune, &h.Category, &h.Description, &h.InDanger, &h.Channel, &h.Status, &h.CreatedAt)
+		if err != nil {
+			return nil, false, mapError(err, "load help request of escalation %d", id)
+		}
+		w.Help = h
+		if w.Phone == "" {
+			w.Phone = h.Phone
+		}
+	}
+	// The ladder: the case's manager (or the commune's first active case manager when there
+	// is no case), that manager's supervisor, the commune's duty officer.
+	commune := e.Commune
+	if commune == "" && w.Person != nil {
+		commune = w.Person.Commune
+	}
+	if commune == "" && w.Help != nil {
+		commune = w.Help.Commune
+	}
+	var first care.ManagerID
+	if e.CaseID != 0 {
+		err := tx.QueryRow(ctx, `SELECT manager_id, commune FROM care_case WHERE id = $1`, e.CaseID).Scan(&first, &commune)
+		if err != nil {
+			return nil, false, mapError(err, "load case of escalation %d", id)
+		}
+	} else if commune != "" {
+		err := tx.QueryRow(ctx, `
+			SELECT id FROM case_manager WHERE commune = $1 AND role = 'case_manager' AND active ORDER BY id LIMIT 1`,
+			commune).Scan(&first)
+		if err != nil && err != pgx.ErrNoRows {
+			return nil, false, mapError(err, "find case manager of commune %s", commune)
+		}
+	}
+	if w.Ladder[care.LevelCaseManager], err = workManager(ctx, tx, first); err != nil {
+		return nil, false, err
+	}
+	if m := w.Ladder[care.LevelCaseManager]; m != nil {
+		if w.Ladder[care.LevelSupervisor], err = workManager(ctx, tx, m.SupervisorID); err != nil {
+			return nil, false, err
+		}
+	}
+	if commune != "" {
+		var duty care.ManagerID
+		err := tx.QueryRow(ctx, `SELECT coalesce(duty_officer_id, 0) FROM commune WHERE code = $1`, commune).Scan(&duty)
+		if err != nil && err != pgx.ErrNoRows {
+			return nil, false, mapError(err, "load commune %s", commune)
+		}
+		if w.Ladder[care.LevelDutyOfficer], err = workManager(ctx, tx, duty); err != nil {
+			return nil, false, err
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT escalation_id, level, manager_id, coalesce(message_id, 0), at
+		FROM escalation_notice WHERE escalation_id = $1 ORDER BY level, manager_id`, id)
+	if err != nil {
+		return nil, false, mapError(err, "load notices of escalation %d", id)
+	}
+	w.Notices, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (care.EscalationNotice, error) {
+		var n care.EscalationNotice
+		err := r.Scan(&n.EscalationID, &n.Level, &n.ManagerID, &n.MessageID, &n.At)
+		return n, err
+	})
+	if err != nil {
+		return nil, false, mapError(err, "load notices of escalation %d", id)
+	}
+	rows, err = tx.Query(ctx, `
+		SELECT id, name, phone, commune, role, coalesce(supervisor_id, 0), language, active
+		FROM case_manager WHERE id IN (SELECT manager_id FROM escalation_notice WHERE escalation_id = $1)
+		ORDER BY id`, id)
+	if err != nil {
+		return nil, false, mapError(err, "load staff told of escalation %d", id)
+	}
+	w.Told, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (care.CaseManager, error) {
+		var m care.CaseManager
+		err := r.Scan(&m.ID, &m.Name, &m.Phone, &m.Commune, &m.Role, &m.SupervisorID, &m.Language, &m.Active)
+		return m, err
+	})
+	if err != nil {
+		return nil, false, mapError(err, "load staff told of escalation %d", id)
+	}
+	w.ResolveNotified = resolveNotified
+	return w, resolveNotified, nil
+}
+
+// workManager loads an active staff member; nil for id 0 or an inactive one.
+func workManager(ctx context.Context, tx pgx.Tx, id care.ManagerID) (*care.CaseManager, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	m := &care.CaseManager{}
+	err := tx.QueryRow(ctx, `
+		SELECT id, name, phone, commune, role, coalesce(supervisor_id, 0), language, active
+		FROM case_manager WHERE id = $1`, id).Scan(
+		&m.ID, &m.Name, &m.Phone, &m.Commune, &m.Role, &m.SupervisorID, &m.Language, &m.Active)
+	if err != nil {
+		return nil, mapError(err, "load staff member %d", id)
+	}
+	if !m.Active {
+		return nil, nil
+	}
+	return m, nil
+}

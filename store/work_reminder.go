@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// ScheduleReminders writes the reminders of appointment id's current version as plan says,
+// and cancels any pending reminder of an older version; call it when an appointment is
+// created. It is idempotent, and a cancelled or past appointment gets none.
+func (s *Store) ScheduleReminders(ctx context.Context, id care.AppointmentID, plan care.ReminderPlan) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error { return syncReminders(ctx, tx, id, plan, s.clock.Now()) })
+}
+
+// RescheduleReminders is ScheduleReminders for a moved appointment: the old version's
+// pending reminders are cancelled and the new version's written.
+func (s *Store) RescheduleReminders(ctx context.Context, id care.AppointmentID, plan care.ReminderPlan) error {
+	return s.ScheduleReminders(ctx, id, plan)
+}
+
+// CancelReminders cancels every pending reminder of appointment id.
+func (s *Store) CancelReminders(ctx context.Context, id care.AppointmentID) error {
+	_, err := s.pool.Exec(ctx, `UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`, id)
+	return mapError(err, "cancel reminders of appointment %d", id)
+}
+
+// syncReminders makes appointment id's pending reminders match its current version and status.
+func syncReminders(ctx context.Context, tx pgx.Tx, id care.AppointmentID, plan care.ReminderPlan, now time.Time) error {
+	var (
+		at      time.Time
+		status  care.AppointmentStatus
+		version int
+	)
+	err := tx.QueryRow(ctx, `SELECT at, status, version FROM appointment WHERE id = $1 FOR UPDATE`, id).Scan(&at, &status, &version)
+	if err != nil {
+		return mapError(err, "load appointment %d", id)
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE reminder SET status = 'cancelled'
+		WHERE appointment_id = $1 AND status = 'pending' AND (version <> $2 OR $3::text <> 'scheduled')`,
+		id, version, status)
+	if err != nil {
+		return mapError(err, "cancel stale reminders of appointment %d", id)
+	}
+	if status != care.AppointmentScheduled {
+		return nil
+	}
+	for _, off := range plan.Offsets {
+		due, ok := plan.DueAt(at, off, now)
+		if !ok {
+			continue
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (appointment_id, version, offset_minutes) DO NOTHING`,
+			id, version, int(off/time.Minute), due)
+		if err != nil {
+			return mapError(err, "write reminder of appointment %d", id)
+		}
+	}
+	return nil
+}
+
+// EnsureReminders writes the missing reminders of scheduled appointments before until whose
+// current version has none yet, so reminders exist even when whoever wrote the appointment
+// did not schedule them.
+func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan care.ReminderPlan, limit int) (int, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT a.id FROM appointment a
+		WHERE a.status = 'scheduled' AND a.at > $1 AND a.at <= $2
+		  AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.version = a.version)
+		ORDER BY a.at
+		LIMIT $3`, now, until, limit)
+	if err != nil {
+		return 0, mapError(err, "find appointments without reminders")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[care.AppointmentID])
+	if err != nil {
+		return 0, mapError(err, "find appointments without reminders")
+	}
+	for _, id := range ids {
+		if err := s.inTx(ctx, func(tx pgx.Tx) error { return syncReminders(ctx, tx, id, plan, now) }); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// RunReminder locks reminder id with its appointment and person, lets fn decide, and
+// records the decision with the messages it queues, in two round trips.
+func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Time, fn func(care.ReminderWork) (care.ReminderResult, error)) ([]care.MessageID, error) {
+	var (
+		w      care.ReminderWork
+		offset int
+		ids    []care.MessageID
+	)
+	r, a := &w.Reminder, &w.Appointment
+	pdest, setProfile := workPersonDest(&w.Person)
+	dest := append([]any{&r.ID, &r.AppointmentID, &r.Version, &offset, &r.DueAt, &r.Status, &r.Answer,
+		&a.ID, &a.CaseID, &a.PersonID, &a.At, &a.Place, &a.Purpose, &a.Status, &a.Version, &a.CreatedAt, &a.UpdatedAt},
+		pdest...)
+	dest = append(dest, &w.Superseded)
+	read := func(b *pgx.Batch) {
+		b.Queue(`
+			SELECT r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
+				a.id, a.case_id, a.person_id, a.at, a.place, a.purpose, a.status, a.version, a.created_at, a.updated_at,
+				`+workPersonCols+`,
+				EXISTS (SELECT 1 FROM reminder c
+					WHERE c.appointment_id = r.appointment_id AND c.version = r.version
+					  AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled' AND c.due_at <= $2)
+			FROM reminder r
+			JOIN appointment a ON a.id = r.appointment_id
+			JOIN person p ON p.id = a.person_id
+			WHERE r.id = $1
+			FOR UPDATE OF r`, id, now).QueryRow(func(row pgx.Row) error {
+			return mapError(row.Scan(dest...), "load reminder %d", id)
+		})
+	}
+	write := func(b *pgx.Batch) error {
+		setProfile()
+		r.Offset = time.Duration(offset) * time.Minute
+		res, err := fn(w)
+		if err != nil {
+			return err
+		}
+		if res.Status != r.Status || res.Sent || res.DueAt != nil {
+			b.Queue(`
+				UPDATE reminder SET status = $2, sent_at = CASE WHEN $3 THEN $4 ELSE sent_at END,
+					due_at = coalesce($5, due_at)
+				WHERE id = $1`,
+				id, res.Status, res.Sent, now, res.DueAt)
+		}
+		batchOutbound(b, res.Messages, now, &ids)
+		return nil
+	}
+	if err := s.twoTrips(ctx, read, write); err != nil {
+		return nil, mapError(err, "run reminder %d", id)
+	}
+	return ids, nil
+}

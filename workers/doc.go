@@ -1,0 +1,35 @@
+// Package workers runs Caseline's background work on asynq: appointment reminders,
+// monitoring check-ins, the escalation ladder and the outbound sender.
+//
+// PostgreSQL is the truth. A Dispatcher, one at a time across replicas (a PostgreSQL
+// advisory lock), writes check-ins from schedules and reminders from appointments, then moves
+// the rows due within a short window into asynq with deterministic task ids built from the
+// rows' keys (reminder:{id}, checkin:{id}:{stage}, esc:{id}:{level}, msg:{id}:{attempt}).
+// Redis never holds more than that window, and a wiped Redis fills again at the next pass.
+//
+// Every handler re-reads its row under a lock, checks it is still due and unchanged, decides,
+// and records the decision and the messages it queues in one transaction, so a repeated task
+// does nothing. Messages are rows of the outbox (the message table) before any provider is
+// called; the sender claims a row under a lease, calls the provider and records the result.
+//
+// Wiring (cmd/caseline work):
+//
+//	client := asynq.NewClientFromRedisClient(rdb)
+//	queue := workers.NewQueue(client, workers.DefaultTaskTimeout)
+//	deps := workers.Deps{
+//		Store: st, // *store.Store implements care.WorkStore
+//		Senders: map[care.Provider]care.Sender{care.ProviderTwilio: twilioSender},
+//		Router: router, Clock: care.SystemClock{}, Log: log, Location: loc,
+//		PublicBaseURL: cfg.PublicBaseURL, RateLimit: cfg.RateLimit,
+//		Enqueuer: queue, // follow-ups go at once instead of at the next pass
+//	}
+//	mux := asynq.NewServeMux()
+//	if err := workers.Register(mux, deps); err != nil { ... } // or workers.NewMux(deps)
+//	srv := asynq.NewServerFromRedisClient(rdb, workers.Configure(cfg)) // or workers.ServerConfig(log, 10)
+//	srv.Start(mux)
+//	d, err := workers.NewDispatcher(deps, queue)
+//	go d.Run(ctx) // returns when ctx ends
+//
+// The Twilio client's HTTP timeout must stay below Deps.TaskTimeout (default 30 s), which
+// stays below Deps.Lease (default twice the task timeout).
+package workers

@@ -1,0 +1,99 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+)
+
+// handleEscalation runs one step of the ladder. Stage notify with level N tells level N:
+// the current level when nobody was told yet, or the next one once the current level let
+// next_level_at pass unacknowledged. Stage resolved tells everyone told that it is resolved.
+// Acknowledged or resolved escalations climb no further.
+func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
+	p, err := decode(t)
+	if err != nil {
+		return err
+	}
+	now := w.Clock.Now()
+	log := zerolog.Ctx(ctx)
+	var outs []care.Outgoing
+	ids, err := w.Store.RunEscalation(ctx, care.EscalationID(p.ID), now, func(ew care.EscalationWork) (care.EscalationResult, error) {
+		res, nobody := w.decideEscalation(ew, p.Stage, care.EscalationLevel(p.N), now)
+		if nobody {
+			log.Error().Int64("escalation", p.ID).Msg("nobody on the escalation ladder to tell")
+		}
+		outs = outs[:0]
+		for _, n := range res.Notices {
+			outs = append(outs, n.Message)
+		}
+		outs = append(outs, res.Messages...)
+		return res, nil
+	})
+	if care.ErrorCode(err) == care.ENOTFOUND {
+		log.Warn().Int64("escalation", p.ID).Msg("escalation gone")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("escalation %d %s %d: %w", p.ID, p.Stage, p.N, err)
+	}
+	w.kickMessages(ctx, ids, outs)
+	return nil
+}
+
+// decideEscalation says what one step does; nobody reports a ladder with no one left on it.
+func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level care.EscalationLevel, now time.Time) (care.EscalationResult, bool) {
+	e := ew.Escalation
+	res := care.EscalationResult{Level: e.Level, Notified: e.Notified, NextLevelAt: e.NextLevelAt, ResolveNotified: ew.ResolveNotified}
+	if stage == care.StageResolved {
+		if e.Status != care.EscalationResolved || ew.ResolveNotified {
+			return res, false
+		}
+		res.ResolveNotified = true
+		for _, m := range ew.Told {
+			res.Messages = append(res.Messages, care.Outgoing{
+				Key: fmt.Sprintf("esc:%d:resolved:m%d", e.ID, m.ID), Phone: m.Phone,
+				Channel: care.ChannelSMS, Provider: w.smsProvider(m.Phone), Body: smsText(resolvedText(m.Language, e.ID), false),
+			})
+		}
+		return res, false
+	}
+	if e.Status != care.EscalationOpen || stage != care.StageNotify {
+		return res, false
+	}
+	switch {
+	case level == e.Level && !e.Notified:
+	case level == e.Level+1 && e.Notified && level <= care.TopLevel && e.NextLevelAt != nil && !e.NextLevelAt.After(now):
+	default:
+		return res, false // told already, not due to climb, or a stale step
+	}
+	// Tell the first rung from level up with someone on it.
+	for l := level; l <= care.TopLevel; l++ {
+		m := ew.Ladder[l]
+		if m == nil {
+			continue
+		}
+		res.Level, res.Notified, res.NextLevelAt = l, true, nil
+		if l < care.TopLevel {
+			next := now.Add(w.SLA.For(e.Urgent))
+			res.NextLevelAt = &next
+		}
+		res.Notices = []care.Notice{{Level: l, ManagerID: m.ID, Message: care.Outgoing{
+			Key: fmt.Sprintf("esc:%d:l%d:m%d", e.ID, l, m.ID), Phone: m.Phone,
+			Channel: care.ChannelSMS, Provider: w.smsProvider(m.Phone),
+			Body: smsText(escalationText(m.Language, ew, l), false),
+		}}}
+		return res, false
+	}
+	// Nobody from here up: the escalation stays open in the case managers' queue.
+	res.Level, res.Notified, res.NextLevelAt = max(level, e.Level), true, nil
+	if res.Level > care.TopLevel {
+		res.Level = care.TopLevel
+	}
+	return res, true
+}

@@ -1,0 +1,130 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+)
+
+// handleMessage sends one outbound message: it claims the row for this attempt (still
+// queued, person not opted out), waits its turn under the provider's rate limit (shared by
+// every concurrent task of the process), calls the provider and records the result. A retryable refusal (5xx, 429, network) puts the row back
+// with a growing delay; a permanent one fails it, marks the person unreachable or opted out,
+// and tells the case manager through an "unreachable" escalation.
+//
+// A worker killed after the provider accepted but before the record repeats that message
+// once, after the lease; killed before the call, the message goes once after the lease.
+func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
+	p, err := decode(t)
+	if err != nil {
+		return err
+	}
+	log := zerolog.Ctx(ctx)
+	id := care.MessageID(p.ID)
+	m, outcome, err := w.Store.ClaimMessage(ctx, id, p.N, w.providers(), w.Clock.Now(), w.Lease)
+	if care.ErrorCode(err) == care.ENOTFOUND {
+		log.Warn().Int64("message", p.ID).Msg("message gone")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("claim message %d: %w", p.ID, err)
+	}
+	if outcome != care.ClaimOK {
+		return nil
+	}
+	// The provider's turn is taken right before the call, with nothing in between, so the
+	// provider never sees more than the limit in any second. A turn that would come after
+	// the task's deadline gives the claim back for asynq's retry.
+	if lim := w.limits[m.Provider]; lim != nil {
+		if err := lim.Wait(ctx); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+			defer cancel()
+			if rerr := w.Store.ReleaseMessage(rctx, id, m.Attempts, w.Clock.Now()); rerr != nil {
+				return fmt.Errorf("message %d: %w", p.ID, rerr) // the lease brings it back
+			}
+			return fmt.Errorf("message %d rate limit: %w", p.ID, err)
+		}
+	}
+	providerID, sendErr := w.send(ctx, m)
+	now := w.Clock.Now()
+	// What the provider said is recorded even when the task's deadline passed during the
+	// call: a lost record is a repeated message.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if sendErr == nil {
+		if err := w.Store.RecordSent(ctx, id, m.Attempts, providerID, now); err != nil {
+			return fmt.Errorf("message %d: %w", p.ID, err)
+		}
+		return nil
+	}
+	var pe *care.ProviderError
+	permanent := errors.As(sendErr, &pe) && !pe.Retryable()
+	l := log.With().Int64("message", p.ID).Int("attempt", m.Attempts).Str("phone", m.Phone.String()).Err(sendErr).Logger()
+	if !permanent && m.Attempts < w.MaxAttempts {
+		at := now.Add(w.Backoff(m.Attempts))
+		l.Warn().Time("next", at).Msg("send failed, will retry")
+		if err := w.Store.RecordRetry(ctx, id, m.Attempts, errorCode(sendErr), at); err != nil {
+			return fmt.Errorf("message %d: %w", p.ID, err)
+		}
+		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: p.ID, Stage: string(m.Provider), N: m.Attempts, At: at})
+		return nil
+	}
+	var status care.PersonStatus
+	if pe != nil && pe.Unreachable() {
+		status = care.PersonUnreachable
+	}
+	if pe != nil && pe.Unsubscribed() {
+		status = care.PersonOptedOut
+	}
+	l.Warn().Str("person_status", string(status)).Msg("send failed for good")
+	next := now.Add(w.SLA.For(false))
+	eid, err := w.Store.RecordFailure(ctx, id, m.Attempts, errorCode(sendErr), status,
+		&care.Escalation{Reason: care.ReasonUnreachable, NextLevelAt: &next}, now)
+	if err != nil {
+		return fmt.Errorf("message %d: %w", p.ID, err)
+	}
+	if eid != 0 {
+		w.kick(ctx, care.DueItem{Kind: care.WorkEscalation, ID: int64(eid), Stage: care.StageNotify, N: 0, At: now})
+	}
+	return nil
+}
+
+// recordTimeout bounds recording a provider's answer after the task's own deadline.
+const recordTimeout = 10 * time.Second
+
+// send hands a claimed message to its provider: an SMS, or a call whose TwiML the gateway
+// renders from what the message is about.
+func (w *worker) send(ctx context.Context, m *care.Message) (string, error) {
+	s := w.Senders[m.Provider]
+	if s == nil {
+		return "", fmt.Errorf("no sender for provider %s", m.Provider)
+	}
+	if m.Channel == care.ChannelVoice {
+		return s.Call(ctx, m.Phone, w.answerURL(m.Body))
+	}
+	return s.SendSMS(ctx, m.Phone, m.Body)
+}
+
+// errorCode is what the message row records of a failure: the provider's code, its HTTP
+// status, or "network".
+func errorCode(err error) string {
+	var pe *care.ProviderError
+	if errors.As(err, &pe) {
+		if pe.Code != "" {
+			return pe.Code
+		}
+		if pe.Status != 0 {
+			return fmt.Sprintf("http_%d", pe.Status)
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "network"
+}

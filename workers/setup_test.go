@@ -1,0 +1,345 @@
+package workers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+	"github.com/caseline/caseline/workers"
+)
+
+// clock is a care.Clock tests step by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// delivery is one message a provider accepted.
+type delivery struct {
+	Call bool
+	To   care.Phone
+	Body string // the SMS text, or the call's answer URL
+	At   time.Time
+	Wall time.Time
+}
+
+// sender is a fake provider (the outside world): it records what it accepted and can be
+// told to refuse.
+type sender struct {
+	clock *clock
+	mu    sync.Mutex
+	got   []delivery
+	tries int
+	// fail, when set, decides each try (numbered from 1): a non-nil error refuses it.
+	fail func(try int, to care.Phone) error
+	// afterAccept, when set, runs after a send was accepted, before the worker records it.
+	afterAccept func()
+}
+
+func (s *sender) deliver(call bool, to care.Phone, body string) (string, error) {
+	s.mu.Lock()
+	s.tries++
+	try := s.tries
+	if s.fail != nil {
+		if err := s.fail(try, to); err != nil {
+			s.mu.Unlock()
+			return "", err
+		}
+	}
+	s.got = append(s.got, delivery{Call: call, To: to, Body: body, At: s.clock.Now(), Wall: time.Now()})
+	after := s.afterAccept
+	s.mu.Unlock()
+	if after != nil {
+		after()
+	}
+	return fmt.Sprintf("SM%05d", try), nil
+}
+
+func (s *sender) SendSMS(_ context.Context, to care.Phone, body string) (string, error) {
+	return s.deliver(false, to, body)
+}
+
+func (s *sender) Call(_ context.Context, to care.Phone, answerURL string) (string, error) {
+	return s.deliver(true, to, answerURL)
+}
+
+// to lists what was accepted for phone.
+func (s *sender) to(phone care.Phone) []delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []delivery
+	for _, d := range s.got {
+		if d.To == phone {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (s *sender) all() []delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]delivery(nil), s.got...)
+}
+
+// env is one test's world: its own database, clock, provider, and staff of one commune.
+type env struct {
+	t       *testing.T
+	ctx     context.Context
+	pool    *pgxpool.Pool
+	st      *store.Store
+	clock   *clock
+	sender  *sender
+	deps    workers.Deps
+	mux     *asynq.ServeMux
+	loc     *time.Location
+	commune string
+	mgr     staff // the case manager
+	sup     staff // their supervisor
+	duty    staff // the commune duty officer
+}
+
+type staff struct {
+	ID    care.ManagerID
+	Phone care.Phone
+}
+
+// start is a Monday 08:00 in Hà Nội, in the past of the wall clock so that asynq processes
+// every task it is given at once.
+var start = time.Date(2026, 3, 2, 8, 0, 0, 0, hcm())
+
+func hcm() *time.Location {
+	loc, err := time.LoadLocation(care.DefaultTimeZone)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+var phoneSeq struct {
+	sync.Mutex
+	n int
+}
+
+// phone returns a fresh valid Vietnamese mobile number.
+func phone() care.Phone {
+	phoneSeq.Lock()
+	defer phoneSeq.Unlock()
+	phoneSeq.n++
+	return care.MustParsePhone(fmt.Sprintf("090%07d", phoneSeq.n))
+}
+
+func setup(t *testing.T, opts ...func(*workers.Deps)) *env {
+	t.Helper()
+	t.Parallel()
+	ctx := context.Background()
+	pool := storetest.NewPool(t)
+	e := &env{t: t, ctx: ctx, pool: pool, clock: &clock{t: start}, loc: hcm(), commune: "X1"}
+	e.sender = &sender{clock: e.clock}
+	e.st = store.New(pool, e.clock)
+	e.exec(`INSERT INTO commune (code, name) VALUES ('X1', 'Xã Một')`)
+	e.duty = e.staff("Trực ban", "duty_officer", 0)
+	e.sup = e.staff("Giám sát", "supervisor", 0)
+	e.mgr = e.staff("Chị Lan", "case_manager", e.sup.ID)
+	e.exec(`UPDATE commune SET duty_officer_id = $1 WHERE code = 'X1'`, e.duty.ID)
+	e.deps = workers.Deps{
+		Store:         e.st,
+		Senders:       map[care.Provider]care.Sender{care.ProviderTwilio: e.sender},
+		Clock:         e.clock,
+		Log:           zerolog.Nop(),
+		Location:      e.loc,
+		PublicBaseURL: "https://caseline.example/",
+	}
+	for _, o := range opts {
+		o(&e.deps)
+	}
+	mux, err := workers.NewMux(e.deps)
+	require.NoError(t, err)
+	e.mux = mux
+	return e
+}
+
+func (e *env) exec(sql string, args ...any) {
+	e.t.Helper()
+	_, err := e.pool.Exec(e.ctx, sql, args...)
+	require.NoError(e.t, err, sql)
+}
+
+func (e *env) int64(sql string, args ...any) int64 {
+	e.t.Helper()
+	var n int64
+	require.NoError(e.t, e.pool.QueryRow(e.ctx, sql, args...).Scan(&n), sql)
+	return n
+}
+
+func (e *env) str(sql string, args ...any) string {
+	e.t.Helper()
+	var s string
+	require.NoError(e.t, e.pool.QueryRow(e.ctx, sql, args...).Scan(&s), sql)
+	return s
+}
+
+func (e *env) staff(name, role string, supervisor care.ManagerID) staff {
+	p := phone()
+	var sup any
+	if supervisor != 0 {
+		sup = supervisor
+	}
+	id := e.int64(`INSERT INTO case_manager (name, phone, commune, role, supervisor_id) VALUES ($1, $2, 'X1', $3, $4) RETURNING id`,
+		name, p, role, sup)
+	return staff{ID: care.ManagerID(id), Phone: p}
+}
+
+// person is a registered person with an open case managed by the commune's case manager.
+type person struct {
+	ID     care.PersonID
+	Case   care.CaseID
+	Phone  care.Phone
+	Helper care.Phone // the caregiver's phone, when there is one
+}
+
+// person registers someone with the given profile ("deaf", "blind" or "") and language.
+func (e *env) person(profile, lang string, caregiver bool) person {
+	e.t.Helper()
+	p := person{Phone: phone()}
+	prof := []string{}
+	if profile != "" {
+		prof = []string{profile}
+	}
+	var helper any
+	if caregiver {
+		p.Helper = phone()
+		helper = p.Helper
+	}
+	p.ID = care.PersonID(e.int64(`
+		INSERT INTO person (phone, name, commune, language, profile, caregiver_name, caregiver_phone, caregiver_consent, consent_at)
+		VALUES ($1, 'Nguyễn Văn An', 'X1', $2, $3, 'Bà Hoa', $4, $5, now()) RETURNING id`,
+		p.Phone, lang, prof, helper, caregiver))
+	p.Case = care.CaseID(e.int64(`INSERT INTO care_case (person_id, manager_id, commune) VALUES ($1, $2, 'X1') RETURNING id`, p.ID, e.mgr.ID))
+	return p
+}
+
+// appointment books p at at and schedules its reminders as the API would.
+func (e *env) appointment(p person, at time.Time, place string) care.AppointmentID {
+	e.t.Helper()
+	id := care.AppointmentID(e.int64(`INSERT INTO appointment (case_id, person_id, at, place) VALUES ($1, $2, $3, $4) RETURNING id`,
+		p.Case, p.ID, at, place))
+	require.NoError(e.t, e.st.ScheduleReminders(e.ctx, id, care.DefaultReminderPlan(e.loc)))
+	return id
+}
+
+// schedule starts weekly check-ins for p on weekday at hh:mm with a 48 h window.
+func (e *env) schedule(p person, day time.Weekday, hh, mm int) care.ScheduleID {
+	return care.ScheduleID(e.int64(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES ($1, $2, $3) RETURNING id`,
+		p.Case, int(day), hh*60+mm))
+}
+
+// process runs one piece of work through the mux, as an asynq server would.
+func (e *env) process(it care.DueItem) {
+	e.t.Helper()
+	task, _, err := workers.NewTask(it, 0)
+	require.NoError(e.t, err)
+	require.NoError(e.t, e.mux.ProcessTask(e.ctx, task), workers.TaskID(it))
+}
+
+// collector is an Enqueuer that keeps what it is given, for tests without Redis.
+type collector struct {
+	mu    sync.Mutex
+	items []care.DueItem
+}
+
+func (c *collector) Enqueue(_ context.Context, it care.DueItem) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items = append(c.items, it)
+	return nil
+}
+
+func (c *collector) take() []care.DueItem {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.items
+	c.items = nil
+	return out
+}
+
+// at steps the clock to t and runs what is due, as the dispatcher and workers would without
+// Redis: a few rounds, since one round's work (a missed check-in) makes the next's (an
+// escalation, then its SMS).
+func (e *env) at(t time.Time) {
+	e.t.Helper()
+	e.clock.Set(t)
+	q := &collector{}
+	d, err := workers.NewDispatcher(e.deps, q)
+	require.NoError(e.t, err)
+	for range 5 {
+		_, err := d.Pass(e.ctx)
+		require.NoError(e.t, err)
+		for _, it := range q.take() {
+			if !it.At.After(t) {
+				e.process(it)
+			}
+		}
+	}
+}
+
+// redisDB leases one of Redis databases 1 to 15 for the test (database 0 only holds the
+// leases, so tests of other packages running at once never share one) and empties it.
+func redisDB(t testing.TB) asynq.RedisClientOpt {
+	t.Helper()
+	ctx := context.Background()
+	leases := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	t.Cleanup(func() { leases.Close() })
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		for i := 1; i <= 15; i++ {
+			key := fmt.Sprintf("caseline:testdb:%d", i)
+			ok, err := leases.SetNX(ctx, key, token, 10*time.Minute).Result()
+			require.NoError(t, err, "is Redis running on 127.0.0.1:6379?")
+			if !ok {
+				continue
+			}
+			db := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: i})
+			require.NoError(t, db.FlushDB(ctx).Err())
+			t.Cleanup(func() {
+				_ = db.FlushDB(ctx).Err()
+				db.Close()
+				if v, _ := leases.Get(ctx, key).Result(); v == token {
+					leases.Del(ctx, key)
+				}
+			})
+			return asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: i}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no free Redis test database")
+	return asynq.RedisClientOpt{}
+}

@@ -1,0 +1,140 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/caseline/caseline/care"
+)
+
+// Task types, one per kind of timed work.
+const (
+	TypeReminder   = "reminder:send"
+	TypeCheckIn    = "checkin:step"
+	TypeEscalation = "escalation:step"
+	TypeMessage    = "message:send"
+)
+
+// Queues. A task id is unique per queue, so each type always goes to the same one.
+const (
+	QueueCritical = "critical" // check-ins and escalations
+	QueueOutbox   = "outbox"   // outbound messages: never stuck behind a batch of reminders
+	QueueDefault  = "default"  // reminders
+)
+
+// Queues is the weighting Configure gives the queues.
+var Queues = map[string]int{QueueCritical: 6, QueueOutbox: 3, QueueDefault: 2}
+
+// DefaultTaskTimeout bounds one task. It must exceed the providers' HTTP timeout (twilio-go
+// takes no context), and the message lease must exceed it.
+const DefaultTaskTimeout = 30 * time.Second
+
+// maxRetry is high on purpose: an archived task keeps its id for up to 90 days and would
+// block the row's work; a row that keeps failing is retried about once a minute instead.
+const maxRetry = 10000
+
+// Payload is what a task carries: the row's key and the step of its work.
+type Payload struct {
+	ID    int64  `json:"id"`
+	Stage string `json:"stage,omitempty"` // check-in and escalation stage; a message's provider (for logs)
+	N     int    `json:"n,omitempty"`     // escalation level, message attempt
+}
+
+// TaskID returns the deterministic asynq task id of a piece of work, from its row's key.
+func TaskID(it care.DueItem) string {
+	switch it.Kind {
+	case care.WorkReminder:
+		return fmt.Sprintf("reminder:%d", it.ID)
+	case care.WorkCheckIn:
+		return fmt.Sprintf("checkin:%d:%s", it.ID, it.Stage)
+	case care.WorkEscalation:
+		if it.Stage == care.StageResolved {
+			return fmt.Sprintf("esc:%d:resolved", it.ID)
+		}
+		return fmt.Sprintf("esc:%d:%d", it.ID, it.N)
+	case care.WorkMessage:
+		return fmt.Sprintf("msg:%d:%d", it.ID, it.N)
+	}
+	return ""
+}
+
+// taskType returns the task type and queue of a kind of work.
+func taskType(k care.WorkKind) (string, string, error) {
+	switch k {
+	case care.WorkReminder:
+		return TypeReminder, QueueDefault, nil
+	case care.WorkCheckIn:
+		return TypeCheckIn, QueueCritical, nil
+	case care.WorkEscalation:
+		return TypeEscalation, QueueCritical, nil
+	case care.WorkMessage:
+		return TypeMessage, QueueOutbox, nil
+	}
+	return "", "", fmt.Errorf("unknown work kind %q", k)
+}
+
+// NewTask returns the asynq task for a piece of work and the options it is enqueued with.
+func NewTask(it care.DueItem, timeout time.Duration) (*asynq.Task, []asynq.Option, error) {
+	typ, queue, err := taskType(it.Kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := json.Marshal(Payload{ID: it.ID, Stage: it.Stage, N: it.N})
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode %s payload: %w", typ, err)
+	}
+	opts := []asynq.Option{
+		asynq.TaskID(TaskID(it)), asynq.Queue(queue), asynq.MaxRetry(maxRetry), asynq.Timeout(timeout),
+	}
+	if !it.At.IsZero() {
+		opts = append(opts, asynq.ProcessAt(it.At))
+	}
+	return asynq.NewTask(typ, b), opts, nil
+}
+
+// Enqueuer hands work to the queue. Work already queued under the same task id is not an
+// error.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, it care.DueItem) error
+}
+
+// Queue is the asynq Enqueuer.
+type Queue struct {
+	client  *asynq.Client
+	timeout time.Duration
+}
+
+// NewQueue returns an Enqueuer on client; timeout bounds each task (DefaultTaskTimeout when 0).
+func NewQueue(client *asynq.Client, timeout time.Duration) *Queue {
+	if timeout <= 0 {
+		timeout = DefaultTaskTimeout
+	}
+	return &Queue{client: client, timeout: timeout}
+}
+
+// Enqueue enqueues it under its deterministic task id, processed at it.At; a task id already
+// taken (ErrTaskIDConflict) means the work is queued already and counts as success.
+func (q *Queue) Enqueue(ctx context.Context, it care.DueItem) error {
+	t, opts, err := NewTask(it, q.timeout)
+	if err != nil {
+		return err
+	}
+	if _, err := q.client.EnqueueContext(ctx, t, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue %s: %w", TaskID(it), err)
+	}
+	return nil
+}
+
+// decode reads a task's payload; a malformed one is never retried.
+func decode(t *asynq.Task) (Payload, error) {
+	var p Payload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID <= 0 {
+		return p, fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return p, nil
+}
