@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -110,6 +111,16 @@ func parseForm(body []byte) (url.Values, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, care.FieldError("body", "not a urlencoded form")
+	}
+	for k, vs := range form {
+		if !utf8.ValidString(k) {
+			return nil, care.FieldError("body", "not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return nil, care.FieldError(k, "not valid UTF-8")
+			}
+		}
 	}
 	return form, nil
 }

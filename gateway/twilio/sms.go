@@ -71,10 +71,11 @@ func smsText(p flows.Prompt, diacritics bool) string {
 		b.WriteByte(' ')
 		b.WriteString(o.Label)
 	}
+	text := b.String()
 	if diacritics {
-		return flows.NFC(b.String())
+		return flows.NFC(text)
 	}
-	return flows.StripDiacritics(b.String())
+	return flows.StripDiacritics(text)
 }
 
 // messageTwiML answers with one <Message>, or an empty <Response/> for no text.
