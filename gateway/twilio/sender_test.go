@@ -174,9 +174,9 @@ func TestSenderTransportErrors(t *testing.T) {
 func TestNewSenderRejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name                    string
+		name                     string
 		sid, token, from, apiURL string
-		timeout                 time.Duration
+		timeout                  time.Duration
 	}{
 		{"token not alphanumeric", sid, "tok-en", from, "", time.Second},
 		{"empty sid", "", token, from, "", time.Second},
