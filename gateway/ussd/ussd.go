@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -118,6 +119,16 @@ func decode(body []byte) (flows.Input, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return flows.Input{}, care.FieldError("body", "not a urlencoded form")
+	}
+	for key, vs := range form {
+		if !utf8.ValidString(key) {
+			return flows.Input{}, care.FieldError("body", "not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return flows.Input{}, care.FieldError(key, "not valid UTF-8")
+			}
+		}
 	}
 	for _, key := range [...]string{"sessionId", "serviceCode", "phoneNumber", "networkCode", "text"} {
 		if len(form.Get(key)) > maxField {
