@@ -118,7 +118,11 @@ func parseForm(body []byte) (url.Values, error) {
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return nil, care.FieldError(k, "not valid UTF-8")
+				field := k
+				if field == "" {
+					field = "body"
+				}
+				return nil, care.FieldError(field, "not valid UTF-8")
 			}
 		}
 	}

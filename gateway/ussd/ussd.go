@@ -126,7 +126,11 @@ func decode(body []byte) (flows.Input, error) {
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return flows.Input{}, care.FieldError(key, "not valid UTF-8")
+				field := key
+				if field == "" {
+					field = "body"
+				}
+				return flows.Input{}, care.FieldError(field, "not valid UTF-8")
 			}
 		}
 	}
