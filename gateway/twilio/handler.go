@@ -1,0 +1,169 @@
+package twilio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+// Engine runs one inbound turn of a dialog. The flows engine satisfies it.
+type Engine interface {
+	Handle(ctx context.Context, in flows.Input) (flows.Reply, error)
+}
+
+// StatusRecorder records a delivery receipt on the message (or call) whose provider id is
+// providerID. It returns a care.Error with code ENOTFOUND when no message has that id.
+// The store satisfies it; it should not move a message's status backwards (receipts arrive
+// out of order).
+type StatusRecorder interface {
+	RecordStatus(ctx context.Context, provider care.Provider, providerID string, status care.MessageStatus, errorCode string) error
+}
+
+// Deps are what the handlers need.
+type Deps struct {
+	Engine Engine
+	Status StatusRecorder
+	// PublicBaseURL is the origin Twilio reaches us at (PUBLIC_BASE_URL); voice <Gather>
+	// actions point back to it.
+	PublicBaseURL string
+	// Log is used when the request's context carries no logger.
+	Log zerolog.Logger
+}
+
+// Handlers serves Twilio's webhooks. Each handler expects RequireSignature in front of it.
+type Handlers struct {
+	engine   Engine
+	status   StatusRecorder
+	voiceURL string
+	log      zerolog.Logger
+}
+
+// New returns the webhook handlers, or an error when a dependency is missing.
+func New(d Deps) (*Handlers, error) {
+	if d.Engine == nil {
+		return nil, errors.New("twilio handlers: no engine")
+	}
+	if d.Status == nil {
+		return nil, errors.New("twilio handlers: no status recorder")
+	}
+	u, err := url.Parse(d.PublicBaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("twilio handlers: public base URL %q is not an absolute http(s) URL", d.PublicBaseURL)
+	}
+	return &Handlers{
+		engine:   d.Engine,
+		status:   d.Status,
+		voiceURL: strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
+		log:      d.Log,
+	}, nil
+}
+
+// logger returns the request's logger (hlog puts one in the context), or the handlers' own.
+func (h *Handlers) logger(ctx context.Context) *zerolog.Logger {
+	if l := zerolog.Ctx(ctx); l.GetLevel() != zerolog.Disabled {
+		return l
+	}
+	return &h.log
+}
+
+// handle runs the engine and logs its failure; the caller answers with an apology then.
+func (h *Handlers) handle(ctx context.Context, in flows.Input) (flows.Reply, bool) {
+	reply, err := h.engine.Handle(ctx, in)
+	if err == nil {
+		return reply, true
+	}
+	log := h.logger(ctx)
+	ev := log.Error()
+	if code := care.ErrorCode(err); code != care.EINTERNAL {
+		ev = log.Warn().Str("code", code)
+	}
+	ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
+	return flows.Reply{}, false
+}
+
+// badRequest answers 400 with the reason a decoder gave (a care.Error naming the field).
+func badRequest(w http.ResponseWriter, err error) {
+	reason := care.ErrorMessage(err)
+	if f := care.ErrorField(err); f != "" {
+		reason = f + ": " + reason
+	}
+	http.Error(w, reason, http.StatusBadRequest)
+}
+
+// Apologies, said or written when a turn could not be handled. The person's language is
+// unknown then, so both are used.
+const (
+	apologyVI = "Xin lỗi, hệ thống đang gặp sự cố. Vui lòng thử lại sau."
+	apologyEN = "Sorry, something went wrong. Please try again later."
+)
+
+// parseForm parses a urlencoded body. A body that does not parse is a care.Error naming it.
+func parseForm(body []byte) (url.Values, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, care.FieldError("body", "not a urlencoded form")
+	}
+	for k, vs := range form {
+		if !utf8.ValidString(k) {
+			return nil, care.FieldError("body", "not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				field := k
+				if field == "" {
+					field = "body"
+				}
+				return nil, care.FieldError(field, "not valid UTF-8")
+			}
+		}
+	}
+	return form, nil
+}
+
+// required returns form's value for key, or a care.Error when it is missing.
+func required(form url.Values, key string) (string, error) {
+	v := strings.TrimSpace(form.Get(key))
+	if v == "" {
+		return "", care.FieldError(key, "is required")
+	}
+	return v, nil
+}
+
+// phone parses form's key as a phone number.
+func phone(form url.Values, key string) (care.Phone, error) {
+	v, err := required(form, key)
+	if err != nil {
+		return "", err
+	}
+	p, err := care.ParsePhone(v)
+	if err != nil {
+		return "", care.FieldError(key, "not a valid phone number")
+	}
+	return p, nil
+}
+
+// sid checks a Twilio sid ("SM…", "CA…"): letters and digits only, of a sane length.
+func sid(form url.Values, key string) (string, error) {
+	v, err := required(form, key)
+	if err != nil {
+		return "", err
+	}
+	if len(v) > 64 {
+		return "", care.FieldError(key, "too long")
+	}
+	for _, r := range v {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return "", care.FieldError(key, "not a Twilio sid")
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,101 @@
+package twilio
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/twilio/twilio-go/twiml"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+// SMS serves POST /twilio/sms: one inbound message, answered with TwiML
+// <Response><Message>…</Message></Response>, or <Response/> when the engine stays silent.
+func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
+	body, status := readBody(w, r)
+	if status != 0 {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	in, err := decodeSMS(body)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	reply, ok := h.handle(r.Context(), in)
+	var text string
+	switch {
+	case !ok:
+		text = flows.StripDiacritics(apologyVI + " " + apologyEN)
+	case !reply.Silent:
+		text = smsText(reply.Prompt, reply.Diacritics)
+	}
+	h.writeTwiML(w, r, messageTwiML(text))
+}
+
+// decodeSMS turns a Twilio SMS webhook's form body into an Input.
+func decodeSMS(body []byte) (flows.Input, error) {
+	form, err := parseForm(body)
+	if err != nil {
+		return flows.Input{}, err
+	}
+	id, err := sid(form, "MessageSid")
+	if err != nil {
+		return flows.Input{}, err
+	}
+	from, err := phone(form, "From")
+	if err != nil {
+		return flows.Input{}, err
+	}
+	return flows.Input{
+		Channel:    care.ChannelSMS,
+		Provider:   care.ProviderTwilio,
+		Phone:      from,
+		ProviderID: id,
+		Text:       form.Get("Body"),
+	}, nil
+}
+
+// smsText lays a prompt out as an SMS: its text, then one line per option ("1 Label"),
+// without diacritics unless the person reads them. Small and private on purpose: the flows
+// package may own this layout later.
+func smsText(p flows.Prompt, diacritics bool) string {
+	var b strings.Builder
+	b.WriteString(p.Text)
+	for _, o := range p.Options {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(o.Key)
+		b.WriteByte(' ')
+		b.WriteString(o.Label)
+	}
+	text := b.String()
+	if diacritics {
+		return flows.NFC(text)
+	}
+	return flows.StripDiacritics(text)
+}
+
+// messageTwiML answers with one <Message>, or an empty <Response/> for no text.
+func messageTwiML(text string) func() (string, error) {
+	return func() (string, error) {
+		if text == "" {
+			return twiml.Messages(nil)
+		}
+		return twiml.Messages([]twiml.Element{&twiml.MessagingMessage{Body: text}})
+	}
+}
+
+// writeTwiML builds a TwiML document and writes it as text/xml. Building cannot fail for
+// the elements used here; if it ever does, Twilio gets an empty response rather than a 500.
+func (h *Handlers) writeTwiML(w http.ResponseWriter, r *http.Request, build func() (string, error)) {
+	doc, err := build()
+	if err != nil {
+		h.logger(r.Context()).Error().Err(err).Msg("build twiml")
+		doc = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	_, _ = w.Write([]byte(doc))
+}

@@ -1,0 +1,220 @@
+package twilio
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/twilio/twilio-go/twiml"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+// Voice timing and limits (PRODUCT.md §6).
+const (
+	gatherTimeout     = 10 // seconds to wait for a key; at least 10 s
+	slowGatherTimeout = 20 // in slow mode
+	maxVoiceOptions   = 5
+	maxDigits         = 32
+	maxAbout          = 64
+)
+
+// Voice serves POST /twilio/voice: a call's first request and every <Gather> action under
+// it. The query carries what the TwiML we rendered put there: step (the dialog's step, absent
+// on a call's first request), noinput=1 (the <Redirect> after a <Gather> that got no key),
+// and about (what an outbound call is about, set in its answer URL).
+func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
+	body, status := readBody(w, r)
+	if status != 0 {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	in, err := decodeVoice(r.URL.RawQuery, body)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	reply, ok := h.handle(r.Context(), in)
+	if !ok {
+		h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(apologyVoice()) })
+		return
+	}
+	if len(reply.Prompt.Options) > maxVoiceOptions {
+		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
+	}
+	verbs := renderVoice(reply, h.voiceURL, voiceStyle{})
+	h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(verbs) })
+}
+
+// decodeVoice turns a voice webhook (its query and form body) into an Input.
+func decodeVoice(rawQuery string, body []byte) (flows.Input, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return flows.Input{}, care.FieldError("query", "not a valid query string")
+	}
+	form, err := parseForm(body)
+	if err != nil {
+		return flows.Input{}, err
+	}
+	callSid, err := sid(form, "CallSid")
+	if err != nil {
+		return flows.Input{}, err
+	}
+	// On calls we placed, From is our number and To is the person.
+	outbound := strings.HasPrefix(form.Get("Direction"), "outbound")
+	key := "From"
+	if outbound {
+		key = "To"
+	}
+	person, err := phone(form, key)
+	if err != nil {
+		return flows.Input{}, err
+	}
+	digits := form.Get("Digits")
+	if len(digits) > maxDigits || strings.Trim(digits, "0123456789*#") != "" {
+		return flows.Input{}, care.FieldError("Digits", "not keypad digits")
+	}
+	step := "0"
+	isNew := !q.Has("step")
+	if !isNew {
+		n, err := strconv.ParseUint(q.Get("step"), 10, 31)
+		if err != nil {
+			return flows.Input{}, care.FieldError("step", "not a step number")
+		}
+		step = strconv.FormatUint(n, 10)
+	}
+	in := flows.Input{
+		Channel:    care.ChannelVoice,
+		Provider:   care.ProviderTwilio,
+		Phone:      person,
+		ProviderID: callSid + ":" + step,
+		Text:       digits,
+		NoInput:    !isNew && digits == "",
+		New:        isNew,
+	}
+	if isNew && outbound {
+		about := q.Get("about")
+		if len(about) > maxAbout || strings.ContainsFunc(about, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return flows.Input{}, care.FieldError("about", "not a valid subject")
+		}
+		in.Outbound = about
+	}
+	return in, nil
+}
+
+// voiceStyle changes how a prompt is said.
+type voiceStyle struct {
+	// slow says each sentence on its own, with a pause after it, and waits longer for a key.
+	// twilio-go's SSML elements render as <Prosody>/<Break>, which Twilio's SSML (lower-case
+	// <prosody>) does not recognise, and SSML works only with neural voices; plain <Say>
+	// with <Pause> works with every voice and language.
+	slow bool
+}
+
+// renderVoice turns a reply into TwiML verbs:
+//   - a menu or question: <Gather input="dtmf" numDigits="1" timeout="10" action=…?step=N>
+//     saying the text and the options, then a <Redirect> to …?step=N&noinput=1 for silence;
+//     a number (ExpectDigits) is gathered up to '#' instead of one key;
+//   - Prompt.Person: the text, then <Dial> to the person;
+//   - an end (or nothing asked): the text, then <Hangup/>.
+func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.Element {
+	p := reply.Prompt
+	lang := sayLanguage(p.Language)
+	if reply.Silent {
+		return []twiml.Element{&twiml.VoiceHangup{}}
+	}
+	if p.Person != "" {
+		return append(say(lang, style, sentences(p)...), &twiml.VoiceDial{Number: p.Person.E164()})
+	}
+	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
+		return append(say(lang, style, sentences(p)...), &twiml.VoiceHangup{})
+	}
+	step := strconv.Itoa(reply.Step)
+	g := &twiml.VoiceGather{
+		Input:         "dtmf",
+		NumDigits:     "1",
+		Timeout:       strconv.Itoa(gatherTimeout),
+		Action:        voiceURL + "?step=" + step,
+		Method:        "POST",
+		InnerElements: say(lang, style, sentences(p)...),
+	}
+	if p.Expect == flows.ExpectDigits {
+		g.NumDigits, g.FinishOnKey = "", "#"
+	}
+	if style.slow {
+		g.Timeout = strconv.Itoa(slowGatherTimeout)
+	}
+	return []twiml.Element{g, &twiml.VoiceRedirect{Url: voiceURL + "?step=" + step + "&noinput=1", Method: "POST"}}
+}
+
+// sentences are what is said for a prompt: its text, then each option as "for X, press N".
+func sentences(p flows.Prompt) []string {
+	var out []string
+	if t := strings.TrimSpace(p.Text); t != "" {
+		out = append(out, t)
+	}
+	opts := p.Options
+	if len(opts) > maxVoiceOptions {
+		opts = opts[:maxVoiceOptions]
+	}
+	for _, o := range opts {
+		out = append(out, pressPhrase(p.Language, o))
+	}
+	return out
+}
+
+// pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."
+func pressPhrase(lang care.Language, o flows.Option) string {
+	key := o.Key
+	if lang == care.English {
+		switch key {
+		case "*":
+			key = "star"
+		case "#":
+			key = "pound"
+		}
+		return "For " + o.Label + ", press " + key + "."
+	}
+	switch key {
+	case "*":
+		key = "sao"
+	case "#":
+		key = "thăng"
+	}
+	return o.Label + ", bấm " + key + "."
+}
+
+// say makes <Say> verbs for sentences: one joined <Say>, or in slow mode one per sentence
+// each followed by a pause.
+func say(lang string, style voiceStyle, sentences ...string) []twiml.Element {
+	if len(sentences) == 0 {
+		return nil
+	}
+	if !style.slow {
+		return []twiml.Element{&twiml.VoiceSay{Message: strings.Join(sentences, " "), Language: lang}}
+	}
+	out := make([]twiml.Element, 0, 2*len(sentences))
+	for _, s := range sentences {
+		out = append(out, &twiml.VoiceSay{Message: s, Language: lang}, &twiml.VoicePause{Length: "1"})
+	}
+	return out
+}
+
+// sayLanguage is the <Say> language for a prompt language; Vietnamese unless English.
+func sayLanguage(l care.Language) string {
+	if l == care.English {
+		return "en-US"
+	}
+	return "vi-VN"
+}
+
+// apologyVoice says the apology in both languages and hangs up.
+func apologyVoice() []twiml.Element {
+	return []twiml.Element{
+		&twiml.VoiceSay{Message: apologyVI, Language: sayLanguage(care.Vietnamese)},
+		&twiml.VoiceSay{Message: apologyEN, Language: sayLanguage(care.English)},
+		&twiml.VoiceHangup{},
+	}
+}

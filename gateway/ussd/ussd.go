@@ -1,0 +1,195 @@
+package ussd
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+// MaxBody is the largest request body accepted; larger ones get 413.
+const MaxBody = 64 << 10
+
+// maxField bounds each form field; Africa's Talking's are far shorter.
+const maxField = 1024
+
+// Engine runs one inbound turn of a dialog. The flows engine satisfies it.
+type Engine interface {
+	Handle(ctx context.Context, in flows.Input) (flows.Reply, error)
+}
+
+// Deps are what the handler needs.
+type Deps struct {
+	Engine Engine
+	// Token is the shared secret the aggregator's callback URL carries (?token=…).
+	Token string
+	// Log is used when the request's context carries no logger.
+	Log zerolog.Logger
+}
+
+// Handler serves POST /ussd/africastalking.
+type Handler struct {
+	engine Engine
+	token  []byte
+	log    zerolog.Logger
+}
+
+// New returns the USSD handler, or an error when the engine or the token is missing.
+func New(d Deps) (*Handler, error) {
+	if d.Engine == nil {
+		return nil, errors.New("ussd handler: no engine")
+	}
+	if d.Token == "" {
+		return nil, errors.New("ussd handler: no token")
+	}
+	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log}, nil
+}
+
+// apology closes a session that could not be handled; the language is unknown then.
+const apology = "END Xin loi, he thong dang gap su co. Vui long thu lai sau.\nSorry, please try again later."
+
+// ServeHTTP answers one USSD hop with "CON …" or "END …".
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	token := r.URL.Query().Get("token")
+	if subtle.ConstantTimeCompare([]byte(token), h.token) != 1 {
+		http.Error(w, "invalid token", http.StatusForbidden)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	in, err := decode(body)
+	if err != nil {
+		reason := care.ErrorMessage(err)
+		if f := care.ErrorField(err); f != "" {
+			reason = f + ": " + reason
+		}
+		http.Error(w, reason, http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	answer := apology
+	reply, err := h.engine.Handle(ctx, in)
+	if err != nil {
+		log := h.logger(ctx)
+		ev := log.Error()
+		if code := care.ErrorCode(err); code != care.EINTERNAL {
+			ev = log.Warn().Str("code", code)
+		}
+		ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
+	} else {
+		answer = screen(reply.Prompt)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, answer)
+}
+
+func (h *Handler) logger(ctx context.Context) *zerolog.Logger {
+	if l := zerolog.Ctx(ctx); l.GetLevel() != zerolog.Disabled {
+		return l
+	}
+	return &h.log
+}
+
+// decode turns an Africa's Talking form body into an Input. The hop is the number of inputs
+// in text, so a repeated hop (the aggregator retrying) has the same ProviderID.
+func decode(body []byte) (flows.Input, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return flows.Input{}, care.FieldError("body", "not a urlencoded form")
+	}
+	for key, vs := range form {
+		if !utf8.ValidString(key) {
+			return flows.Input{}, care.FieldError("body", "not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				field := key
+				if field == "" {
+					field = "body"
+				}
+				return flows.Input{}, care.FieldError(field, "not valid UTF-8")
+			}
+		}
+	}
+	for _, key := range [...]string{"sessionId", "serviceCode", "phoneNumber", "networkCode", "text"} {
+		if len(form.Get(key)) > maxField {
+			return flows.Input{}, care.FieldError(key, "too long")
+		}
+	}
+	session := strings.TrimSpace(form.Get("sessionId"))
+	if session == "" {
+		return flows.Input{}, care.FieldError("sessionId", "is required")
+	}
+	if strings.ContainsFunc(session, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return flows.Input{}, care.FieldError("sessionId", "not printable ASCII")
+	}
+	number := strings.TrimSpace(form.Get("phoneNumber"))
+	if number == "" {
+		return flows.Input{}, care.FieldError("phoneNumber", "is required")
+	}
+	p, err := care.ParsePhone(number)
+	if err != nil {
+		return flows.Input{}, care.FieldError("phoneNumber", "not a valid phone number")
+	}
+	text := form.Get("text")
+	in := flows.Input{
+		Channel:    care.ChannelUSSD,
+		Provider:   care.ProviderAfricasTalking,
+		Phone:      p,
+		SessionKey: session,
+		New:        text == "",
+		ProviderID: session + ":0",
+	}
+	if text != "" {
+		inputs := strings.Split(text, "*")
+		in.Text = inputs[len(inputs)-1]
+		in.ProviderID = session + ":" + strconv.Itoa(len(inputs))
+	}
+	return in, nil
+}
+
+// screen lays a prompt out as a USSD answer: "END " when the prompt ends the session (or
+// asks for nothing and offers nothing), "CON " otherwise; then its text and one line per option ("1 Label"), without diacritics, which
+// feature phones' GSM-7 screens show best. The engine keeps screens within the limit and
+// paginates ("9 more", "0 back").
+func screen(p flows.Prompt) string {
+	var b strings.Builder
+	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
+		b.WriteString("END ")
+	} else {
+		b.WriteString("CON ")
+	}
+	b.WriteString(flows.StripDiacritics(p.Text))
+	for i, o := range p.Options {
+		if i > 0 || p.Text != "" {
+			b.WriteByte('\n')
+		}
+		b.WriteString(o.Key)
+		b.WriteByte(' ')
+		b.WriteString(flows.StripDiacritics(o.Label))
+	}
+	return b.String()
+}

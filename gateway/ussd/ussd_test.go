@@ -1,0 +1,184 @@
+package ussd
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+const testToken = "s3cret-token"
+
+// fakeEngine stands in for the dialog engine: it records Inputs and returns a canned Reply.
+type fakeEngine struct {
+	mu     sync.Mutex
+	inputs []flows.Input
+	reply  flows.Reply
+	err    error
+}
+
+func (e *fakeEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.inputs = append(e.inputs, in)
+	return e.reply, e.err
+}
+
+func (e *fakeEngine) seen() []flows.Input {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]flows.Input(nil), e.inputs...)
+}
+
+type harness struct {
+	engine *fakeEngine
+	srv    *httptest.Server
+}
+
+func setup(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{engine: &fakeEngine{}}
+	u, err := New(Deps{Engine: h.engine, Token: testToken, Log: zerolog.Nop()})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/ussd/africastalking", u)
+	h.srv = httptest.NewServer(mux)
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+func (h *harness) do(t *testing.T, method, pathQuery, body string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, h.srv.URL+pathQuery, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := h.srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func hop(kv ...string) url.Values {
+	f := url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+84901234567"}, "networkCode": {"45204"}, "text": {""}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "-" {
+			f.Del(kv[i])
+			continue
+		}
+		f.Set(kv[i], kv[i+1])
+	}
+	return f
+}
+
+var menu = flows.Prompt{
+	Text:    "Xin chào.",
+	Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "2", Label: "Giúp đỡ"}},
+	Expect:  flows.ExpectChoice,
+}
+
+func TestUSSD(t *testing.T) {
+	t.Parallel()
+	in := func(id, text string, isNew bool) *flows.Input {
+		return &flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: "+84901234567",
+			SessionKey: "ATUid_1", ProviderID: id, Text: text, New: isNew}
+	}
+	const path = "/ussd/africastalking?token=" + testToken
+	tests := []struct {
+		name      string
+		method    string
+		path      string
+		body      string
+		reply     flows.Reply
+		engineErr error
+		status    int
+		input     *flows.Input
+		want      string // the whole body for 200, a substring otherwise
+	}{
+		{name: "first hit, text empty", path: path, body: hop().Encode(), reply: flows.Reply{Prompt: menu},
+			status: 200, input: in("ATUid_1:0", "", true), want: "CON Xin chao.\n1 Dang ky\n2 Giup do"},
+		{name: "second hop", path: path, body: hop("text", "1").Encode(), reply: flows.Reply{Prompt: flows.Prompt{Text: "Họ tên?", Expect: flows.ExpectText}},
+			status: 200, input: in("ATUid_1:1", "1", false), want: "CON Ho ten?"},
+		{name: "third hop keeps only the newest input", path: path, body: hop("text", "1*Nguyễn Văn A").Encode(),
+			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Đã đăng ký. Mã 4821.", End: true}},
+			status: 200, input: in("ATUid_1:2", "Nguyễn Văn A", false), want: "END Da dang ky. Ma 4821."},
+		{name: "empty newest input", path: path, body: hop("text", "1*").Encode(), reply: flows.Reply{Prompt: menu},
+			status: 200, input: in("ATUid_1:2", "", false), want: "CON Xin chao.\n1 Dang ky\n2 Giup do"},
+		{name: "local number", path: path, body: hop("phoneNumber", "0901234567").Encode(), reply: flows.Reply{Prompt: menu},
+			status: 200, input: in("ATUid_1:0", "", true), want: "CON Xin chao.\n1 Dang ky\n2 Giup do"},
+		{name: "nothing asked ends", path: path, body: hop("text", "3").Encode(), reply: flows.Reply{Prompt: flows.Prompt{Text: "Cảm ơn."}},
+			status: 200, input: in("ATUid_1:1", "3", false), want: "END Cam on."},
+		{name: "engine error", path: path, body: hop("text", "1").Encode(), engineErr: errors.New("tx: deadlock detected"),
+			status: 200, input: in("ATUid_1:1", "1", false), want: apology},
+		{name: "engine domain error", path: path, body: hop("text", "1").Encode(), engineErr: care.Errorf(care.ECONFLICT, "busy"),
+			status: 200, input: in("ATUid_1:1", "1", false), want: apology},
+		{name: "wrong token", path: "/ussd/africastalking?token=guess", body: hop().Encode(), status: 403, want: "invalid token"},
+		{name: "token prefix", path: "/ussd/africastalking?token=s3cret", body: hop().Encode(), status: 403},
+		{name: "missing token", path: "/ussd/africastalking", body: hop().Encode(), status: 403},
+		{name: "missing sessionId", path: path, body: hop("sessionId", "-").Encode(), status: 400, want: "sessionId: is required"},
+		{name: "missing phoneNumber", path: path, body: hop("phoneNumber", "-").Encode(), status: 400, want: "phoneNumber: is required"},
+		{name: "bad phoneNumber", path: path, body: hop("phoneNumber", "+84 abc").Encode(), status: 400, want: "phoneNumber: not a valid phone number"},
+		{name: "bad form", path: path, body: "sessionId=%zz", status: 400, want: "body: not a urlencoded form"},
+		{name: "invalid UTF-8", path: path, body: hop().Encode() + "&text=%ff", status: 400, want: "text: not valid UTF-8"},
+		{name: "oversize", path: path, body: "text=" + strings.Repeat("1*", MaxBody), status: 413},
+		{name: "GET", method: http.MethodGet, path: path, status: 405},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := setup(t)
+			h.engine.reply, h.engine.err = tt.reply, tt.engineErr
+			method := tt.method
+			if method == "" {
+				method = http.MethodPost
+			}
+			status, got, header := h.do(t, method, tt.path, tt.body)
+			require.Equal(t, tt.status, status, got)
+			if tt.input == nil {
+				require.Empty(t, h.engine.seen(), "the engine must not be called")
+			} else {
+				require.Equal(t, []flows.Input{*tt.input}, h.engine.seen())
+			}
+			if status == http.StatusOK {
+				require.Equal(t, "text/plain; charset=utf-8", header.Get("Content-Type"))
+				require.Equal(t, tt.want, got)
+				return
+			}
+			require.Contains(t, got, tt.want)
+			require.NotRegexp(t, `^(CON|END) `, got)
+		})
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(hop("text", "1*2").Encode()))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := decode(body)
+		if err != nil {
+			var ce *care.Error
+			require.True(t, errors.As(err, &ce), "decode returns care errors, got %T", err)
+			require.NotEmpty(t, ce.Field)
+			return
+		}
+		require.Equal(t, care.ChannelUSSD, in.Channel)
+		require.NotEmpty(t, in.SessionKey)
+		require.True(t, strings.HasPrefix(in.ProviderID, in.SessionKey+":"))
+		require.True(t, strings.HasPrefix(in.Phone.E164(), "+"))
+		require.NotContains(t, in.Text, "*", "only the newest input reaches the engine")
+		require.Equal(t, in.New, in.ProviderID == in.SessionKey+":0")
+		s := screen(flows.Prompt{Text: in.Text, Options: []flows.Option{{Key: "1", Label: in.Text}}})
+		require.Regexp(t, `^(CON|END) `, s)
+	})
+}
