@@ -33,10 +33,10 @@ func AndroidMessageID(id care.MessageID) string {
 // androidIDPrefix salts AndroidMessageID; the SQL below must use the same text.
 const androidIDPrefix = "caseline-android:"
 
-// androidRank orders the statuses a phone reports so that a late or repeated report never moves
+// deliveryRank orders the statuses a phone reports so that a late or repeated report never moves
 // a message backwards: queued < sending (PENDING) < sent < delivered = failed. Statuses a phone
 // cannot report rank -1.
-func androidRank(s care.MessageStatus) int {
+func deliveryRank(s care.MessageStatus) int {
 	switch s {
 	case care.MsgQueued:
 		return 0
@@ -58,10 +58,10 @@ func androidRank(s care.MessageStatus) int {
 func (s *Store) UpdateAndroidStatus(ctx context.Context, updates []care.Message) (int, error) {
 	best := map[string]care.Message{}
 	for _, u := range updates {
-		if u.ProviderID == "" || androidRank(u.Status) < 1 {
+		if u.ProviderID == "" || deliveryRank(u.Status) < 1 {
 			continue
 		}
-		if cur, ok := best[u.ProviderID]; !ok || androidRank(u.Status) > androidRank(cur.Status) {
+		if cur, ok := best[u.ProviderID]; !ok || deliveryRank(u.Status) > deliveryRank(cur.Status) {
 			best[u.ProviderID] = u
 		}
 	}
@@ -78,7 +78,7 @@ func (s *Store) UpdateAndroidStatus(ctx context.Context, updates []care.Message)
 			reason = truncate(u.ErrorCode, maxReasonLen)
 		}
 		ids, statuses, reasons = append(ids, id), append(statuses, string(u.Status)), append(reasons, reason)
-		ranks = append(ranks, int32(androidRank(u.Status)))
+		ranks = append(ranks, int32(deliveryRank(u.Status)))
 	}
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE message m

@@ -82,3 +82,37 @@ func (s *Store) SetMessageStatus(ctx context.Context, id care.MessageID, st care
 	}
 	return nil
 }
+
+// RecordStatus records a provider's delivery receipt for the outbound message it knows by
+// providerID. Receipts arrive late and out of order, so a status only moves forwards
+// (sending, sent, then delivered or failed); a late or repeated one changes nothing. An id
+// we never sent is ENOTFOUND. Escalations never wait on receipts: they are recorded, not
+// relied on.
+func (s *Store) RecordStatus(ctx context.Context, p care.Provider, providerID string, st care.MessageStatus, errorCode string) error {
+	rank := deliveryRank(st)
+	if rank < 1 {
+		return mapError(care.FieldError("status", "not a delivery status %q", st), "record status of %s message", p)
+	}
+	var found bool
+	err := s.pool.QueryRow(ctx, `
+		WITH target AS (
+			SELECT id, status FROM message WHERE provider = $1 AND provider_id = $2 AND direction = 'out'
+		), changed AS (
+			UPDATE message m SET status = $3,
+				error_code = CASE WHEN $3 = 'failed' THEN $4 ELSE m.error_code END,
+				updated_at = $6
+			FROM target t
+			WHERE m.id = t.id
+				AND $5 > CASE t.status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END
+			RETURNING m.id
+		)
+		SELECT EXISTS (SELECT 1 FROM target)`,
+		string(p), providerID, string(st), errorCode, rank, s.now()).Scan(&found)
+	if err == nil && !found {
+		err = notFound()
+	}
+	if err != nil {
+		return mapError(err, "record status of %s message", p)
+	}
+	return nil
+}

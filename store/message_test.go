@@ -117,3 +117,47 @@ func TestMessageErrors(t *testing.T) {
 	_, err = e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, "")
 	requireCode(t, care.ENOTFOUND, err)
 }
+
+func TestRecordStatusOnlyMovesForwards(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
+		ProviderID: "SM0001", Phone: e.phone(), Body: "x", Status: care.MsgSent, IdempotencyKey: "k-receipt"}
+	require.NoError(t, e.s.LogMessage(e.ctx, m))
+	status := func() (care.MessageStatus, string) {
+		got, err := e.s.Message(e.ctx, m.ID)
+		require.NoError(t, err)
+		return got.Status, got.ErrorCode
+	}
+	steps := []struct {
+		in         care.MessageStatus
+		code       string
+		want       care.MessageStatus
+		wantCode   string
+		reasonText string
+	}{
+		{care.MsgSending, "", care.MsgSent, "", "a late 'sending' does not move a sent message back"},
+		{care.MsgDelivered, "", care.MsgDelivered, "", "delivered moves it forwards"},
+		{care.MsgSent, "", care.MsgDelivered, "", "a late 'sent' changes nothing"},
+		{care.MsgFailed, "30003", care.MsgDelivered, "", "failed after delivered changes nothing"},
+	}
+	for _, s := range steps {
+		require.NoError(t, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SM0001", s.in, s.code), s.reasonText)
+		got, code := status()
+		require.Equal(t, s.want, got, s.reasonText)
+		require.Equal(t, s.wantCode, code, s.reasonText)
+	}
+
+	f := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
+		ProviderID: "SM0002", Phone: e.phone(), Body: "y", Status: care.MsgSent, IdempotencyKey: "k-receipt-2"}
+	require.NoError(t, e.s.LogMessage(e.ctx, f))
+	require.NoError(t, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SM0002", care.MsgFailed, "30003"))
+	got, err := e.s.Message(e.ctx, f.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.MsgFailed, got.Status)
+	require.Equal(t, "30003", got.ErrorCode)
+
+	requireCode(t, care.ENOTFOUND, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SMunknown", care.MsgDelivered, ""))
+	requireCode(t, care.ENOTFOUND, e.s.RecordStatus(e.ctx, care.ProviderAndroid, "SM0001", care.MsgDelivered, ""))
+	requireCode(t, care.EINVALID, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SM0001", care.MsgQueued, ""))
+}

@@ -44,7 +44,7 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	if len(reply.Prompt.Options) > maxVoiceOptions {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
-	verbs := renderVoice(reply, h.voiceURL, voiceStyle{})
+	verbs := renderVoice(reply, h.voiceURL, voiceStyle{slow: reply.Slow})
 	h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(verbs) })
 }
 
