@@ -145,7 +145,7 @@ type HelpFilter struct {
 
 // EscalationFilter narrows a list of escalations.
 type EscalationFilter struct {
-	Communes []CommuneCode     // nil means every commune
+	Communes []CommuneCode    // nil means every commune
 	Status   EscalationStatus // "" means open
 }
 

@@ -124,7 +124,6 @@ func TestUpdatePerson(t *testing.T) {
 		entries[0].Detail["fields"], "the audit names fields, never their values")
 }
 
-
 func TestListPersonsPaginates(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
