@@ -149,6 +149,11 @@ type EscalationFilter struct {
 	Status   EscalationStatus // "" means open
 }
 
+// PersonChange edits a person for ChangePersonAs and says what it did: the audit action
+// (AuditPersonUpdate, AuditPersonSetPIN or AuditPersonClearPIN) and the names, never the
+// values, of the fields it changed.
+type PersonChange func(p *Person) (action string, fields []string, err error)
+
 // APIStore is what the case-manager API needs from persistence besides Store: scoped lists,
 // tokens, and writes that record their audit entry in the same transaction as the change.
 // Every *As method takes the acting staff member.
@@ -170,7 +175,11 @@ type APIStore interface {
 	AuditLog(ctx context.Context, entity string, id int64) ([]AuditEntry, error)
 
 	CreatePersonAs(ctx context.Context, by ManagerID, p *Person) error
-	UpdatePersonAs(ctx context.Context, by ManagerID, p *Person, action string, fields []string) error
+	// ChangePersonAs loads person id under a row lock, lets change edit it, and saves it
+	// with its audit entry, all in one transaction, so concurrent changes never overwrite
+	// each other. change returns the audit action and the names of the fields it changed;
+	// an error from it rolls everything back and is returned unwrapped by the store.
+	ChangePersonAs(ctx context.Context, by ManagerID, id PersonID, change PersonChange) (*Person, error)
 	OpenCaseAs(ctx context.Context, by ManagerID, c *Case) error
 	MoveCaseAs(ctx context.Context, by ManagerID, id CaseID, ev CaseEvent, note string) (*Case, error)
 	RecordAssessmentAs(ctx context.Context, by ManagerID, a *Assessment) error

@@ -50,42 +50,53 @@ func (s *Store) CreatePersonAs(ctx context.Context, by care.ManagerID, p *care.P
 	return nil
 }
 
-// UpdatePersonAs is UpdatePerson, audited as action (person.update, person.pin_set or
-// person.pin_clear) with the names of the fields that changed, never their values.
-func (s *Store) UpdatePersonAs(ctx context.Context, by care.ManagerID, p *care.Person, action string, fields []string) error {
-	if err := p.Validate(); err != nil {
-		return mapError(err, "update person %d", p.ID)
-	}
-	if p.Profile == nil {
-		p.Profile = []care.Disability{}
-	}
-	if fields == nil {
-		fields = []string{}
-	}
-	now := s.now()
+// ChangePersonAs loads person id under a row lock, applies change, validates and saves
+// the result with its audit entry (the action and field names change returns), in one
+// transaction. An error from change rolls back and comes back as change returned it.
+func (s *Store) ChangePersonAs(ctx context.Context, by care.ManagerID, id care.PersonID, change care.PersonChange) (*care.Person, error) {
+	var p *care.Person
+	var changeErr error
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
+		var err error
+		if p, err = scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE id = $1 FOR UPDATE`, int64(id))); err != nil {
+			return err
+		}
+		action, fields, err := change(p)
+		if err != nil {
+			changeErr = err
+			return err
+		}
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if p.Profile == nil {
+			p.Profile = []care.Disability{}
+		}
+		if fields == nil {
+			fields = []string{}
+		}
+		p.UpdatedAt = s.now()
+		_, err = tx.Exec(ctx, `
 			UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,
 				diacritics = $8, consent_at = $9, caregiver_name = $10, caregiver_phone = $11,
 				caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16
 			WHERE id = $1`,
 			int64(p.ID), p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
 			string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
-			p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
+			p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), p.UpdatedAt,
 		)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = notFound()
-		}
 		if err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, action, "person", int64(p.ID), map[string]any{"fields": fields})
 	})
-	if err != nil {
-		return mapError(err, "update person %d", p.ID)
+	if changeErr != nil {
+		return nil, changeErr
 	}
-	p.UpdatedAt = now
-	return nil
+	if err != nil {
+		return nil, mapError(err, "change person %d", id)
+	}
+	return p, nil
 }
 
 // OpenCaseAs is OpenCase, audited.

@@ -162,27 +162,41 @@ func (h *handler) getPerson(w http.ResponseWriter, r *http.Request, st *care.Sta
 // consent and caregiver. Moving a person to a commune the staff member does not work in is
 // forbidden.
 func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
-	p, err := h.person(r, st)
-	if err != nil {
-		return err
-	}
 	var in personInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	bad := fieldErrors{}
-	fields := in.apply(p, h.clock, bad)
-	if err := bad.err(); err != nil {
-		return err
-	}
-	if !st.Sees(p.Commune) {
-		return forbidden("you may not move people to commune " + string(p.Commune))
-	}
-	if err := h.store.UpdatePersonAs(r.Context(), st.ID, p, care.AuditPersonUpdate, fields); err != nil {
+	p, err := h.changePerson(r, st, func(p *care.Person) (string, []string, error) {
+		bad := fieldErrors{}
+		fields := in.apply(p, h.clock, bad)
+		if err := bad.err(); err != nil {
+			return "", nil, err
+		}
+		if !st.Sees(p.Commune) {
+			return "", nil, forbidden("you may not move people to commune " + string(p.Commune))
+		}
+		return care.AuditPersonUpdate, fields, nil
+	})
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewPerson(p))
 	return nil
+}
+
+// changePerson runs change on the person of the path's id under the store's row lock, if
+// the staff member sees the person's commune.
+func (h *handler) changePerson(r *http.Request, st *care.Staff, change care.PersonChange) (*care.Person, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	return h.store.ChangePersonAs(r.Context(), st.ID, care.PersonID(id), func(p *care.Person) (string, []string, error) {
+		if !st.Sees(p.Commune) {
+			return "", nil, hidden()
+		}
+		return change(p)
+	})
 }
 
 // pinInput is the body of PUT /persons/{id}/pin.
@@ -193,20 +207,20 @@ type pinInput struct {
 // setPIN sets the PIN a person on a shared phone is asked before their plan is read; only
 // its hash is stored.
 func (h *handler) setPIN(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
-	p, err := h.person(r, st)
-	if err != nil {
-		return err
-	}
 	var in pinInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
+	// Hash before the row lock is taken: the hash is deliberately slow.
 	hash, err := care.HashPIN(in.PIN)
 	if err != nil {
 		return err
 	}
-	p.PINHash = hash
-	if err := h.store.UpdatePersonAs(r.Context(), st.ID, p, care.AuditPersonSetPIN, []string{"pin"}); err != nil {
+	p, err := h.changePerson(r, st, func(p *care.Person) (string, []string, error) {
+		p.PINHash = hash
+		return care.AuditPersonSetPIN, []string{"pin"}, nil
+	})
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewPerson(p))
@@ -215,12 +229,11 @@ func (h *handler) setPIN(w http.ResponseWriter, r *http.Request, st *care.Staff)
 
 // clearPIN removes a person's PIN.
 func (h *handler) clearPIN(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
-	p, err := h.person(r, st)
+	p, err := h.changePerson(r, st, func(p *care.Person) (string, []string, error) {
+		p.PINHash = ""
+		return care.AuditPersonClearPIN, []string{"pin"}, nil
+	})
 	if err != nil {
-		return err
-	}
-	p.PINHash = ""
-	if err := h.store.UpdatePersonAs(r.Context(), st.ID, p, care.AuditPersonClearPIN, []string{"pin"}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewPerson(p))
