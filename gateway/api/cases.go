@@ -22,7 +22,7 @@ func (h *handler) openCaseOf(w http.ResponseWriter, r *http.Request, st *care.St
 	return nil
 }
 
-// caseInput is the body of POST /persons/{id}/cases; without manager_id the case goes to
+// caseInput is the optional body of POST /persons/{id}/cases; without manager_id the case goes to
 // the case manager of the person's commune with the fewest open cases.
 type caseInput struct {
 	ManagerID *int64 `json:"manager_id"`
@@ -35,7 +35,7 @@ func (h *handler) openCase(w http.ResponseWriter, r *http.Request, st *care.Staf
 		return err
 	}
 	var in caseInput
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeOptional(w, r, &in); err != nil {
 		return err
 	}
 	var m *care.CaseManager

@@ -16,7 +16,7 @@ func TestOpenCase(t *testing.T) {
 	other, _ := e.staff(w.a, care.RoleCaseManager, 0)
 	p1, p2, p3 := e.person(w.a), e.person(w.a), e.person(w.a)
 
-	c := e.ok(http.StatusCreated, w.token, "POST", path("/persons/%d/cases", p1.ID), map[string]any{})
+	c := e.ok(http.StatusCreated, w.token, "POST", path("/persons/%d/cases", p1.ID), nil) // the body is optional
 	require.Equal(t, "assessment", c["step"])
 	require.Equal(t, float64(1), c["step_number"])
 	require.Equal(t, float64(other.ID), c["manager_id"], "the commune's case manager with the fewest open cases")

@@ -36,6 +36,7 @@ type apiError struct {
 	body   errorBody
 }
 
+// Error describes the response, for logs and tests.
 func (e *apiError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.status, e.body.Error, e.body.Message)
 }
@@ -123,10 +124,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // beyond), no unknown fields, nothing after the object. Problems are 400 with the field at
 // fault where there is one.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeBody(w, r, v, false)
+}
+
+// decodeOptional is decode for a body that may be left out: an empty body leaves v as it is.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeBody(w, r, v, true)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if optional && errors.Is(err, io.EOF) {
+		return nil
+	}
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
 			err = errors.New("one JSON object expected")
