@@ -149,7 +149,9 @@ func (h *handler) serve(rt route) http.Handler {
 		if !rt.public {
 			var err error
 			if st, err = h.authenticate(r); err != nil {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="caseline"`)
+				if isStatus(err, http.StatusUnauthorized) {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="caseline"`)
+				}
 				h.fail(w, r, err)
 				return
 			}

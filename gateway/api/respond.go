@@ -41,6 +41,12 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.status, e.body.Error, e.body.Message)
 }
 
+// isStatus reports whether err is an apiError answering with status.
+func isStatus(err error, status int) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.status == status
+}
+
 func unauthenticated(msg string) error {
 	return &apiError{status: http.StatusUnauthorized, body: errorBody{Error: codeUnauthenticated, Message: msg}}
 }
