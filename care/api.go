@@ -106,6 +106,7 @@ const (
 	AuditAssessmentRecord   = "assessment.record"
 	AuditPlanCreate         = "plan.create"
 	AuditPlanApprove        = "plan.approve"
+	AuditServiceStatus      = "service.status"
 	AuditAppointmentCreate  = "appointment.create"
 	AuditAppointmentMove    = "appointment.move"
 	AuditAppointmentCancel  = "appointment.cancel"
@@ -185,6 +186,7 @@ type APIStore interface {
 	RecordAssessmentAs(ctx context.Context, by ManagerID, a *Assessment) error
 	CreatePlanAs(ctx context.Context, by ManagerID, p *SupportPlan) error
 	ApprovePlanAs(ctx context.Context, by ManagerID, id PlanID, approverName string, at time.Time) error
+	SetServiceStatusAs(ctx context.Context, by ManagerID, id ServiceID, st ServiceStatus) error
 	CreateAppointmentAs(ctx context.Context, by ManagerID, a *Appointment) error
 	MoveAppointmentAs(ctx context.Context, by ManagerID, id AppointmentID, at time.Time, place string) (*Appointment, error)
 	CancelAppointmentAs(ctx context.Context, by ManagerID, id AppointmentID) error

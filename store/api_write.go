@@ -302,6 +302,27 @@ func (s *Store) ApprovePlanAs(ctx context.Context, by care.ManagerID, id care.Pl
 	return nil
 }
 
+// SetServiceStatusAs is SetServiceStatus, audited with the new status.
+func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id care.ServiceID, st care.ServiceStatus) error {
+	if !st.Valid() {
+		return mapError(care.FieldError("status", "unknown service status %q", st), "set status of service %d", id)
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE plan_service SET status = $2 WHERE id = $1`, int64(id), string(st))
+		if err == nil && tag.RowsAffected() == 0 {
+			err = notFound()
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, care.AuditServiceStatus, "service", int64(id), map[string]any{"status": st})
+	})
+	if err != nil {
+		return mapError(err, "set status of service %d", id)
+	}
+	return nil
+}
+
 // CreateAppointmentAs is CreateAppointment, audited.
 func (s *Store) CreateAppointmentAs(ctx context.Context, by care.ManagerID, a *care.Appointment) error {
 	if a.Status == "" {

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -280,6 +282,42 @@ func (h *handler) approvePlan(w http.ResponseWriter, r *http.Request, st *care.S
 		return err
 	}
 	if err := h.store.ApprovePlanAs(r.Context(), st.ID, p.ID, name, h.clock.Now()); err != nil {
+		return err
+	}
+	if p, err = h.store.CurrentPlan(r.Context(), c.ID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewPlan(p))
+	return nil
+}
+
+// serviceInput is the body of PATCH /cases/{id}/plan/services/{service}.
+type serviceInput struct {
+	Status string `json:"status"`
+}
+
+// updateService records how a service of the case's current plan is going.
+func (h *handler) updateService(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
+	c, err := h.pathCase(r, st)
+	if err != nil {
+		return err
+	}
+	var in serviceInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if !care.ServiceStatus(in.Status).Valid() {
+		return care.FieldError("status", "status must be planned, in_progress, done or cancelled")
+	}
+	p, err := h.store.CurrentPlan(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	sid, err := strconv.ParseInt(r.PathValue("service"), 10, 64)
+	if err != nil || !slices.ContainsFunc(p.Services, func(s care.PlanService) bool { return int64(s.ID) == sid }) {
+		return care.Errorf(care.ENOTFOUND, "the current plan has no such service")
+	}
+	if err := h.store.SetServiceStatusAs(r.Context(), st.ID, care.ServiceID(sid), care.ServiceStatus(in.Status)); err != nil {
 		return err
 	}
 	if p, err = h.store.CurrentPlan(r.Context(), c.ID); err != nil {

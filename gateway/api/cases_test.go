@@ -107,6 +107,13 @@ func TestCaseThroughTheFiveSteps(t *testing.T) {
 
 	// Steps 3 to 5, and the history says who moved the case each time.
 	require.Equal(t, "implementation", move(w.token, "implement")["step"])
+	svc := id(plan["services"].([]any)[0].(map[string]any), "id")
+	updated := e.ok(http.StatusOK, w.token, "PATCH", path("/cases/%d/plan/services/%d", w.kase.ID, svc), map[string]any{"status": "in_progress"})
+	require.Equal(t, "in_progress", updated["services"].([]any)[0].(map[string]any)["status"])
+	fields = e.fails(http.StatusBadRequest, care.EINVALID, w.token, "PATCH", path("/cases/%d/plan/services/%d", w.kase.ID, svc), map[string]any{"status": "half"})
+	require.Contains(t, fields, "status")
+	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "PATCH", path("/cases/%d/plan/services/999999", w.kase.ID), map[string]any{"status": "done"})
+	require.Equal(t, []string{care.AuditServiceStatus}, e.audit("service", svc, w.manager.ID))
 	require.Equal(t, "monitoring", move(approverToken, "monitor")["step"])
 	require.Equal(t, "evaluation", move(w.token, "evaluate")["step"])
 	closed := move(w.token, "close")

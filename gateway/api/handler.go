@@ -78,6 +78,7 @@ func (h *handler) routes() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/plans", serve: h.createPlan},
 		{method: "GET", path: "/api/v1/cases/{id}/plan", serve: h.currentPlan},
 		{method: "POST", path: "/api/v1/cases/{id}/plan/approval", serve: h.approvePlan},
+		{method: "PATCH", path: "/api/v1/cases/{id}/plan/services/{service}", serve: h.updateService},
 		{method: "POST", path: "/api/v1/cases/{id}/appointments", serve: h.createAppointment},
 		{method: "POST", path: "/api/v1/cases/{id}/schedules", serve: h.createSchedule},
 		{method: "GET", path: "/api/v1/cases/{id}/schedules", serve: h.listSchedules},

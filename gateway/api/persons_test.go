@@ -209,6 +209,7 @@ func TestScopingHidesAnotherCommune(t *testing.T) {
 		{"GET", path("/cases/%d/assessments/latest", w.kase.ID), nil},
 		{"POST", path("/cases/%d/plans", w.kase.ID), map[string]any{"goals": []string{"x"}}},
 		{"GET", path("/cases/%d/plan", w.kase.ID), nil},
+		{"PATCH", path("/cases/%d/plan/services/1", w.kase.ID), map[string]any{"status": "done"}},
 		{"POST", path("/cases/%d/appointments", w.kase.ID), map[string]any{"at": "2026-03-10T09:00:00Z"}},
 		{"POST", path("/cases/%d/schedules", w.kase.ID), map[string]any{"weekday": "monday", "time": "09:00"}},
 		{"GET", path("/cases/%d/schedules", w.kase.ID), nil},
