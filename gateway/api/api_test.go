@@ -1,0 +1,243 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
+)
+
+// start is the test clock's first reading: a Monday morning.
+var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// testClock only moves when a test moves it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// reminders stands in for the workers' scheduler: Schedule writes a pending reminder 24
+// hours before the appointment's current version into the reminder table, as the workers
+// do, and every call is recorded.
+type reminders struct {
+	s     *store.Store
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
+	r.record("schedule", id)
+	_, err := r.s.Pool().Exec(ctx, `
+		INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
+		SELECT id, version, 1440, at - interval '24 hours' FROM appointment WHERE id = $1
+		ON CONFLICT DO NOTHING`, int64(id))
+	return err
+}
+
+func (r *reminders) Cancel(_ context.Context, id care.AppointmentID) error {
+	r.record("cancel", id)
+	return nil
+}
+
+func (r *reminders) record(what string, id care.AppointmentID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf("%s %d", what, id))
+}
+
+func (r *reminders) Calls() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+// env is one test's API over a real store on its own database.
+type env struct {
+	t         *testing.T
+	ctx       context.Context
+	s         *store.Store
+	clock     *testClock
+	reminders *reminders
+	srv       *httptest.Server
+}
+
+// phones makes every fixture phone unique across the test binary.
+var phones atomic.Int64
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	clock := &testClock{now: start}
+	s := store.New(storetest.NewPool(t), clock)
+	rem := &reminders{s: s}
+	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop()}))
+	t.Cleanup(srv.Close)
+	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
+}
+
+func (e *env) phone() care.Phone {
+	return care.MustParsePhone(fmt.Sprintf("091%07d", phones.Add(1)))
+}
+
+func (e *env) commune(code care.CommuneCode) care.CommuneCode {
+	e.t.Helper()
+	require.NoError(e.t, e.s.CreateCommune(e.ctx, &care.Commune{Code: code, Name: "Xã " + string(code)}))
+	return code
+}
+
+// staff makes a staff member with a token and returns both.
+func (e *env) staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID) (*care.CaseManager, string) {
+	e.t.Helper()
+	m := &care.CaseManager{Name: "Chị Lan", Phone: e.phone(), Commune: commune, Role: role, SupervisorID: supervisor, Active: true}
+	require.NoError(e.t, e.s.CreateManager(e.ctx, m))
+	token, _, err := e.s.CreateAPIToken(e.ctx, 0, m.ID, "test")
+	require.NoError(e.t, err)
+	return m, token
+}
+
+func (e *env) person(commune care.CommuneCode) *care.Person {
+	e.t.Helper()
+	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
+		Channel: care.ChannelSMS, Status: care.PersonActive}
+	require.NoError(e.t, e.s.CreatePerson(e.ctx, p))
+	return p
+}
+
+func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
+	e.t.Helper()
+	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
+	require.NoError(e.t, e.s.OpenCase(e.ctx, c))
+	return c
+}
+
+// world is the usual start: communes A and B, a case manager with a token in each, and a
+// person with an open case in A.
+type world struct {
+	a, b       care.CommuneCode
+	manager    *care.CaseManager
+	token      string // the case manager of A
+	otherToken string // the case manager of B
+	person     *care.Person
+	kase       *care.Case
+}
+
+func (e *env) world() world {
+	e.t.Helper()
+	var w world
+	w.a, w.b = e.commune("A"), e.commune("B")
+	w.manager, w.token = e.staff(w.a, care.RoleCaseManager, 0)
+	_, w.otherToken = e.staff(w.b, care.RoleCaseManager, 0)
+	w.person = e.person(w.a)
+	w.kase = e.openCase(w.person, w.manager)
+	return w
+}
+
+// resp is an API response: its status and its body as generic JSON.
+type resp struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+// call sends body (JSON-encoded unless it is a string or []byte) with token.
+func (e *env) call(token, method, path string, body any) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		require.NoError(e.t, err)
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequestWithContext(e.ctx, method, e.srv.URL+path, rd)
+	require.NoError(e.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := e.srv.Client().Do(req)
+	require.NoError(e.t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(e.t, err)
+	r := resp{status: res.StatusCode, header: res.Header, raw: raw}
+	if len(raw) > 0 {
+		require.Contains(e.t, res.Header.Get("Content-Type"), "application/json", "body: %s", raw)
+		require.NoError(e.t, json.Unmarshal(raw, &r.body), "body: %s", raw)
+	}
+	return r
+}
+
+// ok calls and requires status.
+func (e *env) ok(status int, token, method, path string, body any) map[string]any {
+	e.t.Helper()
+	r := e.call(token, method, path, body)
+	require.Equal(e.t, status, r.status, "%s %s: %s", method, path, r.raw)
+	return r.body
+}
+
+// fails calls and requires an error response with status and code, returning its fields.
+func (e *env) fails(status int, code, token, method, path string, body any) map[string]any {
+	e.t.Helper()
+	r := e.call(token, method, path, body)
+	require.Equal(e.t, status, r.status, "%s %s: %s", method, path, r.raw)
+	require.Equal(e.t, code, r.body["error"], "%s", r.raw)
+	require.NotEmpty(e.t, r.body["message"], "%s", r.raw)
+	fields, _ := r.body["fields"].(map[string]any)
+	return fields
+}
+
+// audit returns the actions of a record's audit entries, requiring each to name actor.
+func (e *env) audit(entity string, id int64, actor care.ManagerID) []string {
+	e.t.Helper()
+	entries, err := e.s.AuditLog(e.ctx, entity, id)
+	require.NoError(e.t, err)
+	var out []string
+	for _, a := range entries {
+		require.Equal(e.t, actor, a.ActorID, "%+v", a)
+		out = append(out, a.Action)
+	}
+	return out
+}
+
+// id reads a JSON number field as an id.
+func id(m map[string]any, field string) int64 {
+	f, _ := m[field].(float64)
+	return int64(f)
+}
+
+func path(format string, args ...any) string { return "/api/v1" + fmt.Sprintf(format, args...) }
