@@ -18,9 +18,8 @@ const MaxBodyBytes = 64 << 10
 
 // withMiddleware wraps h in what every request goes through, outermost first: a logger in
 // the context, a request id (in the log and the X-Request-Id response header), the access
-// log, panic recovery and the body limit.
+// log and panic recovery. The body limit is per route (see NewHandler).
 func withMiddleware(log zerolog.Logger, h http.Handler) http.Handler {
-	h = limitBody(MaxBodyBytes, h)
 	h = recoverPanic(h)
 	h = hlog.AccessHandler(accessLog)(h)
 	h = hlog.RequestIDHandler("req_id", "X-Request-Id")(h)

@@ -59,14 +59,14 @@ func TestAbortHandlerPanicStillAborts(t *testing.T) {
 
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
-	// The handler reads a form as webhooks do and answers its error through Error.
-	h := withMiddleware(zerolog.Nop(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// A webhook route reads a form and answers its error through Error.
+	h := NewHandler(Deps{Log: zerolog.Nop(), TwilioSMS: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			Error(w, r, err)
 			return
 		}
 		_, _ = w.Write([]byte(r.PostForm.Get("Body")))
-	}))
+	})})
 	form := func(n int) string { return "Body=" + strings.Repeat("a", n-len("Body=")) }
 	tests := []struct {
 		name    string

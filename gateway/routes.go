@@ -19,6 +19,19 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	// Ready names the dependencies /readyz checks, by the name it reports each under.
 	Ready map[string]Check
+
+	// The channel webhooks, each already behind its provider's authentication (Twilio
+	// signature, USSD token, Basic auth). A nil handler leaves its route unmounted.
+	TwilioSMS         http.Handler // POST /twilio/sms
+	TwilioSMSStatus   http.Handler // POST /twilio/sms/status
+	TwilioVoice       http.Handler // POST /twilio/voice
+	TwilioVoiceStatus http.Handler // POST /twilio/voice/status
+	USSD              http.Handler // POST /ussd/africastalking
+	// Android serves the cht-gateway protocol (GET and POST /android/sms); it limits its
+	// own bodies (gzip-encoded polls are larger than a webhook).
+	Android http.Handler
+	// API is the case-manager JSON API under /api/v1/; it limits its own bodies.
+	API http.Handler
 }
 
 // NewHandler returns the gateway: every route Caseline answers, each counted and timed by
@@ -30,13 +43,29 @@ func NewHandler(deps Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	m := newHTTPMetrics(reg)
-	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, m.instrument(pattern, h)) }
+	// Webhooks and probes take at most MaxBodyBytes; the Android gateway and the API set
+	// larger limits of their own.
+	handleOwnLimit := func(pattern string, h http.Handler) {
+		if h != nil {
+			mux.Handle(pattern, m.instrument(pattern, h))
+		}
+	}
+	handle := func(pattern string, h http.Handler) {
+		if h != nil {
+			handleOwnLimit(pattern, limitBody(MaxBodyBytes, h))
+		}
+	}
 
 	handle("GET /healthz", healthz())
 	handle("GET /readyz", readyz(deps.Ready))
 	handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	// The channel webhooks (/twilio/..., /ussd/..., /android/...) and the case-manager API
-	// mount here, one handle line each, from handlers given in Deps.
+	handle("POST /twilio/sms", deps.TwilioSMS)
+	handle("POST /twilio/sms/status", deps.TwilioSMSStatus)
+	handle("POST /twilio/voice", deps.TwilioVoice)
+	handle("POST /twilio/voice/status", deps.TwilioVoiceStatus)
+	handle("POST /ussd/africastalking", deps.USSD)
+	handleOwnLimit("/android/sms", deps.Android)
+	handleOwnLimit("/api/v1/", deps.API)
 
 	return withMiddleware(deps.Log, mux)
 }

@@ -89,12 +89,14 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	}
 }
 
-func TestOversizedBodyIs413BeforeAnyRoute(t *testing.T) {
+func TestOversizedWebhookBodyIs413BeforeTheHandler(t *testing.T) {
 	t.Parallel()
-	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop()})
+	reached := false
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), USSD: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })})
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/healthz", bytes.NewReader(make([]byte, gateway.MaxBodyBytes+1))))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/ussd/africastalking", bytes.NewReader(make([]byte, gateway.MaxBodyBytes+1))))
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	require.False(t, reached, "the handler must not see an oversized body")
 	body, err := io.ReadAll(rec.Body)
 	require.NoError(t, err)
 	require.JSONEq(t, `{"error":"invalid","message":"request body too large"}`, string(body))

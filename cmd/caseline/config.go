@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -32,6 +33,8 @@ type config struct {
 	AndroidPassword  string
 	Location         *time.Location
 	LogLevel         zerolog.Level
+	SMSRoutes        care.Routes // which provider carries outbound SMS to which numbers
+	SendRateLimit    float64     // outbound messages per second per provider; 0 is no limit
 }
 
 // variable is one environment variable: its defaults and how it is checked and stored.
@@ -92,7 +95,7 @@ func variables() []variable {
 			}},
 		{name: "TWILIO_AUTH_TOKEN", devDef: "dev",
 			set: func(c *config, v string) error { c.TwilioAuthToken = v; return nil }},
-		{name: "TWILIO_FROM",
+		{name: "TWILIO_FROM", devDef: "+84901000000",
 			set: func(c *config, v string) error {
 				if v == "" || messagingServiceSID.MatchString(v) {
 					c.TwilioFrom = v
@@ -143,6 +146,24 @@ func variables() []variable {
 				c.Location = loc
 				return nil
 			}},
+		{name: "SMS_ROUTES", def: "*=twilio",
+			set: func(c *config, v string) error {
+				r, err := care.ParseRoutes(v)
+				if err != nil {
+					return fmt.Errorf("%s (like +84=android,*=twilio)", care.ErrorMessage(err))
+				}
+				c.SMSRoutes = r
+				return nil
+			}},
+		{name: "SEND_RATE_LIMIT", def: "0",
+			set: func(c *config, v string) error {
+				n, err := strconv.ParseFloat(v, 64)
+				if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+					return fmt.Errorf("%q is not a rate in messages per second (0 for none)", v)
+				}
+				c.SendRateLimit = n
+				return nil
+			}},
 		{name: "LOG_LEVEL", def: "info",
 			set: func(c *config, v string) error {
 				l, err := zerolog.ParseLevel(strings.ToLower(v))
@@ -176,6 +197,9 @@ func requiredBy(command string) []string {
 	switch command {
 	case "serve":
 		return []string{"TWILIO_AUTH_TOKEN", "USSD_TOKEN", "ANDROID_GATEWAY_PASSWORD"}
+	case "work":
+		// The workers send through Twilio: without an account nothing would ever leave.
+		return []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"}
 	}
 	return nil
 }

@@ -11,11 +11,13 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
 )
 
 func TestConfigDefaults(t *testing.T) {
 	t.Parallel()
-	cfg, err := loadConfig(getenv(nil), "work")
+	cfg, err := loadConfig(getenv(nil), "migrate")
 	require.NoError(t, err)
 	require.Equal(t, "postgres://caseline:caseline@127.0.0.1:5432/caseline?sslmode=disable", cfg.DatabaseURL)
 	require.Equal(t, "redis://127.0.0.1:6379/0", cfg.RedisURL)
@@ -55,7 +57,7 @@ func TestConfigValues(t *testing.T) {
 	require.Equal(t, time.UTC, cfg.Location)
 	require.Equal(t, zerolog.WarnLevel, cfg.LogLevel)
 
-	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": "MG0123abc"}), "work")
+	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": "MG0123abc"}), "migrate")
 	require.NoError(t, err)
 	require.Equal(t, "MG0123abc", cfg.TwilioFrom)
 }
@@ -84,6 +86,9 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 		{"TWILIO_AUTH_TOKEN", "", "serve", "TWILIO_AUTH_TOKEN: required by serve (set it, or use `caseline dev` for development defaults)"},
 		{"USSD_TOKEN", "", "serve", "USSD_TOKEN: required by serve (set it, or use `caseline dev` for development defaults)"},
 		{"ANDROID_GATEWAY_PASSWORD", "", "serve", "ANDROID_GATEWAY_PASSWORD: required by serve (set it, or use `caseline dev` for development defaults)"},
+		{"TWILIO_FROM", "", "work", "TWILIO_FROM: required by work (set it, or use `caseline dev` for development defaults)"},
+		{"SMS_ROUTES", "+84=carrier-pigeon", "work", "SMS_ROUTES: " + routesProblem("+84=carrier-pigeon") + " (like +84=android,*=twilio)"},
+		{"SEND_RATE_LIMIT", "-1", "work", `SEND_RATE_LIMIT: "-1" is not a rate in messages per second (0 for none)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -181,4 +186,10 @@ func TestMainStopsCleanlyOnSIGTERM(t *testing.T) {
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, cmd.Wait(), "exit status 0 after a graceful stop; logs:\n%s", logs.String())
 	logs.waitFor(t, "stopped")
+}
+
+// routesProblem is what care.ParseRoutes says of spec, so the expected line follows it.
+func routesProblem(spec string) string {
+	_, err := care.ParseRoutes(spec)
+	return care.ErrorMessage(err)
 }

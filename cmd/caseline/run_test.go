@@ -98,7 +98,7 @@ func TestWorkStartsAndStopsCleanly(t *testing.T) {
 	p.logs.waitFor(t, "started")
 	require.NoError(t, p.stop(t))
 	logs := p.logs.String()
-	require.Contains(t, logs, `"component":"asynq"`, "asynq logs through zerolog")
+	require.Contains(t, logs, `"component":"workers"`, "the task workers started")
 	require.NotContains(t, logs, "listening", "work serves no HTTP")
 }
 
@@ -121,7 +121,7 @@ func TestDevMigratesThenServesAndWorks(t *testing.T) {
 	status, body := get(t, base+"/readyz")
 	require.Equal(t, http.StatusOK, status, body)
 	require.Contains(t, p.stdout.String(), "applied 1 migration(s)")
-	require.Contains(t, p.logs.String(), `"component":"asynq"`, "the workers run too")
+	require.Contains(t, p.logs.String(), `"component":"workers"`, "the workers run too")
 	require.NoError(t, p.stop(t))
 }
 

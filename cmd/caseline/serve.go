@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/store"
 )
@@ -40,20 +41,33 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		{name: "postgresql", stop: func(context.Context) error { pool.Close(); return nil }},
 		{name: "redis", stop: func(context.Context) error { return rdb.Close() }},
 	}
+	st := store.New(pool, care.SystemClock{})
 	if r.workers {
-		cs = append(cs, workerComponent(rdb, log))
+		deps, err := workerDeps(cfg, log, st, rdb)
+		if err != nil {
+			pool.Close()
+			rdb.Close()
+			return err
+		}
+		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps))
 	}
 	if r.gateway {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		h := gateway.NewHandler(gateway.Deps{
+		deps := gateway.Deps{
 			Log:     log,
 			Metrics: reg,
 			Ready: map[string]gateway.Check{
 				"postgresql": pool.Ping,
 				"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 			},
-		})
+		}
+		if err := channels(cfg, log, st, &deps); err != nil {
+			pool.Close()
+			rdb.Close()
+			return err
+		}
+		h := gateway.NewHandler(deps)
 		cs = append(cs, httpComponent(cfg.ListenAddr, h, log))
 	}
 	return runComponents(ctx, log, cs)

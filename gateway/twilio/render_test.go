@@ -63,6 +63,14 @@ func TestRenderVoice(t *testing.T) {
 				`<Redirect method="POST">` + voice + `?step=7&amp;noinput=1</Redirect></Response>`,
 		},
 		{
+			name:  "the keys every menu has are said after its options",
+			reply: flows.Reply{Prompt: menu, Step: 3},
+			style: voiceStyle{keys: []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "0", Label: "Gặp người hỗ trợ"}}},
+			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=3">` +
+				`<Say language="vi-VN">Xin chào. Đăng ký, bấm 1. Giúp đỡ, bấm 2. Nghe lại, bấm sao. Gặp người hỗ trợ, bấm 0.</Say></Gather>` +
+				`<Redirect method="POST">` + voice + `?step=3&amp;noinput=1</Redirect></Response>`,
+		},
+		{
 			name:  "a PIN is gathered up to the hash key",
 			reply: flows.Reply{Step: 1, Prompt: flows.Prompt{Text: "Nhập mã PIN, rồi bấm thăng.", Expect: flows.ExpectDigits}},
 			want: `<Response><Gather input="dtmf" finishOnKey="#" timeout="10" method="POST" action="` + voice + `?step=1">` +

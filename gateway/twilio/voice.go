@@ -44,7 +44,11 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	if len(reply.Prompt.Options) > maxVoiceOptions {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
-	verbs := renderVoice(reply, h.voiceURL, voiceStyle{slow: reply.Slow})
+	style := voiceStyle{slow: reply.Slow}
+	if h.voiceKeys != nil && reply.Prompt.Expect == flows.ExpectChoice {
+		style.keys = h.voiceKeys(reply.Prompt.Language)
+	}
+	verbs := renderVoice(reply, h.voiceURL, style)
 	h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(verbs) })
 }
 
@@ -111,6 +115,9 @@ type voiceStyle struct {
 	// <prosody>) does not recognise, and SSML works only with neural voices; plain <Say>
 	// with <Pause> works with every voice and language.
 	slow bool
+	// keys are the keys every menu has besides its options (repeat, a person, slower),
+	// said after the options.
+	keys []flows.Option
 }
 
 // renderVoice turns a reply into TwiML verbs:
@@ -138,7 +145,7 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 		Timeout:       strconv.Itoa(gatherTimeout),
 		Action:        voiceURL + "?step=" + step,
 		Method:        "POST",
-		InnerElements: say(lang, style, sentences(p)...),
+		InnerElements: say(lang, style, append(sentences(p), keyPhrases(p.Language, style.keys)...)...),
 	}
 	if p.Expect == flows.ExpectDigits {
 		g.NumDigits, g.FinishOnKey = "", "#"
@@ -161,6 +168,15 @@ func sentences(p flows.Prompt) []string {
 	}
 	for _, o := range opts {
 		out = append(out, pressPhrase(p.Language, o))
+	}
+	return out
+}
+
+// keyPhrases says the keys every menu has, each as "for X, press N".
+func keyPhrases(lang care.Language, keys []flows.Option) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, pressPhrase(lang, k))
 	}
 	return out
 }
