@@ -126,9 +126,9 @@ func newCatalog() catalog {
 		keyMoreOptions: {"Các lựa chọn khác:", "More choices:"},
 		keyBye:         {"Cảm ơn bạn. Tạm biệt.", "Thank you. Goodbye."},
 		keyApology:     {"Xin lỗi, hệ thống đang bận. Vui lòng thử lại sau.", "Sorry, the service is busy. Please try again later."},
-		keyVoiceRepeat: {"nghe lại", "hear this again"},
-		keyVoicePerson: {"gặp cán bộ xã", "talk to a person"},
-		keyVoiceSlower: {"nghe chậm hơn", "hear it slower"},
+		keyVoiceRepeat: {"Nghe lại", "repeat"},
+		keyVoicePerson: {"Gặp cán bộ xã", "a person"},
+		keyVoiceSlower: {"Nghe chậm hơn", "slower speech"},
 
 		keyMenu:        {"Caseline - hỗ trợ người khuyết tật. Chọn:", "Caseline - disability support. Choose:"},
 		keyOptRegister: {"Đăng ký", "Register"},

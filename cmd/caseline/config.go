@@ -35,6 +35,7 @@ type config struct {
 	LogLevel         zerolog.Level
 	SMSRoutes        care.Routes // which provider carries outbound SMS to which numbers
 	SendRateLimit    float64     // outbound messages per second per provider; 0 is no limit
+	FakeTwilioAddr   string      // where `caseline dev` runs the fake Twilio
 }
 
 // variable is one environment variable: its defaults and how it is checked and stored.
@@ -164,6 +165,14 @@ func variables() []variable {
 				c.SendRateLimit = n
 				return nil
 			}},
+		{name: "FAKE_TWILIO_ADDR", def: "127.0.0.1:8081",
+			set: func(c *config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("%q is not host:port (like 127.0.0.1:8081)", v)
+				}
+				c.FakeTwilioAddr = v
+				return nil
+			}},
 		{name: "LOG_LEVEL", def: "info",
 			set: func(c *config, v string) error {
 				l, err := zerolog.ParseLevel(strings.ToLower(v))
@@ -208,7 +217,8 @@ func requiredBy(command string) []string {
 // `caseline dev`), and checks each value and the secrets command needs. Every problem is
 // reported, on one line.
 func loadConfig(getenv func(string) string, command string) (config, error) {
-	dev := command == "dev"
+	// The simulators talk to a dev gateway unless told otherwise, so they share its defaults.
+	dev := command == "dev" || command == "phone" || command == "load"
 	var c config
 	var problems []string
 	values := make(map[string]string)

@@ -95,7 +95,7 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 			t.Parallel()
 			env := testEnv("postgres://caseline:caseline@127.0.0.1:5432/caseline", map[string]string{tt.name: tt.value})
 			var stdout, stderr strings.Builder
-			err := run(t.Context(), []string{"caseline", tt.command}, getenv(env), &stdout, &stderr)
+			err := run(t.Context(), []string{"caseline", tt.command}, getenv(env), strings.NewReader(""), &stdout, &stderr)
 			require.EqualError(t, err, tt.want)
 			require.Equal(t, 2, exitCode(err))
 			require.Empty(t, stdout.String()+stderr.String(), "nothing starts, nothing logs")

@@ -19,7 +19,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	// After the first signal a second one kills at once, as it would without us.
 	context.AfterFunc(ctx, stop)
-	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "caseline: %v\n", err)
@@ -39,6 +39,12 @@ Commands:
   migrate status   list the migrations and whether each is applied
   dev              migrate up, then serve and work in one process, with development
                    defaults for the secrets
+  phone [flags] [script FILE]
+                   a feature phone: SMS, USSD and voice against the local gateway,
+                   interactive or replaying a script (see simulators/phone)
+  load [flags]     the load generator: signed SMS webhooks and USSD sessions
+  token create PHONE [LABEL] | token list PHONE | token revoke ID
+                   case-manager API tokens
   help             show this text
 
 Configuration comes from the environment; see README.md.
@@ -67,7 +73,7 @@ func exitCode(err error) int {
 // run is the whole program, callable from tests: args are os.Args, getenv reads the
 // environment. It returns when the command is done or, for the long-running ones, when ctx
 // is cancelled and everything has stopped.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		return usagef("no command given; try `caseline help`")
 	}
@@ -84,6 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(rest) != 0 {
 			return usagef("%s takes no arguments", command)
 		}
+	case "phone", "load", "token":
 	default:
 		return usagef("unknown command %q; try `caseline help`", command)
 	}
@@ -104,11 +111,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRoles(ctx, cfg, log, roles{gateway: true})
 	case "work":
 		return runRoles(ctx, cfg, log, roles{workers: true})
+	case "phone":
+		return phoneCommand(ctx, cfg, rest, stdin, stdout)
+	case "load":
+		return loadCommand(ctx, cfg, rest, stdout)
+	case "token":
+		return tokenCommand(ctx, cfg, log, rest, stdout)
 	default: // dev
-		if err := migrate(ctx, cfg.DatabaseURL, "up", stdout, log); err != nil {
-			return err
-		}
-		return runRoles(ctx, cfg, log, roles{gateway: true, workers: true})
+		return dev(ctx, cfg, log, stdout)
 	}
 }
 

@@ -48,6 +48,7 @@ func testEnv(databaseURL string, overrides map[string]string) map[string]string 
 		"USSD_TOKEN":               "test-token",
 		"ANDROID_GATEWAY_PASSWORD": "test-password",
 		"LOG_LEVEL":                "debug",
+		"FAKE_TWILIO_ADDR":         "127.0.0.1:0",
 	}
 	for k, v := range overrides {
 		env[k] = v
@@ -122,7 +123,9 @@ func start(t *testing.T, env map[string]string, args ...string) *process {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &process{logs: &logSink{}, stdout: &logSink{}, cancel: cancel, done: make(chan error, 1)}
-	go func() { p.done <- run(ctx, append([]string{"caseline"}, args...), getenv(env), p.stdout, p.logs) }()
+	go func() {
+		p.done <- run(ctx, append([]string{"caseline"}, args...), getenv(env), strings.NewReader(""), p.stdout, p.logs)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {

@@ -143,7 +143,7 @@ func TestCommandLine(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Parallel() // none of these gets as far as setting up logging
 			var stdout, stderr strings.Builder
-			err := run(t.Context(), append([]string{"caseline"}, tt.args...), getenv(nil), &stdout, &stderr)
+			err := run(t.Context(), append([]string{"caseline"}, tt.args...), getenv(nil), strings.NewReader(""), &stdout, &stderr)
 			require.Equal(t, tt.code, exitCode(err))
 			if tt.errMsg != "" {
 				require.EqualError(t, err, tt.errMsg)

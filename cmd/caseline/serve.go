@@ -23,6 +23,8 @@ import (
 type roles struct {
 	gateway bool // the HTTP gateway on LISTEN_ADDR
 	workers bool // the asynq task workers
+	// before are started ahead of the workers and the gateway (dev's fake Twilio).
+	before []component
 }
 
 // runRoles opens PostgreSQL and Redis, runs the parts r asks for until ctx is done, and
@@ -41,6 +43,7 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		{name: "postgresql", stop: func(context.Context) error { pool.Close(); return nil }},
 		{name: "redis", stop: func(context.Context) error { return rdb.Close() }},
 	}
+	cs = append(cs, r.before...)
 	st := store.New(pool, care.SystemClock{})
 	if r.workers {
 		deps, err := workerDeps(cfg, log, st, rdb)
