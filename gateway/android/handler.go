@@ -290,13 +290,12 @@ func (h *Handler) updates(in []update, log *zerolog.Logger) []care.Message {
 	return out
 }
 
-// inbound runs one SMS through the engine and returns the reply to queue, if there is one. A
-// message that cannot be read is skipped (the others still count); an engine failure is
-// logged and answered with an apology.
-//
-// A duplicate's reply is queued again on purpose: its idempotency key, derived from the inbound
-// id, makes that a no-op when the first reply was queued, and it recovers the reply when the
-// first attempt stopped between the engine's commit and the queueing (the app then re-sends).
+// inbound runs one SMS through the engine. The engine writes the reply itself, in the same
+// transaction as the turn, as an outbound row for this gateway (provider android, status
+// queued) — so a reply is never lost between the turn and its queueing, nor queued twice for
+// a repeated id. Only when the engine fails does inbound return a message to queue: an
+// apology, keyed by the inbound id so a repeat cannot queue it twice. A message that cannot
+// be read is skipped (the others still count).
 func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (care.Message, bool) {
 	if m.ID == "" || len(m.ID) > maxIDLen {
 		log.Warn().Int("id_len", len(m.ID)).Msg("android gateway: inbound SMS without a usable id skipped")
@@ -320,14 +319,7 @@ func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (
 	if reply.Duplicate {
 		log.Debug().Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: repeated inbound SMS")
 	}
-	if reply.Silent {
-		return care.Message{}, false
-	}
-	text := Render(reply)
-	if text == "" {
-		return care.Message{}, false
-	}
-	return replyMessage(phone, m.ID, text), true
+	return care.Message{}, false
 }
 
 // replyMessage is the outbound row answering inbound SMS id.
@@ -338,26 +330,9 @@ func replyMessage(to care.Phone, id, body string) care.Message {
 	}
 }
 
-// ReplyKey is the idempotency key of the reply to the app's inbound SMS id: one reply per
-// inbound message, however often the app sends it.
+// ReplyKey is the idempotency key of the apology for the app's inbound SMS id when the engine
+// failed on it: one per inbound message, however often the app sends it.
 func ReplyKey(id string) string { return "android:reply:" + id }
-
-// Render lays a reply out as SMS text, as the SMS renderer does: the prompt's text, then one
-// line per option ("1 Dang ky"), without diacritics unless the reply keeps them.
-func Render(r flows.Reply) string {
-	lines := make([]string, 0, 1+len(r.Prompt.Options))
-	if t := strings.TrimSpace(r.Prompt.Text); t != "" {
-		lines = append(lines, t)
-	}
-	for _, o := range r.Prompt.Options {
-		lines = append(lines, strings.TrimSpace(o.Key+" "+o.Label))
-	}
-	text := strings.Join(lines, "\n")
-	if !r.Diacritics {
-		text = flows.StripDiacritics(text)
-	}
-	return text
-}
 
 // internal answers a failure of ours: logged in full, shown to the app without internals. The
 // app retries the whole poll, which is safe: every part of it is idempotent.

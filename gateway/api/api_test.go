@@ -43,9 +43,8 @@ func (c *testClock) Advance(d time.Duration) time.Time {
 	return c.now
 }
 
-// reminders stands in for the workers' scheduler: Schedule writes a pending reminder 24
-// hours before the appointment's current version into the reminder table, as the workers
-// do, and every call is recorded.
+// reminders is the workers' scheduling as caseline wires it (the store writes the reminder
+// rows of PRODUCT.md's plan: 24 h and 2 h before), recording every call.
 type reminders struct {
 	s     *store.Store
 	mu    sync.Mutex
@@ -54,16 +53,12 @@ type reminders struct {
 
 func (r *reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
 	r.record("schedule", id)
-	_, err := r.s.Pool().Exec(ctx, `
-		INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
-		SELECT id, version, 1440, at - interval '24 hours' FROM appointment WHERE id = $1
-		ON CONFLICT DO NOTHING`, int64(id))
-	return err
+	return r.s.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
 }
 
-func (r *reminders) Cancel(_ context.Context, id care.AppointmentID) error {
+func (r *reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
 	r.record("cancel", id)
-	return nil
+	return r.s.CancelReminders(ctx, id)
 }
 
 func (r *reminders) record(what string, id care.AppointmentID) {

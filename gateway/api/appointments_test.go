@@ -52,13 +52,13 @@ func TestAppointmentRemindersFollowIt(t *testing.T) {
 	require.Equal(t, "2026-03-10T02:00:00Z", a["at"], "times come back in UTC")
 	require.Equal(t, float64(1), a["version"])
 	require.Equal(t, float64(w.person.ID), a["person_id"])
-	require.Equal(t, []string{"v1 pending"}, reminderRows(e, apptID))
+	require.Equal(t, []string{"v1 pending", "v1 pending"}, reminderRows(e, apptID), "24 h and 2 h before")
 
 	moved := e.ok(http.StatusOK, w.token, "POST", path("/appointments/%d/move", apptID), map[string]any{"at": "2026-03-12T14:30:00+07:00"})
 	require.Equal(t, "2026-03-12T07:30:00Z", moved["at"])
 	require.Equal(t, float64(2), moved["version"])
 	require.Equal(t, "Trạm y tế xã", moved["place"], "an absent place keeps the old one")
-	require.Equal(t, []string{"v1 cancelled", "v2 pending"}, reminderRows(e, apptID), "the old time's reminder never goes")
+	require.Equal(t, []string{"v1 cancelled", "v1 cancelled", "v2 pending", "v2 pending"}, reminderRows(e, apptID), "the old time's reminders never go")
 	require.Equal(t, moved, e.ok(http.StatusOK, w.token, "GET", path("/appointments/%d", apptID), nil))
 
 	fields := e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", path("/appointments/%d/move", apptID), map[string]any{"at": "2026-03-12T14:30:00Z", "purpose": "x"})
@@ -66,7 +66,7 @@ func TestAppointmentRemindersFollowIt(t *testing.T) {
 
 	cancelled := e.ok(http.StatusOK, w.token, "POST", path("/appointments/%d/cancel", apptID), nil)
 	require.Equal(t, "cancelled", cancelled["status"])
-	require.Equal(t, []string{"v1 cancelled", "v2 cancelled"}, reminderRows(e, apptID))
+	require.Equal(t, []string{"v1 cancelled", "v1 cancelled", "v2 cancelled", "v2 cancelled"}, reminderRows(e, apptID))
 	e.ok(http.StatusOK, w.token, "POST", path("/appointments/%d/cancel", apptID), nil) // again: a no-op
 	e.fails(http.StatusConflict, care.ECONFLICT, w.token, "POST", path("/appointments/%d/move", apptID), map[string]any{"at": "2026-03-12T14:30:00Z"})
 	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "GET", path("/appointments/999999"), nil)

@@ -43,12 +43,14 @@ func (c *stepClock) Advance(d time.Duration) {
 
 // echoEngine stands in for the dialog engine: it answers "Da nhan: <text>" and, like the real
 // one, gives a repeated ProviderID its first reply marked Duplicate.
+// Like the real one, it writes its reply for the phone gateway as a queued outbound row.
 type echoEngine struct {
 	mu   sync.Mutex
+	s    *store.Store
 	seen map[string]flows.Reply
 }
 
-func (f *echoEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, error) {
+func (f *echoEngine) Handle(ctx context.Context, in flows.Input) (flows.Reply, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if r, ok := f.seen[in.ProviderID]; ok {
@@ -56,6 +58,12 @@ func (f *echoEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, err
 		return r, nil
 	}
 	r := flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận: " + in.Text}}
+	err := f.s.LogMessage(ctx, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
+		Provider: care.ProviderAndroid, Phone: in.Phone, Body: flows.SMSText(r.Prompt, false),
+		Status: care.MsgQueued, IdempotencyKey: "reply:android:" + in.ProviderID})
+	if err != nil {
+		return flows.Reply{}, err
+	}
 	f.seen[in.ProviderID] = r
 	return r, nil
 }
@@ -75,7 +83,7 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	clock := &stepClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	s := store.New(storetest.NewPool(t), clock)
-	h, err := android.New(android.Deps{Engine: &echoEngine{seen: map[string]flows.Reply{}}, Store: s,
+	h, err := android.New(android.Deps{Engine: &echoEngine{s: s, seen: map[string]flows.Reply{}}, Store: s,
 		Log: zerolog.Nop(), Password: password})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
