@@ -13,9 +13,9 @@ import (
 func SMSText(p Prompt, diacritics bool) string {
 	s := layout(p)
 	if !diacritics {
-		s = StripDiacritics(s)
+		return StripDiacritics(s)
 	}
-	return s
+	return NFC(s)
 }
 
 // USSDText lays a prompt out as one USSD screen: the text, then one line per option. The

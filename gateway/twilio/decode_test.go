@@ -93,7 +93,7 @@ func FuzzDecodeSMS(f *testing.F) {
 		}
 		require.Equal(t, care.ChannelSMS, in.Channel)
 		// Whatever a person sends may be echoed in a prompt; the answer must stay valid XML.
-		text := smsText(flows.Prompt{Text: in.Text, Options: []flows.Option{{Key: "1", Label: in.Text}}}, true)
+		text := flows.SMSText(flows.Prompt{Text: in.Text, Options: []flows.Option{{Key: "1", Label: in.Text}}}, true)
 		require.True(t, utf8.ValidString(text))
 		checkTwiML(t, []twiml.Element{&twiml.MessagingMessage{Body: text}})
 	})

@@ -28,7 +28,7 @@ func TestSMSText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tt.want, smsText(tt.prompt, tt.diacritics))
+			require.Equal(t, tt.want, flows.SMSText(tt.prompt, tt.diacritics))
 		})
 	}
 }

@@ -2,7 +2,6 @@ package twilio
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/twilio/twilio-go/twiml"
 
@@ -29,7 +28,7 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		text = flows.StripDiacritics(apologyVI + " " + apologyEN)
 	case !reply.Silent:
-		text = smsText(reply.Prompt, reply.Diacritics)
+		text = flows.SMSText(reply.Prompt, reply.Diacritics)
 	}
 	h.writeTwiML(w, r, messageTwiML(text))
 }
@@ -55,27 +54,6 @@ func decodeSMS(body []byte) (flows.Input, error) {
 		ProviderID: id,
 		Text:       form.Get("Body"),
 	}, nil
-}
-
-// smsText lays a prompt out as an SMS: its text, then one line per option ("1 Label"),
-// without diacritics unless the person reads them. Small and private on purpose: the flows
-// package may own this layout later.
-func smsText(p flows.Prompt, diacritics bool) string {
-	var b strings.Builder
-	b.WriteString(p.Text)
-	for _, o := range p.Options {
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(o.Key)
-		b.WriteByte(' ')
-		b.WriteString(o.Label)
-	}
-	text := b.String()
-	if diacritics {
-		return flows.NFC(text)
-	}
-	return flows.StripDiacritics(text)
 }
 
 // messageTwiML answers with one <Message>, or an empty <Response/> for no text.

@@ -172,24 +172,13 @@ func decode(body []byte) (flows.Input, error) {
 }
 
 // screen lays a prompt out as a USSD answer: "END " when the prompt ends the session (or
-// asks for nothing and offers nothing), "CON " otherwise; then its text and one line per option ("1 Label"), without diacritics, which
-// feature phones' GSM-7 screens show best. The engine keeps screens within the limit and
-// paginates ("9 more", "0 back").
+// asks for nothing and offers nothing), "CON " otherwise; then flows.USSDText (its text and
+// one line per option, "1 Label") without diacritics, which feature phones' GSM-7 screens
+// show best. The engine keeps screens within the limit and paginates ("9 more", "0 back").
 func screen(p flows.Prompt) string {
-	var b strings.Builder
+	prefix := "CON "
 	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
-		b.WriteString("END ")
-	} else {
-		b.WriteString("CON ")
+		prefix = "END "
 	}
-	b.WriteString(flows.StripDiacritics(p.Text))
-	for i, o := range p.Options {
-		if i > 0 || p.Text != "" {
-			b.WriteByte('\n')
-		}
-		b.WriteString(o.Key)
-		b.WriteByte(' ')
-		b.WriteString(flows.StripDiacritics(o.Label))
-	}
-	return b.String()
+	return prefix + flows.StripDiacritics(flows.USSDText(p))
 }
