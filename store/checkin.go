@@ -52,19 +52,11 @@ func insertSchedule(ctx context.Context, q db, sc *care.CheckInSchedule, now tim
 
 // Schedule returns the check-in schedule with id.
 func (s *Store) Schedule(ctx context.Context, id care.ScheduleID) (*care.CheckInSchedule, error) {
-	var sc care.CheckInSchedule
-	var weekday int16
-	var minute, window int32
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, case_id, weekday, minute_of_day, window_minutes, active, created_at
-		FROM checkin_schedule WHERE id = $1`, int64(id),
-	).Scan(&sc.ID, &sc.CaseID, &weekday, &minute, &window, &sc.Active, &sc.CreatedAt)
+	sc, err := scanSchedule(s.pool.QueryRow(ctx, `SELECT `+scheduleColumns+` FROM checkin_schedule WHERE id = $1`, int64(id)))
 	if err != nil {
 		return nil, mapError(err, "load check-in schedule %d", id)
 	}
-	sc.Weekday, sc.Minute, sc.Window = time.Weekday(weekday), int(minute), time.Duration(window)*time.Minute
-	sc.CreatedAt = sc.CreatedAt.UTC()
-	return &sc, nil
+	return sc, nil
 }
 
 // checkInColumns is what scanCheckIn reads, in its order.
