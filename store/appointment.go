@@ -126,12 +126,8 @@ func (s *Store) whyNot(ctx context.Context, q db, err error, existsQuery string,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	var ok bool
-	if err := q.QueryRow(ctx, existsQuery, id).Scan(&ok); err != nil {
+	if err := exists(ctx, q, existsQuery, id); err != nil {
 		return err
-	}
-	if !ok {
-		return notFound()
 	}
 	return care.Errorf(care.ECONFLICT, "%s", conflict)
 }

@@ -133,7 +133,7 @@ func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTra
 		return t, err
 	})
 	if err == nil && len(out) == 0 {
-		err = s.exists(ctx, `SELECT EXISTS (SELECT 1 FROM care_case WHERE id = $1)`, int64(id))
+		err = exists(ctx, s.pool, `SELECT EXISTS (SELECT 1 FROM care_case WHERE id = $1)`, int64(id))
 	}
 	if err != nil {
 		return nil, mapError(err, "load history of case %d", id)
@@ -141,10 +141,10 @@ func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTra
 	return out, nil
 }
 
-// exists runs a SELECT EXISTS query and returns ENOTFOUND when it says false.
-func (s *Store) exists(ctx context.Context, query string, args ...any) error {
+// exists runs a SELECT EXISTS query through q and returns ENOTFOUND when it says false.
+func exists(ctx context.Context, q db, query string, args ...any) error {
 	var ok bool
-	if err := s.pool.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
+	if err := q.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
 		return err
 	}
 	if !ok {
