@@ -163,7 +163,7 @@ func TestAbuseReportConfirmationIsNeutral(t *testing.T) {
 				care.English:    fmt.Sprintf("Your request was received. Ref %d.", id),
 			}[lang]
 			require.Equal(t, want, r.Prompt.Text)
-			f.clock.advance(time.Minute)
+			f.clock.Advance(time.Minute)
 			since := f.clock.Now()
 			f.sms(phoneHoa, "TT")
 			f.sms(phoneHoa, "menu")
@@ -258,12 +258,12 @@ func TestLoopProtectionSilencesTheSixthIdenticalMessageInAnHour(t *testing.T) {
 	for i := 1; i <= 7; i++ {
 		r := f.sms(phoneStranger, "xin chao")
 		require.Equal(t, i > flows.LoopLimit, r.Silent, "message %d", i)
-		f.clock.advance(time.Minute)
+		f.clock.Advance(time.Minute)
 	}
 	require.Equal(t, 7, f.count(`SELECT count(*) FROM message WHERE direction = 'in' AND phone = $1`, phoneStranger))
 	require.Equal(t, 2, f.count(`SELECT count(*) FROM message WHERE direction = 'out' AND status = 'skipped' AND phone = $1`, phoneStranger))
 	require.False(t, f.sms(phoneStranger, "khac").Silent, "a different message is answered")
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	require.False(t, f.sms(phoneStranger, "xin chao").Silent, "an hour later it is answered again")
 }
 
@@ -368,7 +368,7 @@ func TestStaleSMSConversationRestartsAtTheMenu(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	f.sms(phoneStranger, "DK")
-	f.clock.advance(2 * time.Hour)
+	f.clock.Advance(2 * time.Hour)
 	f.sms(phoneStranger, "2")
 	require.Equal(t, "menu/menu", f.session(care.ChannelSMS, string(phoneStranger)))
 }
@@ -416,7 +416,7 @@ func TestCheckInSentDuringAConversationTakesTheNextBareAnswer(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	f.sms(phoneHoa, "menu")
-	f.clock.advance(5 * time.Minute)
+	f.clock.Advance(5 * time.Minute)
 	id := f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
 	f.exec(`UPDATE checkin SET due_at = $2 WHERE id = $1`, id, f.clock.Now().Add(-time.Minute))
 	r := f.sms(phoneHoa, "1")
@@ -446,7 +446,7 @@ func TestResumeOffersADroppedUSSDSessionOnce(t *testing.T) {
 	require.Equal(t, flows.ExpectText, r.Prompt.Expect)
 	r = u("C", "", true)
 	require.Equal(t, "resume/offer", f.session(care.ChannelUSSD, "C"), "B dropped mid-flow too")
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	u("D", "", true)
 	require.Equal(t, "menu/menu", f.session(care.ChannelUSSD, "D"), "an hour later the menu starts afresh")
 }

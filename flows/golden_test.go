@@ -160,7 +160,7 @@ func transcript(f *fixture, sc scenario) string {
 			b.WriteString("< " + l + "\n")
 		}
 		b.WriteString("= " + f.session(sc.channel, key) + "\n\n")
-		f.clock.advance(30e9)
+		f.clock.Advance(30e9)
 	}
 	return b.String()
 }

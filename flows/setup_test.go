@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
@@ -31,29 +31,12 @@ const (
 // testStart is 09:00 in Hanoi.
 var testStart = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	t      *testing.T
 	pool   *pgxpool.Pool
 	store  *store.Store
 	engine *flows.Engine
-	clock  *clock
+	clock  *caretest.Clock
 	seq    atomic.Int64
 	ids    map[string]int64
 }
@@ -63,7 +46,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	pool := storetest.NewPool(t)
-	c := &clock{now: testStart}
+	c := caretest.NewClock(testStart)
 	st := store.New(pool, c)
 	f := &fixture{t: t, pool: pool, store: st, clock: c, ids: map[string]int64{},
 		engine: flows.NewEngine(flows.Deps{Turns: st, Clock: c})}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,31 +13,19 @@ var _ care.APIStore = (*Store)(nil)
 
 // The writes of the case-manager API. Each makes its change and writes the audit_log row
 // recording it in one transaction, so there is no change without its record and no record
-// of a change that rolled back. They keep the rules of the plain methods of the same name
+// of a change that rolled back. Each runs the same unexported core as the plain method of
+// the same name (insertPerson, moveCase, createPlan, …), so the two keep one set of rules
 // (validation, guards, row locks, which reminders a moved appointment cancels); the plain
 // methods stay for flows and workers, which are audited by the message log instead.
 
 // CreatePersonAs is CreatePerson, audited.
 func (s *Store) CreatePersonAs(ctx context.Context, by care.ManagerID, p *care.Person) error {
-	if err := p.Validate(); err != nil {
+	if err := readyPerson(p); err != nil {
 		return mapError(err, "create person")
-	}
-	if p.Profile == nil {
-		p.Profile = []care.Disability{}
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO person (phone, name, commune, language, profile, channel, diacritics, consent_at,
-				caregiver_name, caregiver_phone, caregiver_consent, registered_by, pin_hash, status,
-				created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
-			RETURNING id`,
-			p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
-			string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
-			p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
-		).Scan(&p.ID)
-		if err != nil {
+		if err := insertPerson(ctx, tx, p, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditPersonCreate, "person", int64(p.ID), map[string]any{"commune": p.Commune})
@@ -66,26 +53,14 @@ func (s *Store) ChangePersonAs(ctx context.Context, by care.ManagerID, id care.P
 			changeErr = err
 			return err
 		}
-		if err := p.Validate(); err != nil {
+		if err := readyPerson(p); err != nil {
 			return err
-		}
-		if p.Profile == nil {
-			p.Profile = []care.Disability{}
 		}
 		if fields == nil {
 			fields = []string{}
 		}
 		p.UpdatedAt = s.now()
-		_, err = tx.Exec(ctx, `
-			UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,
-				diacritics = $8, consent_at = $9, caregiver_name = $10, caregiver_phone = $11,
-				caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16
-			WHERE id = $1`,
-			int64(p.ID), p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
-			string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
-			p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), p.UpdatedAt,
-		)
-		if err != nil {
+		if err := updatePerson(ctx, tx, p, p.UpdatedAt); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, action, "person", int64(p.ID), map[string]any{"fields": fields})
@@ -103,13 +78,7 @@ func (s *Store) ChangePersonAs(ctx context.Context, by care.ManagerID, id care.P
 func (s *Store) OpenCaseAs(ctx context.Context, by care.ManagerID, c *care.Case) error {
 	now := s.now()
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
-			VALUES ($1, $2, COALESCE(NULLIF($3, ''), (SELECT commune FROM person WHERE id = $1)), 'assessment', $4, $4)
-			RETURNING id, commune`,
-			int64(c.PersonID), int64(c.ManagerID), string(c.Commune), now,
-		).Scan(&c.ID, &c.Commune)
-		if err != nil {
+		if err := insertCase(ctx, tx, c, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditCaseOpen, "case", int64(c.ID),
@@ -126,30 +95,7 @@ func (s *Store) OpenCaseAs(ctx context.Context, by care.ManagerID, c *care.Case)
 func (s *Store) MoveCaseAs(ctx context.Context, by care.ManagerID, id care.CaseID, ev care.CaseEvent, note string) (*care.Case, error) {
 	var moved *care.Case
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)))
-		if err != nil {
-			return err
-		}
-		// Read after the lock is held, as MoveCase does.
-		var facts care.CaseFacts
-		err = tx.QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM assessment WHERE case_id = $1),
-				EXISTS (SELECT 1 FROM support_plan WHERE case_id = $1 AND status = 'approved')`, int64(id),
-		).Scan(&facts.HasAssessment, &facts.PlanApproved)
-		if err != nil {
-			return err
-		}
-		tr, err := c.Move(ctx, ev, facts, by, s.now(), note)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			WITH moved AS (
-				UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5 WHERE id = $1
-			)
-			INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note)
-			VALUES ($1, $6, $2, $3, $7, $5, $8)`,
-			int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note)
+		c, tr, err := s.moveCase(ctx, tx, id, ev, by, note)
 		if err != nil {
 			return err
 		}
@@ -169,25 +115,11 @@ func (s *Store) RecordAssessmentAs(ctx context.Context, by care.ManagerID, a *ca
 		return mapError(err, "record assessment of case %d", a.CaseID)
 	}
 	at := s.orNow(a.AssessedAt)
-	areas, priorities, notes := make([]string, len(a.Needs)), make([]int32, len(a.Needs)), make([]string, len(a.Needs))
-	for i, n := range a.Needs {
-		areas[i], priorities[i], notes[i] = string(n.Area), int32(n.Priority), n.Note
-	}
 	var id int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			WITH a AS (
-				INSERT INTO assessment (case_id, assessed_by, assessed_at, summary) VALUES ($1, $2, $3, $4)
-				RETURNING id
-			), n AS (
-				INSERT INTO assessment_need (assessment_id, area, priority, note)
-				SELECT a.id, x.area, x.priority, x.note
-				FROM a, unnest($5::text[], $6::int[], $7::text[]) AS x (area, priority, note)
-			)
-			SELECT id FROM a`,
-			int64(a.CaseID), int64(a.AssessedBy), at, a.Summary, areas, priorities, notes,
-		).Scan(&id)
-		if err != nil {
+		var areas []string
+		var err error
+		if id, areas, err = insertAssessment(ctx, tx, a, at); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditAssessmentRecord, "assessment", id,
@@ -200,97 +132,20 @@ func (s *Store) RecordAssessmentAs(ctx context.Context, by care.ManagerID, a *ca
 	return nil
 }
 
-// CreatePlanAs is CreatePlan, audited with the case and how many goals and services.
+// CreatePlanAs is CreatePlan, audited with the case and how many goals and services. The
+// audit row goes in the batch that inserts the services: no extra round trip.
 func (s *Store) CreatePlanAs(ctx context.Context, by care.ManagerID, p *care.SupportPlan) error {
-	if p.Status == "" {
-		p.Status = care.PlanDraft
-	}
-	if p.Services == nil {
-		p.Services = []care.PlanService{}
-	}
-	for i := range p.Services {
-		if p.Services[i].Status == "" {
-			p.Services[i].Status = care.ServicePlanned
-		}
-	}
-	if err := p.Validate(); err != nil {
-		return mapError(err, "create plan for case %d", p.CaseID)
-	}
-	if p.Status != care.PlanDraft || p.ApprovedBy != 0 || p.ApprovedAt != nil {
-		return mapError(care.FieldError("status", "a new plan is a draft; approve it with ApprovePlan"), "create plan for case %d", p.CaseID)
-	}
-	now := s.now()
-	ids := make([]int64, len(p.Services))
-	var planID int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// The case lock serialises plan changes with MoveCase, as in CreatePlan.
-		var caseID int64
-		if err := tx.QueryRow(ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(p.CaseID)).Scan(&caseID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1 AND status <> 'replaced'`, caseID); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `
-			INSERT INTO support_plan (case_id, goals, status, created_by, created_at, approver_name)
-			VALUES ($1, $2, 'draft', $3, $4, $5)
-			RETURNING id`,
-			caseID, p.Goals, int64(p.CreatedBy), now, p.ApproverName,
-		).Scan(&planID)
-		if err != nil {
-			return err
-		}
-		b := &pgx.Batch{}
-		for i, sv := range p.Services {
-			b.Queue(`
-				INSERT INTO plan_service (plan_id, area, description, provider, due, status)
-				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-				planID, string(sv.Area), sv.Description, sv.Provider, dueDate(sv.Due), string(sv.Status),
-			).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
-		}
-		b.Queue(`INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, at) VALUES ($1, $2, 'plan', $3, $4, $5)`,
-			nullID(by), care.AuditPlanCreate, planID,
-			map[string]any{"case_id": caseID, "goals": len(p.Goals), "services": len(p.Services)}, now)
-		return tx.SendBatch(ctx, b).Close()
+	return s.createPlan(ctx, p, func(b *pgx.Batch, planID int64, now time.Time) {
+		queueAudit(b, by, care.AuditPlanCreate, "plan", planID,
+			map[string]any{"case_id": int64(p.CaseID), "goals": len(p.Goals), "services": len(p.Services)}, now)
 	})
-	if err != nil {
-		return mapError(err, "create plan for case %d", p.CaseID)
-	}
-	p.ID, p.CreatedAt = care.PlanID(planID), now
-	for i := range p.Services {
-		p.Services[i].ID = care.ServiceID(ids[i])
-		p.Services[i].Due = dueDate(p.Services[i].Due)
-	}
-	return nil
 }
 
 // ApprovePlanAs is ApprovePlan by staff member by, audited.
 func (s *Store) ApprovePlanAs(ctx context.Context, by care.ManagerID, id care.PlanID, approverName string, at time.Time) error {
 	at = s.orNow(at)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var status care.PlanStatus
-		var caseID int64
-		if err := tx.QueryRow(ctx, `SELECT status, case_id FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status, &caseID); err != nil {
-			return err
-		}
-		var role care.Role
-		var active bool
-		err := tx.QueryRow(ctx, `SELECT role, active FROM case_manager WHERE id = $1`, int64(by)).Scan(&role, &active)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!active || (role != care.RoleApprover && role != care.RoleAdmin))) {
-			return care.Errorf(care.EUNAUTHORIZED, "only an approver may approve a support plan")
-		}
-		if err != nil {
-			return err
-		}
-		switch status {
-		case care.PlanApproved:
-			return care.Errorf(care.ECONFLICT, "the plan is already approved")
-		case care.PlanReplaced:
-			return care.Errorf(care.ECONFLICT, "the plan was replaced by a newer one")
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE support_plan SET status = 'approved', approved_by = $2, approver_name = $3, approved_at = $4
-			WHERE id = $1`, int64(id), int64(by), approverName, at)
+		caseID, err := approvePlan(ctx, tx, id, by, approverName, at)
 		if err != nil {
 			return err
 		}
@@ -304,15 +159,11 @@ func (s *Store) ApprovePlanAs(ctx context.Context, by care.ManagerID, id care.Pl
 
 // SetServiceStatusAs is SetServiceStatus, audited with the new status.
 func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id care.ServiceID, st care.ServiceStatus) error {
-	if !st.Valid() {
-		return mapError(care.FieldError("status", "unknown service status %q", st), "set status of service %d", id)
+	if err := validServiceStatus(st); err != nil {
+		return mapError(err, "set status of service %d", id)
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE plan_service SET status = $2 WHERE id = $1`, int64(id), string(st))
-		if err == nil && tag.RowsAffected() == 0 {
-			err = notFound()
-		}
-		if err != nil {
+		if err := setServiceStatus(ctx, tx, id, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditServiceStatus, "service", int64(id), map[string]any{"status": st})
@@ -325,24 +176,12 @@ func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id ca
 
 // CreateAppointmentAs is CreateAppointment, audited.
 func (s *Store) CreateAppointmentAs(ctx context.Context, by care.ManagerID, a *care.Appointment) error {
-	if a.Status == "" {
-		a.Status = care.AppointmentScheduled
-	}
-	if a.Version == 0 {
-		a.Version = 1
-	}
-	if a.At.IsZero() {
-		return mapError(care.FieldError("at", "an appointment needs a time"), "create appointment")
+	if err := readyAppointment(a); err != nil {
+		return mapError(err, "create appointment")
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO appointment (case_id, person_id, at, place, purpose, status, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-			RETURNING id`,
-			int64(a.CaseID), int64(a.PersonID), a.At, a.Place, a.Purpose, string(a.Status), int32(a.Version), now,
-		).Scan(&a.ID)
-		if err != nil {
+		if err := insertAppointment(ctx, tx, a, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditAppointmentCreate, "appointment", int64(a.ID),
@@ -358,24 +197,13 @@ func (s *Store) CreateAppointmentAs(ctx context.Context, by care.ManagerID, a *c
 // MoveAppointmentAs is MoveAppointment, audited: the version goes up and the pending
 // reminders of older versions are cancelled in the same transaction.
 func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
-	if at.IsZero() {
-		return nil, mapError(care.FieldError("at", "an appointment needs a time"), "move appointment %d", id)
+	if err := needTime(at); err != nil {
+		return nil, mapError(err, "move appointment %d", id)
 	}
 	var a *care.Appointment
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		a, err = scanAppointment(tx.QueryRow(ctx, `
-			UPDATE appointment SET at = $2, place = $3, version = version + 1, updated_at = $4
-			WHERE id = $1 AND status = 'scheduled'
-			RETURNING `+appointmentColumns, int64(id), at, place, s.now()))
-		if err != nil {
-			return s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM appointment WHERE id = $1)`, int64(id),
-				"only a scheduled appointment can be moved")
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE reminder SET status = 'cancelled'
-			WHERE appointment_id = $1 AND version < $2 AND status = 'pending'`, int64(id), int32(a.Version))
-		if err != nil {
+		if a, err = s.moveAppointment(ctx, tx, id, at, place); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditAppointmentMove, "appointment", int64(id),
@@ -391,22 +219,8 @@ func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id car
 // again changes nothing and records nothing.
 func (s *Store) CancelAppointmentAs(ctx context.Context, by care.ManagerID, id care.AppointmentID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var status care.AppointmentStatus
-		if err := tx.QueryRow(ctx, `SELECT status FROM appointment WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {
-			return err
-		}
-		switch status {
-		case care.AppointmentCancelled:
-			return nil
-		case care.AppointmentScheduled:
-		default:
-			return care.Errorf(care.ECONFLICT, "the appointment is %s", status)
-		}
-		_, err := tx.Exec(ctx, `
-			WITH c AS (UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE id = $1)
-			UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`,
-			int64(id), s.now())
-		if err != nil {
+		changed, err := s.cancelAppointment(ctx, tx, id)
+		if err != nil || !changed {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditAppointmentCancel, "appointment", int64(id), nil)
@@ -419,21 +233,12 @@ func (s *Store) CancelAppointmentAs(ctx context.Context, by care.ManagerID, id c
 
 // CreateScheduleAs is CreateSchedule, audited.
 func (s *Store) CreateScheduleAs(ctx context.Context, by care.ManagerID, sc *care.CheckInSchedule) error {
-	if sc.Window == 0 {
-		sc.Window = DefaultCheckInWindow
-	}
-	if sc.Window%time.Minute != 0 {
-		return mapError(care.FieldError("window", "the window must be whole minutes"), "create check-in schedule")
+	if err := readySchedule(sc); err != nil {
+		return mapError(err, "create check-in schedule")
 	}
 	now := s.now()
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO checkin_schedule (case_id, weekday, minute_of_day, window_minutes, active, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			RETURNING id`,
-			int64(sc.CaseID), int16(sc.Weekday), int32(sc.Minute), int32(sc.Window/time.Minute), sc.Active, now,
-		).Scan(&sc.ID)
-		if err != nil {
+		if err := insertSchedule(ctx, tx, sc, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditScheduleCreate, "schedule", int64(sc.ID),
@@ -497,13 +302,8 @@ func (s *Store) AcknowledgeEscalationAs(ctx context.Context, by care.ManagerID, 
 	var e *care.Escalation
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		e, err = scanEscalation(tx.QueryRow(ctx, `
-			UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
-			WHERE id = $1 AND status = 'open'
-			RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), s.now()))
-		if err != nil {
-			return s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
-				"the escalation was already acknowledged or resolved")
+		if e, err = s.acknowledgeEscalation(ctx, tx, id, by, at); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditEscalationAck, "escalation", int64(id), map[string]any{"level": int(e.Level)})
 	})
@@ -519,14 +319,8 @@ func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id c
 	var e *care.Escalation
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		e, err = scanEscalation(tx.QueryRow(ctx, `
-			UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,
-				next_level_at = NULL, updated_at = $5
-			WHERE id = $1 AND status IN ('open', 'acknowledged')
-			RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), outcome, s.now()))
-		if err != nil {
-			return s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
-				"the escalation was already resolved")
+		if e, err = s.resolveEscalation(ctx, tx, id, by, outcome, at); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, by, care.AuditEscalationResolve, "escalation", int64(id), nil)
 	})

@@ -28,27 +28,46 @@ func scanAppointment(row pgx.Row) (*care.Appointment, error) {
 // CreateAppointment stores a and sets its ID and timestamps; an empty status is scheduled
 // and a zero version 1.
 func (s *Store) CreateAppointment(ctx context.Context, a *care.Appointment) error {
+	if err := readyAppointment(a); err != nil {
+		return mapError(err, "create appointment")
+	}
+	now := s.now()
+	if err := insertAppointment(ctx, s.pool, a, now); err != nil {
+		return mapError(err, "create appointment")
+	}
+	a.CreatedAt, a.UpdatedAt = now, now
+	return nil
+}
+
+// readyAppointment fills the defaults of a new appointment (scheduled, version 1) and checks
+// it has a time, before anything is written.
+func readyAppointment(a *care.Appointment) error {
 	if a.Status == "" {
 		a.Status = care.AppointmentScheduled
 	}
 	if a.Version == 0 {
 		a.Version = 1
 	}
-	if a.At.IsZero() {
-		return mapError(care.FieldError("at", "an appointment needs a time"), "create appointment")
+	return needTime(a.At)
+}
+
+// needTime is the field error of an appointment without a time.
+func needTime(at time.Time) error {
+	if at.IsZero() {
+		return care.FieldError("at", "an appointment needs a time")
 	}
-	now := s.now()
-	err := s.pool.QueryRow(ctx, `
+	return nil
+}
+
+// insertAppointment inserts a, created at now, through q and sets its ID. CreateAppointment
+// and CreateAppointmentAs share it; errors come back unmapped.
+func insertAppointment(ctx context.Context, q db, a *care.Appointment, now time.Time) error {
+	return q.QueryRow(ctx, `
 		INSERT INTO appointment (case_id, person_id, at, place, purpose, status, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
 		RETURNING id`,
 		int64(a.CaseID), int64(a.PersonID), a.At, a.Place, a.Purpose, string(a.Status), int32(a.Version), now,
 	).Scan(&a.ID)
-	if err != nil {
-		return mapError(err, "create appointment")
-	}
-	a.CreatedAt, a.UpdatedAt = now, now
-	return nil
 }
 
 // Appointment returns the appointment with id.
@@ -64,27 +83,38 @@ func (s *Store) Appointment(ctx context.Context, id care.AppointmentID) (*care.A
 // version; the pending reminders of older versions are cancelled in the same transaction,
 // so no stale reminder goes. Moving an appointment that is not scheduled is ECONFLICT.
 func (s *Store) MoveAppointment(ctx context.Context, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
-	if at.IsZero() {
-		return nil, mapError(care.FieldError("at", "an appointment needs a time"), "move appointment %d", id)
+	if err := needTime(at); err != nil {
+		return nil, mapError(err, "move appointment %d", id)
 	}
 	var a *care.Appointment
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		a, err = scanAppointment(tx.QueryRow(ctx, `
-			UPDATE appointment SET at = $2, place = $3, version = version + 1, updated_at = $4
-			WHERE id = $1 AND status = 'scheduled'
-			RETURNING `+appointmentColumns, int64(id), at, place, s.now()))
-		if err != nil {
-			return s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM appointment WHERE id = $1)`, int64(id),
-				"only a scheduled appointment can be moved")
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE reminder SET status = 'cancelled'
-			WHERE appointment_id = $1 AND version < $2 AND status = 'pending'`, int64(id), int32(a.Version))
+		a, err = s.moveAppointment(ctx, tx, id, at, place)
 		return err
 	})
 	if err != nil {
 		return nil, mapError(err, "move appointment %d", id)
+	}
+	return a, nil
+}
+
+// moveAppointment is MoveAppointment's work inside tx: it moves scheduled appointment id,
+// bumping its version, and cancels the pending reminders of older versions. MoveAppointment
+// and MoveAppointmentAs share it; errors come back unmapped.
+func (s *Store) moveAppointment(ctx context.Context, tx pgx.Tx, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
+	a, err := scanAppointment(tx.QueryRow(ctx, `
+		UPDATE appointment SET at = $2, place = $3, version = version + 1, updated_at = $4
+		WHERE id = $1 AND status = 'scheduled'
+		RETURNING `+appointmentColumns, int64(id), at, place, s.now()))
+	if err != nil {
+		return nil, s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM appointment WHERE id = $1)`, int64(id),
+			"only a scheduled appointment can be moved")
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE reminder SET status = 'cancelled'
+		WHERE appointment_id = $1 AND version < $2 AND status = 'pending'`, int64(id), int32(a.Version))
+	if err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -96,12 +126,8 @@ func (s *Store) whyNot(ctx context.Context, q db, err error, existsQuery string,
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	var ok bool
-	if err := q.QueryRow(ctx, existsQuery, id).Scan(&ok); err != nil {
+	if err := exists(ctx, q, existsQuery, id); err != nil {
 		return err
-	}
-	if !ok {
-		return notFound()
 	}
 	return care.Errorf(care.ECONFLICT, "%s", conflict)
 }
@@ -110,27 +136,36 @@ func (s *Store) whyNot(ctx context.Context, q db, err error, existsQuery string,
 // cancelled one again is a no-op, one that is done or missed ECONFLICT.
 func (s *Store) CancelAppointment(ctx context.Context, id care.AppointmentID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var status care.AppointmentStatus
-		if err := tx.QueryRow(ctx, `SELECT status FROM appointment WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {
-			return err
-		}
-		switch status {
-		case care.AppointmentCancelled:
-			return nil
-		case care.AppointmentScheduled:
-		default:
-			return care.Errorf(care.ECONFLICT, "the appointment is %s", status)
-		}
-		_, err := tx.Exec(ctx, `
-			WITH c AS (UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE id = $1)
-			UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`,
-			int64(id), s.now())
+		_, err := s.cancelAppointment(ctx, tx, id)
 		return err
 	})
 	if err != nil {
 		return mapError(err, "cancel appointment %d", id)
 	}
 	return nil
+}
+
+// cancelAppointment is CancelAppointment's work inside tx: under the appointment's lock it
+// cancels it and its pending reminders, and reports whether anything changed (false for an
+// appointment cancelled already). CancelAppointment and CancelAppointmentAs share it; errors
+// come back unmapped.
+func (s *Store) cancelAppointment(ctx context.Context, tx pgx.Tx, id care.AppointmentID) (bool, error) {
+	var status care.AppointmentStatus
+	if err := tx.QueryRow(ctx, `SELECT status FROM appointment WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {
+		return false, err
+	}
+	switch status {
+	case care.AppointmentCancelled:
+		return false, nil
+	case care.AppointmentScheduled:
+	default:
+		return false, care.Errorf(care.ECONFLICT, "the appointment is %s", status)
+	}
+	_, err := tx.Exec(ctx, `
+		WITH c AS (UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE id = $1)
+		UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`,
+		int64(id), s.now())
+	return err == nil, err
 }
 
 // NextAppointment returns the person's next scheduled appointment after now; ENOTFOUND when

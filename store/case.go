@@ -27,17 +27,22 @@ func scanCase(row pgx.Row) (*care.Case, error) {
 // person's. A person with an open case already is ECONFLICT.
 func (s *Store) OpenCase(ctx context.Context, c *care.Case) error {
 	now := s.now()
-	err := s.pool.QueryRow(ctx, `
+	if err := insertCase(ctx, s.pool, c, now); err != nil {
+		return mapError(err, "open case of person %d", c.PersonID)
+	}
+	c.Step, c.OpenedAt, c.UpdatedAt, c.ClosedAt = care.StepAssessment, now, now, nil
+	return nil
+}
+
+// insertCase inserts c at step 1, opened at now, through q and sets its ID and commune (an
+// empty one is the person's). OpenCase and OpenCaseAs share it; errors come back unmapped.
+func insertCase(ctx context.Context, q db, c *care.Case, now time.Time) error {
+	return q.QueryRow(ctx, `
 		INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
 		VALUES ($1, $2, COALESCE(NULLIF($3, ''), (SELECT commune FROM person WHERE id = $1)), 'assessment', $4, $4)
 		RETURNING id, commune`,
 		int64(c.PersonID), int64(c.ManagerID), string(c.Commune), now,
 	).Scan(&c.ID, &c.Commune)
-	if err != nil {
-		return mapError(err, "open case of person %d", c.PersonID)
-	}
-	c.Step, c.OpenedAt, c.UpdatedAt, c.ClosedAt = care.StepAssessment, now, now, nil
-	return nil
 }
 
 // Case returns the case with id.
@@ -66,42 +71,50 @@ func (s *Store) OpenCaseOf(ctx context.Context, id care.PersonID) (*care.Case, e
 func (s *Store) MoveCase(ctx context.Context, id care.CaseID, ev care.CaseEvent, by care.ManagerID, note string) (*care.Case, error) {
 	var moved *care.Case
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)))
-		if err != nil {
-			return err
-		}
-		// The facts are read by a second statement, after the lock is held: a statement that
-		// waited for the lock sees the locked row as it is now but everything else as it was
-		// when the statement began, which could miss a plan replaced while it waited.
-		var facts care.CaseFacts
-		err = tx.QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM assessment WHERE case_id = $1),
-				EXISTS (SELECT 1 FROM support_plan WHERE case_id = $1 AND status = 'approved')`, int64(id),
-		).Scan(&facts.HasAssessment, &facts.PlanApproved)
-		if err != nil {
-			return err
-		}
-		tr, err := c.Move(ctx, ev, facts, by, s.now(), note)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			WITH moved AS (
-				UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5 WHERE id = $1
-			)
-			INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note)
-			VALUES ($1, $6, $2, $3, $7, $5, $8)`,
-			int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note)
-		if err != nil {
-			return err
-		}
-		moved = c
-		return nil
+		var err error
+		moved, _, err = s.moveCase(ctx, tx, id, ev, by, note)
+		return err
 	})
 	if err != nil {
 		return nil, mapError(err, "move case %d (%s)", id, ev)
 	}
 	return moved, nil
+}
+
+// moveCase is MoveCase's work inside tx: it locks case id, applies ev and stores the new
+// step and the transition, returning the moved case and the transition. MoveCase and
+// MoveCaseAs share it; errors come back unmapped.
+func (s *Store) moveCase(ctx context.Context, tx pgx.Tx, id care.CaseID, ev care.CaseEvent, by care.ManagerID, note string) (*care.Case, care.CaseTransition, error) {
+	c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)))
+	if err != nil {
+		return nil, care.CaseTransition{}, err
+	}
+	// The facts are read by a second statement, after the lock is held: a statement that
+	// waited for the lock sees the locked row as it is now but everything else as it was
+	// when the statement began, which could miss a plan replaced while it waited.
+	var facts care.CaseFacts
+	err = tx.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM assessment WHERE case_id = $1),
+			EXISTS (SELECT 1 FROM support_plan WHERE case_id = $1 AND status = 'approved')`, int64(id),
+	).Scan(&facts.HasAssessment, &facts.PlanApproved)
+	if err != nil {
+		return nil, care.CaseTransition{}, err
+	}
+	tr, err := c.Move(ctx, ev, facts, by, s.now(), note)
+	if err != nil {
+		return nil, care.CaseTransition{}, err
+	}
+	_, err = tx.Exec(ctx, `
+		WITH moved AS (
+			UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5 WHERE id = $1
+		)
+		INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note)
+		VALUES ($1, $6, $2, $3, $7, $5, $8)`,
+		int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note)
+	if err != nil {
+		return nil, care.CaseTransition{}, err
+	}
+	return c, tr, nil
 }
 
 // CaseHistory returns the case's transitions, oldest first (an empty slice for a case that
@@ -120,7 +133,7 @@ func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTra
 		return t, err
 	})
 	if err == nil && len(out) == 0 {
-		err = s.exists(ctx, `SELECT EXISTS (SELECT 1 FROM care_case WHERE id = $1)`, int64(id))
+		err = exists(ctx, s.pool, `SELECT EXISTS (SELECT 1 FROM care_case WHERE id = $1)`, int64(id))
 	}
 	if err != nil {
 		return nil, mapError(err, "load history of case %d", id)
@@ -128,10 +141,10 @@ func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTra
 	return out, nil
 }
 
-// exists runs a SELECT EXISTS query and returns ENOTFOUND when it says false.
-func (s *Store) exists(ctx context.Context, query string, args ...any) error {
+// exists runs a SELECT EXISTS query through q and returns ENOTFOUND when it says false.
+func exists(ctx context.Context, q db, query string, args ...any) error {
 	var ok bool
-	if err := s.pool.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
+	if err := q.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
 		return err
 	}
 	if !ok {
@@ -146,12 +159,24 @@ func (s *Store) RecordAssessment(ctx context.Context, a *care.Assessment) error 
 		return mapError(err, "record assessment of case %d", a.CaseID)
 	}
 	at := s.orNow(a.AssessedAt)
+	id, _, err := insertAssessment(ctx, s.pool, a, at)
+	if err != nil {
+		return mapError(err, "record assessment of case %d", a.CaseID)
+	}
+	a.ID, a.AssessedAt = care.AssessmentID(id), at
+	return nil
+}
+
+// insertAssessment inserts a, assessed at at, with its needs in one statement through q,
+// and returns its id and its need areas. RecordAssessment and RecordAssessmentAs share it;
+// errors come back unmapped.
+func insertAssessment(ctx context.Context, q db, a *care.Assessment, at time.Time) (int64, []string, error) {
 	areas, priorities, notes := make([]string, len(a.Needs)), make([]int32, len(a.Needs)), make([]string, len(a.Needs))
 	for i, n := range a.Needs {
 		areas[i], priorities[i], notes[i] = string(n.Area), int32(n.Priority), n.Note
 	}
 	var id int64
-	err := s.pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		WITH a AS (
 			INSERT INTO assessment (case_id, assessed_by, assessed_at, summary) VALUES ($1, $2, $3, $4)
 			RETURNING id
@@ -163,11 +188,7 @@ func (s *Store) RecordAssessment(ctx context.Context, a *care.Assessment) error 
 		SELECT id FROM a`,
 		int64(a.CaseID), int64(a.AssessedBy), at, a.Summary, areas, priorities, notes,
 	).Scan(&id)
-	if err != nil {
-		return mapError(err, "record assessment of case %d", a.CaseID)
-	}
-	a.ID, a.AssessedAt = care.AssessmentID(id), at
-	return nil
+	return id, areas, err
 }
 
 // LatestAssessment returns the case's most recent assessment, its needs in the Circular's
@@ -207,6 +228,13 @@ func (s *Store) LatestAssessment(ctx context.Context, id care.CaseID) (*care.Ass
 // in any status but draft is EINVALID (approval goes through ApprovePlan). Due dates are
 // stored as dates and come back at midnight UTC.
 func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
+	return s.createPlan(ctx, p, nil)
+}
+
+// createPlan is CreatePlan; also, when not nil, queues more statements (CreatePlanAs's audit
+// row) on the batch that inserts the services, with the new plan's id and creation time, so
+// they commit with it at no extra round trip.
+func (s *Store) createPlan(ctx context.Context, p *care.SupportPlan, also func(b *pgx.Batch, planID int64, now time.Time)) error {
 	if p.Status == "" {
 		p.Status = care.PlanDraft
 	}
@@ -247,9 +275,6 @@ func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
 		if err != nil {
 			return err
 		}
-		if len(p.Services) == 0 {
-			return nil
-		}
 		b := &pgx.Batch{}
 		for i, sv := range p.Services {
 			b.Queue(`
@@ -257,6 +282,12 @@ func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
 				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 				planID, string(sv.Area), sv.Description, sv.Provider, dueDate(sv.Due), string(sv.Status),
 			).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
+		}
+		if also != nil {
+			also(b, planID, now)
+		}
+		if b.Len() == 0 {
+			return nil
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -315,28 +346,7 @@ func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportP
 func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, approverName string, at time.Time) error {
 	at = s.orNow(at)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var status care.PlanStatus
-		if err := tx.QueryRow(ctx, `SELECT status FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {
-			return err
-		}
-		var role care.Role
-		var active bool
-		err := tx.QueryRow(ctx, `SELECT role, active FROM case_manager WHERE id = $1`, int64(by)).Scan(&role, &active)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!active || (role != care.RoleApprover && role != care.RoleAdmin))) {
-			return care.Errorf(care.EUNAUTHORIZED, "only an approver may approve a support plan")
-		}
-		if err != nil {
-			return err
-		}
-		switch status {
-		case care.PlanApproved:
-			return care.Errorf(care.ECONFLICT, "the plan is already approved")
-		case care.PlanReplaced:
-			return care.Errorf(care.ECONFLICT, "the plan was replaced by a newer one")
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE support_plan SET status = 'approved', approved_by = $2, approver_name = $3, approved_at = $4
-			WHERE id = $1`, int64(id), int64(by), approverName, at)
+		_, err := approvePlan(ctx, tx, id, by, approverName, at)
 		return err
 	})
 	if err != nil {
@@ -345,17 +355,59 @@ func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.Manager
 	return nil
 }
 
-// SetServiceStatus records how a planned service is going.
-func (s *Store) SetServiceStatus(ctx context.Context, id care.ServiceID, st care.ServiceStatus) error {
-	if !st.Valid() {
-		return mapError(care.FieldError("status", "unknown service status %q", st), "set status of service %d", id)
+// approvePlan is ApprovePlan's work inside tx: it locks plan id, checks by and the plan's
+// status, records the approval and returns the plan's case. ApprovePlan and ApprovePlanAs
+// share it; errors come back unmapped.
+func approvePlan(ctx context.Context, tx pgx.Tx, id care.PlanID, by care.ManagerID, approverName string, at time.Time) (caseID int64, err error) {
+	var status care.PlanStatus
+	if err := tx.QueryRow(ctx, `SELECT status, case_id FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status, &caseID); err != nil {
+		return 0, err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE plan_service SET status = $2 WHERE id = $1`, int64(id), string(st))
-	if err == nil && tag.RowsAffected() == 0 {
-		err = notFound()
+	var role care.Role
+	var active bool
+	err = tx.QueryRow(ctx, `SELECT role, active FROM case_manager WHERE id = $1`, int64(by)).Scan(&role, &active)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!active || (role != care.RoleApprover && role != care.RoleAdmin))) {
+		return 0, care.Errorf(care.EUNAUTHORIZED, "only an approver may approve a support plan")
 	}
 	if err != nil {
+		return 0, err
+	}
+	switch status {
+	case care.PlanApproved:
+		return 0, care.Errorf(care.ECONFLICT, "the plan is already approved")
+	case care.PlanReplaced:
+		return 0, care.Errorf(care.ECONFLICT, "the plan was replaced by a newer one")
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE support_plan SET status = 'approved', approved_by = $2, approver_name = $3, approved_at = $4
+		WHERE id = $1`, int64(id), int64(by), approverName, at)
+	return caseID, err
+}
+
+// SetServiceStatus records how a planned service is going.
+func (s *Store) SetServiceStatus(ctx context.Context, id care.ServiceID, st care.ServiceStatus) error {
+	if err := validServiceStatus(st); err != nil {
+		return mapError(err, "set status of service %d", id)
+	}
+	if err := setServiceStatus(ctx, s.pool, id, st); err != nil {
 		return mapError(err, "set status of service %d", id)
 	}
 	return nil
+}
+
+func validServiceStatus(st care.ServiceStatus) error {
+	if !st.Valid() {
+		return care.FieldError("status", "unknown service status %q", st)
+	}
+	return nil
+}
+
+// setServiceStatus stores service id's status through q; ENOTFOUND when there is no such
+// service. SetServiceStatus and SetServiceStatusAs share it; errors come back unmapped.
+func setServiceStatus(ctx context.Context, q db, id care.ServiceID, st care.ServiceStatus) error {
+	tag, err := q.Exec(ctx, `UPDATE plan_service SET status = $2 WHERE id = $1`, int64(id), string(st))
+	if err == nil && tag.RowsAffected() == 0 {
+		err = notFound()
+	}
+	return err
 }

@@ -16,41 +16,47 @@ const DefaultCheckInWindow = 48 * time.Hour
 // CreateSchedule stores sc and sets its ID and CreatedAt; a zero window is
 // DefaultCheckInWindow. The window is kept in whole minutes.
 func (s *Store) CreateSchedule(ctx context.Context, sc *care.CheckInSchedule) error {
-	if sc.Window == 0 {
-		sc.Window = DefaultCheckInWindow
-	}
-	if sc.Window%time.Minute != 0 {
-		return mapError(care.FieldError("window", "the window must be whole minutes"), "create check-in schedule")
+	if err := readySchedule(sc); err != nil {
+		return mapError(err, "create check-in schedule")
 	}
 	now := s.now()
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO checkin_schedule (case_id, weekday, minute_of_day, window_minutes, active, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING id`,
-		int64(sc.CaseID), int16(sc.Weekday), int32(sc.Minute), int32(sc.Window/time.Minute), sc.Active, now,
-	).Scan(&sc.ID)
-	if err != nil {
+	if err := insertSchedule(ctx, s.pool, sc, now); err != nil {
 		return mapError(err, "create check-in schedule")
 	}
 	sc.CreatedAt = now
 	return nil
 }
 
+// readySchedule gives sc the default window when it has none and checks the window is whole
+// minutes, before anything is written.
+func readySchedule(sc *care.CheckInSchedule) error {
+	if sc.Window == 0 {
+		sc.Window = DefaultCheckInWindow
+	}
+	if sc.Window%time.Minute != 0 {
+		return care.FieldError("window", "the window must be whole minutes")
+	}
+	return nil
+}
+
+// insertSchedule inserts sc, created at now, through q and sets its ID. CreateSchedule and
+// CreateScheduleAs share it; errors come back unmapped.
+func insertSchedule(ctx context.Context, q db, sc *care.CheckInSchedule, now time.Time) error {
+	return q.QueryRow(ctx, `
+		INSERT INTO checkin_schedule (case_id, weekday, minute_of_day, window_minutes, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING id`,
+		int64(sc.CaseID), int16(sc.Weekday), int32(sc.Minute), int32(sc.Window/time.Minute), sc.Active, now,
+	).Scan(&sc.ID)
+}
+
 // Schedule returns the check-in schedule with id.
 func (s *Store) Schedule(ctx context.Context, id care.ScheduleID) (*care.CheckInSchedule, error) {
-	var sc care.CheckInSchedule
-	var weekday int16
-	var minute, window int32
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, case_id, weekday, minute_of_day, window_minutes, active, created_at
-		FROM checkin_schedule WHERE id = $1`, int64(id),
-	).Scan(&sc.ID, &sc.CaseID, &weekday, &minute, &window, &sc.Active, &sc.CreatedAt)
+	sc, err := scanSchedule(s.pool.QueryRow(ctx, `SELECT `+scheduleColumns+` FROM checkin_schedule WHERE id = $1`, int64(id)))
 	if err != nil {
 		return nil, mapError(err, "load check-in schedule %d", id)
 	}
-	sc.Weekday, sc.Minute, sc.Window = time.Weekday(weekday), int(minute), time.Duration(window)*time.Minute
-	sc.CreatedAt = sc.CreatedAt.UTC()
-	return &sc, nil
+	return sc, nil
 }
 
 // checkInColumns is what scanCheckIn reads, in its order.

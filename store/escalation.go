@@ -72,16 +72,23 @@ func (s *Store) Escalation(ctx context.Context, id care.EscalationID) (*care.Esc
 // by at at (a zero at is now) and never climbs again. Acknowledging one that is not open is
 // ECONFLICT.
 func (s *Store) AcknowledgeEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, at time.Time) (*care.Escalation, error) {
-	e, err := scanEscalation(s.pool.QueryRow(ctx, `
+	e, err := s.acknowledgeEscalation(ctx, s.pool, id, by, at)
+	if err != nil {
+		return nil, mapError(err, "acknowledge escalation %d", id)
+	}
+	return e, nil
+}
+
+// acknowledgeEscalation is AcknowledgeEscalation's statement, run through q.
+// AcknowledgeEscalation and AcknowledgeEscalationAs share it; errors come back unmapped.
+func (s *Store) acknowledgeEscalation(ctx context.Context, q db, id care.EscalationID, by care.ManagerID, at time.Time) (*care.Escalation, error) {
+	e, err := scanEscalation(q.QueryRow(ctx, `
 		UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
 		WHERE id = $1 AND status = 'open'
 		RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), s.now()))
 	if err != nil {
-		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
+		return nil, s.whyNot(ctx, q, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
 			"the escalation was already acknowledged or resolved")
-	}
-	if err != nil {
-		return nil, mapError(err, "acknowledge escalation %d", id)
 	}
 	return e, nil
 }
@@ -89,17 +96,24 @@ func (s *Store) AcknowledgeEscalation(ctx context.Context, id care.EscalationID,
 // ResolveEscalation closes an open or acknowledged escalation with its outcome, resolved by
 // by at at (a zero at is now); resolving it twice is ECONFLICT.
 func (s *Store) ResolveEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
-	e, err := scanEscalation(s.pool.QueryRow(ctx, `
+	e, err := s.resolveEscalation(ctx, s.pool, id, by, outcome, at)
+	if err != nil {
+		return nil, mapError(err, "resolve escalation %d", id)
+	}
+	return e, nil
+}
+
+// resolveEscalation is ResolveEscalation's statement, run through q. ResolveEscalation and
+// ResolveEscalationAs share it; errors come back unmapped.
+func (s *Store) resolveEscalation(ctx context.Context, q db, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
+	e, err := scanEscalation(q.QueryRow(ctx, `
 		UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,
 			next_level_at = NULL, updated_at = $5
 		WHERE id = $1 AND status IN ('open', 'acknowledged')
 		RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), outcome, s.now()))
 	if err != nil {
-		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
+		return nil, s.whyNot(ctx, q, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
 			"the escalation was already resolved")
-	}
-	if err != nil {
-		return nil, mapError(err, "resolve escalation %d", id)
 	}
 	return e, nil
 }

@@ -29,16 +29,9 @@ func (s *Store) CreateHelpRequest(ctx context.Context, h *care.HelpRequest) erro
 
 // HelpRequest returns the help request with id.
 func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.HelpRequest, error) {
-	var h care.HelpRequest
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, COALESCE(person_id, 0), phone, COALESCE(commune, ''), category, description, in_danger,
-			channel, status, created_at
-		FROM help_request WHERE id = $1`, int64(id),
-	).Scan(&h.ID, &h.PersonID, &h.Phone, &h.Commune, &h.Category, &h.Description, &h.InDanger,
-		&h.Channel, &h.Status, &h.CreatedAt)
+	h, err := scanHelp(s.pool.QueryRow(ctx, `SELECT `+helpColumns+` FROM help_request WHERE id = $1`, int64(id)))
 	if err != nil {
 		return nil, mapError(err, "load help request %d", id)
 	}
-	h.CreatedAt = h.CreatedAt.UTC()
-	return &h, nil
+	return h, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,14 +42,33 @@ func profileText(p []care.Disability) []string {
 
 // CreatePerson stores p and sets its ID and timestamps; a phone already registered is ECONFLICT.
 func (s *Store) CreatePerson(ctx context.Context, p *care.Person) error {
-	if err := p.Validate(); err != nil {
+	if err := readyPerson(p); err != nil {
 		return mapError(err, "create person")
+	}
+	now := s.now()
+	if err := insertPerson(ctx, s.pool, p, now); err != nil {
+		return mapError(err, "create person")
+	}
+	p.CreatedAt, p.UpdatedAt = now, now
+	return nil
+}
+
+// readyPerson validates p before it is written and gives it the empty profile a read gives
+// back for none.
+func readyPerson(p *care.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
 	}
 	if p.Profile == nil {
 		p.Profile = []care.Disability{} // as a read gives it back
 	}
-	now := s.now()
-	err := s.pool.QueryRow(ctx, `
+	return nil
+}
+
+// insertPerson inserts p, created at now, through q and sets its ID. CreatePerson and
+// CreatePersonAs share it; errors come back unmapped.
+func insertPerson(ctx context.Context, q db, p *care.Person, now time.Time) error {
+	return q.QueryRow(ctx, `
 		INSERT INTO person (phone, name, commune, language, profile, channel, diacritics, consent_at,
 			caregiver_name, caregiver_phone, caregiver_consent, registered_by, pin_hash, status,
 			created_at, updated_at)
@@ -58,11 +78,6 @@ func (s *Store) CreatePerson(ctx context.Context, p *care.Person) error {
 		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
 		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
 	).Scan(&p.ID)
-	if err != nil {
-		return mapError(err, "create person")
-	}
-	p.CreatedAt, p.UpdatedAt = now, now
-	return nil
 }
 
 // Person returns the person with id.
@@ -85,14 +100,22 @@ func (s *Store) PersonByPhone(ctx context.Context, phone care.Phone) (*care.Pers
 
 // UpdatePerson saves every field of p except ID and CreatedAt, and sets UpdatedAt.
 func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
-	if err := p.Validate(); err != nil {
+	if err := readyPerson(p); err != nil {
 		return mapError(err, "update person %d", p.ID)
 	}
-	if p.Profile == nil {
-		p.Profile = []care.Disability{}
-	}
 	now := s.now()
-	tag, err := s.pool.Exec(ctx, `
+	if err := updatePerson(ctx, s.pool, p, now); err != nil {
+		return mapError(err, "update person %d", p.ID)
+	}
+	p.UpdatedAt = now
+	return nil
+}
+
+// updatePerson saves every field of p but ID and CreatedAt through q, updated at now;
+// ENOTFOUND when there is no such person. UpdatePerson and ChangePersonAs share it; errors
+// come back unmapped.
+func updatePerson(ctx context.Context, q db, p *care.Person, now time.Time) error {
+	tag, err := q.Exec(ctx, `
 		UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,
 			diacritics = $8, consent_at = $9, caregiver_name = $10, caregiver_phone = $11,
 			caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16
@@ -104,9 +127,5 @@ func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
 	if err == nil && tag.RowsAffected() == 0 {
 		err = notFound()
 	}
-	if err != nil {
-		return mapError(err, "update person %d", p.ID)
-	}
-	p.UpdatedAt = now
-	return nil
+	return err
 }

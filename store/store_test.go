@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
@@ -18,33 +18,12 @@ import (
 // start is the test clock's first reading: a Monday morning, in UTC as the store returns times.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// testClock is a clock that only moves when a test moves it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the time the test set.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock on by d and returns the new time.
-func (c *testClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // env is one test's store on its own database, with fixture helpers.
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	s     *store.Store
-	clock *testClock
+	clock *caretest.Clock
 }
 
 // phones makes every fixture phone unique across the whole test binary.
@@ -52,7 +31,7 @@ var phones atomic.Int64
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	clock := &testClock{now: start}
+	clock := caretest.NewClock(start)
 	return &env{t: t, ctx: context.Background(), s: store.New(storetest.NewPool(t), clock), clock: clock}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/store"
@@ -33,24 +34,6 @@ const (
 )
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-
-// stepClock moves only when a test moves it.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fakeEngine stands in for the dialog engine and deduplicates as it does: a repeated
 // ProviderID gets the first reply with Duplicate set. "BOOM" fails (and is not remembered, as
@@ -118,14 +101,14 @@ type env struct {
 	h      *android.Handler
 	s      *store.Store
 	pool   *pgxpool.Pool
-	clock  *stepClock
+	clock  *caretest.Clock
 	engine *fakeEngine
 }
 
 func setup(t *testing.T) *env {
 	t.Helper()
 	pool := storetest.NewPool(t)
-	clock := &stepClock{now: start}
+	clock := caretest.NewClock(start)
 	e := &env{t: t, ctx: context.Background(), s: store.New(pool, clock), pool: pool, clock: clock}
 	e.engine = &fakeEngine{s: e.s, seen: map[string]flows.Reply{}}
 	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Log: zerolog.Nop(), Password: password, Lease: lease})
@@ -256,7 +239,7 @@ func TestCredentials(t *testing.T) {
 func TestNewNeedsPasswordEngineStore(t *testing.T) {
 	t.Parallel()
 	eng := &fakeEngine{seen: map[string]flows.Reply{}}
-	s := store.New(nil, &stepClock{})
+	s := store.New(nil, caretest.NewClock(time.Time{}))
 	for name, d := range map[string]android.Deps{
 		"no password":    {Engine: eng, Store: s},
 		"no engine":      {Store: s, Password: password},

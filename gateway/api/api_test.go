@@ -17,31 +17,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
 
 // start is the test clock's first reading: a Monday morning.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-
-// testClock only moves when a test moves it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
 
 // reminders is the workers' scheduling as caseline wires it (the store writes the reminder
 // rows of PRODUCT.md's plan: 24 h and 2 h before), recording every call.
@@ -78,7 +60,7 @@ type env struct {
 	t         *testing.T
 	ctx       context.Context
 	s         *store.Store
-	clock     *testClock
+	clock     *caretest.Clock
 	reminders *reminders
 	srv       *httptest.Server
 }
@@ -88,7 +70,7 @@ var phones atomic.Int64
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	clock := &testClock{now: start}
+	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
 	rem := &reminders{s: s}
 	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop()}))

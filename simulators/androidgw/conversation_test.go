@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/simulators/androidgw"
@@ -48,7 +49,7 @@ func TestRegisterBySMSAndAReminderThroughTheAndroidGateway(t *testing.T) {
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	require.NoError(t, err)
-	clock := &stepClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, loc)} // Monday morning in Hà Nội
+	clock := caretest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, loc)) // Monday morning in Hà Nội
 	s := store.New(storetest.NewPool(t), clock)
 	routes, err := care.ParseRoutes("+84=android,*=twilio")
 	require.NoError(t, err)

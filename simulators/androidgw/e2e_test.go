@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/simulators/androidgw"
@@ -22,24 +23,6 @@ import (
 )
 
 const password = "s3cret"
-
-// stepClock moves only when a test moves it.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // echoEngine stands in for the dialog engine: it answers "Da nhan: <text>" and, like the real
 // one, gives a repeated ProviderID its first reply marked Duplicate.
@@ -75,13 +58,13 @@ func phone() care.Phone { return care.MustParsePhone(fmt.Sprintf("093%07d", phon
 type env struct {
 	ctx   context.Context
 	s     *store.Store
-	clock *stepClock
+	clock *caretest.Clock
 	srv   *httptest.Server
 }
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	clock := &stepClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := caretest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	s := store.New(storetest.NewPool(t), clock)
 	h, err := android.New(android.Deps{Engine: &echoEngine{s: s, seen: map[string]flows.Reply{}}, Store: s,
 		Log: zerolog.Nop(), Password: password})
