@@ -77,6 +77,9 @@ func importViolations(pkgs []listedPackage) []string {
 				out = append(out, fmt.Sprintf("%s imports %s: gateway and workers never import each other", p.ImportPath, d))
 			case within(d, module+"/simulators") && !within(p.ImportPath, module+"/cmd") && !within(p.ImportPath, module+"/simulators"):
 				out = append(out, fmt.Sprintf("%s imports %s: only cmd imports the simulators", p.ImportPath, d))
+			case (within(d, module+"/care/caretest") || within(d, module+"/store/storetest")) &&
+				!within(p.ImportPath, module+"/care/caretest") && !within(p.ImportPath, module+"/store/storetest"):
+				out = append(out, fmt.Sprintf("%s imports %s: test helpers are for tests only", p.ImportPath, d))
 			}
 		}
 	}
@@ -146,6 +149,8 @@ func TestImportViolationsCatchEachRule(t *testing.T) {
 		{"workers on gateway", pkg(module+"/workers", module+"/gateway/twilio"), module + "/workers imports " + module + "/gateway/twilio: gateway and workers"},
 		{"store on simulators", pkg(module+"/store", module+"/simulators/phone"), module + "/store imports " + module + "/simulators/phone: only cmd"},
 		{"cmd on simulators is fine", pkg(module+"/cmd/caseline", module+"/simulators/phone", module+"/workers", module+"/gateway"), ""},
+		{"workers on the test clock", pkg(module+"/workers", module+"/care/caretest"), module + "/workers imports " + module + "/care/caretest: test helpers"},
+		{"cmd on the test database", pkg(module+"/cmd/caseline", module+"/store/storetest"), module + "/cmd/caseline imports " + module + "/store/storetest: test helpers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
