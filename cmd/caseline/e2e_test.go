@@ -100,6 +100,13 @@ func startDev(t *testing.T) *devSystem {
 	}
 }
 
+// withT is s reporting to t, for use in a subtest.
+func (s *devSystem) withT(t *testing.T) *devSystem {
+	c := *s
+	c.t = t
+	return &c
+}
+
 // waitLog returns the first line logged with message msg, or an error when run returned
 // first or timeout passed.
 func waitLog(p *process, msg string, timeout time.Duration) (map[string]any, error) {
