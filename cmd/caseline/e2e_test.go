@@ -261,7 +261,6 @@ type apiCase struct {
 type apiEscalation struct {
 	ID          int64      `json:"id"`
 	Reason      string     `json:"reason"`
-	Urgent      bool       `json:"urgent"`
 	PersonID    *int64     `json:"person_id"`
 	CaseID      *int64     `json:"case_id"`
 	CheckInID   *int64     `json:"checkin_id"`
@@ -528,6 +527,8 @@ func TestE2E(t *testing.T) {
 	require.NotNil(t, e.PersonID)
 	require.Equal(t, p.ID, *e.PersonID)
 	require.NotNil(t, e.CheckInID)
+	require.NotNil(t, e.CaseID)
+	require.Equal(t, kase.ID, *e.CaseID)
 
 	// 6. The case manager acknowledges by SMS from their own phone, and the ladder stops.
 	reply, err := s.phone(manager).SMS(ctx, "XN "+code)
@@ -538,6 +539,7 @@ func TestE2E(t *testing.T) {
 	require.Nil(t, e.NextLevelAt, "an acknowledged escalation climbs no further")
 	require.NotNil(t, e.AckedBy)
 	require.Equal(t, kase.ManagerID, *e.AckedBy)
+	require.NotNil(t, e.AckedAt)
 	require.Equal(t, 0, e.Level)
 	var open struct {
 		Items []apiEscalation `json:"items"`

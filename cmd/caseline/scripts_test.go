@@ -61,6 +61,17 @@ func TestScripts(t *testing.T) {
 	}
 
 	w := prepareScripts(startDev(t))
+	// After every script (cleanups run after the subtests, and before the dev system,
+	// started earlier, stops): the abuse reports were confirmed neutrally, and no message
+	// sent since — to the person or to staff — names their subject either.
+	t.Cleanup(func() {
+		abuse := regexp.MustCompile(`(?i)bao luc|xam hai|phan biet|violence|abuse|discrimination`)
+		for _, m := range w.s.messages("") {
+			if abuse.MatchString(m.Body) {
+				t.Errorf("an SMS to %s names an abuse report's subject: %q", m.To, m.Body)
+			}
+		}
+	})
 	locks := &phoneLocks{m: map[string]*sync.Mutex{}}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".script")
