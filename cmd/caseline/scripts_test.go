@@ -22,7 +22,10 @@ import (
 )
 
 // scriptsDir holds a scripted conversation (simulators/phone's script format) for every
-// flow, written against the demo data of `caseline dev`.
+// flow, written against the demo data of `caseline dev`. Those that need nothing of
+// prepareScripts or scriptSetups also replay by hand against a fresh `caseline dev`:
+//
+//	go run ./cmd/caseline phone script cmd/caseline/testdata/scripts/plan.script
 const scriptsDir = "testdata/scripts"
 
 // scriptSetup is what a script needs done before it runs, through the public interfaces,
