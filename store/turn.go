@@ -415,7 +415,7 @@ ON CONFLICT DO NOTHING`,
 	}
 	if a := w.Ack; a != nil {
 		b.Queue(`
-UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, updated_at = $3
+UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $3
 WHERE id = $1 AND status = 'open'`, int64(a.ID), int64(a.By), o.Now)
 	}
 	for _, m := range w.Queue {
