@@ -13,7 +13,7 @@ import (
 // The demo's commune, staff and people. Their numbers are what `caseline dev` tells a
 // newcomer to type into the phone simulator.
 const (
-	demoCommune       care.CommuneCode = "HB-TAN-AN"
+	demoCommune       care.CommuneCode = "17245" // digits, so a voice caller can key it in
 	demoManagerPhone  care.Phone       = "+84901000101"
 	demoManager2Phone care.Phone       = "+84901000102"
 	demoSuperPhone    care.Phone       = "+84901000103"

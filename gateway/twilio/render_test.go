@@ -109,3 +109,23 @@ func TestRenderVoice(t *testing.T) {
 		})
 	}
 }
+
+func TestExtraKeysSkipWhatTheMenuOffers(t *testing.T) {
+	t.Parallel()
+	keys := []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "0", Label: "Gặp cán bộ xã"}, {Key: "9", Label: "Nghe chậm hơn"}}
+	tests := []struct {
+		name    string
+		options []flows.Option
+		want    []flows.Option
+	}{
+		{"a plain menu gets them all", []flows.Option{{Key: "1", Label: "Đăng ký"}}, keys},
+		{"same label", []flows.Option{{Key: "1", Label: "Có"}, {Key: "2", Label: "nghe lại"}}, keys[1:]},
+		{"same key", []flows.Option{{Key: "9", Label: "Thêm"}}, keys[:2]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, extraKeys(tt.options, keys))
+		})
+	}
+}

@@ -46,7 +46,7 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	}
 	style := voiceStyle{slow: reply.Slow}
 	if h.voiceKeys != nil && reply.Prompt.Expect == flows.ExpectChoice {
-		style.keys = h.voiceKeys(reply.Prompt.Language)
+		style.keys = extraKeys(reply.Prompt.Options, h.voiceKeys(reply.Prompt.Language))
 	}
 	verbs := renderVoice(reply, h.voiceURL, style)
 	h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(verbs) })
@@ -168,6 +168,25 @@ func sentences(p flows.Prompt) []string {
 	}
 	for _, o := range opts {
 		out = append(out, pressPhrase(p.Language, o))
+	}
+	return out
+}
+
+// extraKeys are the keys every menu has that the menu does not offer already, by key or by
+// label (a menu asking "talk to a person?" needs no "0 for a person" after it).
+func extraKeys(options, keys []flows.Option) []flows.Option {
+	var out []flows.Option
+	for _, k := range keys {
+		dup := false
+		for _, o := range options {
+			if o.Key == k.Key || strings.EqualFold(o.Label, k.Label) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, k)
+		}
 	}
 	return out
 }
