@@ -63,16 +63,25 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 		}
 		return nil
 	}
+	return w.recordFailed(ctx, m, sendErr, now)
+}
+
+// recordFailed records a refused send of claimed message m: back in the queue after a
+// growing delay when the refusal is retryable and attempts remain, failed otherwise, with
+// the person marked unreachable or opted out and the case manager told.
+func (w *worker) recordFailed(ctx context.Context, m *care.Message, sendErr error, now time.Time) error {
+	log := zerolog.Ctx(ctx)
+	id := m.ID
 	var pe *care.ProviderError
 	permanent := errors.As(sendErr, &pe) && !pe.Retryable()
-	l := log.With().Int64("message", p.ID).Int("attempt", m.Attempts).Str("phone", m.Phone.String()).Err(sendErr).Logger()
+	l := log.With().Int64("message", int64(id)).Int("attempt", m.Attempts).Str("phone", m.Phone.String()).Err(sendErr).Logger()
 	if !permanent && m.Attempts < w.MaxAttempts {
 		at := now.Add(w.Backoff(m.Attempts))
 		l.Warn().Time("next", at).Msg("send failed, will retry")
 		if err := w.Store.RecordRetry(ctx, id, m.Attempts, errorCode(sendErr), at); err != nil {
-			return fmt.Errorf("message %d: %w", p.ID, err)
+			return fmt.Errorf("message %d: %w", id, err)
 		}
-		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: p.ID, Stage: string(m.Provider), N: m.Attempts, At: at})
+		w.kick(ctx, care.DueItem{Kind: care.WorkMessages, ID: care.BatchOf(int64(id)), Stage: string(m.Provider), N: care.BatchSpan, At: at})
 		return nil
 	}
 	var status care.PersonStatus
@@ -87,7 +96,7 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	eid, err := w.Store.RecordFailure(ctx, id, m.Attempts, errorCode(sendErr), status,
 		&care.Escalation{Reason: care.ReasonUnreachable, NextLevelAt: &next}, now)
 	if err != nil {
-		return fmt.Errorf("message %d: %w", p.ID, err)
+		return fmt.Errorf("message %d: %w", id, err)
 	}
 	if eid != 0 {
 		w.kick(ctx, care.DueItem{Kind: care.WorkEscalation, ID: int64(eid), Stage: care.StageNotify, N: 0, At: now})

@@ -146,8 +146,10 @@ func TestRateLimitHoldsAcrossConcurrentWorkers(t *testing.T) {
 	_, err = d.Pass(e.ctx)
 	require.NoError(t, err)
 	items := q.take()
-	require.Len(t, items, n)
+	require.Len(t, items, 1, "one batch")
 
+	// The batch is delivered to ten workers at once (asynq delivers at least once): they
+	// share the rows without sending any twice, and the limit holds across all their sends.
 	work := make(chan care.DueItem)
 	var wg sync.WaitGroup
 	for range 10 { // the server's concurrency
@@ -159,8 +161,8 @@ func TestRateLimitHoldsAcrossConcurrentWorkers(t *testing.T) {
 			}
 		}()
 	}
-	for _, it := range items {
-		work <- it
+	for range 10 {
+		work <- items[0]
 	}
 	close(work)
 	wg.Wait()

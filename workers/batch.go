@@ -1,0 +1,196 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/caseline/caseline/care"
+)
+
+// Batches: a backlog of reminders or messages goes a batch of care.BatchSpan consecutive ids
+// per task, so 100,000 reminders due at once are a few hundred tasks and a few hundred
+// commits, not 200,000 of each. Each batch keeps the guarantees of one row: every row is
+// locked, re-read and decided as the single-row handlers do, and a message row is claimed
+// (committed 'sending') before its provider is called and its provider id recorded after.
+
+// decodeBatch reads a batch task's payload: its first id (0 is a valid one) and span.
+func decodeBatch(t *asynq.Task) (Payload, error) {
+	var p Payload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID < 0 || p.N < 0 {
+		return p, fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	if p.N == 0 {
+		p.N = care.BatchSpan
+	}
+	return p, nil
+}
+
+// handleReminders sends the due reminders of one batch, each decided as handleReminder
+// decides one, recorded with their messages in one transaction, then queues the messages'
+// batches.
+func (w *worker) handleReminders(ctx context.Context, t *asynq.Task) error {
+	p, err := decodeBatch(t)
+	if err != nil {
+		return err
+	}
+	now := w.Clock.Now()
+	queued, err := w.Store.RunReminders(ctx, care.ReminderID(p.ID), p.N, now, func(rw care.ReminderWork) (care.ReminderResult, error) {
+		return w.decideReminder(rw, now), nil
+	})
+	if err != nil {
+		return fmt.Errorf("reminders from %d: %w", p.ID, err)
+	}
+	w.kickQueued(ctx, queued)
+	return nil
+}
+
+// handleMessages sends the due messages of one batch of one provider: it claims them in one
+// statement (committed before any provider call), sends them concurrently, each taking its
+// turn under the provider's rate limit, and records every accepted send in one statement.
+// It claims again until the batch has nothing due, so messages queued while it runs go with
+// it; a worker killed mid-batch repeats at most the messages it had in flight.
+func (w *worker) handleMessages(ctx context.Context, t *asynq.Task) error {
+	p, err := decodeBatch(t)
+	if err != nil {
+		return err
+	}
+	provider := care.Provider(p.Stage)
+	if w.Senders[provider] == nil {
+		return nil // another process sends this provider's messages
+	}
+	providers := []care.Provider{provider}
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		limit := w.claimLimit(provider)
+		if limit <= 0 {
+			return nil // the limiter has enough to do; the dispatcher brings the rest back
+		}
+		msgs, err := w.Store.ClaimMessages(ctx, care.MessageID(p.ID), p.N, providers, w.Clock.Now(), w.Lease, limit)
+		if err != nil {
+			return fmt.Errorf("messages from %d: %w", p.ID, err)
+		}
+		if len(msgs) == 0 {
+			return nil
+		}
+		more, err := w.sendAll(ctx, provider, msgs)
+		if err != nil {
+			return fmt.Errorf("messages from %d: %w", p.ID, err)
+		}
+		if !more || (hasDeadline && time.Until(deadline) < w.TaskTimeout/2) {
+			return nil
+		}
+	}
+}
+
+// claimLimit is how many messages of provider a batch may claim: a whole batch without a
+// rate limit; with one, no more than the limit lets go within half a task's time, counting
+// what other batches claimed and have not sent yet.
+func (w *worker) claimLimit(provider care.Provider) int {
+	n := w.claimed[provider]
+	if n == nil {
+		return care.BatchSpan
+	}
+	budget := max(1, int(w.RateLimit*w.TaskTimeout.Seconds()/2)) - int(n.Load())
+	return min(care.BatchSpan, budget)
+}
+
+// sendConcurrency is how many messages of one batch are with the provider at once.
+const sendConcurrency = 32
+
+// sendAll sends claimed messages and records what the provider said: the accepted ones in
+// one statement, refusals one by one (they are rare), turns that could not come before the
+// task's deadline given back. more is false when a turn was given back, so the batch stops
+// claiming and leaves the rest to a later task.
+func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*care.Message) (more bool, err error) {
+	lim := w.limits[provider]
+	if n := w.claimed[provider]; n != nil {
+		n.Add(int64(len(msgs)))
+		defer n.Add(-int64(len(msgs)))
+	}
+	type result struct {
+		providerID string
+		err        error
+		released   bool // the turn never came: given back, the batch stops
+		held       bool // an earlier message to the number failed for good: given back
+	}
+	results := make([]result, len(msgs))
+	// Messages to one number go one after another, so once it proves bad (invalid,
+	// unsubscribed) the rest are given back and then skipped, never tried, as they would be
+	// one task at a time. Different numbers go concurrently.
+	byPhone := map[care.Phone][]int{}
+	var phones []care.Phone
+	for i, m := range msgs {
+		if byPhone[m.Phone] == nil {
+			phones = append(phones, m.Phone)
+		}
+		byPhone[m.Phone] = append(byPhone[m.Phone], i)
+	}
+	sem := make(chan struct{}, sendConcurrency)
+	var wg sync.WaitGroup
+	for _, phone := range phones {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			bad := false
+			for _, i := range byPhone[phone] {
+				if bad {
+					results[i].held = true
+					continue
+				}
+				// The provider's turn is taken right before the call, with nothing in between.
+				if lim != nil {
+					if err := lim.Wait(ctx); err != nil {
+						results[i].released = true
+						continue
+					}
+				}
+				results[i].providerID, results[i].err = w.send(ctx, msgs[i])
+				var pe *care.ProviderError
+				bad = errors.As(results[i].err, &pe) && !pe.Retryable() && (pe.Unreachable() || pe.Unsubscribed())
+			}
+		}()
+	}
+	wg.Wait()
+	now := w.Clock.Now()
+	// What the providers said is recorded even when the task's deadline passed during the
+	// calls: a lost record is a repeated message.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	sent := make([]care.Sent, 0, len(msgs))
+	for i, m := range msgs {
+		if r := results[i]; !r.released && !r.held && r.err == nil {
+			sent = append(sent, care.Sent{ID: m.ID, Attempts: m.Attempts, ProviderID: r.providerID})
+		}
+	}
+	if err := w.Store.RecordSentAll(rctx, sent, now); err != nil {
+		return false, err // the lease brings them back: at most these repeat
+	}
+	more = true
+	var first error
+	for i, m := range msgs {
+		r := results[i]
+		switch {
+		case r.released || r.held:
+			more = more && !r.released
+			if err := w.Store.ReleaseMessage(rctx, m.ID, m.Attempts, now); err != nil && first == nil {
+				first = err // the lease brings it back
+			}
+		case r.err != nil:
+			if err := w.recordFailed(rctx, m, r.err, now); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	if !more {
+		zerolog.Ctx(ctx).Debug().Str("provider", string(provider)).Msg("rate limit: turns given back")
+	}
+	return more, first
+}
