@@ -121,44 +121,64 @@ func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*ca
 		held       bool // an earlier message to the number failed for good: given back
 	}
 	results := make([]result, len(msgs))
-	// Messages to one number go one after another, so once it proves bad (invalid,
-	// unsubscribed) the rest are given back and then skipped, never tried, as they would be
-	// one task at a time. Different numbers go concurrently.
-	byPhone := map[care.Phone][]int{}
-	var phones []care.Phone
+	// Each number's first message goes first, all numbers at once; the rest follow, all at
+	// once, only to numbers that did not prove bad (invalid, unsubscribed): those are given
+	// back and then skipped, never tried, as they would be one task at a time. Two rounds
+	// at most, so a batch of messages to one busy number (a case manager's) ends well
+	// within its lease.
+	seen := map[care.Phone]bool{}
+	var firsts, rest []int
 	for i, m := range msgs {
-		if byPhone[m.Phone] == nil {
-			phones = append(phones, m.Phone)
+		if seen[m.Phone] {
+			rest = append(rest, i)
+			continue
 		}
-		byPhone[m.Phone] = append(byPhone[m.Phone], i)
+		seen[m.Phone] = true
+		firsts = append(firsts, i)
 	}
-	sem := make(chan struct{}, sendConcurrency)
-	var wg sync.WaitGroup
-	for _, phone := range phones {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			bad := false
-			for _, i := range byPhone[phone] {
-				if bad {
-					results[i].held = true
-					continue
-				}
-				// The provider's turn is taken right before the call, with nothing in between.
+	bad := map[care.Phone]bool{}
+	var badMu sync.Mutex
+	round := func(idx []int) {
+		sem := make(chan struct{}, sendConcurrency)
+		var wg sync.WaitGroup
+		for _, i := range idx {
+			m := msgs[i]
+			badMu.Lock()
+			held := bad[m.Phone]
+			badMu.Unlock()
+			if held {
+				results[i].held = true
+				continue
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				// The provider's turn is taken right before the call, with nothing in
+				// between; no call starts after the task's deadline, so every call ends
+				// (within the provider's HTTP timeout) before the claim's lease does.
 				if lim != nil {
 					if err := lim.Wait(ctx); err != nil {
 						results[i].released = true
-						continue
+						return
 					}
+				} else if ctx.Err() != nil {
+					results[i].released = true
+					return
 				}
-				results[i].providerID, results[i].err = w.send(ctx, msgs[i])
+				results[i].providerID, results[i].err = w.send(ctx, m)
 				var pe *care.ProviderError
-				bad = errors.As(results[i].err, &pe) && !pe.Retryable() && (pe.Unreachable() || pe.Unsubscribed())
-			}
-		}()
+				if errors.As(results[i].err, &pe) && !pe.Retryable() && (pe.Unreachable() || pe.Unsubscribed()) {
+					badMu.Lock()
+					bad[m.Phone] = true
+					badMu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
+	round(firsts)
+	round(rest)
 	now := w.Clock.Now()
 	// What the providers said is recorded even when the task's deadline passed during the
 	// calls: a lost record is a repeated message.
