@@ -151,3 +151,52 @@ func TestRunRemindersRecordsABatchInOneGo(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, items)
 }
+
+func TestEnsureRemindersWritesWhatIsMissingInOneGo(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	plan := care.ReminderPlan{Offsets: []time.Duration{24 * time.Hour, 2 * time.Hour}, Quiet: care.QuietHours{Start: 1, End: 1}, Location: time.UTC}
+	book := func(at time.Time) care.AppointmentID {
+		a := &care.Appointment{CaseID: w.kase.ID, PersonID: w.person.ID, At: at, Place: "UBND"}
+		require.NoError(t, e.s.CreateAppointment(e.ctx, a))
+		return a.ID
+	}
+	soon := book(start.Add(3 * time.Hour))  // the 24 h reminder is late: it goes now
+	moved := book(start.Add(30 * time.Hour)) // scheduled, then moved without rescheduling
+	require.NoError(t, e.s.ScheduleReminders(e.ctx, moved, plan))
+	_, err := e.s.MoveAppointment(e.ctx, moved, start.Add(40*time.Hour), "UBND")
+	require.NoError(t, err)
+	far := book(start.Add(30 * 24 * time.Hour)) // beyond until
+
+	n, err := e.s.EnsureReminders(e.ctx, start, start.Add(50*time.Hour), plan, 100)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	n, err = e.s.EnsureReminders(e.ctx, start, start.Add(50*time.Hour), plan, 100)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing left to write")
+
+	due := func(id care.AppointmentID) map[int]time.Time {
+		items, err := e.s.DueWork(e.ctx, start, start.Add(60*24*time.Hour), nil, 100)
+		require.NoError(t, err)
+		out := map[int]time.Time{}
+		for _, it := range items {
+			var got []care.ReminderWork
+			_, err := e.s.RunReminders(e.ctx, care.ReminderID(it.ID), it.N, start.Add(60*24*time.Hour), func(rw care.ReminderWork) (care.ReminderResult, error) {
+				got = append(got, rw)
+				return care.ReminderResult{Status: rw.Reminder.Status}, nil // look, change nothing
+			})
+			require.NoError(t, err)
+			for _, rw := range got {
+				if rw.Appointment.ID == id {
+					require.Equal(t, rw.Appointment.Version, rw.Reminder.Version, "only the current version's reminders are pending")
+					out[int(rw.Reminder.Offset/time.Hour)] = rw.Reminder.DueAt.UTC()
+				}
+			}
+		}
+		return out
+	}
+	require.Equal(t, map[int]time.Time{24: start.UTC(), 2: start.Add(time.Hour).UTC()}, due(soon))
+	require.Equal(t, map[int]time.Time{24: start.Add(16 * time.Hour).UTC(), 2: start.Add(38 * time.Hour).UTC()}, due(moved))
+	require.Empty(t, due(far))
+}
