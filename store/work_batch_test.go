@@ -162,7 +162,7 @@ func TestEnsureRemindersWritesWhatIsMissingInOneGo(t *testing.T) {
 		require.NoError(t, e.s.CreateAppointment(e.ctx, a))
 		return a.ID
 	}
-	soon := book(start.Add(3 * time.Hour))  // the 24 h reminder is late: it goes now
+	soon := book(start.Add(3 * time.Hour))   // the 24 h reminder is late: it goes now
 	moved := book(start.Add(30 * time.Hour)) // scheduled, then moved without rescheduling
 	require.NoError(t, e.s.ScheduleReminders(e.ctx, moved, plan))
 	_, err := e.s.MoveAppointment(e.ctx, moved, start.Add(40*time.Hour), "UBND")
