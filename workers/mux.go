@@ -8,7 +8,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/caseline/caseline/care"
 )
@@ -17,26 +16,22 @@ import (
 // shared by every concurrent task of this process.
 type worker struct {
 	Deps
-	limits map[care.Provider]*rate.Limiter
+	limits map[care.Provider]*limiter
 	// claimed counts, per rate-limited provider, the messages claimed and not yet sent, so
 	// batches never claim more than the limit lets go before their tasks time out.
 	claimed map[care.Provider]*atomic.Int64
 }
 
-// rateMargin keeps the limiter a little under the configured rate: the limiter spaces the
-// calls, but timer and network jitter can bring two arrivals at the provider closer than
-// their calls, and the provider counts arrivals in any 1-second window.
-const rateMargin = 0.98
 
 func newWorker(d Deps) (*worker, error) {
 	d, err := d.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{Deps: d, limits: map[care.Provider]*rate.Limiter{}, claimed: map[care.Provider]*atomic.Int64{}}
+	w := &worker{Deps: d, limits: map[care.Provider]*limiter{}, claimed: map[care.Provider]*atomic.Int64{}}
 	if d.RateLimit > 0 {
 		for p := range d.Senders {
-			w.limits[p] = rate.NewLimiter(rate.Limit(d.RateLimit*rateMargin), 1)
+			w.limits[p] = newLimiter(d.RateLimit)
 			w.claimed[p] = &atomic.Int64{}
 		}
 	}
