@@ -255,6 +255,18 @@ func BatchOf(id int64) int64 { return id - id%BatchSpan }
 type QueuedMessage struct {
 	ID       MessageID
 	Provider Provider
+	// Claimed is the message as written when the writer asked for its provider's messages
+	// to be written claimed (see Claim): the writer calls the provider itself. Nil when the
+	// message was written queued, or existed already under its idempotency key.
+	Claimed *Message
+}
+
+// Claim asks a writer of messages to write those of its providers already claimed for
+// their first attempt ('sending', leased until now+Lease), saving a claim's write and a
+// task's hop: the row is still committed before any provider is called.
+type Claim struct {
+	Providers []Provider
+	Lease     time.Duration
 }
 
 // Sent is the provider's id for a claimed attempt of a message.
@@ -301,8 +313,9 @@ type WorkStore interface {
 	ClaimMessage(ctx context.Context, id MessageID, attempt int, providers []Provider, now time.Time, lease time.Duration) (*Message, ClaimOutcome, error)
 	// RunReminders is RunReminder for every pending reminder due at now with an id in
 	// [from, from+span), skipping rows another transaction holds: one transaction, one
-	// commit, fn called once per reminder. It returns the messages written.
-	RunReminders(ctx context.Context, from ReminderID, span int, now time.Time, fn func(ReminderWork) (ReminderResult, error)) ([]QueuedMessage, error)
+	// commit, fn called once per reminder. It returns the messages written, those of
+	// claim's providers written claimed.
+	RunReminders(ctx context.Context, from ReminderID, span int, now time.Time, claim Claim, fn func(ReminderWork) (ReminderResult, error)) ([]QueuedMessage, error)
 	// ClaimMessages is ClaimMessage for up to limit due messages with ids in [from,
 	// from+span), in one statement, skipping rows another transaction holds; messages for
 	// people who opted out or cannot be reached are marked skipped and not returned.

@@ -41,7 +41,7 @@ func reminderWorkDest(w *care.ReminderWork) ([]any, func()) {
 // RunReminders locks the due pending reminders of ids [from, from+span) that no other
 // transaction holds, lets fn decide each, and records every decision and message in two
 // round trips and one commit.
-func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int, now time.Time, fn func(care.ReminderWork) (care.ReminderResult, error)) ([]care.QueuedMessage, error) {
+func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int, now time.Time, claim care.Claim, fn func(care.ReminderWork) (care.ReminderResult, error)) ([]care.QueuedMessage, error) {
 	var (
 		works  []care.ReminderWork
 		queued []care.QueuedMessage
@@ -95,7 +95,7 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 				FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::timestamptz[]) AS v(id, status, sent, due)
 				WHERE r.id = v.id`, ids, status, sent, due, now)
 		}
-		batchOutboundAll(b, out, now, &queued)
+		batchOutboundAll(b, out, now, claim, &queued)
 		return nil
 	}
 	if err := s.twoTrips(ctx, read, write); err != nil {
@@ -105,8 +105,10 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 }
 
 // batchOutboundAll queues on b one statement writing every message of out to the outbox, as
-// queueOutbound does each; queued receives their ids and providers when b runs.
-func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, queued *[]care.QueuedMessage) {
+// queueOutbound does each; those of claim's providers are written claimed for their first
+// attempt. queued receives their ids and providers when b runs, and the claimed messages
+// this statement wrote (not those found under their idempotency key).
+func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, claim care.Claim, queued *[]care.QueuedMessage) {
 	if len(out) == 0 {
 		return
 	}
@@ -117,19 +119,37 @@ func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, queued *
 		channel[i], provider[i], phone[i], body[i], key[i] = string(o.Channel), string(o.Provider), string(o.Phone), o.Body, o.Key
 		person[i] = int64(o.PersonID)
 	}
+	claimed := make([]string, len(claim.Providers))
+	for i, p := range claim.Providers {
+		claimed[i] = string(p)
+	}
 	b.Queue(`
 		INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
 			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-		SELECT 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body, 'queued', v.key, 0, $7, $7, $7
+		SELECT 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body,
+			CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
+			CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
+			CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
 			AS v(channel, provider, phone, person, body, key)
 		ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
 			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING id, provider`, channel, provider, phone, person, body, key, now).Query(func(rows pgx.Rows) error {
+		RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
+			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, xmax = 0`,
+		channel, provider, phone, person, body, key, now, claimed, now.Add(claim.Lease)).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
-			var q care.QueuedMessage
-			if err := rows.Scan(&q.ID, &q.Provider); err != nil {
+			var (
+				m        care.Message
+				inserted bool
+			)
+			err := rows.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.Phone, &m.PersonID, &m.Body, &m.Status,
+				&m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode, &m.CreatedAt, &m.UpdatedAt, &inserted)
+			if err != nil {
 				return mapError(err, "queue %d messages", n)
+			}
+			q := care.QueuedMessage{ID: m.ID, Provider: m.Provider}
+			if inserted && m.Status == care.MsgSending {
+				q.Claimed = &m
 			}
 			*queued = append(*queued, q)
 		}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -120,7 +121,8 @@ func TestRunRemindersRecordsABatchInOneGo(t *testing.T) {
 	require.Equal(t, care.BatchSpan, items[0].N)
 
 	var seen []care.ReminderWork
-	queued, err := e.s.RunReminders(e.ctx, care.ReminderID(items[0].ID), items[0].N, due, func(rw care.ReminderWork) (care.ReminderResult, error) {
+	claim := care.Claim{Providers: []care.Provider{care.ProviderTwilio}, Lease: time.Minute}
+	queued, err := e.s.RunReminders(e.ctx, care.ReminderID(items[0].ID), items[0].N, due, claim, func(rw care.ReminderWork) (care.ReminderResult, error) {
 		seen = append(seen, rw)
 		key := "reminder:test:" + string(rune('a'+len(seen)))
 		return care.ReminderResult{Status: care.WorkDone, Sent: true, Messages: []care.Outgoing{{
@@ -138,10 +140,18 @@ func TestRunRemindersRecordsABatchInOneGo(t *testing.T) {
 	for _, q := range queued {
 		m, err := e.s.Message(e.ctx, q.ID)
 		require.NoError(t, err)
-		require.Equal(t, care.MsgQueued, m.Status)
+		require.Equal(t, "sending 1", string(m.Status)+" "+strconv.Itoa(m.Attempts), "written claimed for the first attempt")
 		require.Equal(t, care.ProviderTwilio, q.Provider)
+		require.NotNil(t, q.Claimed)
+		require.Equal(t, []any{m.ID, m.Status, m.Attempts, m.Phone, m.PersonID, m.Body, m.IdempotencyKey},
+			[]any{q.Claimed.ID, q.Claimed.Status, q.Claimed.Attempts, q.Claimed.Phone, q.Claimed.PersonID, q.Claimed.Body, q.Claimed.IdempotencyKey})
+		require.Equal(t, due.Add(time.Minute).UTC(), m.NextAttemptAt.UTC(), "leased")
 	}
-	again, err := e.s.RunReminders(e.ctx, care.ReminderID(items[0].ID), items[0].N, due, func(care.ReminderWork) (care.ReminderResult, error) {
+	none, err := e.s.ClaimMessages(e.ctx, care.MessageID(care.BatchOf(int64(queued[0].ID))), care.BatchSpan,
+		claim.Providers, due.Add(59*time.Second), time.Minute, care.BatchSpan)
+	require.NoError(t, err)
+	require.Empty(t, none, "nobody else claims them while the lease holds")
+	again, err := e.s.RunReminders(e.ctx, care.ReminderID(items[0].ID), items[0].N, due, care.Claim{}, func(care.ReminderWork) (care.ReminderResult, error) {
 		t.Fatal("a done reminder is not run again")
 		return care.ReminderResult{}, nil
 	})
@@ -182,7 +192,7 @@ func TestEnsureRemindersWritesWhatIsMissingInOneGo(t *testing.T) {
 		out := map[int]time.Time{}
 		for _, it := range items {
 			var got []care.ReminderWork
-			_, err := e.s.RunReminders(e.ctx, care.ReminderID(it.ID), it.N, start.Add(60*24*time.Hour), func(rw care.ReminderWork) (care.ReminderResult, error) {
+			_, err := e.s.RunReminders(e.ctx, care.ReminderID(it.ID), it.N, start.Add(60*24*time.Hour), care.Claim{}, func(rw care.ReminderWork) (care.ReminderResult, error) {
 				got = append(got, rw)
 				return care.ReminderResult{Status: rw.Reminder.Status}, nil // look, change nothing
 			})

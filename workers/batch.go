@@ -33,22 +33,47 @@ func decodeBatch(t *asynq.Task) (Payload, error) {
 }
 
 // handleReminders sends the due reminders of one batch, each decided as handleReminder
-// decides one, recorded with their messages in one transaction, then queues the messages'
-// batches.
+// decides one, recorded with their messages in one transaction. The messages of providers
+// this process sends for without a rate limit are written claimed, and sent and recorded
+// right after the commit, as a batch of messages would be; the others are queued and their
+// batches kicked.
 func (w *worker) handleReminders(ctx context.Context, t *asynq.Task) error {
 	p, err := decodeBatch(t)
 	if err != nil {
 		return err
 	}
 	now := w.Clock.Now()
-	queued, err := w.Store.RunReminders(ctx, care.ReminderID(p.ID), p.N, now, func(rw care.ReminderWork) (care.ReminderResult, error) {
+	claim := care.Claim{Lease: w.Lease}
+	for prov := range w.Senders {
+		if w.limits[prov] == nil {
+			claim.Providers = append(claim.Providers, prov)
+		}
+	}
+	queued, err := w.Store.RunReminders(ctx, care.ReminderID(p.ID), p.N, now, claim, func(rw care.ReminderWork) (care.ReminderResult, error) {
 		return w.decideReminder(rw, now), nil
 	})
 	if err != nil {
 		return fmt.Errorf("reminders from %d: %w", p.ID, err)
 	}
-	w.kickQueued(ctx, queued)
-	return nil
+	claimed := map[care.Provider][]*care.Message{}
+	var rest []care.QueuedMessage
+	for _, q := range queued {
+		if q.Claimed != nil {
+			claimed[q.Provider] = append(claimed[q.Provider], q.Claimed)
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	w.kickQueued(ctx, rest)
+	var first error
+	for prov, msgs := range claimed {
+		// A turn given back or a number that proved bad leaves messages queued for the
+		// dispatcher's next pass.
+		if _, err := w.sendAll(ctx, prov, msgs); err != nil && first == nil {
+			first = fmt.Errorf("reminders from %d: %w", p.ID, err) // the lease brings them back
+		}
+	}
+	return first
 }
 
 // handleMessages sends the due messages of one batch of one provider: it claims them in one

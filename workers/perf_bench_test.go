@@ -202,6 +202,25 @@ func (w *benchWorld) waitFor(b *testing.B, n int, limit time.Duration) {
 	}
 }
 
+// trace prints every half second where the rows are, until done closes (TRACE=1).
+func (w *benchWorld) trace(done chan struct{}) {
+	began := time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		var pend, queued, sending, sent int64
+		_ = w.pool.QueryRow(context.Background(), `SELECT
+			(SELECT count(*) FROM reminder WHERE status = 'pending'),
+			count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'sending'),
+			count(*) FILTER (WHERE status = 'sent') FROM message`).Scan(&pend, &queued, &sending, &sent)
+		fmt.Fprintf(os.Stderr, "%5.1fs fake %d; reminders pending %d; messages queued %d sending %d sent %d\n",
+			time.Since(began).Seconds(), w.fake.n.Load(), pend, queued, sending, sent)
+	}
+}
+
 // people writes n deaf people (SMS) of commune B1 with open cases of one case manager.
 func (w *benchWorld) people(b *testing.B, n int) {
 	ctx := context.Background()
@@ -249,6 +268,11 @@ func BenchmarkFanout(b *testing.B) {
 		b.StartTimer()
 		began := time.Now()
 		stop := w.run(b)
+		if os.Getenv("TRACE") != "" {
+			traced := make(chan struct{})
+			defer close(traced)
+			go w.trace(traced)
+		}
 		w.waitFor(b, n, 10*time.Minute)
 		elapsed := time.Since(began)
 		b.StopTimer()
