@@ -22,7 +22,6 @@ type worker struct {
 	claimed map[care.Provider]*atomic.Int64
 }
 
-
 func newWorker(d Deps) (*worker, error) {
 	d, err := d.withDefaults()
 	if err != nil {
