@@ -183,10 +183,12 @@ func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*ca
 				// between; no call starts after the task's deadline, so every call ends
 				// (within the provider's HTTP timeout) before the claim's lease does.
 				if lim != nil {
-					if err := lim.Wait(ctx); err != nil {
+					sent, err := lim.Wait(ctx)
+					if err != nil {
 						results[i].released = true
 						return
 					}
+					defer sent()
 				} else if ctx.Err() != nil {
 					results[i].released = true
 					return

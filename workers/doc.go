@@ -18,9 +18,9 @@
 // called; the sender claims a batch of rows under a lease in one statement (committed before
 // any call), calls the provider for each, concurrently, and records the accepted ones in one
 // statement: a worker killed mid-batch repeats at most the messages it had in flight. A rate
-// limit spaces the calls, keeps every 1-second window of their actual starts (plus 20 ms for
-// jitter on the way to the provider) to the limit, and bounds what is claimed to what the
-// limit lets go within half a task's time.
+// limit spaces the calls, starts a call only a second after the call limit calls before it
+// returned (so no second at the provider ever holds more than the limit), and bounds what
+// is claimed to what the limit lets go within half a task's time.
 //
 // Wiring (cmd/caseline work):
 //

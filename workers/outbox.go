@@ -41,8 +41,10 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	// The provider's turn is taken right before the call, with nothing in between, so the
 	// provider never sees more than the limit in any second. A turn that would come after
 	// the task's deadline gives the claim back for asynq's retry.
+	sent := func() {}
 	if lim := w.limits[m.Provider]; lim != nil {
-		if err := lim.Wait(ctx); err != nil {
+		var err error
+		if sent, err = lim.Wait(ctx); err != nil {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 			defer cancel()
 			if rerr := w.Store.ReleaseMessage(rctx, id, m.Attempts, w.Clock.Now()); rerr != nil {
@@ -52,6 +54,7 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	providerID, sendErr := w.send(ctx, m)
+	sent()
 	now := w.Clock.Now()
 	// What the provider said is recorded even when the task's deadline passed during the
 	// call: a lost record is a repeated message.
