@@ -208,5 +208,5 @@ func TestConfigureAddsTheWorkersQueues(t *testing.T) {
 	require.Equal(t, map[string]int{"default": 5, "low": 1, workers.QueueCritical: 6, workers.QueueOutbox: 3}, cfg.Queues)
 	require.NotNil(t, cfg.RetryDelayFunc)
 	require.LessOrEqual(t, cfg.RetryDelayFunc(50, nil, nil), time.Minute)
-	require.Equal(t, time.Second, cfg.DelayedTaskCheckInterval)
+	require.Equal(t, 500*time.Millisecond, cfg.DelayedTaskCheckInterval)
 }
