@@ -305,7 +305,8 @@ type DueItem struct {
 type WorkStore interface {
 	RunReminder(ctx context.Context, id ReminderID, now time.Time, fn func(ReminderWork) (ReminderResult, error)) ([]MessageID, error)
 	RunCheckIn(ctx context.Context, id CheckInID, now time.Time, fn func(CheckInWork) (CheckInResult, error)) (CheckInOutcome, error)
-	RunEscalation(ctx context.Context, id EscalationID, now time.Time, fn func(EscalationWork) (EscalationResult, error)) ([]MessageID, error)
+	// RunEscalation writes the messages of claim's providers claimed, as RunReminders does.
+	RunEscalation(ctx context.Context, id EscalationID, now time.Time, claim Claim, fn func(EscalationWork) (EscalationResult, error)) ([]QueuedMessage, error)
 
 	// ClaimMessage marks outbound message id sending for attempt (the attempts made so far),
 	// holding it until now+lease, unless it is not due, another attempt has it, or its

@@ -104,14 +104,25 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 	return queued, nil
 }
 
-// batchOutboundAll queues on b one statement writing every message of out to the outbox, as
-// queueOutbound does each; those of claim's providers are written claimed for their first
-// attempt. queued receives their ids and providers when b runs, and the claimed messages
-// this statement wrote (not those found under their idempotency key).
-func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, claim care.Claim, queued *[]care.QueuedMessage) {
-	if len(out) == 0 {
-		return
-	}
+// outboundAllSQL writes many messages to the outbox as queueOutboundSQL writes one, those of
+// the providers $8 claimed for their first attempt, leased until $9; xmax = 0 tells the
+// rows it inserted from those found under their idempotency key.
+const outboundAllSQL = `
+	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
+		idempotency_key, attempts, next_attempt_at, created_at, updated_at)
+	SELECT 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body,
+		CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
+		CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
+		CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+		AS v(channel, provider, phone, person, body, key)
+	ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
+		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+	RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
+		idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, xmax = 0`
+
+// outboundAllArgs returns outboundAllSQL's arguments.
+func outboundAllArgs(out []care.Outgoing, now time.Time, claim care.Claim) []any {
 	n := len(out)
 	channel, provider, phone, body, key := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	person := make([]int64, n)
@@ -123,38 +134,58 @@ func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, claim ca
 	for i, p := range claim.Providers {
 		claimed[i] = string(p)
 	}
-	b.Queue(`
-		INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-		SELECT 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body,
-			CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
-			CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
-			CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-			AS v(channel, provider, phone, person, body, key)
-		ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
-			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
-			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, xmax = 0`,
-		channel, provider, phone, person, body, key, now, claimed, now.Add(claim.Lease)).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var (
-				m        care.Message
-				inserted bool
-			)
-			err := rows.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.Phone, &m.PersonID, &m.Body, &m.Status,
-				&m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode, &m.CreatedAt, &m.UpdatedAt, &inserted)
-			if err != nil {
-				return mapError(err, "queue %d messages", n)
-			}
-			q := care.QueuedMessage{ID: m.ID, Provider: m.Provider}
-			if inserted && m.Status == care.MsgSending {
-				q.Claimed = &m
-			}
-			*queued = append(*queued, q)
+	return []any{channel, provider, phone, person, body, key, now, claimed, now.Add(claim.Lease)}
+}
+
+// scanOutboundAll reads outboundAllSQL's rows into queued.
+func scanOutboundAll(rows pgx.Rows, queued *[]care.QueuedMessage) error {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			m        care.Message
+			inserted bool
+		)
+		err := rows.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.Phone, &m.PersonID, &m.Body, &m.Status,
+			&m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode, &m.CreatedAt, &m.UpdatedAt, &inserted)
+		if err != nil {
+			return err
 		}
-		return mapError(rows.Err(), "queue %d messages", n)
+		q := care.QueuedMessage{ID: m.ID, Provider: m.Provider}
+		if inserted && m.Status == care.MsgSending {
+			q.Claimed = &m
+		}
+		*queued = append(*queued, q)
+	}
+	return rows.Err()
+}
+
+// batchOutboundAll queues on b one statement writing every message of out to the outbox, as
+// queueOutboundSQL does each; those of claim's providers are written claimed for their first
+// attempt. queued receives their ids and providers when b runs, and the claimed messages
+// this statement wrote (not those found under their idempotency key).
+func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, claim care.Claim, queued *[]care.QueuedMessage) {
+	if len(out) == 0 {
+		return
+	}
+	b.Queue(outboundAllSQL, outboundAllArgs(out, now, claim)...).Query(func(rows pgx.Rows) error {
+		return mapError(scanOutboundAll(rows, queued), "queue %d messages", len(out))
 	})
+}
+
+// queueClaimed writes o to the outbox as batchOutboundAll does, in one round trip on q.
+func queueClaimed(ctx context.Context, q db, o care.Outgoing, now time.Time, claim care.Claim) (care.QueuedMessage, error) {
+	var queued []care.QueuedMessage
+	rows, err := q.Query(ctx, outboundAllSQL, outboundAllArgs([]care.Outgoing{o}, now, claim)...)
+	if err == nil {
+		err = scanOutboundAll(rows, &queued)
+	}
+	if err == nil && len(queued) != 1 {
+		err = pgx.ErrNoRows
+	}
+	if err != nil {
+		return care.QueuedMessage{}, mapError(err, "queue message %s", o.Key)
+	}
+	return queued[0], nil
 }
 
 // ClaimMessages marks up to limit due outbound messages of ids [from, from+span) 'sending'

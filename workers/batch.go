@@ -43,18 +43,34 @@ func (w *worker) handleReminders(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	now := w.Clock.Now()
-	claim := care.Claim{Lease: w.Lease}
-	for prov := range w.Senders {
-		if w.limits[prov] == nil {
-			claim.Providers = append(claim.Providers, prov)
-		}
-	}
-	queued, err := w.Store.RunReminders(ctx, care.ReminderID(p.ID), p.N, now, claim, func(rw care.ReminderWork) (care.ReminderResult, error) {
+	queued, err := w.Store.RunReminders(ctx, care.ReminderID(p.ID), p.N, now, w.claim(), func(rw care.ReminderWork) (care.ReminderResult, error) {
 		return w.decideReminder(rw, now), nil
 	})
 	if err != nil {
 		return fmt.Errorf("reminders from %d: %w", p.ID, err)
 	}
+	if err := w.deliver(ctx, queued); err != nil {
+		return fmt.Errorf("reminders from %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// claim asks for the messages of the providers this process sends for without a rate limit
+// to be written claimed: the task that writes them sends them, with no hop through Redis
+// nor a second write to claim them.
+func (w *worker) claim() care.Claim {
+	c := care.Claim{Lease: w.Lease}
+	for p := range w.Senders {
+		if w.limits[p] == nil {
+			c.Providers = append(c.Providers, p)
+		}
+	}
+	return c
+}
+
+// deliver sends and records the messages a handler wrote claimed, and queues the batches of
+// the others. An error leaves the claimed ones to their lease: at most they repeat.
+func (w *worker) deliver(ctx context.Context, queued []care.QueuedMessage) error {
 	claimed := map[care.Provider][]*care.Message{}
 	var rest []care.QueuedMessage
 	for _, q := range queued {
@@ -67,10 +83,10 @@ func (w *worker) handleReminders(ctx context.Context, t *asynq.Task) error {
 	w.kickQueued(ctx, rest)
 	var first error
 	for prov, msgs := range claimed {
-		// A turn given back or a number that proved bad leaves messages queued for the
-		// dispatcher's next pass.
+		// A number that proved bad leaves its other messages queued for the dispatcher's
+		// next pass, which skips them.
 		if _, err := w.sendAll(ctx, prov, msgs); err != nil && first == nil {
-			first = fmt.Errorf("reminders from %d: %w", p.ID, err) // the lease brings them back
+			first = err
 		}
 	}
 	return first
