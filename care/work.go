@@ -236,7 +236,45 @@ const (
 	WorkCheckIn    WorkKind = "checkin"
 	WorkEscalation WorkKind = "escalation"
 	WorkMessage    WorkKind = "message"
+	// WorkReminders and WorkMessages are batches: the due rows of a kind whose ids fall in
+	// [ID, ID+N), taken together in one transaction, so a backlog of thousands costs a
+	// commit per batch rather than per row.
+	WorkReminders WorkKind = "reminders"
+	WorkMessages  WorkKind = "messages"
 )
+
+// BatchSpan is how many consecutive ids a batch of reminders or messages covers. Batches are
+// aligned (ID is a multiple of BatchSpan), so the same rows always make the same batch and
+// its task id stays deterministic across dispatcher passes.
+const BatchSpan = 256
+
+// BatchOf returns the first id of the batch holding id.
+func BatchOf(id int64) int64 { return id - id%BatchSpan }
+
+// QueuedMessage is an outbound message a batch wrote, and who carries it.
+type QueuedMessage struct {
+	ID       MessageID
+	Provider Provider
+	// Claimed is the message as written when the writer asked for its provider's messages
+	// to be written claimed (see Claim): the writer calls the provider itself. Nil when the
+	// message was written queued, or existed already under its idempotency key.
+	Claimed *Message
+}
+
+// Claim asks a writer of messages to write those of its providers already claimed for
+// their first attempt ('sending', leased until now+Lease), saving a claim's write and a
+// task's hop: the row is still committed before any provider is called.
+type Claim struct {
+	Providers []Provider
+	Lease     time.Duration
+}
+
+// Sent is the provider's id for a claimed attempt of a message.
+type Sent struct {
+	ID         MessageID
+	Attempts   int
+	ProviderID string
+}
 
 // Check-in stages.
 const (
@@ -267,12 +305,24 @@ type DueItem struct {
 type WorkStore interface {
 	RunReminder(ctx context.Context, id ReminderID, now time.Time, fn func(ReminderWork) (ReminderResult, error)) ([]MessageID, error)
 	RunCheckIn(ctx context.Context, id CheckInID, now time.Time, fn func(CheckInWork) (CheckInResult, error)) (CheckInOutcome, error)
-	RunEscalation(ctx context.Context, id EscalationID, now time.Time, fn func(EscalationWork) (EscalationResult, error)) ([]MessageID, error)
+	// RunEscalation writes the messages of claim's providers claimed, as RunReminders does.
+	RunEscalation(ctx context.Context, id EscalationID, now time.Time, claim Claim, fn func(EscalationWork) (EscalationResult, error)) ([]QueuedMessage, error)
 
 	// ClaimMessage marks outbound message id sending for attempt (the attempts made so far),
 	// holding it until now+lease, unless it is not due, another attempt has it, or its
 	// provider is not one of providers (whose messages someone else sends).
 	ClaimMessage(ctx context.Context, id MessageID, attempt int, providers []Provider, now time.Time, lease time.Duration) (*Message, ClaimOutcome, error)
+	// RunReminders is RunReminder for every pending reminder due at now with an id in
+	// [from, from+span), skipping rows another transaction holds: one transaction, one
+	// commit, fn called once per reminder. It returns the messages written, those of
+	// claim's providers written claimed.
+	RunReminders(ctx context.Context, from ReminderID, span int, now time.Time, claim Claim, fn func(ReminderWork) (ReminderResult, error)) ([]QueuedMessage, error)
+	// ClaimMessages is ClaimMessage for up to limit due messages with ids in [from,
+	// from+span), in one statement, skipping rows another transaction holds; messages for
+	// people who opted out or cannot be reached are marked skipped and not returned.
+	ClaimMessages(ctx context.Context, from MessageID, span int, providers []Provider, now time.Time, lease time.Duration, limit int) ([]*Message, error)
+	// RecordSentAll is RecordSent for many claimed attempts in one statement and one commit.
+	RecordSentAll(ctx context.Context, sent []Sent, now time.Time) error
 	// ReleaseMessage gives back a claim made for attempts (attempts-1 made before it) whose
 	// provider was never called: queued again, due at now.
 	ReleaseMessage(ctx context.Context, id MessageID, attempts int, now time.Time) error
@@ -293,6 +343,8 @@ type WorkStore interface {
 	// reminders may fall before until.
 	EnsureReminders(ctx context.Context, now, until time.Time, plan ReminderPlan, limit int) (int, error)
 	// DueWork lists work due before until, at most limit of each kind; outbound messages
-	// only for the given providers.
+	// only for the given providers. Reminders and messages come as batches (WorkReminders,
+	// WorkMessages: ID the batch's first id, N its span, At its earliest due row; a batch of
+	// messages has its provider as Stage), one item per batch holding a due row.
 	DueWork(ctx context.Context, now, until time.Time, providers []Provider, limit int) ([]DueItem, error)
 }

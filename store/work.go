@@ -33,30 +33,6 @@ func workPersonDest(p *care.Person) ([]any, func()) {
 	}
 }
 
-// queueOutbound writes o to the outbox as a queued message due now and returns its id; a
-// message already written under the same idempotency key is returned as it is.
-func queueOutbound(ctx context.Context, q db, o care.Outgoing, now time.Time) (care.MessageID, error) {
-	var id care.MessageID
-	err := q.QueryRow(ctx, queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).Scan(&id)
-	if err != nil {
-		return 0, mapError(err, "queue message %s", o.Key)
-	}
-	return id, nil
-}
-
-// queueAll writes every message of out and returns their ids.
-func queueAll(ctx context.Context, q db, out []care.Outgoing, now time.Time) ([]care.MessageID, error) {
-	ids := make([]care.MessageID, 0, len(out))
-	for _, o := range out {
-		id, err := queueOutbound(ctx, q, o, now)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
-}
-
 // openEscalationSQL writes a new escalation as openEscalation does.
 const openEscalationSQL = `
 	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
@@ -119,7 +95,8 @@ func (s *Store) twoTrips(ctx context.Context, read func(b *pgx.Batch), write fun
 	return nil
 }
 
-// queueOutboundSQL writes an outbound message as queueOutbound does.
+// queueOutboundSQL writes an outbound message, queued and due now; a message already written
+// under the same idempotency key is returned as it is.
 const queueOutboundSQL = `
 	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
 		idempotency_key, attempts, next_attempt_at, created_at, updated_at)

@@ -12,15 +12,18 @@ import (
 // DueWork lists, in one round trip, the work due before until: pending reminders, the next
 // stage of open check-ins, escalations to notify, climb or announce as resolved, and
 // outbound messages of the given providers that are queued or whose sending lease expired.
-// Each kind is capped at limit, earliest first. A message's stage is its provider.
+// Reminders and messages come as batches of care.BatchSpan consecutive ids, one item per
+// batch holding due rows, at its earliest row: a backlog of 100,000 is a few hundred items.
+// Each kind is capped at limit (batches for reminders and messages), earliest first. A batch
+// of messages has its provider as stage.
 func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []care.Provider, limit int) ([]care.DueItem, error) {
 	names := make([]string, len(providers))
 	for i, p := range providers {
 		names[i] = string(p)
 	}
 	rows, err := s.pool.Query(ctx, `
-		(SELECT 'reminder', id, '', 0, due_at FROM reminder
-			WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT $3)
+		(SELECT 'reminders', id - id % $5, '', $5::int, min(due_at) FROM reminder
+			WHERE status = 'pending' AND due_at <= $1 GROUP BY id - id % $5 ORDER BY 5 LIMIT $3)
 		UNION ALL
 		(SELECT 'checkin', id, stage, 0, at FROM checkin,
 			LATERAL (VALUES ('send', due_at, status = 'pending'),
@@ -38,14 +41,16 @@ func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []c
 		(SELECT 'escalation', id, 'resolved', 0, $2::timestamptz FROM escalation
 			WHERE status = 'resolved' AND NOT resolve_notified ORDER BY resolved_at LIMIT $3)
 		UNION ALL
-		(SELECT 'message', id, provider, attempts, coalesce(next_attempt_at, $2::timestamptz) FROM message
-			WHERE direction = 'out' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-			  AND provider = ANY($4) ORDER BY next_attempt_at NULLS FIRST LIMIT $3)
-		UNION ALL
-		(SELECT 'message', id, provider, attempts, next_attempt_at FROM message
-			WHERE direction = 'out' AND status = 'sending' AND next_attempt_at <= $1
-			  AND provider = ANY($4) ORDER BY next_attempt_at LIMIT $3)`,
-		until, now, limit, names)
+		(SELECT 'messages', id - id % $5, provider, $5::int, min(at) FROM (
+			SELECT id, provider, coalesce(next_attempt_at, $2::timestamptz) AS at FROM message
+				WHERE direction = 'out' AND status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+				  AND provider = ANY($4)
+			UNION ALL
+			SELECT id, provider, next_attempt_at FROM message
+				WHERE direction = 'out' AND status = 'sending' AND next_attempt_at <= $1
+				  AND provider = ANY($4)) due
+			GROUP BY id - id % $5, provider ORDER BY 5 LIMIT $3)`,
+		until, now, limit, names, care.BatchSpan)
 	if err != nil {
 		return nil, mapError(err, "find due work")
 	}

@@ -10,9 +10,10 @@ import (
 )
 
 // RunEscalation locks escalation id with its person, help request, ladder and notices, lets
-// fn decide, and records the level, the notices and their messages.
-func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now time.Time, fn func(care.EscalationWork) (care.EscalationResult, error)) ([]care.MessageID, error) {
-	var ids []care.MessageID
+// fn decide, and records the level, the notices and their messages, those of claim's
+// providers written claimed for their first attempt.
+func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now time.Time, claim care.Claim, fn func(care.EscalationWork) (care.EscalationResult, error)) ([]care.QueuedMessage, error) {
+	var queued []care.QueuedMessage
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		w, resolveNotified, err := loadEscalationWork(ctx, tx, id)
 		if err != nil {
@@ -32,10 +33,11 @@ func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now tim
 			}
 		}
 		for _, n := range res.Notices {
-			mid, err := queueOutbound(ctx, tx, n.Message, now)
+			q, err := queueClaimed(ctx, tx, n.Message, now, claim)
 			if err != nil {
 				return err
 			}
+			mid := q.ID
 			_, err = tx.Exec(ctx, `
 				INSERT INTO escalation_notice (escalation_id, level, manager_id, message_id, at)
 				VALUES ($1, $2, $3, $4, $5)
@@ -43,13 +45,21 @@ func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now tim
 			if err != nil {
 				return mapError(err, "record notice of escalation %d", id)
 			}
-			ids = append(ids, mid)
+			queued = append(queued, q)
 		}
-		more, err := queueAll(ctx, tx, res.Messages, now)
-		ids = append(ids, more...)
-		return err
+		for _, o := range res.Messages {
+			q, err := queueClaimed(ctx, tx, o, now, claim)
+			if err != nil {
+				return err
+			}
+			queued = append(queued, q)
+		}
+		return nil
 	})
-	return ids, err
+	if err != nil {
+		return nil, err
+	}
+	return queued, nil
 }
 
 func sameTime(a, b *time.Time) bool {

@@ -68,27 +68,67 @@ func syncReminders(ctx context.Context, tx pgx.Tx, id care.AppointmentID, plan c
 
 // EnsureReminders writes the missing reminders of scheduled appointments before until whose
 // current version has none yet, so reminders exist even when whoever wrote the appointment
-// did not schedule them.
+// did not schedule them. Up to limit appointments go in one transaction of four statements,
+// whatever their number; an appointment being edited meanwhile is skipped (its editor
+// schedules its reminders).
 func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan care.ReminderPlan, limit int) (int, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT a.id FROM appointment a
-		WHERE a.status = 'scheduled' AND a.at > $1 AND a.at <= $2
-		  AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.version = a.version)
-		ORDER BY a.at
-		LIMIT $3`, now, until, limit)
-	if err != nil {
-		return 0, mapError(err, "find appointments without reminders")
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[care.AppointmentID])
-	if err != nil {
-		return 0, mapError(err, "find appointments without reminders")
-	}
-	for _, id := range ids {
-		if err := s.inTx(ctx, func(tx pgx.Tx) error { return syncReminders(ctx, tx, id, plan, now) }); err != nil {
-			return 0, err
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT a.id, a.at, a.version FROM appointment a
+			WHERE a.status = 'scheduled' AND a.at > $1 AND a.at <= $2
+			  AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.version = a.version)
+			ORDER BY a.at
+			LIMIT $3
+			FOR UPDATE OF a SKIP LOCKED`, now, until, limit)
+		if err != nil {
+			return mapError(err, "find appointments without reminders")
 		}
-	}
-	return len(ids), nil
+		var (
+			ids, rids      []int64
+			versions, rver []int32
+			offsets        []int32
+			dues           []time.Time
+		)
+		for rows.Next() {
+			var (
+				id      int64
+				at      time.Time
+				version int32
+			)
+			if err := rows.Scan(&id, &at, &version); err != nil {
+				rows.Close()
+				return mapError(err, "find appointments without reminders")
+			}
+			ids, versions = append(ids, id), append(versions, version)
+			for _, off := range plan.Offsets {
+				if due, ok := plan.DueAt(at, off, now); ok {
+					rids, rver = append(rids, id), append(rver, version)
+					offsets, dues = append(offsets, int32(off/time.Minute)), append(dues, due)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return mapError(err, "find appointments without reminders")
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE reminder r SET status = 'cancelled'
+			FROM unnest($1::bigint[], $2::int[]) AS v(id, version)
+			WHERE r.appointment_id = v.id AND r.status = 'pending' AND r.version <> v.version`, ids, versions)
+		if err != nil {
+			return mapError(err, "cancel stale reminders of %d appointments", n)
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
+			SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[])
+			ON CONFLICT (appointment_id, version, offset_minutes) DO NOTHING`, rids, rver, offsets, dues)
+		return mapError(err, "write reminders of %d appointments", n)
+	})
+	return n, err
 }
 
 // RunReminder locks reminder id with its appointment and person, lets fn decide, and

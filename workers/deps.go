@@ -51,7 +51,9 @@ type Deps struct {
 	Enqueuer Enqueuer
 
 	// DispatchInterval is how often the dispatcher runs (default 5s), DispatchWindow how far
-	// ahead it looks (default 2m), DispatchLimit the most rows of each kind per pass (default 5000).
+	// ahead it looks (default 2m), DispatchLimit the most items of each kind per pass
+	// (default 5000): rows of check-ins and escalations, batches of care.BatchSpan ids of
+	// reminders and messages (so a pass can move 1,280,000 of those).
 	DispatchInterval time.Duration
 	DispatchWindow   time.Duration
 	DispatchLimit    int

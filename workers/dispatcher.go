@@ -97,7 +97,12 @@ func (d *Dispatcher) Pass(ctx context.Context) (PassStats, error) {
 		}()
 	}
 	for _, it := range items {
-		if it.At.Before(now) {
+		switch {
+		case it.Kind == care.WorkReminders || it.Kind == care.WorkMessages:
+			if !it.At.After(now) {
+				it.At = batchNow(now) // due now: one task id per batch and period
+			}
+		case it.At.Before(now):
 			it.At = now
 		}
 		work <- it

@@ -120,10 +120,13 @@ func TestFlushedRedisRefillsAndEveryPieceOfWorkGoesOnce(t *testing.T) {
 	now := start.Add(2 * time.Hour)
 	st := r.pass(now)
 	require.Equal(t, 1, st.CheckIns)
-	require.Len(t, r.pending(), 5, "two reminders, a check-in to send, a deadline, an escalation")
-	far := r.int64(`SELECT id FROM reminder WHERE offset_minutes = 120 LIMIT 1`)
-	_, err := r.insp.GetTaskInfo(workers.QueueDefault, "reminder:"+strconv.FormatInt(far, 10))
+	require.Len(t, r.pending(), 4, "the two reminders' batch, a check-in to send, a deadline, an escalation")
+	far := r.int64(`SELECT extract(epoch FROM due_at)::bigint FROM reminder WHERE offset_minutes = 120 LIMIT 1`)
+	_, err := r.insp.GetTaskInfo(workers.QueueDefault, "reminders:0@"+strconv.FormatInt(far, 10))
 	require.ErrorIs(t, err, asynq.ErrTaskNotFound, "Redis holds only what is due within the window")
+	scheduled, err := r.insp.ListScheduledTasks(workers.QueueDefault)
+	require.NoError(t, err)
+	require.Empty(t, scheduled, "Redis holds only what is due within the window")
 
 	r.flush() // Redis lost everything before any worker ran
 	require.Empty(t, r.pending())
@@ -154,8 +157,8 @@ func TestFlushedRedisRefillsAndEveryPieceOfWorkGoesOnce(t *testing.T) {
 	later := appt.Add(-2 * time.Hour)
 	r.pass(later)
 	tasks := r.pending()
-	require.Len(t, tasks, 2, "the two 2 h reminders")
-	r.runOne(tasks[0])
+	require.Len(t, tasks, 1, "the two 2 h reminders, in one batch")
+	r.runOne(tasks[0]) // their messages are queued in PostgreSQL and their batch in Redis
 	r.flush()
 	r.pass(later.Add(5 * time.Second))
 	r.drain()
@@ -205,5 +208,5 @@ func TestConfigureAddsTheWorkersQueues(t *testing.T) {
 	require.Equal(t, map[string]int{"default": 5, "low": 1, workers.QueueCritical: 6, workers.QueueOutbox: 3}, cfg.Queues)
 	require.NotNil(t, cfg.RetryDelayFunc)
 	require.LessOrEqual(t, cfg.RetryDelayFunc(50, nil, nil), time.Minute)
-	require.Equal(t, time.Second, cfg.DelayedTaskCheckInterval)
+	require.Equal(t, 500*time.Millisecond, cfg.DelayedTaskCheckInterval)
 }

@@ -4,13 +4,23 @@
 // PostgreSQL is the truth. A Dispatcher, one at a time across replicas (a PostgreSQL
 // advisory lock), writes check-ins from schedules and reminders from appointments, then moves
 // the rows due within a short window into asynq with deterministic task ids built from the
-// rows' keys (reminder:{id}, checkin:{id}:{stage}, esc:{id}:{level}, msg:{id}:{attempt}).
-// Redis never holds more than that window, and a wiped Redis fills again at the next pass.
+// rows' keys (checkin:{id}:{stage}, esc:{id}:{level}). Reminders and outbound messages, which
+// come by the thousand, go as batches of care.BatchSpan consecutive ids
+// (reminders:{first id}@{unix}, msgs:{provider}:{first id}@{unix}; the time is the start of
+// the 10-second period for work due now, the due second for work due later): a batch is
+// locked with SKIP LOCKED, decided row by row and recorded in one commit, so 100,000
+// reminders due at once are a few hundred tasks and commits. Redis never holds more than
+// the window, and a wiped Redis fills again at the next pass.
 //
 // Every handler re-reads its row under a lock, checks it is still due and unchanged, decides,
 // and records the decision and the messages it queues in one transaction, so a repeated task
 // does nothing. Messages are rows of the outbox (the message table) before any provider is
-// called; the sender claims a row under a lease, calls the provider and records the result.
+// called; the sender claims a batch of rows under a lease in one statement (committed before
+// any call), calls the provider for each, concurrently, and records the accepted ones in one
+// statement: a worker killed mid-batch repeats at most the messages it had in flight. A rate
+// limit spaces the calls, starts a call only a second after the call limit calls before it
+// returned (so no second at the provider ever holds more than the limit), and bounds what
+// is claimed to what the limit lets go within half a task's time.
 //
 // Wiring (cmd/caseline work):
 //

@@ -22,17 +22,11 @@ func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
 	}
 	now := w.Clock.Now()
 	log := zerolog.Ctx(ctx)
-	var outs []care.Outgoing
-	ids, err := w.Store.RunEscalation(ctx, care.EscalationID(p.ID), now, func(ew care.EscalationWork) (care.EscalationResult, error) {
+	queued, err := w.Store.RunEscalation(ctx, care.EscalationID(p.ID), now, w.claim(), func(ew care.EscalationWork) (care.EscalationResult, error) {
 		res, nobody := w.decideEscalation(ew, p.Stage, care.EscalationLevel(p.N), now)
 		if nobody {
 			log.Error().Int64("escalation", p.ID).Msg("nobody on the escalation ladder to tell")
 		}
-		outs = outs[:0]
-		for _, n := range res.Notices {
-			outs = append(outs, n.Message)
-		}
-		outs = append(outs, res.Messages...)
 		return res, nil
 	})
 	if care.ErrorCode(err) == care.ENOTFOUND {
@@ -42,7 +36,11 @@ func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("escalation %d %s %d: %w", p.ID, p.Stage, p.N, err)
 	}
-	w.kickMessages(ctx, ids, outs)
+	// The staff's SMS go from this task, right after the commit: the escalation's whole
+	// point is to reach someone within seconds.
+	if err := w.deliver(ctx, queued); err != nil {
+		return fmt.Errorf("escalation %d %s %d: %w", p.ID, p.Stage, p.N, err)
+	}
 	return nil
 }
 

@@ -3,10 +3,11 @@ package workers
 import (
 	"context"
 	"net/url"
+	"sync/atomic"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/caseline/caseline/care"
 )
@@ -15,7 +16,10 @@ import (
 // shared by every concurrent task of this process.
 type worker struct {
 	Deps
-	limits map[care.Provider]*rate.Limiter
+	limits map[care.Provider]*limiter
+	// claimed counts, per rate-limited provider, the messages claimed and not yet sent, so
+	// batches never claim more than the limit lets go before their tasks time out.
+	claimed map[care.Provider]*atomic.Int64
 }
 
 func newWorker(d Deps) (*worker, error) {
@@ -23,10 +27,11 @@ func newWorker(d Deps) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{Deps: d, limits: map[care.Provider]*rate.Limiter{}}
+	w := &worker{Deps: d, limits: map[care.Provider]*limiter{}, claimed: map[care.Provider]*atomic.Int64{}}
 	if d.RateLimit > 0 {
 		for p := range d.Senders {
-			w.limits[p] = rate.NewLimiter(rate.Limit(d.RateLimit), 1)
+			w.limits[p] = newLimiter(d.RateLimit)
+			w.claimed[p] = &atomic.Int64{}
 		}
 	}
 	return w, nil
@@ -53,6 +58,8 @@ func Register(mux *asynq.ServeMux, d Deps) error {
 	mux.HandleFunc(TypeCheckIn, w.handleCheckIn)
 	mux.HandleFunc(TypeEscalation, w.handleEscalation)
 	mux.HandleFunc(TypeMessage, w.handleMessage)
+	mux.HandleFunc(TypeReminders, w.handleReminders)
+	mux.HandleFunc(TypeMessages, w.handleMessages)
 	return nil
 }
 
@@ -75,18 +82,45 @@ func (w *worker) kick(ctx context.Context, items ...care.DueItem) {
 }
 
 // kickMessages queues the first attempt of freshly queued messages; outs are the messages
-// ids were written for, in the same order. Messages of providers this process does not send
-// for are left to theirs.
+// ids were written for, in the same order.
 func (w *worker) kickMessages(ctx context.Context, ids []care.MessageID, outs []care.Outgoing) {
-	if w.Enqueuer == nil {
+	queued := make([]care.QueuedMessage, 0, len(ids))
+	for i, id := range ids {
+		if i < len(outs) {
+			queued = append(queued, care.QueuedMessage{ID: id, Provider: outs[i].Provider})
+		}
+	}
+	w.kickQueued(ctx, queued)
+}
+
+// kickQueued queues the batches holding freshly queued messages, once each. Messages of
+// providers this process does not send for are left to theirs.
+//
+// A batch's task may be running already, past its last claim, when the kick comes: the
+// kick then finds its id taken and the message would wait for the next dispatcher pass. So
+// each batch is also queued a second later under an id of that second, shared by every kick
+// within it; that task finds nothing to do when the first took the message.
+func (w *worker) kickQueued(ctx context.Context, queued []care.QueuedMessage) {
+	if w.Enqueuer == nil || len(queued) == 0 {
 		return
 	}
+	type batch struct {
+		p    care.Provider
+		from int64
+	}
+	seen := map[batch]bool{}
 	now := w.Clock.Now()
-	for i, id := range ids {
-		if i >= len(outs) || w.Senders[outs[i].Provider] == nil {
+	soon := now.Add(time.Second).Truncate(time.Second)
+	for _, q := range queued {
+		b := batch{q.Provider, care.BatchOf(int64(q.ID))}
+		if w.Senders[q.Provider] == nil || seen[b] {
 			continue
 		}
-		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: int64(id), Stage: string(outs[i].Provider), N: 0, At: now})
+		seen[b] = true
+		it := care.DueItem{Kind: care.WorkMessages, ID: b.from, Stage: string(b.p), N: care.BatchSpan, At: batchNow(now)}
+		w.kick(ctx, it)
+		it.At = soon
+		w.kick(ctx, it)
 	}
 }
 

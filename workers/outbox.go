@@ -41,8 +41,10 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	// The provider's turn is taken right before the call, with nothing in between, so the
 	// provider never sees more than the limit in any second. A turn that would come after
 	// the task's deadline gives the claim back for asynq's retry.
+	sent := func() {}
 	if lim := w.limits[m.Provider]; lim != nil {
-		if err := lim.Wait(ctx); err != nil {
+		var err error
+		if sent, err = lim.Wait(ctx); err != nil {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 			defer cancel()
 			if rerr := w.Store.ReleaseMessage(rctx, id, m.Attempts, w.Clock.Now()); rerr != nil {
@@ -52,6 +54,7 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	providerID, sendErr := w.send(ctx, m)
+	sent()
 	now := w.Clock.Now()
 	// What the provider said is recorded even when the task's deadline passed during the
 	// call: a lost record is a repeated message.
@@ -63,16 +66,25 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 		}
 		return nil
 	}
+	return w.recordFailed(ctx, m, sendErr, now)
+}
+
+// recordFailed records a refused send of claimed message m: back in the queue after a
+// growing delay when the refusal is retryable and attempts remain, failed otherwise, with
+// the person marked unreachable or opted out and the case manager told.
+func (w *worker) recordFailed(ctx context.Context, m *care.Message, sendErr error, now time.Time) error {
+	log := zerolog.Ctx(ctx)
+	id := m.ID
 	var pe *care.ProviderError
 	permanent := errors.As(sendErr, &pe) && !pe.Retryable()
-	l := log.With().Int64("message", p.ID).Int("attempt", m.Attempts).Str("phone", m.Phone.String()).Err(sendErr).Logger()
+	l := log.With().Int64("message", int64(id)).Int("attempt", m.Attempts).Str("phone", m.Phone.String()).Err(sendErr).Logger()
 	if !permanent && m.Attempts < w.MaxAttempts {
 		at := now.Add(w.Backoff(m.Attempts))
 		l.Warn().Time("next", at).Msg("send failed, will retry")
 		if err := w.Store.RecordRetry(ctx, id, m.Attempts, errorCode(sendErr), at); err != nil {
-			return fmt.Errorf("message %d: %w", p.ID, err)
+			return fmt.Errorf("message %d: %w", id, err)
 		}
-		w.kick(ctx, care.DueItem{Kind: care.WorkMessage, ID: p.ID, Stage: string(m.Provider), N: m.Attempts, At: at})
+		w.kick(ctx, care.DueItem{Kind: care.WorkMessages, ID: care.BatchOf(int64(id)), Stage: string(m.Provider), N: care.BatchSpan, At: at})
 		return nil
 	}
 	var status care.PersonStatus
@@ -87,7 +99,7 @@ func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
 	eid, err := w.Store.RecordFailure(ctx, id, m.Attempts, errorCode(sendErr), status,
 		&care.Escalation{Reason: care.ReasonUnreachable, NextLevelAt: &next}, now)
 	if err != nil {
-		return fmt.Errorf("message %d: %w", p.ID, err)
+		return fmt.Errorf("message %d: %w", id, err)
 	}
 	if eid != 0 {
 		w.kick(ctx, care.DueItem{Kind: care.WorkEscalation, ID: int64(eid), Stage: care.StageNotify, N: 0, At: now})

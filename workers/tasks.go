@@ -18,6 +18,11 @@ const (
 	TypeCheckIn    = "checkin:step"
 	TypeEscalation = "escalation:step"
 	TypeMessage    = "message:send"
+	// TypeReminders and TypeMessages run a batch: the due rows of BatchSpan consecutive ids.
+	// The dispatcher queues reminders and messages only as batches; the single-row types
+	// stay for work queued by an older release and for tests.
+	TypeReminders = "reminders:send"
+	TypeMessages  = "messages:send"
 )
 
 // Queues. A task id is unique per queue, so each type always goes to the same one.
@@ -38,11 +43,12 @@ const DefaultTaskTimeout = 30 * time.Second
 // block the row's work; a row that keeps failing is retried about once a minute instead.
 const maxRetry = 10000
 
-// Payload is what a task carries: the row's key and the step of its work.
+// Payload is what a task carries: the row's key and the step of its work; for a batch, its
+// first id and span (and a batch of messages its provider as Stage).
 type Payload struct {
 	ID    int64  `json:"id"`
 	Stage string `json:"stage,omitempty"` // check-in and escalation stage; a message's provider (for logs)
-	N     int    `json:"n,omitempty"`     // escalation level, message attempt
+	N     int    `json:"n,omitempty"`     // escalation level, message attempt, a batch's span
 }
 
 // TaskID returns the deterministic asynq task id of a piece of work, from its row's key.
@@ -59,9 +65,31 @@ func TaskID(it care.DueItem) string {
 		return fmt.Sprintf("esc:%d:%d", it.ID, it.N)
 	case care.WorkMessage:
 		return fmt.Sprintf("msg:%d:%d", it.ID, it.N)
+	case care.WorkReminders:
+		return batchID("reminders", it)
+	case care.WorkMessages:
+		return batchID("msgs:"+it.Stage, it)
 	}
 	return ""
 }
+
+// batchID names a batch by its first id and the time it was queued for. Work due now is
+// queued at the start of its batchPeriod, so every pass and kick within a period finds the
+// batch queued already while it waits, yet a task orphaned by a killed worker (its id held
+// until asynq recovers it) holds back the batch for one period at most. A retry due later
+// takes an id of its own second and never holds back what is due now.
+func batchID(prefix string, it care.DueItem) string {
+	if it.At.IsZero() {
+		return fmt.Sprintf("%s:%d", prefix, it.ID)
+	}
+	return fmt.Sprintf("%s:%d@%d", prefix, it.ID, it.At.Unix())
+}
+
+// batchPeriod is how long a batch due now keeps one task id.
+const batchPeriod = 10 * time.Second
+
+// batchNow is when a batch due at now is queued for: the start of now's period.
+func batchNow(now time.Time) time.Time { return now.Truncate(batchPeriod) }
 
 // taskType returns the task type and queue of a kind of work.
 func taskType(k care.WorkKind) (string, string, error) {
@@ -74,6 +102,10 @@ func taskType(k care.WorkKind) (string, string, error) {
 		return TypeEscalation, QueueCritical, nil
 	case care.WorkMessage:
 		return TypeMessage, QueueOutbox, nil
+	case care.WorkReminders:
+		return TypeReminders, QueueDefault, nil
+	case care.WorkMessages:
+		return TypeMessages, QueueOutbox, nil
 	}
 	return "", "", fmt.Errorf("unknown work kind %q", k)
 }
