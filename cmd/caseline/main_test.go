@@ -28,8 +28,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testRedisURL is the Redis database these tests use, away from `make dev`'s database 0:
-// a test worker with no handlers would fail any task it took from there.
+// testRedisURL is the Redis database the short-lived serve/work/dev processes of these tests
+// use: away from `make dev`'s database 0, and outside the leased range (1 to 14) of the
+// tests that need a database to themselves.
 const testRedisURL = "redis://127.0.0.1:6379/15"
 
 // closedPort is an address where nothing listens.
