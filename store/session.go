@@ -16,12 +16,14 @@ import (
 // concurrent turn created meanwhile and returns the newest committed version, so concurrent
 // turns of one session queue here either way. A new session speaks the person's language,
 // else the language the phone chose last, else Vietnamese. updated_at comes back as it was,
-// which tells how long the session sat idle. A session found under another phone goes the
-// INSERT way too, whose DO UPDATE moves it to this phone.
+// which tells how long the session sat idle. The lookup is by (channel, key) alone, so it
+// takes the unique index: by phone too, the planner may pick the phone index, whose entries
+// for a busy number are many. A session found under another phone goes the INSERT way too,
+// whose DO UPDATE moves the row, already locked, to this phone.
 const turnSessionSQL = `
 WITH found AS (
-  SELECT id, flow, state, vars, language, version, updated_at FROM dialog_session
-  WHERE channel = $1 AND key = $2 AND phone = $3
+  SELECT id, phone, flow, state, vars, language, version, updated_at FROM dialog_session
+  WHERE channel = $1 AND key = $2
   FOR UPDATE),
 made AS (
   INSERT INTO dialog_session (channel, key, phone, language, updated_at)
@@ -29,10 +31,10 @@ made AS (
           (SELECT language FROM person WHERE phone = $3),
           (SELECT language FROM dialog_session WHERE phone = $3 ORDER BY updated_at DESC LIMIT 1),
           'vi'), $4
-  WHERE NOT EXISTS (SELECT FROM found)
+  WHERE NOT EXISTS (SELECT FROM found WHERE phone = $3)
   ON CONFLICT (channel, key) DO UPDATE SET phone = EXCLUDED.phone
   RETURNING id, flow, state, vars, language, version, updated_at, (xmax = 0) AS created)
-SELECT id, flow, state, vars, language, version, updated_at, false FROM found
+SELECT id, flow, state, vars, language, version, updated_at, false FROM found WHERE phone = $3
 UNION ALL
 SELECT id, flow, state, vars, language, version, updated_at, created FROM made`
 
