@@ -31,10 +31,15 @@ die() { say "$*"; exit 1; }
 # --- cleanup, whatever happens ----------------------------------------------------------------
 db=""
 serve_pid=""
+child=""
 work=$(mktemp -d "${TMPDIR:-/tmp}/caseline-bench.XXXXXX")
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	if [[ -n $child ]]; then
+		kill -TERM "$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+	fi
 	if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then
 		kill -TERM "$serve_pid" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
@@ -57,6 +62,17 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# bg_wait runs a long step in the background and waits for it, so that a signal reaches the
+# traps at once (bash defers them while a foreground child runs) and cleanup stops the step.
+bg_wait() {
+	"$@" &
+	child=$!
+	local rc=0
+	wait "$child" || rc=$?
+	child=""
+	return "$rc"
+}
 
 # --- services and the binary ------------------------------------------------------------------
 timeout 300 bash scripts/services.sh
@@ -85,8 +101,8 @@ if [[ -z $ceiling_sh || ! -f $ceiling_sh ]]; then
 else
 	ceiling_load=$(loadavg)
 	say "ceiling: $ceiling_sh $ceiling_secs (load average $ceiling_load)"
-	if out=$(timeout $((ceiling_secs + 120)) bash "$ceiling_sh" "$ceiling_secs"); then
-		ceiling=$(awk '/^ceiling_tps/ { print $2 }' <<<"$out")
+	if bg_wait timeout $((ceiling_secs + 120)) bash "$ceiling_sh" "$ceiling_secs" >"$work/ceiling.txt"; then
+		ceiling=$(awk '/^ceiling_tps/ { print $2 }' "$work/ceiling.txt")
 	fi
 	[[ -n $ceiling ]] || say "ceiling.sh failed or printed nothing: continuing without the ratio"
 fi
@@ -142,7 +158,7 @@ run_load() {
 	load0=$(loadavg)
 	t0=$(cpu_ticks)
 	say "$name: $workers concurrent requests for ${secs}s (load average $load0)"
-	timeout $((secs + 60)) bin/caseline load -workers "$workers" -duration "${secs}s" -phones "$phones" \
+	bg_wait timeout $((secs + 60)) bin/caseline load -workers "$workers" -duration "${secs}s" -phones "$phones" \
 		-timeout 10s -json "$@" >"$report" || die "$name: caseline load failed"
 	t1=$(cpu_ticks)
 	kill -0 "$serve_pid" 2>/dev/null || die "caseline serve died during the $name run"
@@ -182,7 +198,7 @@ if [[ ${BENCH_SKIP_WORKERS:-} == 1 ]]; then
 	workers_note="skipped (BENCH_SKIP_WORKERS=1)"
 elif timeout 300 "$GO" test ./workers -list "Benchmark($wbench)" 2>/dev/null | grep -q '^Benchmark'; then
 	say "workers: go test ./workers -run '^\$' -bench '$wbench' -benchtime 1x (load average $(loadavg))"
-	if timeout 600 "$GO" test ./workers -run '^$' -bench "$wbench" -benchtime 1x | tee "$work/workers.txt"; then
+	if bg_wait timeout 600 "$GO" test ./workers -run '^$' -bench "$wbench" -benchtime 1x; then
 		workers_note="ran (see above)"
 	else
 		workers_note="FAILED (see above)"
