@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: dev test services build
+.PHONY: dev test services build bench
 
 # dev: start PostgreSQL and Redis, apply the migrations, run the gateway and the workers
 dev: services
@@ -20,3 +20,8 @@ services:
 # build: build the caseline binary into bin/
 build:
 	$(GO) build -o bin/caseline ./cmd/caseline
+
+# bench: the load benchmark (scripts/bench.sh): PostgreSQL's ceiling, then signed Twilio SMS
+# and USSD load against `caseline serve` on a scratch database, and the workers' benchmarks
+bench:
+	bash scripts/bench.sh

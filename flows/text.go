@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -12,7 +13,66 @@ import (
 
 // StripDiacritics writes Vietnamese without diacritics ("không dấu"), as SMS goes by default:
 // "Giúp đỡ" becomes "Giup do". đ and Đ do not decompose in Unicode, so they are mapped by hand.
+//
+// It runs on every SMS turn (keywords, the reply, the message log), so text made of ASCII and
+// precomposed Latin letters, which is all Vietnamese in NFC, goes through a table built from
+// the full transform at start-up; anything else (combining marks, other scripts, invalid
+// UTF-8) takes the full transform. Both give the same result.
 func StripDiacritics(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, i, len(s))
+	copy(b, s[:i])
+	for _, r := range s[i:] {
+		switch {
+		case r < utf8.RuneSelf:
+			b = append(b, byte(r))
+		case r < stripLimit && stripTable[r] != 0:
+			b = utf8.AppendRune(b, rune(stripTable[r]))
+		default:
+			return stripDiacriticsFull(s)
+		}
+	}
+	return string(b)
+}
+
+// stripLimit bounds the runes stripTable maps: Latin-1 Supplement to Latin Extended
+// Additional, where Vietnamese's precomposed letters are.
+const stripLimit = 0x1F00
+
+// stripTable maps a precomposed Latin letter to what stripDiacriticsFull makes of it, or holds
+// 0 for a rune the table does not cover. It covers only runes that are NFC starters turning
+// into one Latin starter, so runes can be mapped one at a time: no composition across them.
+var stripTable = func() *[stripLimit]uint16 {
+	var t [stripLimit]uint16
+	latin := func(r rune) bool { return r < 0x250 || (r >= 0x1E00 && r < 0x1F00) }
+	for r := rune(0x80); r < stripLimit; r++ {
+		if !latin(r) || !unicode.IsLetter(r) || !norm.NFC.IsNormalString(string(r)) {
+			continue
+		}
+		out := []rune(stripDiacriticsFull(string(r)))
+		if len(out) != 1 || !latin(out[0]) || !unicode.IsLetter(out[0]) || out[0] == 0 {
+			continue
+		}
+		if p := norm.NFC.PropertiesString(string(out[0])); p.CCC() != 0 || !p.BoundaryBefore() {
+			continue
+		}
+		if p := norm.NFC.PropertiesString(string(r)); p.CCC() != 0 || !p.BoundaryBefore() {
+			continue
+		}
+		t[r] = uint16(out[0])
+	}
+	return &t
+}()
+
+// stripDiacriticsFull is StripDiacritics by Unicode decomposition: NFD, drop the nonspacing
+// marks, map đ, recompose.
+func stripDiacriticsFull(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), runes.Map(func(r rune) rune {
 		switch r {
 		case 'đ':

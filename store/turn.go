@@ -359,7 +359,8 @@ FROM escalation e WHERE e.id = $1 FOR UPDATE`, int64(id), int64(manager), commun
 }
 
 // Commit writes the session, the message log and the step's records, and commits: one
-// pipelined batch ending in COMMIT, one round trip.
+// pipelined batch ending in COMMIT, one round trip. A common turn's batch is two statements:
+// the session and both messages in one, then COMMIT.
 func (t *turn) Commit(ctx context.Context, o flows.Outcome) error {
 	if t.done {
 		return fmt.Errorf("commit turn: already ended")
@@ -376,20 +377,13 @@ func (t *turn) Commit(ctx context.Context, o flows.Outcome) error {
 	sess := t.facts.Session
 	channel, provider, phone := o.Channel, o.Provider, o.Phone
 	b := &pgx.Batch{}
-	b.Queue(turnSaveSessionSQL, sess.ID, o.Flow, o.State, vars, o.Language, o.Version, o.Now)
-	b.Queue(`
-INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status, created_at, updated_at)
-VALUES ('in', $1, $2, NULLIF($3, ''), $4, $5, $6, 'received', $7, $7)`,
-		channel, provider, o.ProviderID, phone, person, o.Inbound, o.Now)
 	var next *time.Time
 	if o.ReplyStatus == care.MsgQueued {
 		next = &o.Now
 	}
-	b.Queue(`
-INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key, reply,
-                     next_attempt_at, created_at, updated_at)
-VALUES ('out', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-		channel, provider, phone, person, o.ReplyBody, o.ReplyStatus, o.ReplyKey, reply, next, o.Now)
+	b.Queue(turnSaveSQL, sess.ID, o.Flow, o.State, vars, o.Language, o.Version, o.Now,
+		channel, provider, o.ProviderID, phone, person, o.Inbound,
+		o.ReplyBody, o.ReplyStatus, o.ReplyKey, reply, next)
 	w := o.Writes
 	if w.PersonLanguage != "" && o.PersonID != 0 {
 		b.Queue(`UPDATE person SET language = $2, updated_at = $3 WHERE id = $1`, int64(o.PersonID), w.PersonLanguage, o.Now)

@@ -49,6 +49,7 @@ type Handlers struct {
 	voiceURL  string
 	log       zerolog.Logger
 	voiceKeys func(care.Language) []flows.Option
+	phones    *phoneMemo
 }
 
 // New returns the webhook handlers, or an error when a dependency is missing.
@@ -69,6 +70,7 @@ func New(d Deps) (*Handlers, error) {
 		voiceURL:  strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
 		log:       d.Log,
 		voiceKeys: d.VoiceKeys,
+		phones:    newPhoneMemo(),
 	}, nil
 }
 
@@ -145,11 +147,16 @@ func required(form url.Values, key string) (string, error) {
 
 // phone parses form's key as a phone number.
 func phone(form url.Values, key string) (care.Phone, error) {
+	return phoneWith(form, key, care.ParsePhone)
+}
+
+// phoneWith is phone with parse in place of care.ParsePhone.
+func phoneWith(form url.Values, key string, parse func(string) (care.Phone, error)) (care.Phone, error) {
 	v, err := required(form, key)
 	if err != nil {
 		return "", err
 	}
-	p, err := care.ParsePhone(v)
+	p, err := parse(v)
 	if err != nil {
 		return "", care.FieldError(key, "not a valid phone number")
 	}

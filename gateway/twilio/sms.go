@@ -17,7 +17,7 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	in, err := decodeSMS(body)
+	in, err := decodeSMSWith(body, h.phones.parse)
 	if err != nil {
 		badRequest(w, err)
 		return
@@ -34,7 +34,10 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 }
 
 // decodeSMS turns a Twilio SMS webhook's form body into an Input.
-func decodeSMS(body []byte) (flows.Input, error) {
+func decodeSMS(body []byte) (flows.Input, error) { return decodeSMSWith(body, care.ParsePhone) }
+
+// decodeSMSWith is decodeSMS parsing the sender's number with parse.
+func decodeSMSWith(body []byte, parse func(string) (care.Phone, error)) (flows.Input, error) {
 	form, err := parseForm(body)
 	if err != nil {
 		return flows.Input{}, err
@@ -43,7 +46,7 @@ func decodeSMS(body []byte) (flows.Input, error) {
 	if err != nil {
 		return flows.Input{}, err
 	}
-	from, err := phone(form, "From")
+	from, err := phoneWith(form, "From", parse)
 	if err != nil {
 		return flows.Input{}, err
 	}

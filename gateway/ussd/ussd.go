@@ -42,6 +42,7 @@ type Handler struct {
 	engine Engine
 	token  []byte
 	log    zerolog.Logger
+	phones *phoneMemo
 }
 
 // New returns the USSD handler, or an error when the engine or the token is missing.
@@ -52,7 +53,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Token == "" {
 		return nil, errors.New("ussd handler: no token")
 	}
-	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log}, nil
+	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: newPhoneMemo()}, nil
 }
 
 // apology closes a session that could not be handled; the language is unknown then.
@@ -80,7 +81,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable body", http.StatusBadRequest)
 		return
 	}
-	in, err := decode(body)
+	in, err := decodeWith(body, h.phones.parse)
 	if err != nil {
 		reason := care.ErrorMessage(err)
 		if f := care.ErrorField(err); f != "" {
@@ -115,7 +116,10 @@ func (h *Handler) logger(ctx context.Context) *zerolog.Logger {
 
 // decode turns an Africa's Talking form body into an Input. The hop is the number of inputs
 // in text, so a repeated hop (the aggregator retrying) has the same ProviderID.
-func decode(body []byte) (flows.Input, error) {
+func decode(body []byte) (flows.Input, error) { return decodeWith(body, care.ParsePhone) }
+
+// decodeWith is decode parsing the caller's number with parse.
+func decodeWith(body []byte, parse func(string) (care.Phone, error)) (flows.Input, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return flows.Input{}, care.FieldError("body", "not a urlencoded form")
@@ -150,7 +154,7 @@ func decode(body []byte) (flows.Input, error) {
 	if number == "" {
 		return flows.Input{}, care.FieldError("phoneNumber", "is required")
 	}
-	p, err := care.ParsePhone(number)
+	p, err := parse(number)
 	if err != nil {
 		return flows.Input{}, care.FieldError("phoneNumber", "not a valid phone number")
 	}

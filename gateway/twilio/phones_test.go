@@ -1,0 +1,30 @@
+package twilio
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+)
+
+func TestPhoneMemoParsesAsCareDoes(t *testing.T) {
+	t.Parallel()
+	m := newPhoneMemo()
+	for _, s := range []string{"+84901234567", "0901234567", "+84 90 123 4567", "+84901234567", "nope", "+1", ""} {
+		want, wantErr := care.ParsePhone(s)
+		for range 2 { // the second time from memory
+			got, err := m.parse(s)
+			require.Equal(t, want, got, s)
+			require.Equal(t, wantErr != nil, err != nil, s)
+		}
+	}
+	require.Len(t, m.m, 3, "only valid numbers are kept, by how they were written")
+	for i := range phoneMemoSize {
+		m.m[strconv.Itoa(i)] = "+84901234567"
+	}
+	_, err := m.parse("+84901234568")
+	require.NoError(t, err)
+	require.Len(t, m.m, 1, "a full memo starts afresh")
+}
