@@ -49,7 +49,7 @@ type Handlers struct {
 	voiceURL  string
 	log       zerolog.Logger
 	voiceKeys func(care.Language) []flows.Option
-	phones    *phoneMemo
+	phones    *care.PhoneMemo
 }
 
 // New returns the webhook handlers, or an error when a dependency is missing.
@@ -70,7 +70,7 @@ func New(d Deps) (*Handlers, error) {
 		voiceURL:  strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
 		log:       d.Log,
 		voiceKeys: d.VoiceKeys,
-		phones:    newPhoneMemo(),
+		phones:    care.NewPhoneMemo(),
 	}, nil
 }
 

@@ -17,7 +17,7 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	in, err := decodeSMSWith(body, h.phones.parse)
+	in, err := decodeSMSWith(body, h.phones.Parse)
 	if err != nil {
 		badRequest(w, err)
 		return

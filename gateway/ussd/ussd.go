@@ -42,7 +42,7 @@ type Handler struct {
 	engine Engine
 	token  []byte
 	log    zerolog.Logger
-	phones *phoneMemo
+	phones *care.PhoneMemo
 }
 
 // New returns the USSD handler, or an error when the engine or the token is missing.
@@ -53,7 +53,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Token == "" {
 		return nil, errors.New("ussd handler: no token")
 	}
-	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: newPhoneMemo()}, nil
+	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo()}, nil
 }
 
 // apology closes a session that could not be handled; the language is unknown then.
@@ -81,7 +81,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable body", http.StatusBadRequest)
 		return
 	}
-	in, err := decodeWith(body, h.phones.parse)
+	in, err := decodeWith(body, h.phones.Parse)
 	if err != nil {
 		reason := care.ErrorMessage(err)
 		if f := care.ErrorField(err); f != "" {

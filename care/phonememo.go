@@ -1,34 +1,32 @@
-package twilio
+package care
 
-import (
-	"sync"
+import "sync"
 
-	"github.com/caseline/caseline/care"
-)
-
-// phoneMemoSize bounds the numbers a phoneMemo remembers; when full it starts afresh.
+// phoneMemoSize bounds the numbers a PhoneMemo remembers; when full it starts afresh.
 const phoneMemoSize = 1 << 16
 
-// phoneMemo remembers what care.ParsePhone made of the numbers seen lately. Parsing and
+// PhoneMemo remembers what ParsePhone made of the numbers seen lately. Parsing and
 // validating with libphonenumber is regexp work (about 25 µs, a tenth of a turn's CPU in the
 // gateway), and a conversation brings the same number turn after turn. Only valid numbers
 // are kept, so input that fails costs the same as before and cannot fill it with junk.
-type phoneMemo struct {
+// It is safe for concurrent use.
+type PhoneMemo struct {
 	mu sync.Mutex
-	m  map[string]care.Phone
+	m  map[string]Phone
 }
 
-func newPhoneMemo() *phoneMemo { return &phoneMemo{m: make(map[string]care.Phone)} }
+// NewPhoneMemo returns an empty memo.
+func NewPhoneMemo() *PhoneMemo { return &PhoneMemo{m: make(map[string]Phone)} }
 
-// parse is care.ParsePhone, remembered.
-func (p *phoneMemo) parse(s string) (care.Phone, error) {
+// Parse is ParsePhone, remembered.
+func (p *PhoneMemo) Parse(s string) (Phone, error) {
 	p.mu.Lock()
 	ph, ok := p.m[s]
 	p.mu.Unlock()
 	if ok {
 		return ph, nil
 	}
-	ph, err := care.ParsePhone(s)
+	ph, err := ParsePhone(s)
 	if err != nil {
 		return "", err
 	}
