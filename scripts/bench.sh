@@ -196,7 +196,8 @@ wbench="Fanout|RateLimit|DeadlineLatency|RedisMemory"
 workers_note=""
 if [[ ${BENCH_SKIP_WORKERS:-} == 1 ]]; then
 	workers_note="skipped (BENCH_SKIP_WORKERS=1)"
-elif timeout 300 "$GO" test ./workers -list "Benchmark($wbench)" 2>/dev/null | grep -q '^Benchmark'; then
+# The list is read whole first: under pipefail, grep -q closing the pipe early would fail it.
+elif listed=$(timeout 300 "$GO" test ./workers -list "Benchmark($wbench)" 2>/dev/null) && grep -q '^Benchmark' <<<"$listed"; then
 	say "workers: go test ./workers -run '^\$' -bench '$wbench' -benchtime 1x (load average $(loadavg))"
 	if bg_wait timeout 600 "$GO" test ./workers -run '^$' -bench "$wbench" -benchtime 1x; then
 		workers_note="ran (see above)"
