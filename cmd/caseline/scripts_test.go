@@ -118,7 +118,8 @@ func prepareScripts(s *devSystem) scriptWorld {
 		var c apiCase
 		s.api("POST", fmt.Sprintf("/persons/%d/cases", p.ID), map[string]any{"manager_id": lan}, http.StatusCreated, &c)
 		require.Equal(s.t, lan, c.ManagerID)
-		if due := s.scheduleCheckIn(c.ID); due.After(w.checkInDue) {
+		// An hour's window, open for the whole run: the scripts answer these check-ins.
+		if due := s.scheduleCheckIn(c.ID, 60); due.After(w.checkInDue) {
 			w.checkInDue = due
 		}
 	}

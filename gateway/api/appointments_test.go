@@ -90,7 +90,8 @@ func TestCheckInSchedules(t *testing.T) {
 		{map[string]any{"time": "09:00"}, "weekday"},
 		{map[string]any{"weekday": "funday", "time": "09:00"}, "weekday"},
 		{map[string]any{"weekday": "monday", "time": "25:00"}, "time"},
-		{map[string]any{"weekday": "monday", "time": "09:00", "window_minutes": 5}, "window_minutes"},
+		{map[string]any{"weekday": "monday", "time": "09:00", "window_minutes": 0}, "window_minutes"},
+		{map[string]any{"weekday": "monday", "time": "09:00", "window_minutes": 20161}, "window_minutes"},
 	} {
 		fields := e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", kase+"/schedules", tt.body)
 		require.Contains(t, fields, tt.field, "%v", tt.body)

@@ -66,8 +66,8 @@ func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request, st *car
 		bad.add("time", "time must be HH:MM, local time")
 	}
 	if in.WindowMinutes != nil {
-		if *in.WindowMinutes < 60 || *in.WindowMinutes > 14*24*60 {
-			bad.add("window_minutes", "window_minutes must be 60 to 20160 (14 days)")
+		if *in.WindowMinutes < 1 || *in.WindowMinutes > 14*24*60 {
+			bad.add("window_minutes", "window_minutes must be 1 to 20160 (14 days)")
 		}
 		sc.Window = time.Duration(*in.WindowMinutes) * time.Minute
 	}
