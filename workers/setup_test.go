@@ -2,8 +2,6 @@ package workers_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"testing"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -308,38 +305,8 @@ func (e *env) at(t time.Time) {
 	}
 }
 
-// redisDB leases one of Redis databases 1 to 14 for the test (database 0 only holds the
-// leases, so tests of other packages running at once never share one) and empties it.
+// redisDB is a Redis database of the test's own (see storetest.NewRedisDB).
 func redisDB(t testing.TB) asynq.RedisClientOpt {
 	t.Helper()
-	ctx := context.Background()
-	leases := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	t.Cleanup(func() { leases.Close() })
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	token := hex.EncodeToString(b)
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		for i := 1; i <= 14; i++ { // 15 belongs to cmd/caseline's short-lived processes
-			key := fmt.Sprintf("caseline:testdb:%d", i)
-			ok, err := leases.SetNX(ctx, key, token, 10*time.Minute).Result()
-			require.NoError(t, err, "is Redis running on 127.0.0.1:6379?")
-			if !ok {
-				continue
-			}
-			db := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: i})
-			require.NoError(t, db.FlushDB(ctx).Err())
-			t.Cleanup(func() {
-				_ = db.FlushDB(ctx).Err()
-				db.Close()
-				if v, _ := leases.Get(ctx, key).Result(); v == token {
-					leases.Del(ctx, key)
-				}
-			})
-			return asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: i}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("no free Redis test database")
-	return asynq.RedisClientOpt{}
+	return asynq.RedisClientOpt{Addr: storetest.RedisAddr, DB: storetest.NewRedisDB(t)}
 }

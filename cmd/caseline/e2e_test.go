@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/flows"
@@ -145,43 +142,11 @@ func noonZone(now time.Time) string {
 	return fmt.Sprintf("Etc/GMT%+d", -offset) // the Etc names count west: GMT-7 is UTC+7
 }
 
-// leaseRedis takes one of Redis databases 1 to 14 for the test, under the same lease keys
-// the workers' tests use (database 15 is the other cmd tests'), and empties it before and
-// after: asynq task ids are global per database, so two dev systems on one would take each
-// other's tasks.
+// leaseRedis is a Redis database of the test's own, emptied before and after (see
+// storetest.NewRedisDB): two dev systems on one database would take each other's tasks.
 func leaseRedis(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	leases := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	t.Cleanup(func() { leases.Close() })
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	token := hex.EncodeToString(b)
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		for i := 1; i <= 14; i++ {
-			key := fmt.Sprintf("caseline:testdb:%d", i)
-			ok, err := leases.SetNX(ctx, key, token, 10*time.Minute).Result()
-			require.NoError(t, err, "is Redis running on 127.0.0.1:6379?")
-			if !ok {
-				continue
-			}
-			db := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: i})
-			require.NoError(t, db.FlushDB(ctx).Err())
-			// Registered first, so it runs after the dev system (registered later) stopped.
-			t.Cleanup(func() {
-				_ = db.FlushDB(ctx).Err()
-				db.Close()
-				if v, _ := leases.Get(ctx, key).Result(); v == token {
-					leases.Del(ctx, key)
-				}
-			})
-			return fmt.Sprintf("redis://127.0.0.1:6379/%d", i)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("no free Redis test database")
-	return ""
+	return fmt.Sprintf("redis://%s/%d", storetest.RedisAddr, storetest.NewRedisDB(t))
 }
 
 // eventually polls check until it reports true, failing the test with what it last saw

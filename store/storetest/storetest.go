@@ -2,7 +2,7 @@
 // parallel and in any order against the real thing. The first test of a run builds a
 // template database from the embedded migrations (once per set of migration files, under an
 // advisory lock shared by every test process); each test then gets a fresh copy of it,
-// dropped at cleanup.
+// dropped at cleanup. NewRedisDB does the same for Redis: a database index leased to one test.
 package storetest
 
 import (
