@@ -130,9 +130,6 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	if in.ProviderID != "" {
 		req.ReplyKey = "reply:" + string(in.Provider) + ":" + in.ProviderID
 	}
-	if in.Channel == care.ChannelSMS {
-		req.Body, req.LoopSince = in.Text, now.Add(-time.Hour)
-	}
 	if in.New && in.Channel == care.ChannelUSSD {
 		req.PreviousSince = now.Add(-e.resume)
 	}
@@ -155,10 +152,22 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		return r, nil
 	}
 	s := e.newStep(in, now, t, f)
+	var (
+		loop     loopHistory
+		loopText uint32
+	)
+	if in.Channel == care.ChannelSMS {
+		loop, loopText = parseLoop(f.Session.Vars[varLoop], now), loopHash(in.Text)
+		s.repeats = loop.count(loopText)
+	}
 	if err := s.run(ctx); err != nil {
 		return Reply{}, fmt.Errorf("handle turn %s/%s: %w", s.flow, s.state, err)
 	}
 	reply, body := s.reply()
+	if in.Channel == care.ChannelSMS {
+		// Set last: whatever the step did to its vars, the history always gains this text.
+		s.vars[varLoop] = loop.with(loopText, now)
+	}
 	o := Outcome{
 		Channel: in.Channel, Provider: in.Provider, Phone: in.Phone,
 		Flow: string(s.flow), State: s.state, Vars: s.vars, Language: s.lang, Version: reply.Step,
@@ -246,6 +255,8 @@ type step struct {
 	silent bool
 	// again answers with the stored last prompt (repeat, page turn) instead of the state's.
 	again bool
+	// repeats counts identical SMS from this number within the hour before this one.
+	repeats int
 	// missing collects catalog keys looked up but absent (a test keeps it empty).
 	missing []string
 }
@@ -280,7 +291,7 @@ func (s *step) run(ctx context.Context) error {
 	case care.ChannelSMS:
 		flow, state := s.flow, s.state
 		err := s.sms(ctx)
-		if err == nil && s.f.Repeats >= LoopLimit && s.flow == flow && s.state == state && s.writes.empty() {
+		if err == nil && s.repeats >= LoopLimit && s.flow == flow && s.state == state && s.writes.empty() {
 			// The same text again and again without moving the conversation: an auto-reply
 			// loop, most likely. Log it, answer nothing, change nothing.
 			s.silent, s.writes, s.vars = true, Writes{}, map[string]string{}

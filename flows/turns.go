@@ -48,11 +48,7 @@ type TurnRequest struct {
 	// ReplyKey is the idempotency key of this turn's reply row: a turn whose reply row
 	// exists already is a duplicate (Facts.Duplicate).
 	ReplyKey string
-	// Body and LoopSince count identical inbound messages from Phone since then (zero
-	// LoopSince: not counted).
-	Body      string
-	LoopSince time.Time
-	Now       time.Time
+	Now      time.Time
 	// CheckIn and Reminder pick the check-in or reminder an outbound call is about; zero
 	// loads the person's newest one waiting for an answer.
 	CheckIn  care.CheckInID
@@ -118,12 +114,10 @@ type Facts struct {
 	Session Session
 	// Duplicate is the reply already given to this turn's ReplyKey.
 	Duplicate *Reply
-	// Repeats counts identical inbound messages since TurnRequest.LoopSince.
-	Repeats  int
-	Person   *PersonFacts
-	Manager  *ManagerFacts
-	CheckIn  *CheckInFacts
-	Reminder *ReminderFacts
+	Person    *PersonFacts
+	Manager   *ManagerFacts
+	CheckIn   *CheckInFacts
+	Reminder  *ReminderFacts
 	// Previous is a dropped USSD session of the same phone (see TurnRequest.PreviousSince).
 	Previous *Session
 }

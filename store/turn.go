@@ -18,15 +18,13 @@ import (
 var _ flows.Turns = (*Store)(nil)
 
 // turnFactsSQL loads, in one statement, what a common turn needs besides its session: the
-// reply already given to this turn (deduplication), the count of identical messages (loop
-// protection), the caller as a person with their open case and its manager, the caller as a
-// staff member, the check-in and the reminder waiting for their answer, and a dropped USSD
-// session to resume.
+// reply already given to this turn (deduplication), the caller as a person with their open
+// case and its manager, the caller as a staff member, the check-in and the reminder waiting
+// for their answer, and a dropped USSD session to resume. Loop protection needs nothing here:
+// the SMS session remembers the number's recent texts (flows/loop.go).
 const turnFactsSQL = `
 SELECT
   (SELECT reply FROM message WHERE idempotency_key = $1),
-  CASE WHEN $4::timestamptz IS NULL THEN 0 ELSE
-    (SELECT count(*) FROM message WHERE phone = $2 AND direction = 'in' AND body = $3 AND created_at >= $4) END,
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
   c.id, c.step, m.name, m.phone,
   sm.id, sm.name, sm.commune, sm.language,
@@ -41,18 +39,18 @@ LEFT JOIN case_manager sm ON sm.phone = $2 AND sm.active
 LEFT JOIN LATERAL (
   SELECT k.id, CASE WHEN k.status = 'retried' THEN k.retry_at ELSE k.due_at END AS asked_at FROM checkin k
   WHERE k.person_id = p.id AND k.status IN ('pending', 'sent', 'retried')
-    AND CASE WHEN $5::bigint > 0 THEN k.id = $5 ELSE k.status <> 'pending' END
+    AND CASE WHEN $3::bigint > 0 THEN k.id = $3 ELSE k.status <> 'pending' END
   ORDER BY k.due_at DESC LIMIT 1) ci ON true
 LEFT JOIN LATERAL (
   SELECT r.id, r.appointment_id, a.at, a.place, r.sent_at FROM appointment a JOIN reminder r ON r.appointment_id = a.id
   WHERE a.person_id = p.id AND a.status = 'scheduled' AND r.version = a.version AND r.answer = ''
     AND r.status <> 'cancelled'
-    AND CASE WHEN $6::bigint > 0 THEN r.id = $6 ELSE r.sent_at IS NOT NULL AND a.at > $7 END
+    AND CASE WHEN $4::bigint > 0 THEN r.id = $4 ELSE r.sent_at IS NOT NULL AND a.at > $5 END
   ORDER BY r.sent_at DESC NULLS LAST LIMIT 1) rm ON true
 LEFT JOIN LATERAL (
   SELECT s.id, s.flow, s.state, s.vars, s.language, s.version, s.updated_at FROM dialog_session s
-  WHERE $8::timestamptz IS NOT NULL AND s.phone = $2 AND s.channel = 'ussd' AND s.key <> $9
-    AND s.flow <> '' AND s.updated_at >= $8
+  WHERE $6::timestamptz IS NOT NULL AND s.phone = $2 AND s.channel = 'ussd' AND s.key <> $7
+    AND s.flow <> '' AND s.updated_at >= $6
   ORDER BY s.updated_at DESC LIMIT 1) pv ON true`
 
 // BeginTurn opens a turn: BEGIN, the session lock and the facts go out as one pipelined batch,
@@ -66,8 +64,8 @@ func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Tur
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)
-	b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, req.Body, turnTime(req.LoopSince),
-		int64(req.CheckIn), int64(req.Reminder), req.Now, turnTime(req.PreviousSince), req.Key)
+	b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, int64(req.CheckIn), int64(req.Reminder), req.Now,
+		turnTime(req.PreviousSince), req.Key)
 	br := conn.SendBatch(ctx, b)
 	err = t.readFacts(br)
 	if cerr := br.Close(); err == nil {
@@ -106,7 +104,6 @@ func (t *turn) readFacts(br pgx.BatchResults) error {
 	sess.Vars = v
 	var (
 		dup                                      []byte
-		repeats                                  int
 		pID, cID, smID, ciID, rmID, rmAppt, pvID *int64
 		pName, pCommune, pLang, pPIN, pStatus    *string
 		cStep, mName, mPhone                     *string
@@ -117,7 +114,7 @@ func (t *turn) readFacts(br pgx.BatchResults) error {
 		pvVars                                   []byte
 		pvVersion                                *int
 	)
-	if err := br.QueryRow().Scan(&dup, &repeats,
+	if err := br.QueryRow().Scan(&dup,
 		&pID, &pName, &pCommune, &pLang, &pDiacritics, &pPIN, &pStatus,
 		&cID, &cStep, &mName, &mPhone,
 		&smID, &smName, &smCommune, &smLang,
@@ -126,7 +123,7 @@ func (t *turn) readFacts(br pgx.BatchResults) error {
 		&pvID, &pvFlow, &pvState, &pvVars, &pvLang, &pvVersion, &pvUpdated); err != nil {
 		return err
 	}
-	f := flows.Facts{Session: sess, Repeats: repeats}
+	f := flows.Facts{Session: sess}
 	if dup != nil {
 		var r flows.Reply
 		if err := json.Unmarshal(dup, &r); err != nil {
@@ -417,7 +414,7 @@ WHERE id = $1 AND status = 'open'`, int64(a.ID), int64(a.By), o.Now)
 INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key,
                      next_attempt_at, created_at, updated_at)
 VALUES ('out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6)
-ON CONFLICT (idempotency_key) DO NOTHING`,
+ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 			m.Provider, m.Phone, turnID(int64(m.PersonID)), m.Body, m.IdempotencyKey, o.Now)
 	}
 	if w.FinishSession != 0 {

@@ -96,12 +96,11 @@ func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 	require.Equal(t, 2, n)
 
 	t3, err := s.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelSMS, Key: "+84912000001", Phone: "+84912000001",
-		Provider: care.ProviderTwilio, Now: turnNow, ReplyKey: "reply:twilio:SM1", Body: "GIUP", LoopSince: turnNow.Add(-time.Hour)})
+		Provider: care.ProviderTwilio, Now: turnNow, ReplyKey: "reply:twilio:SM1"})
 	require.NoError(t, err)
 	defer t3.Rollback(ctx)
 	require.NotNil(t, t3.Facts().Duplicate)
 	require.Equal(t, "Help with what?", t3.Facts().Duplicate.Prompt.Text)
-	require.Equal(t, 1, t3.Facts().Repeats)
 }
 
 func TestRolledBackTurnLeavesNothing(t *testing.T) {
