@@ -132,7 +132,7 @@ func (s *Store) HandOutAndroid(ctx context.Context, queue []care.Message, lease 
 				q.body, 'queued', q.key, $5, $5
 			FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS q(phone, person_id, body, key, n)
 			ORDER BY q.n
-			ON CONFLICT (idempotency_key) DO NOTHING`,
+			ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
 			phones, persons, bodies, keys, now)
 	}
 	b.Queue(`

@@ -101,7 +101,7 @@ const queueOutboundSQL = `
 	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
 		idempotency_key, attempts, next_attempt_at, created_at, updated_at)
 	VALUES ('out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7)
-	ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
+	ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
 		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
 	RETURNING id`
 

@@ -116,7 +116,7 @@ const outboundAllSQL = `
 		CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
 		AS v(channel, provider, phone, person, body, key)
-	ON CONFLICT ON CONSTRAINT message_idempotency_key_unique
+	ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
 		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
 	RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
 		idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, xmax = 0`
