@@ -74,4 +74,8 @@ func TestRoundTripsPerTurn(t *testing.T) {
 		}
 		require.Equal(t, tt.want, got, tt.name)
 	}
+	// A number's first SMS has no session to lock: one more round trip creates it.
+	for _, phone := range []care.Phone{"+84987000101", "+84987000102"} {
+		require.Equal(t, []int64{3, 2}, []int64{measure(phone, "xin chào"), measure(phone, "3")}, "first contact of %s", phone)
+	}
 }

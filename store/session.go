@@ -9,10 +9,17 @@ import (
 	"github.com/caseline/caseline/care"
 )
 
+// turnLockSQL locks the (channel, key) dialog session: a common turn's first statement. A row
+// lock, no new row version (the turn's commit writes the one new version). By (channel, key)
+// alone, so it takes the unique index; the caller checks the phone.
+const turnLockSQL = `
+SELECT id, phone, flow, state, vars, language, version, updated_at FROM dialog_session
+WHERE channel = $1 AND key = $2
+FOR UPDATE`
+
 // turnSessionSQL locks the (channel, key) dialog session, creating it first if needed, in one
-// statement. The common case, a session that exists, is a plain SELECT … FOR UPDATE: a row
-// lock, no new row version (the turn's commit writes the one new version). Only when there is
-// none does the INSERT run; its ON CONFLICT DO UPDATE takes the row lock of a session a
+// statement: for a USSD dial, and for a turn whose turnLockSQL found none. A session that
+// exists is locked as turnLockSQL does; only when there is none does the INSERT run; its ON CONFLICT DO UPDATE takes the row lock of a session a
 // concurrent turn created meanwhile and returns the newest committed version, so concurrent
 // turns of one session queue here either way. A new session speaks the person's language,
 // else the language the phone chose last, else Vietnamese. updated_at comes back as it was,

@@ -54,28 +54,69 @@ LEFT JOIN LATERAL (
   ORDER BY s.updated_at DESC LIMIT 1) pv ON true`
 
 // BeginTurn opens a turn: BEGIN, the session lock and the facts go out as one pipelined batch,
-// one round trip.
+// one round trip. A session met for the first time (a number's first SMS, a session found
+// under another phone) takes one more, to create it.
 func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Turn, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin turn: acquire: %w", err)
 	}
 	t := &turn{conn: conn}
-	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)
-	b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, int64(req.CheckIn), int64(req.Reminder), req.Now,
-		turnTime(req.PreviousSince), req.Key)
-	br := conn.SendBatch(ctx, b)
-	err = t.readFacts(br)
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := t.begin(ctx, req); err != nil {
 		t.Rollback(ctx)
 		return nil, mapError(err, "begin turn")
 	}
 	return t, nil
+}
+
+func (t *turn) begin(ctx context.Context, req flows.TurnRequest) error {
+	queueFacts := func(b *pgx.Batch) {
+		b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, int64(req.CheckIn), int64(req.Reminder), req.Now,
+			turnTime(req.PreviousSince), req.Key)
+	}
+	// A USSD dial brings a new session id: there is nothing to find, create it at once.
+	dial := !req.PreviousSince.IsZero()
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	if dial {
+		b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)
+	} else {
+		b.Queue(turnLockSQL, req.Channel, req.Key)
+	}
+	queueFacts(b)
+	found, err := t.read(t.conn.SendBatch(ctx, b), func(br pgx.BatchResults) (bool, error) {
+		if _, err := br.Exec(); err != nil {
+			return false, err
+		}
+		if dial {
+			return true, t.readMadeSession(br.QueryRow())
+		}
+		return t.readLockedSession(br.QueryRow(), req.Phone)
+	})
+	if err != nil || found {
+		return err
+	}
+	// None to lock: create it. The facts go again, read after the session is ours: a turn
+	// that created it meanwhile may have committed (its reply, say) after they were read.
+	b = &pgx.Batch{}
+	b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)
+	queueFacts(b)
+	_, err = t.read(t.conn.SendBatch(ctx, b), func(br pgx.BatchResults) (bool, error) {
+		return true, t.readMadeSession(br.QueryRow())
+	})
+	return err
+}
+
+// read reads a batch's session with session, then, if it found one, the facts; it closes the batch.
+func (t *turn) read(br pgx.BatchResults, session func(pgx.BatchResults) (bool, error)) (bool, error) {
+	found, err := session(br)
+	if err == nil && found {
+		err = t.readFacts(br.QueryRow())
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return found, err
 }
 
 // turn is one open transaction on a held connection.
@@ -85,23 +126,49 @@ type turn struct {
 	done  bool
 }
 
-func (t *turn) readFacts(br pgx.BatchResults) error {
-	if _, err := br.Exec(); err != nil {
-		return err
+// readLockedSession reads turnLockSQL's row: found is false when there is no session, or
+// when it belongs to another phone (turnSessionSQL moves it).
+func (t *turn) readLockedSession(row pgx.Row, phone care.Phone) (bool, error) {
+	var (
+		sess  flows.Session
+		owner string
+		vars  []byte
+	)
+	err := row.Scan(&sess.ID, &owner, &sess.Flow, &sess.State, &vars, &sess.Language, &sess.Version, &sess.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && owner != string(phone)) {
+		return false, nil
 	}
+	if err != nil {
+		return false, err
+	}
+	return true, t.setSession(sess, vars)
+}
+
+// readMadeSession reads turnSessionSQL's row.
+func (t *turn) readMadeSession(row pgx.Row) error {
 	var (
 		sess flows.Session
 		vars []byte
 	)
-	if err := br.QueryRow().Scan(&sess.ID, &sess.Flow, &sess.State, &vars, &sess.Language, &sess.Version,
+	if err := row.Scan(&sess.ID, &sess.Flow, &sess.State, &vars, &sess.Language, &sess.Version,
 		&sess.UpdatedAt, &sess.Created); err != nil {
 		return err
 	}
+	return t.setSession(sess, vars)
+}
+
+func (t *turn) setSession(sess flows.Session, vars []byte) error {
 	v, err := turnVars(vars)
 	if err != nil {
 		return err
 	}
 	sess.Vars = v
+	t.facts.Session = sess
+	return nil
+}
+
+// readFacts reads turnFactsSQL's row.
+func (t *turn) readFacts(row pgx.Row) error {
 	var (
 		dup                                      []byte
 		pID, cID, smID, ciID, rmID, rmAppt, pvID *int64
@@ -114,7 +181,7 @@ func (t *turn) readFacts(br pgx.BatchResults) error {
 		pvVars                                   []byte
 		pvVersion                                *int
 	)
-	if err := br.QueryRow().Scan(&dup,
+	if err := row.Scan(&dup,
 		&pID, &pName, &pCommune, &pLang, &pDiacritics, &pPIN, &pStatus,
 		&cID, &cStep, &mName, &mPhone,
 		&smID, &smName, &smCommune, &smLang,
@@ -123,7 +190,7 @@ func (t *turn) readFacts(br pgx.BatchResults) error {
 		&pvID, &pvFlow, &pvState, &pvVars, &pvLang, &pvVersion, &pvUpdated); err != nil {
 		return err
 	}
-	f := flows.Facts{Session: sess}
+	f := flows.Facts{Session: t.facts.Session}
 	if dup != nil {
 		var r flows.Reply
 		if err := json.Unmarshal(dup, &r); err != nil {

@@ -232,3 +232,63 @@ func TestTurnEscalationCheck(t *testing.T) {
 		require.Equal(t, want, got, id)
 	}
 }
+
+// TestTurnQueuedOnTheLockSeesWhatTheFirstCommitted: a retried webhook that waits on the
+// session lock must see the first delivery's reply (its facts are read after the lock).
+func TestTurnQueuedOnTheLockSeesWhatTheFirstCommitted(t *testing.T) {
+	t.Parallel()
+	s, _ := setupTurn(t)
+	ctx := context.Background()
+	first, err := s.BeginTurn(ctx, req("+84912000001"))
+	require.NoError(t, err)
+	require.NoError(t, first.Commit(ctx, outcome(1, "SM1")))
+
+	turn, err := s.BeginTurn(ctx, req("+84912000001"))
+	require.NoError(t, err)
+	require.False(t, turn.Facts().Session.Created)
+	retry := req("+84912000001")
+	retry.ReplyKey = "reply:twilio:SM2"
+	done := make(chan flows.Facts)
+	go func() {
+		t2, err := s.BeginTurn(ctx, retry)
+		if err != nil {
+			t.Error(err)
+			close(done)
+			return
+		}
+		done <- t2.Facts()
+		t2.Rollback(ctx)
+	}()
+	select {
+	case <-done:
+		t.Fatal("the retry did not wait for the session lock")
+	case <-time.After(200 * time.Millisecond):
+	}
+	require.NoError(t, turn.Commit(ctx, outcome(2, "SM2")))
+	second := <-done
+	require.Equal(t, 2, second.Session.Version)
+	require.NotNil(t, second.Duplicate, "the retry sees the reply committed while it waited")
+}
+
+// TestTurnMovesASessionKeyToTheCallingPhone: a USSD session id met again from another phone
+// (an aggregator reusing ids) is locked and handed to the new phone, not shared with the old.
+func TestTurnMovesASessionKeyToTheCallingPhone(t *testing.T) {
+	t.Parallel()
+	s, pool := setupTurn(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `INSERT INTO dialog_session (channel, key, phone, flow, state) VALUES ('ussd', 'ATX1', '+84912000001', 'help', 'category')`)
+	require.NoError(t, err)
+
+	b, err := s.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelUSSD, Key: "ATX1", Phone: "+84912000009",
+		Provider: care.ProviderAfricasTalking, Now: turnNow})
+	require.NoError(t, err)
+	require.False(t, b.Facts().Session.Created)
+	require.Nil(t, b.Facts().Person, "the facts are the new phone's")
+	out := outcome(1, "")
+	out.Channel, out.Provider, out.Phone, out.ReplyKey = care.ChannelUSSD, care.ProviderAfricasTalking, "+84912000009", "reply:ussd:ATX1:1"
+	require.NoError(t, b.Commit(ctx, out))
+
+	var phone string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT phone FROM dialog_session WHERE channel = 'ussd' AND key = 'ATX1'`).Scan(&phone))
+	require.Equal(t, "+84912000009", phone)
+}
