@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/caseline/caseline/care"
 )
@@ -91,10 +90,3 @@ func turnVars(b []byte) (map[string]string, error) {
 	return vars, nil
 }
 
-// turnTime is a nullable timestamp argument: nil for the zero time.
-func turnTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}

@@ -19,18 +19,32 @@ var _ flows.Turns = (*Store)(nil)
 
 // turnFactsSQL loads, in one statement, what a common turn needs besides its session: the
 // reply already given to this turn (deduplication), the caller as a person with their open
-// case and its manager, the caller as a staff member, the check-in and the reminder waiting
-// for their answer, and a dropped USSD session to resume. Loop protection needs nothing here:
-// the SMS session remembers the number's recent texts (flows/loop.go).
-const turnFactsSQL = `
+// case and its manager, the caller as a staff member, and the check-in and the reminder
+// waiting for their answer. turnFactsDialSQL adds, for a USSD dial, a dropped USSD session to
+// resume. Every join's plan is set up on each run whether it finds rows or not, so the resume
+// lookup stays out of the common turn's statement. Loop protection needs nothing here: the
+// SMS session remembers the number's recent texts (flows/loop.go).
+const turnFactsSQL = turnFactsSelect + `,
+  NULL::bigint, NULL::text, NULL::text, NULL::jsonb, NULL::text, NULL::int, NULL::timestamptz` + turnFactsJoins
+
+// turnFactsDialSQL is turnFactsSQL and the dropped session: $6 how recent, $7 the dial's key.
+const turnFactsDialSQL = turnFactsSelect + `,
+  pv.id, pv.flow, pv.state, pv.vars, pv.language, pv.version, pv.updated_at` + turnFactsJoins + `
+LEFT JOIN LATERAL (
+  SELECT s.id, s.flow, s.state, s.vars, s.language, s.version, s.updated_at FROM dialog_session s
+  WHERE s.phone = $2 AND s.channel = 'ussd' AND s.key <> $7 AND s.flow <> '' AND s.updated_at >= $6
+  ORDER BY s.updated_at DESC LIMIT 1) pv ON true`
+
+const turnFactsSelect = `
 SELECT
   (SELECT reply FROM message WHERE idempotency_key = $1),
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
   c.id, c.step, m.name, m.phone,
   sm.id, sm.name, sm.commune, sm.language,
   ci.id, ci.asked_at,
-  rm.id, rm.appointment_id, rm.at, rm.place, rm.sent_at,
-  pv.id, pv.flow, pv.state, pv.vars, pv.language, pv.version, pv.updated_at
+  rm.id, rm.appointment_id, rm.at, rm.place, rm.sent_at`
+
+const turnFactsJoins = `
 FROM (SELECT 1) AS one
 LEFT JOIN person p ON p.phone = $2
 LEFT JOIN care_case c ON c.person_id = p.id AND c.step <> 'closed'
@@ -46,12 +60,7 @@ LEFT JOIN LATERAL (
   WHERE a.person_id = p.id AND a.status = 'scheduled' AND r.version = a.version AND r.answer = ''
     AND r.status <> 'cancelled'
     AND CASE WHEN $4::bigint > 0 THEN r.id = $4 ELSE r.sent_at IS NOT NULL AND a.at > $5 END
-  ORDER BY r.sent_at DESC NULLS LAST LIMIT 1) rm ON true
-LEFT JOIN LATERAL (
-  SELECT s.id, s.flow, s.state, s.vars, s.language, s.version, s.updated_at FROM dialog_session s
-  WHERE $6::timestamptz IS NOT NULL AND s.phone = $2 AND s.channel = 'ussd' AND s.key <> $7
-    AND s.flow <> '' AND s.updated_at >= $6
-  ORDER BY s.updated_at DESC LIMIT 1) pv ON true`
+  ORDER BY r.sent_at DESC NULLS LAST LIMIT 1) rm ON true`
 
 // BeginTurn opens a turn: BEGIN, the session lock and the facts go out as one pipelined batch,
 // one round trip. A session met for the first time (a number's first SMS, a session found
@@ -70,12 +79,17 @@ func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Tur
 }
 
 func (t *turn) begin(ctx context.Context, req flows.TurnRequest) error {
-	queueFacts := func(b *pgx.Batch) {
-		b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, int64(req.CheckIn), int64(req.Reminder), req.Now,
-			turnTime(req.PreviousSince), req.Key)
-	}
-	// A USSD dial brings a new session id: there is nothing to find, create it at once.
+	// A USSD dial brings a new session id: there is nothing to find, create it at once, and
+	// look for a dropped session to resume.
 	dial := !req.PreviousSince.IsZero()
+	queueFacts := func(b *pgx.Batch) {
+		if dial {
+			b.Queue(turnFactsDialSQL, req.ReplyKey, req.Phone, int64(req.CheckIn), int64(req.Reminder), req.Now,
+				req.PreviousSince, req.Key)
+			return
+		}
+		b.Queue(turnFactsSQL, req.ReplyKey, req.Phone, int64(req.CheckIn), int64(req.Reminder), req.Now)
+	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	if dial {
