@@ -65,6 +65,8 @@ func BenchmarkRemindersDueAtOnce(b *testing.B) {
 			Store: st, Senders: map[care.Provider]care.Sender{care.ProviderTwilio: sender},
 			Clock: care.SystemClock{}, Log: zerolog.Nop(), PublicBaseURL: "http://127.0.0.1",
 			Enqueuer: queue, DispatchInterval: 500 * time.Millisecond, DispatchLimit: 5000,
+			// On the wall clock at any hour: no quiet hours (see newBenchWorld).
+			Reminders: care.ReminderPlan{Quiet: care.QuietHours{Start: 1, End: 1}},
 		}
 		mux, err := workers.NewMux(deps)
 		require.NoError(b, err)
