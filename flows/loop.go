@@ -13,11 +13,14 @@ import (
 // has it locked and rewrites it anyway: counting costs no query.
 const varLoop = "_loop"
 
-// loopWindow is how far back identical messages count; loopKeep is how many recent texts a
-// session remembers: twice the limit, so a loop that alternates two texts is still caught.
+// loopWindow is how far back identical messages count; loopKeep bounds how many of the
+// hour's texts a session remembers (about 0.5 KB at most): a loop is caught while, within the
+// hour, no more than loopKeep-LoopLimit-1 other texts come between the repeats — say one that
+// cycles through six texts. A number sending more than 30 SMS an hour, most of them
+// different, may escape it, which is the price of not reading the message log on every turn.
 const (
 	loopWindow = time.Hour
-	loopKeep   = 2 * LoopLimit
+	loopKeep   = 6 * LoopLimit
 )
 
 // loopEntry is one remembered inbound text.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ func TestLoopHistory(t *testing.T) {
 		{"five identical", history(a, a, a, a, a), a, 5},
 		{"another text is not counted", history(a, a, a), b, 0},
 		{"alternating texts are both counted", history(a, b, a, b, a, b, a, b, a, b), a, 5},
+		{"a cycle of six texts is counted", history(cycle(6, 5)...), loopHash("text 0"), 5},
+		{"repeats among 24 other texts are counted", history(append(cycle(24, 1), a, a, a, a, a)...), a, 5},
 		{"older than an hour is forgotten", parseLoop("", now).with(a, now.Add(-61*time.Minute)), a, 0},
 		{"exactly an hour old still counts", parseLoop("", now).with(a, now.Add(-time.Hour)), a, 1},
 		{"damaged entries are skipped", "zz@1,1@x,noat," + history(a), a, 1},
@@ -42,7 +45,18 @@ func TestLoopHistory(t *testing.T) {
 	}
 }
 
-func TestLoopHistoryKeepsTwiceTheLimit(t *testing.T) {
+// cycle is n different texts, each k times in turn.
+func cycle(n, k int) []uint32 {
+	var out []uint32
+	for range k {
+		for i := range n {
+			out = append(out, loopHash(fmt.Sprintf("text %d", i)))
+		}
+	}
+	return out
+}
+
+func TestLoopHistoryKeepsAtMostLoopKeep(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	v := ""

@@ -29,10 +29,12 @@ func Open(ctx context.Context, url string, log zerolog.Logger) (*pgxpool.Pool, e
 	// them, and waits for the commit's flush; the default (4) starves the workers and the
 	// gateway when they share one process. Eight per core: on 2 cores, with 32 concurrent
 	// webhooks, 16 connections answered 7 % more SMS a second than 8 (PostgreSQL sat idle
-	// between turns), 32 fewer again (contention), 4 stalled behind slow commits.
+	// between turns), 32 fewer again (contention), 4 stalled behind slow commits. Cores as Go
+	// counts them (GOMAXPROCS follows a container's CPU limit), and at most 32, so that serve
+	// and work together stay under PostgreSQL's default max_connections (100) on big hosts.
 	// pool_max_conns in DATABASE_URL overrides it.
-	if cfg.MaxConns < int32(8*runtime.NumCPU()) && !hasParam(url, "pool_max_conns") {
-		cfg.MaxConns = int32(max(16, 8*runtime.NumCPU()))
+	if n := int32(min(32, max(16, 8*runtime.GOMAXPROCS(0)))); cfg.MaxConns < n && !hasParam(url, "pool_max_conns") {
+		cfg.MaxConns = n
 	}
 	cfg.MaxConnLifetime = time.Hour
 	cfg.ConnConfig.Tracer = &tracelog.TraceLog{

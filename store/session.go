@@ -89,4 +89,3 @@ func turnVars(b []byte) (map[string]string, error) {
 	}
 	return vars, nil
 }
-
