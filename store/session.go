@@ -16,6 +16,18 @@ SELECT id, phone, flow, state, vars, language, version, updated_at FROM dialog_s
 WHERE channel = $1 AND key = $2
 FOR UPDATE`
 
+// turnDialSQL creates the session of a USSD dial, whose id is new by definition; an id met
+// before returns nothing and the turn goes the turnSessionSQL way. The language is chosen as
+// turnSessionSQL chooses it.
+const turnDialSQL = `
+INSERT INTO dialog_session (channel, key, phone, language, updated_at)
+VALUES ($1, $2, $3, COALESCE(
+          (SELECT language FROM person WHERE phone = $3),
+          (SELECT language FROM dialog_session WHERE phone = $3 ORDER BY updated_at DESC LIMIT 1),
+          'vi'), $4)
+ON CONFLICT (channel, key) DO NOTHING
+RETURNING id, flow, state, vars, language, version, updated_at, true`
+
 // turnSessionSQL locks the (channel, key) dialog session, creating it first if needed, in one
 // statement: for a USSD dial, and for a turn whose turnLockSQL found none. A session that
 // exists is locked as turnLockSQL does; only when there is none does the INSERT run; its ON CONFLICT DO UPDATE takes the row lock of a session a

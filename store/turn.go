@@ -79,8 +79,9 @@ func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Tur
 }
 
 func (t *turn) begin(ctx context.Context, req flows.TurnRequest) error {
-	// A USSD dial brings a new session id: there is nothing to find, create it at once, and
-	// look for a dropped session to resume.
+	// A USSD dial brings a new session id: nothing to find, so insert it at once (an id met
+	// before, a retried dial, goes the create-or-lock way below), and look for a dropped
+	// session to resume.
 	dial := !req.PreviousSince.IsZero()
 	queueFacts := func(b *pgx.Batch) {
 		if dial {
@@ -93,7 +94,7 @@ func (t *turn) begin(ctx context.Context, req flows.TurnRequest) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	if dial {
-		b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)
+		b.Queue(turnDialSQL, req.Channel, req.Key, req.Phone, req.Now)
 	} else {
 		b.Queue(turnLockSQL, req.Channel, req.Key)
 	}
@@ -103,14 +104,18 @@ func (t *turn) begin(ctx context.Context, req flows.TurnRequest) error {
 			return false, err
 		}
 		if dial {
-			return true, t.readMadeSession(br.QueryRow())
+			err := t.readMadeSession(br.QueryRow())
+			if errors.Is(err, pgx.ErrNoRows) {
+				return false, nil
+			}
+			return err == nil, err
 		}
 		return t.readLockedSession(br.QueryRow(), req.Phone)
 	})
 	if err != nil || found {
 		return err
 	}
-	// None to lock: create it. The facts go again, read after the session is ours: a turn
+	// None to lock (or, for a dial, one there already): create or lock it. The facts go again, read after the session is ours: a turn
 	// that created it meanwhile may have committed (its reply, say) after they were read.
 	b = &pgx.Batch{}
 	b.Queue(turnSessionSQL, req.Channel, req.Key, req.Phone, req.Now)

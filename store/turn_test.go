@@ -292,3 +292,29 @@ func TestTurnMovesASessionKeyToTheCallingPhone(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT phone FROM dialog_session WHERE channel = 'ussd' AND key = 'ATX1'`).Scan(&phone))
 	require.Equal(t, "+84912000009", phone)
 }
+
+// TestDialWithAKnownSessionIDLocksIt: a dial whose session id exists already (the aggregator
+// retrying the dial) finds that session, locked, instead of failing or making another.
+func TestDialWithAKnownSessionIDLocksIt(t *testing.T) {
+	t.Parallel()
+	s, pool := setupTurn(t)
+	ctx := context.Background()
+	dial := flows.TurnRequest{Channel: care.ChannelUSSD, Key: "ATD1", Phone: "+84912000001",
+		Provider: care.ProviderAfricasTalking, Now: turnNow, PreviousSince: turnNow.Add(-30 * time.Minute)}
+	first, err := s.BeginTurn(ctx, dial)
+	require.NoError(t, err)
+	require.True(t, first.Facts().Session.Created)
+	require.Equal(t, care.English, first.Facts().Session.Language, "a new session speaks the person's language")
+	out := outcome(1, "")
+	out.Channel, out.Provider, out.ReplyKey = care.ChannelUSSD, care.ProviderAfricasTalking, "reply:ussd:ATD1:0"
+	require.NoError(t, first.Commit(ctx, out))
+
+	again, err := s.BeginTurn(ctx, dial)
+	require.NoError(t, err)
+	defer again.Rollback(ctx)
+	require.False(t, again.Facts().Session.Created)
+	require.Equal(t, 1, again.Facts().Session.Version)
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM dialog_session WHERE key = 'ATD1'`).Scan(&n))
+	require.Equal(t, 1, n)
+}
