@@ -16,28 +16,31 @@ SELECT id, phone, flow, state, vars, language, version, updated_at FROM dialog_s
 WHERE channel = $1 AND key = $2
 FOR UPDATE`
 
+// turnNewLanguageSQL is a new session's language: the person's, else the one the phone
+// ($3) chose last, else Vietnamese.
+const turnNewLanguageSQL = `COALESCE(
+  (SELECT language FROM person WHERE phone = $3),
+  (SELECT language FROM dialog_session WHERE phone = $3 ORDER BY updated_at DESC LIMIT 1),
+  'vi')`
+
 // turnDialSQL creates the session of a USSD dial, whose id is new by definition; an id met
-// before returns nothing and the turn goes the turnSessionSQL way. The language is chosen as
-// turnSessionSQL chooses it.
+// before returns nothing and the turn goes the turnSessionSQL way.
 const turnDialSQL = `
 INSERT INTO dialog_session (channel, key, phone, language, updated_at)
-VALUES ($1, $2, $3, COALESCE(
-          (SELECT language FROM person WHERE phone = $3),
-          (SELECT language FROM dialog_session WHERE phone = $3 ORDER BY updated_at DESC LIMIT 1),
-          'vi'), $4)
+VALUES ($1, $2, $3, ` + turnNewLanguageSQL + `, $4)
 ON CONFLICT (channel, key) DO NOTHING
 RETURNING id, flow, state, vars, language, version, updated_at, true`
 
 // turnSessionSQL locks the (channel, key) dialog session, creating it first if needed, in one
-// statement: for a USSD dial, and for a turn whose turnLockSQL found none. A session that
-// exists is locked as turnLockSQL does; only when there is none does the INSERT run; its ON CONFLICT DO UPDATE takes the row lock of a session a
-// concurrent turn created meanwhile and returns the newest committed version, so concurrent
-// turns of one session queue here either way. A new session speaks the person's language,
-// else the language the phone chose last, else Vietnamese. updated_at comes back as it was,
-// which tells how long the session sat idle. The lookup is by (channel, key) alone, so it
-// takes the unique index: by phone too, the planner may pick the phone index, whose entries
-// for a busy number are many. A session found under another phone goes the INSERT way too,
-// whose DO UPDATE moves the row, already locked, to this phone.
+// statement: for a turn whose turnLockSQL or turnDialSQL found what it did not expect. A
+// session that exists is locked as turnLockSQL does; only when there is none does the INSERT
+// run. Its ON CONFLICT DO UPDATE takes the row lock of a session a concurrent turn created
+// meanwhile and returns the newest committed version, so concurrent turns of one session
+// queue here either way. updated_at comes back as it was, which tells how long the session
+// sat idle. The lookup is by (channel, key) alone, so it takes the unique index: by phone too,
+// the planner may pick the phone index, whose entries for a busy number are many. A session
+// found under another phone goes the INSERT way too, whose DO UPDATE moves the row, already
+// locked, to this phone.
 const turnSessionSQL = `
 WITH found AS (
   SELECT id, phone, flow, state, vars, language, version, updated_at FROM dialog_session
@@ -45,10 +48,7 @@ WITH found AS (
   FOR UPDATE),
 made AS (
   INSERT INTO dialog_session (channel, key, phone, language, updated_at)
-  SELECT $1, $2, $3, COALESCE(
-          (SELECT language FROM person WHERE phone = $3),
-          (SELECT language FROM dialog_session WHERE phone = $3 ORDER BY updated_at DESC LIMIT 1),
-          'vi'), $4
+  SELECT $1, $2, $3, ` + turnNewLanguageSQL + `, $4
   WHERE NOT EXISTS (SELECT FROM found WHERE phone = $3)
   ON CONFLICT (channel, key) DO UPDATE SET phone = EXCLUDED.phone
   RETURNING id, flow, state, vars, language, version, updated_at, (xmax = 0) AS created)

@@ -49,6 +49,30 @@ func outcome(version int, pid string) flows.Outcome {
 		ReplyBody: "Help with what?", ReplyStatus: care.MsgSent, ReplyKey: "reply:twilio:" + pid, Now: turnNow}
 }
 
+// beginWaiting begins a turn in the background, checks that it is still waiting for the
+// session lock 200 ms later, and hands over its facts once it has them (zero Facts if it
+// failed, which the test has then been told of).
+func beginWaiting(t *testing.T, s *store.Store, r flows.TurnRequest) <-chan flows.Facts {
+	t.Helper()
+	done := make(chan flows.Facts, 1)
+	go func() {
+		turn, err := s.BeginTurn(context.Background(), r)
+		if err != nil {
+			t.Error(err)
+			close(done)
+			return
+		}
+		done <- turn.Facts()
+		turn.Rollback(context.Background())
+	}()
+	select {
+	case <-done:
+		t.Fatal("the turn did not wait for the session lock")
+	case <-time.After(200 * time.Millisecond):
+	}
+	return done
+}
+
 func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 	t.Parallel()
 	s, pool := setupTurn(t)
@@ -66,22 +90,7 @@ func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 	require.Nil(t, f.Manager)
 
 	// A second turn on the session waits for the first to commit and then sees its state.
-	done := make(chan flows.Facts)
-	go func() {
-		t2, err := s.BeginTurn(ctx, req("+84912000001"))
-		if err != nil {
-			t.Error(err)
-			close(done)
-			return
-		}
-		done <- t2.Facts()
-		t2.Rollback(ctx)
-	}()
-	select {
-	case <-done:
-		t.Fatal("the second turn did not wait for the session lock")
-	case <-time.After(200 * time.Millisecond):
-	}
+	done := beginWaiting(t, s, req("+84912000001"))
 	require.NoError(t, turn.Commit(ctx, outcome(1, "SM1")))
 	second := <-done
 	require.False(t, second.Session.Created)
@@ -248,22 +257,7 @@ func TestTurnQueuedOnTheLockSeesWhatTheFirstCommitted(t *testing.T) {
 	require.False(t, turn.Facts().Session.Created)
 	retry := req("+84912000001")
 	retry.ReplyKey = "reply:twilio:SM2"
-	done := make(chan flows.Facts)
-	go func() {
-		t2, err := s.BeginTurn(ctx, retry)
-		if err != nil {
-			t.Error(err)
-			close(done)
-			return
-		}
-		done <- t2.Facts()
-		t2.Rollback(ctx)
-	}()
-	select {
-	case <-done:
-		t.Fatal("the retry did not wait for the session lock")
-	case <-time.After(200 * time.Millisecond):
-	}
+	done := beginWaiting(t, s, retry)
 	require.NoError(t, turn.Commit(ctx, outcome(2, "SM2")))
 	second := <-done
 	require.Equal(t, 2, second.Session.Version)
