@@ -151,8 +151,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
 hwm_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$serve_pid/status"; }
 json() { awk -v k="\"$1\":" '$1 == k { v = $2; sub(/,$/, "", v); print v; exit }' "$2"; }
 
-# run NAME ARGS… runs `caseline load` closed loop for BENCH_SECONDS (or what ARGS say, e.g.
-# -count) and leaves its figures in r_* variables.
+# run NAME ARGS… runs `caseline load` closed loop and leaves its figures in r_* variables. ARGS
+# say how long (-duration, or -count jobs); without them a run stops after BENCH_SECONDS + 60 s.
 run_load() {
 	local name=$1; shift
 	local load0 t0 t1 report=$work/$name.json
