@@ -31,6 +31,8 @@ func (r EscalationReason) Valid() bool {
 type EscalationLevel int
 
 // The ladder: the case manager first, then the supervisor, then the commune duty officer.
+// When the commune has nobody on it (or is unknown), the service-wide on-call roster stands
+// on the ladder instead, its members in turn.
 const (
 	LevelCaseManager EscalationLevel = 0
 	LevelSupervisor  EscalationLevel = 1
@@ -39,6 +41,17 @@ const (
 
 // TopLevel is the last rung.
 const TopLevel = LevelDutyOfficer
+
+// EscalationRoute says whose ladder an escalation goes up: the commune's staff, the
+// service-wide on-call roster, or nobody's (no one can be told; RouteNobody).
+type EscalationRoute string
+
+// Escalation routes.
+const (
+	RouteCommune EscalationRoute = "commune" // the case manager, their supervisor, the commune duty officer
+	RouteRoster  EscalationRoute = "roster"  // the on-call duty officers with no commune
+	RouteNobody  EscalationRoute = ""        // nobody to tell: counted as unrouted
+)
 
 // EscalationStatus is where an escalation stands.
 type EscalationStatus string

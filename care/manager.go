@@ -22,7 +22,7 @@ type Role string
 const (
 	RoleCaseManager Role = "case_manager" // their own commune's cases
 	RoleSupervisor  Role = "supervisor"   // their team's communes; second rung of escalations
-	RoleDutyOfficer Role = "duty_officer" // the commune's last rung
+	RoleDutyOfficer Role = "duty_officer" // the commune's last rung; with no commune, on the service-wide roster
 	RoleApprover    Role = "approver"     // may approve support plans (commune chairman)
 	RoleAdmin       Role = "admin"
 )
@@ -38,12 +38,17 @@ func (r Role) Valid() bool {
 
 // CaseManager is a commune social worker, or any staff member on the escalation ladder.
 type CaseManager struct {
-	ID           ManagerID
-	Name         string
-	Phone        Phone
+	ID    ManagerID
+	Name  string
+	Phone Phone
+	// Commune is "" only for a duty officer on the service-wide on-call roster.
 	Commune      CommuneCode
 	Role         Role
 	SupervisorID ManagerID // 0 when none
 	Language     Language
 	Active       bool
 }
+
+// OnRoster reports whether m is on the service-wide on-call roster: a duty officer with no
+// commune, who takes the help requests no commune's staff can.
+func (m *CaseManager) OnRoster() bool { return m.Role == RoleDutyOfficer && m.Commune == "" }

@@ -190,8 +190,11 @@ type EscalationWork struct {
 	// Phone is the person's or the caller's number, "" when unknown.
 	Phone Phone
 	// Ladder holds who stands on each rung: the case manager, their supervisor, the commune
-	// duty officer; nil where nobody does.
+	// duty officer; or, on the roster's route, the on-call duty officers in turn. Nil where
+	// nobody does.
 	Ladder [TopLevel + 1]*CaseManager
+	// Route is whose ladder it is (RouteNobody when every rung is empty).
+	Route EscalationRoute
 	// Notices lists who was told already, at every level; Told is those staff, once each.
 	Notices []EscalationNotice
 	Told    []CaseManager
@@ -215,6 +218,9 @@ type EscalationResult struct {
 	ResolveNotified bool
 	Notices         []Notice
 	Messages        []Outgoing // messages not recorded as notices (the resolution news)
+	// Unrouted records that nobody at all could be told: the escalation is counted as
+	// unrouted until it is closed.
+	Unrouted bool
 }
 
 // ClaimOutcome is what claiming an outbound message found.
@@ -241,6 +247,9 @@ const (
 	// commit per batch rather than per row.
 	WorkReminders WorkKind = "reminders"
 	WorkMessages  WorkKind = "messages"
+	// WorkUnfinished is a dialog session left in the help flow after its category was
+	// chosen: ID is the session's.
+	WorkUnfinished WorkKind = "unfinished"
 )
 
 // BatchSpan is how many consecutive ids a batch of reminders or messages covers. Batches are
@@ -298,6 +307,45 @@ type DueItem struct {
 	At    time.Time
 }
 
+// SessionLife says how long an idle dialog session can still be continued: an SMS
+// conversation until the session's time-to-live restarts it, a USSD or voice one until the
+// window for resuming a dropped session closes. A help flow idle for longer was dropped.
+type SessionLife struct {
+	SMS  time.Duration
+	Dial time.Duration // USSD and voice
+}
+
+// Of is how long a session of channel ch lives idle.
+func (l SessionLife) Of(ch Channel) time.Duration {
+	if ch == ChannelSMS {
+		return l.SMS
+	}
+	return l.Dial
+}
+
+// UnfinishedWork is a dialog session marked as holding a help request begun and not filed,
+// as the worker reporting unfinished requests sees it.
+type UnfinishedWork struct {
+	Session DialogSession
+	// Since is when the request began (its category was chosen); nil once it was reported,
+	// filed or given up.
+	Since *time.Time
+	// Person is the caller when registered (nil otherwise), CaseID their open case (0 if none).
+	Person *Person
+	CaseID CaseID
+}
+
+// UnfinishedResult is what a worker decided about an unfinished help request. The zero
+// value changes nothing (the session can still be continued).
+type UnfinishedResult struct {
+	// Report, when set, is filed as a help request with its escalation (climbing at
+	// NextLevelAt), and the session's mark is cleared: reported once.
+	Report      *HelpRequest
+	NextLevelAt time.Time
+	// Clear clears the session's mark without a report: nothing is pending any more.
+	Clear bool
+}
+
 // WorkStore is what the workers need from persistence. Each Run method locks one row with
 // what it needs, hands it to fn (which decides without I/O) and records fn's result in the
 // same transaction; fn's error rolls everything back. A row that no longer exists is
@@ -307,6 +355,9 @@ type WorkStore interface {
 	RunCheckIn(ctx context.Context, id CheckInID, now time.Time, fn func(CheckInWork) (CheckInResult, error)) (CheckInOutcome, error)
 	// RunEscalation writes the messages of claim's providers claimed, as RunReminders does.
 	RunEscalation(ctx context.Context, id EscalationID, now time.Time, claim Claim, fn func(EscalationWork) (EscalationResult, error)) ([]QueuedMessage, error)
+	// RunUnfinished locks dialog session id with its caller and records fn's decision: the
+	// escalation of the help request it reported, 0 when it reported none.
+	RunUnfinished(ctx context.Context, id int64, now time.Time, fn func(UnfinishedWork) (UnfinishedResult, error)) (EscalationID, error)
 
 	// ClaimMessage marks outbound message id sending for attempt (the attempts made so far),
 	// holding it until now+lease, unless it is not due, another attempt has it, or its
@@ -347,4 +398,8 @@ type WorkStore interface {
 	// WorkMessages: ID the batch's first id, N its span, At its earliest due row; a batch of
 	// messages has its provider as Stage), one item per batch holding a due row.
 	DueWork(ctx context.Context, now, until time.Time, providers []Provider, limit int) ([]DueItem, error)
+	// DueUnfinished lists, earliest first and at most limit, the sessions holding a help
+	// request begun whose life (see SessionLife) ends before until, as WorkUnfinished items
+	// due when it ends.
+	DueUnfinished(ctx context.Context, until time.Time, life SessionLife, limit int) ([]DueItem, error)
 }

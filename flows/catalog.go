@@ -83,8 +83,6 @@ const (
 	keyHelpDescribe = "help_describe"
 	keyOptSkip      = "opt_skip"
 	keyHelpDanger   = "help_danger"
-	keyHelpFiled    = "help_filed"
-	keyHelpUrgent   = "help_urgent"
 	keyHelpNeutral  = "help_neutral"
 
 	keyCheckIn     = "checkin"
@@ -112,6 +110,21 @@ const (
 	keyAckRefused  = "ack_refused"
 	keyAckGone     = "ack_gone"
 	keyAckNotStaff = "ack_not_staff"
+
+	// Who gets a help request, said truthfully (issue 11).
+	keyHelpCommune          = "help_commune"
+	keyHelpCommuneVoice     = "help_commune_voice"
+	keyWhoCommune           = "who_commune"
+	keyWhoSupport           = "who_support"
+	keyHelpContact          = "help_contact"
+	keyHelpContactNow       = "help_contact_now"
+	keyHelpCallBack         = "help_call_back"
+	keyHelpCallBackNow      = "help_call_back_now"
+	keyHelpNobody           = "help_nobody"
+	keyHelpEmergency        = "help_emergency"
+	keyOr                   = "or"
+	keyPersonConnectSupport = "person_connect_support"
+	keyPersonNoAnswer       = "person_no_answer"
 )
 
 // catalog holds every prompt: key → {Vietnamese, English}.
@@ -197,8 +210,6 @@ func newCatalog() catalog {
 		keyHelpDescribe: {"Mô tả ngắn (không bắt buộc):", "Describe it briefly (optional):"},
 		keyOptSkip:      {"Bỏ qua", "Skip"},
 		keyHelpDanger:   {"Bạn có đang gặp nguy hiểm không?", "Are you in danger now?"},
-		keyHelpFiled:    {"Yêu cầu giúp đỡ đã gửi tới cán bộ xã. Mã {ref}.", "Your request for help was sent to the commune social worker. Ref {ref}."},
-		keyHelpUrgent:   {"Yêu cầu của bạn đã được gửi. Mã {ref}. Cán bộ xã sẽ liên hệ ngay.", "Your request was sent. Ref {ref}. The commune social worker will contact you at once."},
 		keyHelpNeutral:  {"Yêu cầu của bạn đã được nhận. Mã {ref}.", "Your request was received. Ref {ref}."},
 
 		keyCheckIn:     {"Caseline hỏi thăm: bạn có khỏe không?", "Caseline check-in: how are you?"},
@@ -220,12 +231,28 @@ func newCatalog() catalog {
 		keyPersonOffer:    {"Bạn có muốn nói chuyện với cán bộ xã?", "Would you like to talk to the commune social worker?"},
 		keyOptHearAgain:   {"Nghe lại", "Hear it again"},
 		keyPersonConnect:  {"Đang nối máy tới cán bộ xã, xin chờ.", "Connecting you to the commune social worker, please wait."},
-		keyPersonCallback: {"Cán bộ xã sẽ gọi lại cho bạn. Mã {ref}.", "The commune social worker will call you back. Ref {ref}."},
+		keyPersonCallback: {"Yêu cầu gọi lại của bạn đã được nhận. Mã {ref}.", "Your request for a call back was received. Ref {ref}."},
 
 		keyAckDone:     {"Đã nhận xử lý yêu cầu {ref}.", "You acknowledged request {ref}."},
 		keyAckRefused:  {"Không thể nhận yêu cầu {ref}: không thuộc xã của bạn.", "You cannot acknowledge {ref}: it is not in your commune."},
 		keyAckGone:     {"Yêu cầu {ref} không còn mở hoặc không có.", "Request {ref} is not open or does not exist."},
 		keyAckNotStaff: {"Lệnh XN chỉ dành cho cán bộ xã.", "ACK is only for commune staff."},
+
+		keyHelpCommune:      {"Bạn sống ở xã/phường nào? Gửi tên hoặc mã xã.", "Which commune do you live in? Send its name or code."},
+		keyHelpCommuneVoice: {"Nhập mã xã của bạn, rồi bấm phím thăng.", "Enter your commune code, then press hash."},
+		// {who} starts a sentence: capitalised.
+		keyWhoCommune:      {"Cán bộ xã", "The commune social worker"},
+		keyWhoSupport:      {"Đường dây hỗ trợ", "The support line"},
+		keyHelpContact:     {"{who} sẽ liên hệ với bạn.", "{who} will contact you."},
+		keyHelpContactNow:  {"{who} sẽ liên hệ với bạn ngay.", "{who} will contact you right away."},
+		keyHelpCallBack:    {"{who} sẽ gọi lại cho bạn.", "{who} will call you back."},
+		keyHelpCallBackNow: {"{who} sẽ gọi lại cho bạn ngay.", "{who} will call you back right away."},
+		keyHelpNobody:      {"Hiện chưa có cán bộ trực để nhận yêu cầu này.", "No one is on duty to take it yet."},
+		keyHelpEmergency:   {"Nếu đang nguy hiểm, hãy gọi ngay {numbers}.", "If in danger, call {numbers}."},
+		keyOr:              {"hoặc", "or"},
+		keyPersonConnectSupport: {"Đang nối máy tới đường dây hỗ trợ, xin chờ.",
+			"Connecting you to the support line, please wait."},
+		keyPersonNoAnswer: {"Chưa có ai nghe máy.", "Nobody answered."},
 	}
 	needLabels := map[care.NeedArea][2]string{
 		care.NeedLivelihood:    {"Sinh kế", "Livelihood"},
@@ -242,8 +269,22 @@ func newCatalog() catalog {
 		care.HelpDevice: {"Dụng cụ, phục hồi chức năng", "Assistive device, rehabilitation"},
 		care.HelpMoney:  {"Trợ cấp, tiền", "Allowance, money"},
 		care.HelpSchool: {"Học tập, việc làm", "School, work"},
-		care.HelpAbuse:  {"Bạo lực, xâm hại, phân biệt đối xử", "Violence, abuse, discrimination"},
-		care.HelpOther:  {"Việc khác", "Other"},
+		// Seven categories fill one SMS: the safety category's label is short (and harmless
+		// to another reader of the phone).
+		care.HelpAbuse:    {"Việc riêng tư", "A private matter"},
+		care.HelpCallback: {"Gọi lại cho tôi", "Call me back"},
+		care.HelpOther:    {"Việc khác", "Other"},
+	}
+	// The emergency lines Vietnam has, named after their number ({n}); other numbers in
+	// EMERGENCY_NUMBERS are said bare.
+	emergencyLabels := map[string][2]string{
+		"111": {"{n} (bảo vệ trẻ em)", "{n} (child protection)"},
+		"113": {"{n} (công an)", "{n} (police)"},
+		"114": {"{n} (cứu hỏa)", "{n} (fire)"},
+		"115": {"{n} (cấp cứu)", "{n} (ambulance)"},
+	}
+	for n, l := range emergencyLabels {
+		c[emergencyKey(n)] = l
 	}
 	stepLabels := map[care.CaseStep][2]string{
 		care.StepAssessment:     {"Đánh giá nhu cầu", "Needs assessment"},
@@ -279,6 +320,7 @@ func newCatalog() catalog {
 
 func needKey(a care.NeedArea) string         { return "need_" + string(a) }
 func categoryKey(c care.HelpCategory) string { return "category_" + string(c) }
+func emergencyKey(number string) string      { return "emergency_" + number }
 func stepKey(s care.CaseStep) string         { return "step_" + string(s) }
 func serviceKey(s care.ServiceStatus) string { return "service_" + string(s) }
 

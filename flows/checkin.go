@@ -30,10 +30,11 @@ func checkInFlow() *flowSpec {
 			{Name: evNeed, Src: []string{stCheckInAsk}, Dst: stNeedHelp},
 		},
 		entry: func(*step) string { return evBegin },
-		prepare: func(s *step) {
+		prepare: func(_ context.Context, s *step) error {
 			if c := s.f.CheckIn; c != nil {
 				s.vars[varCheckIn] = strconv.FormatInt(int64(c.ID), 10)
 			}
+			return nil
 		},
 		states: map[string]stateSpec{
 			stCheckInAsk: {prompt: ask(keyCheckIn, keyOptFine, keyOptNeedHelp), input: choose(evFine, evNeed)},

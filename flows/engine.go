@@ -56,7 +56,13 @@ type Deps struct {
 	SessionTTL time.Duration
 	// ResumeWindow is how long a dropped USSD or voice session is offered for resuming.
 	ResumeWindow time.Duration
+	// EmergencyNumbers are said to a caller who is in danger now, in order; nil means
+	// DefaultEmergencyNumbers.
+	EmergencyNumbers []string
 }
+
+// DefaultEmergencyNumbers are Vietnam's police (113) and child protection (111) lines.
+var DefaultEmergencyNumbers = []string{"113", "111"}
 
 // Engine runs one turn of a dialog per Handle call. It is safe for concurrent use.
 type Engine struct {
@@ -68,6 +74,7 @@ type Engine struct {
 	loc    *time.Location
 	ttl    time.Duration
 	resume time.Duration
+	sos    []string
 	flows  map[flowName]*flowSpec
 	cat    catalog
 }
@@ -77,7 +84,10 @@ func NewEngine(deps Deps) *Engine {
 	e := &Engine{
 		turns: deps.Turns, clock: deps.Clock, router: deps.Router, limit: deps.ScreenLimit,
 		sla: deps.SLA, loc: deps.Location, ttl: deps.SessionTTL, resume: deps.ResumeWindow,
-		cat: newCatalog(),
+		sos: deps.EmergencyNumbers, cat: newCatalog(),
+	}
+	if len(e.sos) == 0 {
+		e.sos = DefaultEmergencyNumbers
 	}
 	if e.clock == nil {
 		e.clock = care.SystemClock{}
@@ -177,6 +187,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	if f.Person != nil {
 		o.PersonID = f.Person.ID
 	}
+	o.HelpPending = s.helpPending()
 	if o.ReplyKey == "" {
 		o.ReplyKey = fmt.Sprintf("reply:session:%d:%d", f.Session.ID, reply.Step)
 	}
@@ -305,6 +316,9 @@ func (s *step) run(ctx context.Context) error {
 			return nil
 		}
 	case care.ChannelVoice:
+		if s.in.DialStatus != "" {
+			return s.dialed(ctx)
+		}
 		if done, err := s.voice(ctx); done {
 			return err
 		}
@@ -332,7 +346,9 @@ func (s *step) sms(ctx context.Context) error {
 		// the person heard from us (or they are between conversations).
 		if name, asked := s.pendingAnswerAt(); name != "" && (s.flow == "" || asked.After(s.f.Session.UpdatedAt)) {
 			s.resetVars()
-			s.enterFlow(name)
+			if err := s.enterFlow(ctx, name); err != nil {
+				return err
+			}
 			return s.input(ctx, s.in.Text)
 		}
 	}
@@ -554,7 +570,9 @@ func (s *step) input(ctx context.Context, text string) error {
 func (s *step) start(ctx context.Context, name flowName, ev string) error {
 	spec := s.e.flows[name]
 	if spec.prepare != nil {
-		spec.prepare(s)
+		if err := spec.prepare(ctx, s); err != nil {
+			return fmt.Errorf("%s: prepare: %w", name, err)
+		}
 	}
 	if ev == "" {
 		ev = spec.entry(s)
@@ -564,12 +582,15 @@ func (s *step) start(ctx context.Context, name flowName, ev string) error {
 
 // enterFlow puts the session at flow name's entry state without an event: a handoff from
 // another flow whose event already moved this turn.
-func (s *step) enterFlow(name flowName) {
+func (s *step) enterFlow(ctx context.Context, name flowName) error {
 	spec := s.e.flows[name]
 	if spec.prepare != nil {
-		spec.prepare(s)
+		if err := spec.prepare(ctx, s); err != nil {
+			return fmt.Errorf("%s: prepare: %w", name, err)
+		}
 	}
 	s.flow, s.state = name, spec.dst(spec.entry(s))
+	return nil
 }
 
 // fire rebuilds the machine at from, fires ev, and runs what the new state does. A callback
@@ -608,11 +629,13 @@ func (s *step) fire(ctx context.Context, spec *flowSpec, from, ev string, args [
 			delete(s.vars, varRState)
 			if !s.e.resumable(string(s.flow), s.state) {
 				s.resetVars()
-				s.enterFlow(flowMenu)
+				return s.enterFlow(ctx, flowMenu)
 			}
 			return nil
 		}
-		s.enterFlow(to)
+		if err := s.enterFlow(ctx, to); err != nil {
+			return err
+		}
 	}
 	return fmt.Errorf("%s: handoffs loop at %s", s.flow, s.state)
 }

@@ -105,7 +105,7 @@ func TestHelpOpensEscalation(t *testing.T) {
 		{"registered, health, safe", phoneHoa, "1", "2", false, 24 * time.Hour},
 		{"registered, health, in danger", phoneHoa, "1", "1", true, 15 * time.Minute},
 		{"registered, abuse, safe", phoneHoa, "5", "2", true, 15 * time.Minute},
-		{"unregistered, other", phoneStranger, "6", "2", false, 24 * time.Hour},
+		{"unregistered, other", phoneStranger, "7", "2", false, 24 * time.Hour},
 		{"unregistered, abuse", phoneStranger, "5", "2", true, 15 * time.Minute},
 	}
 	for _, tt := range tests {
@@ -115,6 +115,9 @@ func TestHelpOpensEscalation(t *testing.T) {
 			f.sms(tt.phone, "giúp")
 			f.sms(tt.phone, tt.category)
 			f.sms(tt.phone, "  mô tả   ngắn ")
+			if tt.phone == phoneStranger {
+				f.sms(tt.phone, "1") // no commune given
+			}
 			r := f.sms(tt.phone, tt.danger)
 			now := f.clock.Now()
 			var (
@@ -159,8 +162,8 @@ func TestAbuseReportConfirmationIsNeutral(t *testing.T) {
 			var id int64
 			require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT id FROM help_request WHERE phone = $1`, phoneHoa).Scan(&id))
 			want := map[care.Language]string{
-				care.Vietnamese: fmt.Sprintf("Yêu cầu của bạn đã được nhận. Mã %d.", id),
-				care.English:    fmt.Sprintf("Your request was received. Ref %d.", id),
+				care.Vietnamese: fmt.Sprintf("Yêu cầu của bạn đã được nhận. Mã %d. Cán bộ xã sẽ liên hệ với bạn ngay.", id),
+				care.English:    fmt.Sprintf("Your request was received. Ref %d. The commune social worker will contact you right away.", id),
 			}[lang]
 			require.Equal(t, want, r.Prompt.Text)
 			f.clock.Advance(time.Minute)
@@ -476,5 +479,6 @@ func TestVoiceKeys(t *testing.T) {
 	require.LessOrEqual(t, len(r.Prompt.Options), 5)
 	r = v("0", false, false)
 	require.Equal(t, phoneLan, r.Prompt.Person)
-	require.True(t, r.Prompt.End)
+	require.False(t, r.Prompt.End, "the call waits on the dial's outcome")
+	require.Equal(t, "person/connecting", f.session(care.ChannelVoice, string(phoneHoa)))
 }

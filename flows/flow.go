@@ -48,7 +48,7 @@ type flowSpec struct {
 	// entry names the event that starts the flow from stateStart.
 	entry func(s *step) string
 	// prepare runs when the flow is entered, before entry: it loads what entry decides on.
-	prepare func(s *step)
+	prepare func(ctx context.Context, s *step) error
 	// callbacks builds the machine's callbacks for this turn; keys come from beforeEvent and
 	// enterState so a test can check each resolves.
 	callbacks func(s *step) fsm.Callbacks

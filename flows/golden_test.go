@@ -24,6 +24,7 @@ type say struct {
 	noInput  bool   // a voice time-out
 	outbound string // an outbound call's subject, e.g. "checkin:{checkin}"
 	session  string // USSD session id (default "S1")
+	dialed   string // how a <Dial> to a person ended (Twilio's DialCallStatus)
 }
 
 type scenario struct {
@@ -40,8 +41,17 @@ func ussd(id string) say   { return say{new: true, session: id} }
 func timeout() say         { return say{noInput: true} }
 func call(what string) say { return say{outbound: what, new: true} }
 
+// dialEnd is the <Dial> action's request: how the call to a person ended.
+func dialEnd(status string) say { return say{dialed: status} }
+
 func withCheckIn(f *fixture)  { f.ids["checkin"] = f.checkIn(f.ids["hoa"], f.ids["hoa_case"]) }
 func withReminder(f *fixture) { f.ids["reminder"] = f.reminder() }
+
+// withRoster puts a duty officer on the service-wide on-call roster.
+func withRoster(f *fixture) {
+	f.ids["roster"] = f.id(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer') RETURNING id`, phoneRoster)
+}
+
 func withEscalations(f *fixture) {
 	f.ids["esc"] = f.id(`INSERT INTO escalation (reason, person_id, case_id, commune, next_level_at) VALUES ('checkin_missed', $1, $2, '27001', $3) RETURNING id`,
 		f.ids["hoa"], f.ids["hoa_case"], testStart)
@@ -66,8 +76,12 @@ func scenarios() []scenario {
 		{name: "plan", channel: voice, phone: phoneBinh, turns: []say{dial(), in("2"), in("1234")}},
 		{name: "help", channel: sms, phone: phoneHoa, turns: []say{in("giúp"), in("1"), in("Cần xe lăn mới"), in("2")}},
 		{name: "help_abuse", channel: sms, phone: phoneHoa, turns: []say{in("GIUP"), in("5"), in("1"), in("1"), in("TT")}},
-		{name: "help_abuse_unregistered", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("3"), in("5"), in("1"), in("2")}},
-		{name: "help", channel: voice, phone: phoneStranger, turns: []say{dial(), in("3"), in("8"), in("8"), in("1"), in("1")}},
+		{name: "help_abuse_unregistered", channel: ussdCh, phone: phoneStranger, setup: withRoster,
+			turns: []say{dial(), in("3"), in("5"), in("1"), in("1"), in("2")}},
+		{name: "help_commune", channel: sms, phone: phoneStranger, turns: []say{in("GIUP"), in("2"), in("1"), in("xyz"), in("hoa binh"), in("2")}},
+		{name: "help_unrouted", channel: sms, phone: phoneStranger, turns: []say{in("GIUP"), in("1"), in("1"), in("1"), in("1")}},
+		{name: "help_callback", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("3"), in("6"), in("1"), in("2")}},
+		{name: "help", channel: voice, phone: phoneStranger, turns: []say{dial(), in("3"), in("8"), in("8"), in("1"), in("27001"), in("1")}},
 		{name: "checkin", channel: sms, phone: phoneHoa, setup: withCheckIn, turns: []say{in("2"), in("1"), in("1"), in("2")}},
 		{name: "checkin", channel: ussdCh, phone: phoneHoa, setup: withCheckIn, turns: []say{dial(), in("5"), in("1")}},
 		{name: "checkin", channel: voice, phone: phoneHoa, setup: withCheckIn, turns: []say{call("checkin:{checkin}"), in("1")}},
@@ -78,11 +92,13 @@ func scenarios() []scenario {
 		{name: "language", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("4"), in("1")}},
 		{name: "language", channel: voice, phone: phoneStranger, turns: []say{dial(), in("4"), in("2")}},
 		{name: "optout", channel: sms, phone: phoneHoa, turns: []say{in("HUY"), in("hello"), in("STOP"), in("BAT DAU"), in("menu")}},
-		{name: "resume", channel: ussdCh, phone: phoneStranger, turns: []say{ussd("S1"), in("3"), in("1"), ussd("S2"), in("1"), in("Đau lưng"), in("2")}},
+		{name: "resume", channel: ussdCh, phone: phoneStranger, turns: []say{ussd("S1"), in("3"), in("1"), ussd("S2"), in("1"), in("Đau lưng"), in("27001"), in("2")}},
 		{name: "resume", channel: voice, phone: phoneStranger, turns: []say{dial(), in("1"), dial(), in("2")}},
 		{name: "ack", channel: sms, phone: phoneLan, setup: withEscalations, turns: []say{in("XN {esc}"), in("xn {esc}"), in("ACK {esc_other}")}},
 		{name: "ack_not_staff", channel: sms, phone: phoneStranger, setup: withEscalations, turns: []say{in("XN {esc}")}},
-		{name: "person", channel: voice, phone: phoneStranger, turns: []say{dial(), in("0")}},
+		{name: "person", channel: voice, phone: phoneStranger, setup: withRoster, turns: []say{dial(), in("0"), dialEnd("no-answer")}},
+		{name: "person_answered", channel: voice, phone: phoneHoa, turns: []say{dial(), in("0"), dialEnd("completed")}},
+		{name: "person_unrouted", channel: voice, phone: phoneStranger, turns: []say{dial(), in("0")}},
 	}
 }
 
@@ -138,7 +154,7 @@ func transcript(f *fixture, sc scenario) string {
 			session = s.session
 		}
 		input := flows.Input{Channel: sc.channel, Provider: care.ProviderTwilio, Phone: sc.phone, Text: text,
-			New: s.new, NoInput: s.noInput, Outbound: outbound}
+			New: s.new, NoInput: s.noInput, Outbound: outbound, DialStatus: s.dialed}
 		key := string(sc.phone)
 		if sc.channel == care.ChannelUSSD {
 			input.Provider, input.SessionKey, key = care.ProviderAfricasTalking, session, session
@@ -146,6 +162,8 @@ func transcript(f *fixture, sc scenario) string {
 		switch {
 		case s.noInput:
 			b.WriteString("> (no input)\n")
+		case s.dialed != "":
+			b.WriteString("> (the dial ends: " + s.dialed + ")\n")
 		case outbound != "":
 			b.WriteString("> (we call: " + outbound + ")\n")
 		case s.new && sc.channel == care.ChannelUSSD:

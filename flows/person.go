@@ -2,29 +2,45 @@ package flows
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
 )
 
-// Reach a person (voice 0, or the offer after two time-outs): the case manager's phone by
-// <Dial> (Prompt.Person), or, with no case manager, a help request so one calls back.
+// Reach a person (voice 0, or the offer after two time-outs): the first person on the
+// caller's escalation ladder — their case manager, or for a caller without one their
+// commune's staff or the on-call roster — by <Dial> (Prompt.Person). The dial's outcome
+// comes back as Input.DialStatus: answered, the call just ends; not answered (busy, failed,
+// no answer, cancelled), a call-back request goes up the ladder like any help request and
+// the caller hears so. With nobody to dial at all, the call-back request is filed at once.
 const (
 	stPersonOffer = "offer"
 	stConnecting  = "connecting"
 	stCallback    = "callback"
+	stTalked      = "talked"
 	stBack        = "back"
 
 	evConnect  = "connect"
 	evCallback = "callback"
+	evMissed   = "missed"
+	evTalked   = "talked"
 	evBack     = "back"
+
+	varDial      = "dial"       // the phone the call is connected to, "" for nobody
+	varDialRoute = "dial_route" // whose ladder that phone is on
+	varMissed    = "missed"     // the dial was not answered
+)
+
+// Twilio's DialCallStatus values that mean the person was reached.
+const (
+	dialCompleted = "completed"
+	dialAnswered  = "answered"
 )
 
 func personFlow() *flowSpec {
 	reach := func(s *step) string {
-		if p := s.person(); p != nil && p.ManagerPhone != "" {
+		if s.vars[varDial] != "" {
 			return evConnect
 		}
 		return evCallback
@@ -36,6 +52,17 @@ func personFlow() *flowSpec {
 			{Name: evCallback, Src: []string{stateStart, stPersonOffer}, Dst: stCallback},
 			{Name: evOffer, Src: []string{stateStart}, Dst: stPersonOffer},
 			{Name: evBack, Src: []string{stPersonOffer}, Dst: stBack},
+			{Name: evMissed, Src: []string{stConnecting}, Dst: stCallback},
+			{Name: evTalked, Src: []string{stConnecting}, Dst: stTalked},
+		},
+		prepare: func(ctx context.Context, s *step) error {
+			_, c, commune := s.callerPlace()
+			phone, route, err := s.turn.Reach(ctx, c, commune)
+			if err != nil {
+				return err
+			}
+			s.vars[varDial], s.vars[varDialRoute] = string(phone), string(route)
+			return nil
 		},
 		entry: reach,
 		states: map[string]stateSpec{
@@ -44,28 +71,40 @@ func personFlow() *flowSpec {
 					return choice(text, reach(s), evBack), nil, nil
 				}},
 			stConnecting: {prompt: func(s *step) Prompt {
-				p := Prompt{Text: s.t(keyPersonConnect)}
-				if f := s.person(); f != nil {
-					p.Person = f.ManagerPhone
+				key := keyPersonConnect
+				if care.EscalationRoute(s.vars[varDialRoute]) == care.RouteRoster {
+					key = keyPersonConnectSupport
 				}
-				return p
-			}, end: true},
-			stCallback: {prompt: func(s *step) Prompt {
-				return Prompt{Text: s.t(keyPersonCallback, "ref", s.vars[varRef])}
-			}, end: true, act: func(ctx context.Context, s *step) error {
-				h := HelpFiling{Phone: s.in.Phone, Category: care.HelpOther, Description: "asked for a person by phone",
-					Channel: s.in.Channel, Now: s.now, NextLevelAt: s.nextLevel(false)}
-				if p := s.person(); p != nil {
-					h.PersonID, h.CaseID, h.Commune = p.ID, p.CaseID, p.Commune
+				return Prompt{Text: s.t(key), Person: care.Phone(s.vars[varDial])}
+			}, input: func(_ context.Context, _ *step, status string) (string, []any, error) {
+				if status == dialCompleted || status == dialAnswered {
+					return evTalked, nil, nil
 				}
-				got, err := s.turn.RequestHelp(ctx, h)
-				if err != nil {
-					return err
-				}
-				s.vars[varRef] = strconv.FormatInt(int64(got.HelpRequestID), 10)
-				return nil
+				// Busy, no answer, failed, cancelled, or anything Twilio adds later: nobody
+				// talked to the caller, so a person must call back.
+				return evMissed, vars(varMissed, "1"), nil
 			}},
-			stBack: {next: handoff(flowReturn)},
+			stCallback: {prompt: func(s *step) Prompt {
+				text := s.t(keyPersonCallback, "ref", s.vars[varRef]) + " " + s.whoWillAnswer(care.HelpCallback)
+				if s.vars[varMissed] != "" {
+					text = s.t(keyPersonNoAnswer) + " " + text
+				}
+				return Prompt{Text: text}
+			}, end: true, act: func(ctx context.Context, s *step) error {
+				return s.requestHelp(ctx, HelpFiling{Phone: s.in.Phone, Category: care.HelpCallback, Channel: s.in.Channel, Now: s.now})
+			}},
+			stTalked: {prompt: say(keyBye), end: true},
+			stBack:   {next: handoff(flowReturn)},
 		},
 	}
+}
+
+// dialed handles the request of a <Dial>'s action: how the call to a person ended. A dial
+// of a conversation that has moved on (a retried request) is answered with silence.
+func (s *step) dialed(ctx context.Context) error {
+	if s.flow != flowPerson || s.state != stConnecting {
+		s.silent = true
+		return nil
+	}
+	return s.input(ctx, s.in.DialStatus)
 }

@@ -25,6 +25,9 @@ type Input struct {
 	// Outbound is set on the first request of a call we placed: what it is about, taken from
 	// the call's answer URL ("reminder:42", "checkin:7"). Phone is then the person called.
 	Outbound string
+	// DialStatus is how the <Dial> to a person ended (Twilio's DialCallStatus: completed,
+	// answered, busy, no-answer, failed, canceled), on the request of the <Dial>'s action.
+	DialStatus string
 }
 
 // Expect says what input a prompt waits for, so a renderer can ask for it.
@@ -55,8 +58,9 @@ type Prompt struct {
 	End bool
 	// Language is the prompt's language, for speech.
 	Language care.Language
-	// Person asks the voice renderer to connect the caller to a person (the case manager's
-	// phone by <Dial>), with Text said first.
+	// Person asks the voice renderer to connect the caller to a person (the first person on
+	// their escalation ladder, by <Dial>), with Text said first. How the dial ended comes back
+	// as the next Input's DialStatus.
 	Person care.Phone
 }
 

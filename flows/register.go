@@ -126,7 +126,7 @@ func registerFlow() *flowSpec {
 				return evName, []any{text}, nil
 			}},
 			stCommune: {channels: textChannels(), prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegCommune), Expect: ExpectText} },
-				input: communeInput(evCommune)},
+				input: communeInput(evCommune, varRegCommune)},
 			stNeeds: {channels: textChannels(), prompt: func(s *step) Prompt {
 				p := Prompt{Text: s.t(keyRegNeeds), Expect: ExpectText}
 				for i, a := range care.NeedAreas {
@@ -153,7 +153,7 @@ func registerFlow() *flowSpec {
 			stConsent:      {channels: textChannels(), prompt: ask(keyRegConsent, keyOptAgree, keyOptNo), input: choose(evAgree, evDecline)},
 			stVoiceConsent: {channels: voiceOnly(), prompt: ask(keyRegVoiceConsent, keyOptAgree, keyOptNo), input: choose(evVoiceAgree, evDecline)},
 			stVoiceCommune: {channels: voiceOnly(), prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegVoiceCommune), Expect: ExpectDigits} },
-				input: communeInput(evVoiceCommune)},
+				input: communeInput(evVoiceCommune, varRegCommune)},
 			stRegistered: {prompt: func(s *step) Prompt {
 				if s.vars[varExisting] != "" {
 					return Prompt{Text: s.t(keyRegPhoneTaken)}
@@ -172,8 +172,9 @@ func registerFlow() *flowSpec {
 	}
 }
 
-// communeInput looks the answer up as a commune code or name.
-func communeInput(ev string) func(context.Context, *step, string) (string, []any, error) {
+// communeInput looks the answer up as a commune code or name and keeps its code in the
+// session var name.
+func communeInput(ev, name string) func(context.Context, *step, string) (string, []any, error) {
 	return func(ctx context.Context, s *step, text string) (string, []any, error) {
 		if strings.TrimSpace(text) == "" {
 			s.notice = keyRegCommuneBad
@@ -187,7 +188,7 @@ func communeInput(ev string) func(context.Context, *step, string) (string, []any
 			s.notice = keyRegCommuneBad
 			return "", nil, nil
 		}
-		return ev, vars(varRegCommune, string(c.Code)), nil
+		return ev, vars(name, string(c.Code)), nil
 	}
 }
 

@@ -38,13 +38,14 @@ func reminderFlow() *flowSpec {
 			{Name: evCome, Src: []string{stReminderAsk}, Dst: stComing},
 			{Name: evCannot, Src: []string{stReminderAsk}, Dst: stNotComing},
 		},
-		prepare: func(s *step) {
+		prepare: func(_ context.Context, s *step) error {
 			if r := s.f.Reminder; r != nil {
 				s.vars[varReminder] = strconv.FormatInt(int64(r.ID), 10)
 				s.vars[varAppointment] = strconv.FormatInt(int64(r.AppointmentID), 10)
 				s.vars[varWhen] = r.At.UTC().Format(time.RFC3339)
 				s.vars[varPlace] = clip(r.Place, 40)
 			}
+			return nil
 		},
 		entry: func(s *step) string {
 			if s.vars[varReminder] == "" {

@@ -26,6 +26,7 @@ const (
 	phoneHoa      = care.Phone("+84912000001") // registered, open case with Lan, a plan, an appointment
 	phoneBinh     = care.Phone("+84912000002") // registered, PIN 1234
 	phoneStranger = care.Phone("+84987000001") // not registered
+	phoneRoster   = care.Phone("+84901000009") // on-call roster (withRoster)
 )
 
 // testStart is 09:00 in Hanoi.

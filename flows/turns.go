@@ -29,8 +29,13 @@ type Turn interface {
 	// with Registered.Existing set and nothing written.
 	Register(ctx context.Context, r Registration) (Registered, error)
 	// RequestHelp stores a help request and its escalation (or attaches it to the open
-	// need_help escalation of r.CheckIn).
+	// need_help escalation of r.CheckIn), and says whose ladder the escalation goes up, as
+	// the escalation worker will find it.
 	RequestHelp(ctx context.Context, r HelpFiling) (HelpFiled, error)
+	// Reach returns the first person on the escalation ladder of case c in commune (c 0 and
+	// commune "" for an unregistered caller: the on-call roster), and whose ladder it is;
+	// "" and care.RouteNobody when nobody stands on it.
+	Reach(ctx context.Context, c care.CaseID, commune care.CommuneCode) (care.Phone, care.EscalationRoute, error)
 	// Escalation locks escalation id and tells whether manager may acknowledge it.
 	Escalation(ctx context.Context, id care.EscalationID, manager care.ManagerID, commune care.CommuneCode) (AckCheck, error)
 	// Commit writes o and commits.
@@ -178,6 +183,11 @@ type HelpFiling struct {
 type HelpFiled struct {
 	HelpRequestID care.HelpRequestID
 	EscalationID  care.EscalationID
+	// Urgent is set when the escalation goes up the urgent ladder (its SLA is the urgent one).
+	Urgent bool
+	// Route is whose ladder the escalation goes up: the commune's staff, the on-call roster,
+	// or nobody's (care.RouteNobody: it is saved and counted as unrouted, nobody is told).
+	Route care.EscalationRoute
 }
 
 // AckCheck says whether a staff member may acknowledge an escalation.
@@ -208,6 +218,9 @@ type Outcome struct {
 	ReplyKey    string
 	Now         time.Time
 	Writes      Writes
+	// HelpPending is set while the session rests in the help flow with a category chosen and
+	// nothing filed: dropped now, it is reported unfinished once it can no longer be continued.
+	HelpPending bool
 }
 
 // Writes are the records a step changes besides the session and the message log.

@@ -29,7 +29,7 @@ func noticesFor(e *Engine, flow flowName, state string, ch care.Channel) []strin
 		out = append(out, keyRegPhoneBad, keyRegPhoneTaken)
 	case "register/name":
 		out = append(out, keyRegNameBad)
-	case "register/commune", "register/voice_commune":
+	case "register/commune", "register/voice_commune", "help/commune":
 		out = append(out, keyRegCommuneBad)
 	case "register/needs":
 		out = append(out, keyRegNeedsBad)
@@ -47,6 +47,8 @@ func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang car
 		vars: map[string]string{
 			varRef: "1234567", varCategory: string(category), varInDanger: "1", varRegPhone: "+84987000002",
 			varWhen: at.Format(time.RFC3339), varPlace: clip(long, 40), varEscalation: "1234567", varReminder: "7",
+			varRoute: string(care.RouteRoster), varUrgent: "1", varMissed: "1", varDial: "+84901000001",
+			varDialRoute: string(care.RouteRoster),
 		},
 		f: Facts{
 			Person: &PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,

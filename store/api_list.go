@@ -59,7 +59,8 @@ func limit(pg care.Page) int {
 }
 
 // communeFilter turns a commune list into query arguments: whether every commune is
-// allowed, and the list.
+// allowed, and the list. "" in the list stands for records of no commune, which the
+// on-call roster sees (help requests and escalations of callers who named none).
 func communeFilter(cs []care.CommuneCode) (bool, []string) {
 	if cs == nil {
 		return true, []string{}
@@ -130,20 +131,26 @@ func (s *Store) ListMessages(ctx context.Context, id care.PersonID, pg care.Page
 	return out, next, nil
 }
 
-// helpColumns is what scanHelp reads, in its order.
+// helpColumns is what scanHelp reads, in helpDest's order.
 const helpColumns = `id, COALESCE(person_id, 0), phone, COALESCE(commune, ''), category, description, in_danger,
-	channel, status, created_at`
+	channel, status, unfinished, created_at`
+
+// helpDest returns scan targets for helpColumns into h.
+func helpDest(h *care.HelpRequest) []any {
+	return []any{&h.ID, &h.PersonID, &h.Phone, &h.Commune, &h.Category, &h.Description, &h.InDanger,
+		&h.Channel, &h.Status, &h.Unfinished, &h.CreatedAt}
+}
 
 func scanHelp(row pgx.Row) (*care.HelpRequest, error) {
 	var h care.HelpRequest
-	err := row.Scan(&h.ID, &h.PersonID, &h.Phone, &h.Commune, &h.Category, &h.Description, &h.InDanger,
-		&h.Channel, &h.Status, &h.CreatedAt)
+	err := row.Scan(helpDest(&h)...)
 	h.CreatedAt = h.CreatedAt.UTC()
 	return &h, err
 }
 
 // ListHelpRequests returns help requests of the filter's communes, oldest first: the queue
-// to work through. Requests of an unknown commune are listed only when every commune is.
+// to work through. Requests of an unknown commune are listed when every commune is, or ""
+// is in the filter (the on-call roster's).
 func (s *Store) ListHelpRequests(ctx context.Context, f care.HelpFilter, pg care.Page) ([]*care.HelpRequest, string, error) {
 	after, err := idCursor(pg.Cursor)
 	if err != nil {
@@ -153,7 +160,7 @@ func (s *Store) ListHelpRequests(ctx context.Context, f care.HelpFilter, pg care
 	all, communes := communeFilter(f.Communes)
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+helpColumns+` FROM help_request
-		WHERE ($1 OR commune = ANY($2)) AND ($3 = '' OR status = $3) AND id > $4
+		WHERE ($1 OR commune = ANY($2) OR (commune IS NULL AND '' = ANY($2))) AND ($3 = '' OR status = $3) AND id > $4
 		ORDER BY id LIMIT $5`, all, communes, string(f.Status), after, n+1)
 	if err != nil {
 		return nil, "", mapError(err, "list help requests")
@@ -193,7 +200,7 @@ func (s *Store) ListEscalations(ctx context.Context, f care.EscalationFilter, pg
 	all, communes := communeFilter(f.Communes)
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+escalationColumns+` FROM escalation
-		WHERE ($1 OR commune = ANY($2)) AND status = $3
+		WHERE ($1 OR commune = ANY($2) OR (commune IS NULL AND '' = ANY($2))) AND status = $3
 			AND (COALESCE(next_level_at, 'infinity'), NOT urgent, id) > ($4::text::timestamptz, $5::text::boolean, $6::text::bigint)
 		ORDER BY COALESCE(next_level_at, 'infinity'), NOT urgent, id LIMIT $7`,
 		all, communes, string(status), key[0], key[1], key[2], n+1)

@@ -103,9 +103,9 @@ func (s *Store) StaffByToken(ctx context.Context, plaintext string) (*care.Staff
 	var st care.Staff
 	var team []string
 	err := s.pool.QueryRow(ctx, `
-		SELECT m.id, m.name, m.phone, m.commune, m.role, COALESCE(m.supervisor_id, 0), m.language, m.active, t.id,
-			ARRAY(SELECT DISTINCT x.commune FROM case_manager x
-				WHERE x.id = m.id OR (x.supervisor_id = m.id AND x.active) ORDER BY x.commune)
+		SELECT m.id, m.name, m.phone, COALESCE(m.commune, ''), m.role, COALESCE(m.supervisor_id, 0), m.language, m.active, t.id,
+			ARRAY(SELECT DISTINCT COALESCE(x.commune, '') FROM case_manager x
+				WHERE x.id = m.id OR (x.supervisor_id = m.id AND x.active) ORDER BY 1)
 		FROM api_token t JOIN case_manager m ON m.id = t.manager_id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL AND m.active`, care.HashAPIToken(plaintext),
 	).Scan(&st.ID, &st.Name, &st.Phone, &st.Commune, &st.Role, &st.SupervisorID, &st.Language, &st.Active, &st.TokenID, &team)

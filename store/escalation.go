@@ -117,3 +117,17 @@ func (s *Store) resolveEscalation(ctx context.Context, q db, id care.EscalationI
 	}
 	return e, nil
 }
+
+// UnroutedHelpRequests counts the open escalations of help requests that nobody at all could
+// be told of (marked by the escalation worker): the metric caseline_help_requests_unrouted,
+// read from PostgreSQL so any process serving /metrics reports the workers' findings.
+func (s *Store) UnroutedHelpRequests(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `
+		SELECT count(*) FROM escalation
+		WHERE unrouted_at IS NOT NULL AND status = 'open' AND help_request_id IS NOT NULL`).Scan(&n)
+	if err != nil {
+		return 0, mapError(err, "count unrouted help requests")
+	}
+	return n, nil
+}

@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
 )
 
 // CreateHelpRequest stores h and sets its ID and CreatedAt; an empty status is open. A zero
@@ -34,4 +38,80 @@ func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.H
 		return nil, mapError(err, "load help request %d", id)
 	}
 	return h, nil
+}
+
+// helpFiling is a help request to store with its escalation: what the help flow collected,
+// or what the workers report of a help flow left unfinished.
+type helpFiling struct {
+	PersonID    care.PersonID
+	CaseID      care.CaseID
+	Phone       care.Phone
+	Commune     care.CommuneCode
+	Category    care.HelpCategory
+	Description string
+	InDanger    bool
+	Channel     care.Channel
+	Unfinished  bool
+	// CheckIn, when set, attaches the request to that check-in's open need_help escalation.
+	CheckIn     care.CheckInID
+	Now         time.Time
+	NextLevelAt time.Time
+}
+
+// fileHelpSQL stores a help request and opens its escalation, or attaches it to the open
+// need_help escalation of the check-in $11 it answers, in one statement.
+const fileHelpSQL = `
+WITH h AS (
+  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $13, $8) RETURNING id),
+u AS (
+  UPDATE escalation e SET help_request_id = h.id, urgent = e.urgent OR $9::boolean,
+         next_level_at = CASE WHEN $9::boolean AND NOT e.urgent THEN LEAST(e.next_level_at, $10) ELSE e.next_level_at END,
+         updated_at = $8
+  FROM h
+  WHERE $11::bigint > 0 AND e.checkin_id = $11 AND e.reason = 'need_help' AND e.status = 'open'
+    AND e.help_request_id IS NULL
+  RETURNING e.id, e.urgent),
+n AS (
+  INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, level, status,
+                          next_level_at, notified, created_at, updated_at)
+  SELECT 'help_request', $9::boolean, $1, $12, $3, h.id, 0, 'open', $10, false, $8, $8
+  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)
+  RETURNING id, urgent)
+SELECT h.id, COALESCE((SELECT id FROM u LIMIT 1), (SELECT id FROM n)),
+       COALESCE((SELECT urgent FROM u LIMIT 1), (SELECT urgent FROM n), false)
+FROM h`
+
+// batcher sends a pipelined batch: a pooled connection or a transaction.
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// fileHelp runs fileHelpSQL and reads the escalation's ladder (ladderSQL) in one round trip,
+// in the caller's transaction, so the route it returns is the one the escalation worker will
+// find: the caller is told who will get in touch in the same transaction as the filing.
+func fileHelp(ctx context.Context, q batcher, f helpFiling) (flows.HelpFiled, error) {
+	var (
+		out      flows.HelpFiled
+		hID, eID *int64
+		l        ladder
+	)
+	b := &pgx.Batch{}
+	b.Queue(fileHelpSQL, nullID(f.PersonID), f.Phone, nullText(f.Commune), f.Category, f.Description, f.InDanger,
+		f.Channel, f.Now, care.UrgentHelp(f.Category, f.InDanger), f.NextLevelAt, int64(f.CheckIn), nullID(f.CaseID),
+		f.Unfinished).QueryRow(func(row pgx.Row) error { return row.Scan(&hID, &eID, &out.Urgent) })
+	b.Queue(ladderSQL, ladderArgs(f.CaseID, f.Commune)...).Query(func(rows pgx.Rows) error {
+		var err error
+		l, err = scanLadder(rows)
+		return err
+	})
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return flows.HelpFiled{}, mapError(err, "request help")
+	}
+	out.HelpRequestID = care.HelpRequestID(*hID)
+	if eID != nil {
+		out.EscalationID = care.EscalationID(*eID)
+	}
+	out.Route = l.route
+	return out, nil
 }

@@ -58,18 +58,22 @@ SELECT id, flow, state, vars, language, version, updated_at, created FROM made`
 
 // turnSaveSQL stores a session's state after a turn and logs the turn's two messages, the
 // inbound one and the reply, in one statement: one statement's overhead instead of three.
-// $1–$7 are the session's, $8– the messages'.
+// $1–$7 and $19 are the session's, $8–$18 the messages'. $19 says a help request is pending
+// in the session (Outcome.HelpPending): help_started_at keeps when it began, and stays NULL
+// (unchanged, so the update stays HOT) for every other turn.
 const turnSaveSQL = `
 WITH saved AS (
-  UPDATE dialog_session SET flow = $2, state = $3, vars = $4, language = $5, version = $6, updated_at = $7
+  UPDATE dialog_session SET flow = $2, state = $3, vars = $4, language = $5, version = $6, updated_at = $7,
+    help_started_at = CASE WHEN $19::boolean THEN COALESCE(help_started_at, $7) END
   WHERE id = $1)
 INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status, idempotency_key,
                      reply, next_attempt_at, created_at, updated_at)
 VALUES ('in', $8, $9, NULLIF($10, ''), $11, $12, $13, 'received', NULL, NULL, NULL, $7, $7),
        ('out', $8, $9, NULL, $11, $12, $14, $15, $16, $17, $18, $7, $7)`
 
-// turnFinishSessionSQL ends a session that another one resumed.
-const turnFinishSessionSQL = `UPDATE dialog_session SET flow = '', state = '', updated_at = $2 WHERE id = $1`
+// turnFinishSessionSQL ends a session that another one resumed (which carries its pending
+// help request on, if any).
+const turnFinishSessionSQL = `UPDATE dialog_session SET flow = '', state = '', help_started_at = NULL, updated_at = $2 WHERE id = $1`
 
 // DialogSession returns the dialog session of (channel, key).
 func (s *Store) DialogSession(ctx context.Context, channel care.Channel, key string) (*care.DialogSession, error) {

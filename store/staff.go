@@ -44,7 +44,7 @@ func (s *Store) SetDutyOfficer(ctx context.Context, code care.CommuneCode, id ca
 }
 
 // managerColumns is what scanManager reads, in its order.
-const managerColumns = `id, name, phone, commune, role, COALESCE(supervisor_id, 0), language, active`
+const managerColumns = `id, name, phone, COALESCE(commune, ''), role, COALESCE(supervisor_id, 0), language, active`
 
 func scanManager(row pgx.Row) (*care.CaseManager, error) {
 	var m care.CaseManager
@@ -55,7 +55,8 @@ func scanManager(row pgx.Row) (*care.CaseManager, error) {
 }
 
 // CreateManager stores m and sets its ID; a phone already used by staff is ECONFLICT. An
-// empty language is Vietnamese.
+// empty language is Vietnamese. An empty commune puts a duty officer on the service-wide
+// on-call roster; any other role needs a commune (EINVALID).
 func (s *Store) CreateManager(ctx context.Context, m *care.CaseManager) error {
 	if !m.Role.Valid() {
 		return mapError(care.FieldError("role", "unknown role %q", m.Role), "create manager")
@@ -67,7 +68,7 @@ func (s *Store) CreateManager(ctx context.Context, m *care.CaseManager) error {
 		INSERT INTO case_manager (name, phone, commune, role, supervisor_id, language, active, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		RETURNING id`,
-		m.Name, m.Phone.E164(), string(m.Commune), string(m.Role), nullID(m.SupervisorID),
+		m.Name, m.Phone.E164(), nullText(m.Commune), string(m.Role), nullID(m.SupervisorID),
 		string(m.Language), m.Active, s.now(),
 	).Scan(&m.ID)
 	if err != nil {

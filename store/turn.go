@@ -40,7 +40,7 @@ SELECT
   (SELECT reply FROM message WHERE idempotency_key = $1),
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
   c.id, c.step, m.name, m.phone,
-  sm.id, sm.name, sm.commune, sm.language,
+  sm.id, sm.name, COALESCE(sm.commune, ''), sm.language,
   ci.id, ci.asked_at,
   rm.id, rm.appointment_id, rm.at, rm.place, rm.sent_at`
 
@@ -388,47 +388,38 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 }
 
 // RequestHelp stores the help request and opens its escalation, or attaches it to the open
-// need_help escalation of the check-in it answers, in one statement.
+// need_help escalation of the check-in it answers, and reads the escalation's ladder in the
+// same transaction: one round trip (see fileHelp).
 func (t *turn) RequestHelp(ctx context.Context, r flows.HelpFiling) (flows.HelpFiled, error) {
-	urgent := r.InDanger || r.Category == care.HelpAbuse
-	var hID, eID *int64
-	err := t.conn.QueryRow(ctx, `
-WITH h AS (
-  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) RETURNING id),
-u AS (
-  UPDATE escalation e SET help_request_id = h.id, urgent = e.urgent OR $9::boolean,
-         next_level_at = CASE WHEN $9::boolean AND NOT e.urgent THEN LEAST(e.next_level_at, $10) ELSE e.next_level_at END,
-         updated_at = $8
-  FROM h
-  WHERE $11::bigint > 0 AND e.checkin_id = $11 AND e.reason = 'need_help' AND e.status = 'open'
-    AND e.help_request_id IS NULL
-  RETURNING e.id),
-n AS (
-  INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, level, status,
-                          next_level_at, notified, created_at, updated_at)
-  SELECT 'help_request', $9::boolean, $1, $12, $3, h.id, 0, 'open', $10, false, $8, $8
-  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)
-  RETURNING id)
-SELECT h.id, COALESCE((SELECT id FROM u LIMIT 1), (SELECT id FROM n)) FROM h`,
-		turnID(int64(r.PersonID)), r.Phone, turnCode(r.Commune), r.Category, r.Description, r.InDanger,
-		r.Channel, r.Now, urgent, r.NextLevelAt, int64(r.CheckIn), turnID(int64(r.CaseID))).Scan(&hID, &eID)
-	if err != nil {
-		return flows.HelpFiled{}, mapError(err, "request help")
-	}
-	out := flows.HelpFiled{HelpRequestID: care.HelpRequestID(*hID)}
-	if eID != nil {
-		out.EscalationID = care.EscalationID(*eID)
-	}
-	return out, nil
+	return fileHelp(ctx, t.conn, helpFiling{
+		PersonID: r.PersonID, CaseID: r.CaseID, Phone: r.Phone, Commune: r.Commune, Category: r.Category,
+		Description: r.Description, InDanger: r.InDanger, Channel: r.Channel, CheckIn: r.CheckIn,
+		Now: r.Now, NextLevelAt: r.NextLevelAt,
+	})
 }
 
-// Escalation locks an escalation and tells whether the staff member may acknowledge it.
+// Reach returns the first person on the ladder of case c in commune (ladderSQL): whom a
+// voice caller's 0 dials.
+func (t *turn) Reach(ctx context.Context, c care.CaseID, commune care.CommuneCode) (care.Phone, care.EscalationRoute, error) {
+	l, err := loadLadder(ctx, t.conn, c, commune)
+	if err != nil {
+		return "", care.RouteNobody, err
+	}
+	if m := l.first(); m != nil {
+		return m.Phone, l.route, nil
+	}
+	return "", care.RouteNobody, nil
+}
+
+// Escalation locks an escalation and tells whether the staff member may acknowledge it: one
+// of their commune, one they were told of, or, for the on-call roster (no commune), one of
+// no commune.
 func (t *turn) Escalation(ctx context.Context, id care.EscalationID, manager care.ManagerID, commune care.CommuneCode) (flows.AckCheck, error) {
 	var out flows.AckCheck
 	err := t.conn.QueryRow(ctx, `
 SELECT e.status,
        (e.commune IS NOT NULL AND e.commune = $3)
+       OR (e.commune IS NULL AND $3 = '')
        OR EXISTS (SELECT 1 FROM escalation_notice n WHERE n.escalation_id = e.id AND n.manager_id = $2)
 FROM escalation e WHERE e.id = $1 FOR UPDATE`, int64(id), int64(manager), commune).Scan(&out.Status, &out.Allowed)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -466,7 +457,7 @@ func (t *turn) Commit(ctx context.Context, o flows.Outcome) error {
 	}
 	b.Queue(turnSaveSQL, sess.ID, o.Flow, o.State, vars, o.Language, o.Version, o.Now,
 		channel, provider, o.ProviderID, phone, person, o.Inbound,
-		o.ReplyBody, o.ReplyStatus, o.ReplyKey, reply, next)
+		o.ReplyBody, o.ReplyStatus, o.ReplyKey, reply, next, o.HelpPending)
 	w := o.Writes
 	if w.PersonLanguage != "" && o.PersonID != 0 {
 		b.Queue(`UPDATE person SET language = $2, updated_at = $3 WHERE id = $1`, int64(o.PersonID), w.PersonLanguage, o.Now)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,10 +25,12 @@ func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now tim
 			return err
 		}
 		e := &w.Escalation
-		if res.Level != e.Level || res.Notified != e.Notified || !sameTime(res.NextLevelAt, e.NextLevelAt) || res.ResolveNotified != resolveNotified {
+		if res.Level != e.Level || res.Notified != e.Notified || !sameTime(res.NextLevelAt, e.NextLevelAt) ||
+			res.ResolveNotified != resolveNotified || res.Unrouted {
 			_, err := tx.Exec(ctx, `
-				UPDATE escalation SET level = $2, notified = $3, next_level_at = $4, resolve_notified = $5, updated_at = $6
-				WHERE id = $1`, id, res.Level, res.Notified, res.NextLevelAt, res.ResolveNotified, now)
+				UPDATE escalation SET level = $2, notified = $3, next_level_at = $4, resolve_notified = $5, updated_at = $6,
+					unrouted_at = CASE WHEN $7::boolean THEN COALESCE(unrouted_at, $6) ELSE unrouted_at END
+				WHERE id = $1`, id, res.Level, res.Notified, res.NextLevelAt, res.ResolveNotified, now, res.Unrouted)
 			if err != nil {
 				return mapError(err, "record escalation %d", id)
 			}
@@ -98,9 +101,7 @@ func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*
 	if e.HelpRequestID != 0 {
 		h := &care.HelpRequest{}
 		err := tx.QueryRow(ctx, `
-			SELECT id, coalesce(person_id, 0), phone, coalesce(commune, ''), category, description, in_danger, channel, status, created_at
-			FROM help_request WHERE id = $1`, e.HelpRequestID).Scan(
-			&h.ID, &h.PersonID, &h.Phone, &h.Commune, &h.Category, &h.Description, &h.InDanger, &h.Channel, &h.Status, &h.CreatedAt)
+			SELECT `+helpColumns+` FROM help_request WHERE id = $1`, e.HelpRequestID).Scan(helpDest(h)...)
 		if err != nil {
 			return nil, false, mapError(err, "load help request of escalation %d", id)
 		}
@@ -109,8 +110,8 @@ func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*
 			w.Phone = h.Phone
 		}
 	}
-	// The ladder: the case's manager (or the commune's first active case manager when there
-	// is no case), that manager's supervisor, the commune's duty officer.
+	// The ladder (ladderSQL): the case's commune wins, then the escalation's, then the
+	// person's or the caller's.
 	commune := e.Commune
 	if commune == "" && w.Person != nil {
 		commune = w.Person.Commune
@@ -118,38 +119,11 @@ func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*
 	if commune == "" && w.Help != nil {
 		commune = w.Help.Commune
 	}
-	var first care.ManagerID
-	if e.CaseID != 0 {
-		err := tx.QueryRow(ctx, `SELECT manager_id, commune FROM care_case WHERE id = $1`, e.CaseID).Scan(&first, &commune)
-		if err != nil {
-			return nil, false, mapError(err, "load case of escalation %d", id)
-		}
-	} else if commune != "" {
-		err := tx.QueryRow(ctx, `
-			SELECT id FROM case_manager WHERE commune = $1 AND role = 'case_manager' AND active ORDER BY id LIMIT 1`,
-			commune).Scan(&first)
-		if err != nil && err != pgx.ErrNoRows {
-			return nil, false, mapError(err, "find case manager of commune %s", commune)
-		}
+	l, err := loadLadder(ctx, tx, e.CaseID, commune)
+	if err != nil {
+		return nil, false, fmt.Errorf("escalation %d: %w", id, err)
 	}
-	if w.Ladder[care.LevelCaseManager], err = workManager(ctx, tx, first); err != nil {
-		return nil, false, err
-	}
-	if m := w.Ladder[care.LevelCaseManager]; m != nil {
-		if w.Ladder[care.LevelSupervisor], err = workManager(ctx, tx, m.SupervisorID); err != nil {
-			return nil, false, err
-		}
-	}
-	if commune != "" {
-		var duty care.ManagerID
-		err := tx.QueryRow(ctx, `SELECT coalesce(duty_officer_id, 0) FROM commune WHERE code = $1`, commune).Scan(&duty)
-		if err != nil && err != pgx.ErrNoRows {
-			return nil, false, mapError(err, "load commune %s", commune)
-		}
-		if w.Ladder[care.LevelDutyOfficer], err = workManager(ctx, tx, duty); err != nil {
-			return nil, false, err
-		}
-	}
+	w.Ladder, w.Route = l.rungs, l.route
 	rows, err := tx.Query(ctx, `
 		SELECT escalation_id, level, manager_id, coalesce(message_id, 0), at
 		FROM escalation_notice WHERE escalation_id = $1 ORDER BY level, manager_id`, id)
@@ -165,7 +139,7 @@ func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*
 		return nil, false, mapError(err, "load notices of escalation %d", id)
 	}
 	rows, err = tx.Query(ctx, `
-		SELECT id, name, phone, commune, role, coalesce(supervisor_id, 0), language, active
+		SELECT id, name, phone, coalesce(commune, ''), role, coalesce(supervisor_id, 0), language, active
 		FROM case_manager WHERE id IN (SELECT manager_id FROM escalation_notice WHERE escalation_id = $1)
 		ORDER BY id`, id)
 	if err != nil {
@@ -181,23 +155,4 @@ func loadEscalationWork(ctx context.Context, tx pgx.Tx, id care.EscalationID) (*
 	}
 	w.ResolveNotified = resolveNotified
 	return w, resolveNotified, nil
-}
-
-// workManager loads an active staff member; nil for id 0 or an inactive one.
-func workManager(ctx context.Context, tx pgx.Tx, id care.ManagerID) (*care.CaseManager, error) {
-	if id == 0 {
-		return nil, nil
-	}
-	m := &care.CaseManager{}
-	err := tx.QueryRow(ctx, `
-		SELECT id, name, phone, commune, role, coalesce(supervisor_id, 0), language, active
-		FROM case_manager WHERE id = $1`, id).Scan(
-		&m.ID, &m.Name, &m.Phone, &m.Commune, &m.Role, &m.SupervisorID, &m.Language, &m.Active)
-	if err != nil {
-		return nil, mapError(err, "load staff member %d", id)
-	}
-	if !m.Active {
-		return nil, nil
-	}
-	return m, nil
 }

@@ -101,7 +101,8 @@ func TestUnacknowledgedUrgentEscalationReachesTheDutyOfficer(t *testing.T) {
 	e.at(start)
 	mgr := e.sender.to(e.mgr.Phone)
 	require.Len(t, mgr, 1)
-	require.Equal(t, "Caseline #"+code+": yeu cau tro giup khan tu Nguyen Van An "+string(p.Phone)+". Tra loi XN "+code, mgr[0].Body)
+	require.Equal(t, "AT Caseline #"+code+": yeu cau tro giup khan tu Nguyen Van An "+string(p.Phone)+". Tra loi XN "+code, mgr[0].Body,
+		"the safety code first, no details")
 	e.at(start.Add(15 * time.Minute))
 	require.Len(t, e.sender.to(e.sup.Phone), 1)
 	e.at(start.Add(29 * time.Minute))

@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
 )
 
 // Deps is what the workers and the dispatcher need. Zero values take the defaults noted.
@@ -45,6 +46,12 @@ type Deps struct {
 	Backoff func(attempts int) time.Duration
 	// MaxAttempts is how many retryable failures a message gets before it fails (default 8).
 	MaxAttempts int
+
+	// SessionLife is how long an idle dialog session can still be continued; a help flow
+	// dropped after its category is reported unfinished once its session's life is over.
+	// Zero values take the dialog engine's defaults (flows.DefaultSessionTTL for SMS,
+	// flows.DefaultResumeWindow for USSD and voice); keep them equal to the engine's.
+	SessionLife care.SessionLife
 
 	// Enqueuer, when set, lets handlers queue follow-up work (messages to send, escalations to
 	// notify) as soon as they commit; without it the next dispatcher pass picks them up.
@@ -105,6 +112,12 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if d.Lease <= d.TaskTimeout {
 		return d, errors.New("workers: the message lease must exceed the task timeout")
+	}
+	if d.SessionLife.SMS <= 0 {
+		d.SessionLife.SMS = flows.DefaultSessionTTL
+	}
+	if d.SessionLife.Dial <= 0 {
+		d.SessionLife.Dial = flows.DefaultResumeWindow
 	}
 	if d.Backoff == nil {
 		d.Backoff = DefaultBackoff

@@ -12,7 +12,8 @@ import (
 // Dispatcher moves timed work from PostgreSQL into the queue. Each pass, under a lock only
 // one replica holds, it writes the check-ins of schedules and the reminders of appointments
 // falling soon, then enqueues every row due within the window under its deterministic task
-// id. Work already queued is a harmless conflict; work lost with Redis is queued again.
+// id, and every help flow dropped after its category whose session can no longer be
+// continued. Work already queued is a harmless conflict; work lost with Redis is queued again.
 type Dispatcher struct {
 	d Deps
 	q Enqueuer
@@ -80,6 +81,11 @@ func (d *Dispatcher) Pass(ctx context.Context) (PassStats, error) {
 	if err != nil {
 		return st, fmt.Errorf("dispatch: %w", err)
 	}
+	unfinished, err := d.d.Store.DueUnfinished(ctx, until, d.d.SessionLife, d.d.DispatchLimit)
+	if err != nil {
+		return st, fmt.Errorf("dispatch: %w", err)
+	}
+	items = append(items, unfinished...)
 	work := make(chan care.DueItem)
 	errs := make(chan error, enqueuers)
 	var wg sync.WaitGroup

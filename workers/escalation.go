@@ -23,9 +23,12 @@ func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
 	now := w.Clock.Now()
 	log := zerolog.Ctx(ctx)
 	queued, err := w.Store.RunEscalation(ctx, care.EscalationID(p.ID), now, w.claim(), func(ew care.EscalationWork) (care.EscalationResult, error) {
-		res, nobody := w.decideEscalation(ew, p.Stage, care.EscalationLevel(p.N), now)
-		if nobody {
-			log.Error().Int64("escalation", p.ID).Msg("nobody on the escalation ladder to tell")
+		res := w.decideEscalation(ew, p.Stage, care.EscalationLevel(p.N), now)
+		if res.Unrouted {
+			// Saved and counted (caseline_help_requests_unrouted), but no person knows: the
+			// on-call roster is empty and so is the commune's ladder.
+			log.Error().Int64("escalation", p.ID).Str("reason", string(ew.Escalation.Reason)).
+				Msg("nobody on the escalation ladder to tell")
 		}
 		return res, nil
 	})
@@ -44,13 +47,14 @@ func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// decideEscalation says what one step does; nobody reports a ladder with no one left on it.
-func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level care.EscalationLevel, now time.Time) (care.EscalationResult, bool) {
+// decideEscalation says what one step does. An escalation nobody at all can be told of is
+// marked unrouted; one whose ladder has nobody above the level told stays with them.
+func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level care.EscalationLevel, now time.Time) care.EscalationResult {
 	e := ew.Escalation
 	res := care.EscalationResult{Level: e.Level, Notified: e.Notified, NextLevelAt: e.NextLevelAt, ResolveNotified: ew.ResolveNotified}
 	if stage == care.StageResolved {
 		if e.Status != care.EscalationResolved || ew.ResolveNotified {
-			return res, false
+			return res
 		}
 		res.ResolveNotified = true
 		for _, m := range ew.Told {
@@ -59,16 +63,16 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 				Channel: care.ChannelSMS, Provider: w.smsProvider(m.Phone), Body: smsText(resolvedText(m.Language, e.ID), false),
 			})
 		}
-		return res, false
+		return res
 	}
 	if e.Status != care.EscalationOpen || stage != care.StageNotify {
-		return res, false
+		return res
 	}
 	switch {
 	case level == e.Level && !e.Notified:
 	case level == e.Level+1 && e.Notified && level <= care.TopLevel && e.NextLevelAt != nil && !e.NextLevelAt.After(now):
 	default:
-		return res, false // told already, not due to climb, or a stale step
+		return res // told already, not due to climb, or a stale step
 	}
 	// Tell the first rung from level up with someone on it.
 	for l := level; l <= care.TopLevel; l++ {
@@ -86,12 +90,14 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 			Channel: care.ChannelSMS, Provider: w.smsProvider(m.Phone),
 			Body: smsText(escalationText(m.Language, ew, l), false),
 		}}}
-		return res, false
+		return res
 	}
-	// Nobody from here up: the escalation stays open in the case managers' queue.
+	// Nobody from here up: the escalation stays open in the staff's queue, with whoever was
+	// told, or, if nobody ever was, counted as unrouted.
 	res.Level, res.Notified, res.NextLevelAt = max(level, e.Level), true, nil
 	if res.Level > care.TopLevel {
 		res.Level = care.TopLevel
 	}
-	return res, true
+	res.Unrouted = len(ew.Notices) == 0
+	return res
 }

@@ -60,6 +60,7 @@ func Register(mux *asynq.ServeMux, d Deps) error {
 	mux.HandleFunc(TypeMessage, w.handleMessage)
 	mux.HandleFunc(TypeReminders, w.handleReminders)
 	mux.HandleFunc(TypeMessages, w.handleMessages)
+	mux.HandleFunc(TypeUnfinished, w.handleUnfinished)
 	return nil
 }
 

@@ -23,11 +23,13 @@ const (
 	// stay for work queued by an older release and for tests.
 	TypeReminders = "reminders:send"
 	TypeMessages  = "messages:send"
+	// TypeUnfinished reports a help flow dropped after its category (a dialog session).
+	TypeUnfinished = "help:unfinished"
 )
 
 // Queues. A task id is unique per queue, so each type always goes to the same one.
 const (
-	QueueCritical = "critical" // check-ins and escalations
+	QueueCritical = "critical" // check-ins, escalations and unfinished help requests
 	QueueOutbox   = "outbox"   // outbound messages: never stuck behind a batch of reminders
 	QueueDefault  = "default"  // reminders
 )
@@ -69,6 +71,10 @@ func TaskID(it care.DueItem) string {
 		return batchID("reminders", it)
 	case care.WorkMessages:
 		return batchID("msgs:"+it.Stage, it)
+	case care.WorkUnfinished:
+		// Reported once: the report clears the session's mark, so a later task of the same
+		// id (the session's next dropped request) finds a new one or nothing.
+		return fmt.Sprintf("unfinished:%d", it.ID)
 	}
 	return ""
 }
@@ -106,6 +112,8 @@ func taskType(k care.WorkKind) (string, string, error) {
 		return TypeReminders, QueueDefault, nil
 	case care.WorkMessages:
 		return TypeMessages, QueueOutbox, nil
+	case care.WorkUnfinished:
+		return TypeUnfinished, QueueCritical, nil
 	}
 	return "", "", fmt.Errorf("unknown work kind %q", k)
 }

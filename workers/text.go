@@ -75,8 +75,15 @@ func caregiverText(lang care.Language, name string) string {
 	return fmt.Sprintf("Caseline hỏi thăm %s (chưa trả lời): %s có khỏe không? Trả lời 1: ổn, 2: cần giúp.", name, name)
 }
 
+// Safety codes start the staff SMS of a help request about the person's safety, so it is
+// read and handled first, without a word of what it is about.
+const (
+	safetyCodeVI = "AT"   // an toàn
+	safetyCodeEN = "SAFE" // safety
+)
+
 // escalationText tells a staff member what needs them and how to acknowledge. A request
-// about violence or abuse is only ever "urgent help request".
+// about violence or abuse is only ever "urgent help request", marked with the safety code.
 func escalationText(lang care.Language, w care.EscalationWork, level care.EscalationLevel) string {
 	e := w.Escalation
 	who := string(w.Phone)
@@ -84,6 +91,8 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		who = clip(w.Person.Name, 30) + " " + string(w.Phone)
 	}
 	en := lang == care.English
+	h := w.Help
+	safety := h != nil && h.Category.Sensitive()
 	var what string
 	switch e.Reason {
 	case care.ReasonCheckInMissed:
@@ -96,24 +105,33 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		what = pick(en, who+" cannot be reached", "không liên lạc được "+who)
 	default: // help requests
 		switch {
-		case w.Help != nil && w.Help.Category.Sensitive():
+		case safety:
 			what = pick(en, "urgent help request from "+who, "yêu cầu trợ giúp khẩn từ "+who)
-		case w.Help != nil:
-			what = pick(en, who+" asks for help: "+helpCategory(w.Help.Category, en), who+" cần trợ giúp: "+helpCategory(w.Help.Category, en))
+		case h != nil && h.Category == care.HelpCallback:
+			what = pick(en, who+" asks to be called back", who+" muốn được gọi lại")
+		case h != nil:
+			what = pick(en, who+" asks for help: "+helpCategory(h.Category, en), who+" cần trợ giúp: "+helpCategory(h.Category, en))
 		default:
 			what = pick(en, who+" asks for help", who+" cần trợ giúp")
 		}
 	}
-	if e.Urgent && !(w.Help != nil && w.Help.Category.Sensitive()) {
+	if h != nil && h.Unfinished {
+		what += pick(en, " (started, not finished)", " (mới bắt đầu, chưa xong)")
+	}
+	if e.Urgent && !safety {
 		what = pick(en, "URGENT ", "KHẨN ") + what
 	}
 	if level > care.LevelCaseManager {
 		what = pick(en, "not acknowledged in time: ", "chưa ai nhận: ") + what
 	}
-	if en {
-		return fmt.Sprintf("Caseline #%d: %s. Reply ACK %d", e.ID, what, e.ID)
+	code := ""
+	if safety {
+		code = pick(en, safetyCodeEN, safetyCodeVI) + " "
 	}
-	return fmt.Sprintf("Caseline #%d: %s. Trả lời XN %d", e.ID, what, e.ID)
+	if en {
+		return fmt.Sprintf("%sCaseline #%d: %s. Reply ACK %d", code, e.ID, what, e.ID)
+	}
+	return fmt.Sprintf("%sCaseline #%d: %s. Trả lời XN %d", code, e.ID, what, e.ID)
 }
 
 // resolvedText tells a staff member told of an escalation that it is resolved.

@@ -29,6 +29,7 @@ const twilioTimeout = 10 * time.Second
 func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) error {
 	engine := flows.NewEngine(flows.Deps{
 		Turns: st, Clock: care.SystemClock{}, Router: cfg.SMSRoutes, Location: cfg.Location,
+		EmergencyNumbers: cfg.EmergencyNumbers,
 	})
 	tw, err := twilio.New(twilio.Deps{
 		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, VoiceKeys: engine.VoiceKeys,

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
 )
 
 // config is every setting Caseline reads. run fills it from the environment and validates
@@ -35,6 +36,7 @@ type config struct {
 	LogLevel         zerolog.Level
 	SMSRoutes        care.Routes // which provider carries outbound SMS to which numbers
 	SendRateLimit    float64     // outbound messages per second per provider; 0 is no limit
+	EmergencyNumbers []string    // said to a caller in danger, in order
 	FakeTwilioAddr   string      // where `caseline dev` runs the fake Twilio
 }
 
@@ -145,6 +147,18 @@ func variables() []variable {
 					return fmt.Errorf("unknown time zone %q (like Asia/Ho_Chi_Minh)", v)
 				}
 				c.Location = loc
+				return nil
+			}},
+		{name: "EMERGENCY_NUMBERS", def: "113,111",
+			set: func(c *config, v string) error {
+				var nums []string
+				for _, n := range strings.Split(v, ",") {
+					nums = append(nums, strings.TrimSpace(n))
+				}
+				if err := flows.CheckEmergencyNumbers(nums); err != nil {
+					return fmt.Errorf("%s (like 113,111)", care.ErrorMessage(err))
+				}
+				c.EmergencyNumbers = nums
 				return nil
 			}},
 		{name: "SMS_ROUTES", def: "*=twilio",

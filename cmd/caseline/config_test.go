@@ -26,6 +26,7 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, "gateway", cfg.AndroidUsername)
 	require.Equal(t, "Asia/Ho_Chi_Minh", cfg.Location.String())
 	require.Equal(t, zerolog.InfoLevel, cfg.LogLevel)
+	require.Equal(t, []string{"113", "111"}, cfg.EmergencyNumbers)
 	require.Empty(t, cfg.TwilioAccountSID, "no made-up account outside dev")
 	require.Empty(t, cfg.TwilioAuthToken)
 	require.Empty(t, cfg.USSDToken)
@@ -49,6 +50,7 @@ func TestConfigValues(t *testing.T) {
 		"TIMEZONE":           "UTC",
 		"LOG_LEVEL":          "WARN",
 		"TWILIO_AUTH_TOKEN":  "t", "USSD_TOKEN": "u-1.2_3~", "ANDROID_GATEWAY_PASSWORD": "p",
+		"EMERGENCY_NUMBERS":  " 113 , 115 ",
 	}), "serve")
 	require.NoError(t, err)
 	require.Equal(t, "https://caseline.example.org", cfg.PublicBaseURL)
@@ -56,6 +58,7 @@ func TestConfigValues(t *testing.T) {
 	require.Equal(t, "http://127.0.0.1:9090", cfg.TwilioAPIURL)
 	require.Equal(t, time.UTC, cfg.Location)
 	require.Equal(t, zerolog.WarnLevel, cfg.LogLevel)
+	require.Equal(t, []string{"113", "115"}, cfg.EmergencyNumbers)
 
 	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": "MG0123abc"}), "migrate")
 	require.NoError(t, err)
@@ -89,6 +92,8 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 		{"TWILIO_FROM", "", "work", "TWILIO_FROM: required by work (set it, or use `caseline dev` for development defaults)"},
 		{"SMS_ROUTES", "+84=carrier-pigeon", "work", "SMS_ROUTES: " + routesProblem("+84=carrier-pigeon") + " (like +84=android,*=twilio)"},
 		{"SEND_RATE_LIMIT", "-1", "work", `SEND_RATE_LIMIT: "-1" is not a rate in messages per second (0 for none)`},
+		{"EMERGENCY_NUMBERS", "113,police", "work", `EMERGENCY_NUMBERS: "police" is not a short emergency number (2 to 6 digits) (like 113,111)`},
+		{"EMERGENCY_NUMBERS", "113, 113", "work", "EMERGENCY_NUMBERS: 113 is listed twice (like 113,111)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

@@ -56,7 +56,10 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 	}
 	if r.gateway {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+			gateway.GaugeFunc("caseline_help_requests_unrouted",
+				"Open help requests whose escalation found nobody at all to tell (no commune staff, no one on call).",
+				st.UnroutedHelpRequests, log))
 		deps := gateway.Deps{
 			Log:     log,
 			Metrics: reg,

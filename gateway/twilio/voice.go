@@ -19,11 +19,20 @@ const (
 	maxVoiceOptions   = 5
 	maxDigits         = 32
 	maxAbout          = 64
+	// dialTimeout is how long a person's phone rings before the <Dial> gives up and the
+	// caller's call-back request is recorded.
+	dialTimeout = 25
 )
 
-// Voice serves POST /twilio/voice: a call's first request and every <Gather> action under
-// it. The query carries what the TwiML we rendered put there: step (the dialog's step, absent
-// on a call's first request), noinput=1 (the <Redirect> after a <Gather> that got no key),
+// dialStatuses are the values Twilio posts as DialCallStatus to a <Dial>'s action.
+var dialStatuses = map[string]bool{
+	"completed": true, "answered": true, "busy": true, "no-answer": true, "failed": true, "canceled": true,
+}
+
+// Voice serves POST /twilio/voice: a call's first request and every <Gather> and <Dial>
+// action under it. The query carries what the TwiML we rendered put there: step (the
+// dialog's step, absent on a call's first request), noinput=1 (the <Redirect> after a
+// <Gather> that got no key), dial=1 (a <Dial>'s action, with DialCallStatus in the form),
 // and about (what an outbound call is about, set in its answer URL).
 func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	body, status := readBody(w, r)
@@ -98,6 +107,13 @@ func decodeVoice(rawQuery string, body []byte) (flows.Input, error) {
 		NoInput:    !isNew && digits == "",
 		New:        isNew,
 	}
+	if !isNew && q.Get("dial") == "1" {
+		status := form.Get("DialCallStatus")
+		if !dialStatuses[status] {
+			return flows.Input{}, care.FieldError("DialCallStatus", "not a dial status")
+		}
+		in.DialStatus, in.NoInput = status, false
+	}
 	if isNew && outbound {
 		about := q.Get("about")
 		if len(about) > maxAbout || strings.ContainsFunc(about, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
@@ -124,7 +140,8 @@ type voiceStyle struct {
 //   - a menu or question: <Gather input="dtmf" numDigits="1" timeout="10" action=…?step=N>
 //     saying the text and the options, then a <Redirect> to …?step=N&noinput=1 for silence;
 //     a number (ExpectDigits) is gathered up to '#' instead of one key;
-//   - Prompt.Person: the text, then <Dial> to the person;
+//   - Prompt.Person: the text, then <Dial timeout="25" action=…?step=N&dial=1> to the person,
+//     whose action tells the dialog how the call ended;
 //   - an end (or nothing asked): the text, then <Hangup/>.
 func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.Element {
 	p := reply.Prompt
@@ -132,13 +149,14 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 	if reply.Silent {
 		return []twiml.Element{&twiml.VoiceHangup{}}
 	}
+	step := strconv.Itoa(reply.Step)
 	if p.Person != "" {
-		return append(say(lang, style, sentences(p)...), &twiml.VoiceDial{Number: p.Person.E164()})
+		return append(say(lang, style, sentences(p)...), &twiml.VoiceDial{Number: p.Person.E164(),
+			Timeout: strconv.Itoa(dialTimeout), Action: voiceURL + "?step=" + step + "&dial=1", Method: "POST"})
 	}
 	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
 		return append(say(lang, style, sentences(p)...), &twiml.VoiceHangup{})
 	}
-	step := strconv.Itoa(reply.Step)
 	g := &twiml.VoiceGather{
 		Input:         "dtmf",
 		NumDigits:     "1",

@@ -165,8 +165,17 @@ func TestWebhooks(t *testing.T) {
 			name: "voice to a person", path: "/twilio/voice?step=5", form: voiceForm("Digits", "0"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Xin chờ.", Person: "+84987654321"}, Step: 6},
 			status: 200, input: voiceIn("CA1:5", "0", false, false),
-			twiml: `<Response><Say language="vi-VN">Xin chờ.</Say><Dial>+84987654321</Dial></Response>`,
+			twiml: `<Response><Say language="vi-VN">Xin chờ.</Say>` +
+				`<Dial timeout="25" method="POST" action="` + voice + `?step=6&amp;dial=1">+84987654321</Dial></Response>`,
 		},
+		{
+			name: "voice dial not answered", path: "/twilio/voice?step=6&dial=1", form: voiceForm("DialCallStatus", "no-answer", "DialCallSid", "CA2"),
+			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Chưa có ai nghe máy.", End: true}, Step: 7},
+			status: 200, input: &flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: person, ProviderID: "CA1:6", DialStatus: "no-answer"},
+			twiml: `<Response><Say language="vi-VN">Chưa có ai nghe máy.</Say><Hangup/></Response>`,
+		},
+		{name: "voice dial bad status", path: "/twilio/voice?step=6&dial=1", form: voiceForm("DialCallStatus", "ringing"), status: 400,
+			contains: "DialCallStatus: not a dial status"},
 		{
 			name: "voice engine error", path: "/twilio/voice?step=5", form: voiceForm("Digits", "1"),
 			engineErr: errors.New("boom"),

@@ -20,6 +20,9 @@
 //	call>                  call the service (POST /twilio/voice with a new CallSid)
 //	press> 1               press digits: POST to the <Gather>'s action with Digits
 //	wait>                  press nothing: the <Gather> times out and the <Redirect> is followed
+//	dialed> no-answer      the person a <Dial> rang did not answer (busy, failed, canceled,
+//	                       completed, answered likewise): POST to the <Dial>'s action with
+//	                       DialCallStatus
 //	hangup>                put the phone down
 //
 // Expectations start with "<" and check the answer to the input before them; several may
@@ -34,7 +37,8 @@
 //	< END                     the USSD screen ends the session; "< END Cảm ơn" likewise
 //	< say: nhấn phím 1        the call said this (like contains:, over all <Say>s of the turn)
 //	< gather                  the call waits for digits
-//	< dial: +84912345678      the call is being connected to this number (a person)
+//	< dial: +84912345678      the call is being connected to this number (a person); with an
+//	                          action on the <Dial> the call waits for dialed>
 //	< end                     the USSD session or the call is over
 //	< status: 403             the request failed with this HTTP status
 //

@@ -118,6 +118,16 @@ func (f *fakeService) handler(base *string) http.Handler {
 		menu := `<Gather input="dtmf" numDigits="1" timeout="12" action="%s"><Say language="vi-VN">Nhấn 1 để nghe kế hoạch, nhấn 0 để gặp cán bộ.</Say></Gather><Redirect>%s</Redirect>`
 		digits, hasDigits := r.PostForm["Digits"]
 		switch {
+		case r.URL.Query().Get("dialed") == "1":
+			status := r.PostForm.Get("DialCallStatus")
+			if hasDigits || r.PostForm.Get("DialCallSid") == "" || r.PostForm.Get("DialCallDuration") == "" {
+				f.problem("a dial action without DialCallSid and DialCallDuration, or with Digits")
+			}
+			if status == "completed" {
+				twiml(w, `<Hangup/>`)
+				return
+			}
+			twiml(w, `<Say>Chưa có ai nghe máy: `+esc(status)+`.</Say><Hangup/>`)
 		case r.URL.Query().Get("noinput") == "1":
 			f.mu.Lock()
 			f.noinputs++
@@ -137,6 +147,9 @@ func (f *fakeService) handler(base *string) http.Handler {
 			twiml(w, `<Say>Bạn có hẹn ngày mai lúc 9 giờ.</Say><Hangup/>`)
 		case digits[0] == "0":
 			twiml(w, `<Say>Đang nối máy.</Say><Dial>+84912345678</Dial>`)
+		case digits[0] == "8":
+			// A relative action, as Twilio resolves it against the document's URL.
+			twiml(w, `<Say>Đang gọi cán bộ.</Say><Dial timeout="25" action="voice?dialed=1" method="POST">+84912345679</Dial>`)
 		case digits[0] == "9":
 			twiml(w, `<Redirect method="GET">/twilio/voice?again=1</Redirect>`)
 		default:

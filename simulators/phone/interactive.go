@@ -14,6 +14,8 @@ const interactiveHelp = `commands:
   ussd <code>       dial a USSD code such as *123#; then type an option on its own
   call              call the service; then type a digit on its own, or
   wait              let the menu time out without pressing anything
+  dialed <status>   while the call rings a person: how that call ended
+                    (no-answer, busy, failed, canceled, completed)
   hangup            end the call or leave the USSD session
   phone <number>    become another phone (each keeps its own sessions)
   help              this list
@@ -105,6 +107,11 @@ func Interactive(ctx context.Context, opts Options, in io.Reader, out io.Writer)
 			if report(out, err) {
 				showVoice(out, t)
 			}
+		case cmd == "dialed" && p.Dialing():
+			t, err := p.DialEnds(ctx, arg)
+			if report(out, err) {
+				showVoice(out, t)
+			}
 		case (cmd == "press" || isDigits(line)) && p.InCall():
 			digits := line
 			if cmd == "press" {
@@ -125,6 +132,8 @@ func prompt(p *Phone) string {
 	switch {
 	case p.USSDOpen():
 		return p.number.E164() + " ussd> "
+	case p.Dialing():
+		return p.number.E164() + " ringing (dialed <status>)> "
 	case p.InCall():
 		return p.number.E164() + " call> "
 	}

@@ -238,6 +238,14 @@ func TestVoice(t *testing.T) {
 	}{
 		{name: "press 1", steps: []step{{action: "press 1", says: []string{"Bạn có hẹn ngày mai lúc 9 giờ."}, end: true}}},
 		{name: "press 0 dials a person", steps: []step{{action: "press 0", says: []string{"Đang nối máy."}, dial: "+84912345678", end: true}}},
+		{name: "a dial with an action waits for its outcome", steps: []step{
+			{action: "press 8", says: []string{"Đang gọi cán bộ."}, dial: "+84912345679"},
+			{action: "dialed no-answer", says: []string{"Chưa có ai nghe máy: no-answer."}, end: true},
+		}},
+		{name: "a dial answered and talked through", steps: []step{
+			{action: "press 8", says: []string{"Đang gọi cán bộ."}, dial: "+84912345679"},
+			{action: "dialed completed", end: true},
+		}},
 		{name: "no input follows the redirect twice", noinputs: 2, steps: []step{
 			{action: "wait", says: []string{"Xin lỗi, tôi chưa nghe thấy.", menu}, gather: true},
 			{action: "wait", says: []string{"Xin lỗi, tôi chưa nghe thấy.", menu}, gather: true},
@@ -264,6 +272,9 @@ func TestVoice(t *testing.T) {
 			for i, s := range tt.steps {
 				if digits, ok := strings.CutPrefix(s.action, "press "); ok {
 					turn, err = p.Press(ctx, digits)
+				} else if status, ok := strings.CutPrefix(s.action, "dialed "); ok {
+					require.True(t, p.Dialing(), "step %d", i)
+					turn, err = p.DialEnds(ctx, status)
 				} else {
 					turn, err = p.Wait(ctx)
 				}

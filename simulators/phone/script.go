@@ -157,7 +157,7 @@ func (s *scriptRun) step(ctx context.Context, line string, n int) error {
 	}
 	cmd, arg, ok := strings.Cut(line, ">")
 	if !ok {
-		return fmt.Errorf("%q is neither an input (sms>, ussd>, call>, press>, wait>, hangup>), an expectation (<) nor phone", line)
+		return fmt.Errorf("%q is neither an input (sms>, ussd>, call>, press>, wait>, dialed>, hangup>), an expectation (<) nor phone", line)
 	}
 	cmd, arg = strings.TrimSpace(cmd), strings.TrimSpace(arg)
 	if s.phone == nil && cmd != "" {
@@ -187,7 +187,7 @@ func (s *scriptRun) step(ctx context.Context, line string, n int) error {
 		if err == nil {
 			s.log(func(w io.Writer) { showScreen(w, scr) })
 		}
-	case "call", "press", "wait":
+	case "call", "press", "wait", "dialed":
 		s.logf("%s %s> %s\n", p.number.E164(), cmd, arg)
 		var t VoiceTurn
 		switch cmd {
@@ -200,6 +200,11 @@ func (s *scriptRun) step(ctx context.Context, line string, n int) error {
 			t, err = p.Press(ctx, arg)
 		case "wait":
 			t, err = p.Wait(ctx)
+		case "dialed":
+			if arg == "" {
+				return fmt.Errorf("dialed> needs how the call ended (%s)", strings.Join(DialStatuses, ", "))
+			}
+			t, err = p.DialEnds(ctx, arg)
 		}
 		a.channel, a.text, a.end, a.dial, a.gather = "voice", strings.Join(t.Says, "\n"), t.End, t.Dial, t.Gather != nil
 		a.empty = len(t.Says) == 0 && len(t.Plays) == 0

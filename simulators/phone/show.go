@@ -73,8 +73,10 @@ func showVoice(w io.Writer, t VoiceTurn) {
 		fmt.Fprintf(w, "🔊 [recording %s]\n", p)
 	}
 	switch {
-	case t.Dial != "":
+	case t.Dial != "" && t.End:
 		fmt.Fprintf(w, "📞 connecting you to %s (call ended)\n", t.Dial)
+	case t.Dial != "":
+		fmt.Fprintf(w, "📞 ringing %s — say how it ends: dialed no-answer, busy, failed, canceled or completed\n", t.Dial)
 	case t.End:
 		fmt.Fprintln(w, "(call ended)")
 	case t.Gather != nil:

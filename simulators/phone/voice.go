@@ -37,12 +37,13 @@ type VoiceTurn struct {
 	Plays []string
 	// Gather is set when the call waits for digits: Press sends them, Wait lets it time out.
 	Gather *Gather
-	// Dial is the number of a <Dial>: the caller is being connected to a person.
+	// Dial is the number of a <Dial>: the caller is being connected to a person. With an
+	// action on the <Dial>, the call waits for DialEnds to say how that call ended.
 	Dial string
 	// Hangup is set for an explicit <Hangup/>.
 	Hangup bool
-	// End is set when the call is over: a <Hangup/>, a <Dial>, a <Reject/> or a document
-	// that ran out of verbs.
+	// End is set when the call is over: a <Hangup/>, a <Dial> without an action, a
+	// <Reject/> or a document that ran out of verbs.
 	End bool
 }
 
@@ -51,7 +52,18 @@ type callState struct {
 	gather  *Gather
 	pending []twimlNode // verbs after the <Gather>: what runs when it times out
 	docURL  *url.URL    // the URL of the current document, for relative URLs in it
+	dial    *dialState  // a <Dial> with an action, ringing
 }
+
+// dialState is a <Dial> whose action waits to hear how the dialled call ended.
+type dialState struct {
+	action *url.URL
+	method string
+}
+
+// DialStatuses are how a dialled call can end, as Twilio posts them (DialCallStatus) to the
+// <Dial>'s action.
+var DialStatuses = []string{"completed", "answered", "busy", "no-answer", "failed", "canceled"}
 
 // twimlNode is any TwiML element with its attributes, text and children.
 type twimlNode struct {
@@ -126,6 +138,42 @@ func (p *Phone) Wait(ctx context.Context) (VoiceTurn, error) {
 	}
 	return turn, nil
 }
+
+// DialEnds tells the service how the call a <Dial> placed ended (one of DialStatuses), as
+// Twilio does: a request to the <Dial>'s action with DialCallStatus. A call answered and
+// talked through is "completed"; "no-answer", "busy" and "failed" are a person not reached;
+// "canceled" is the caller hanging up while it rang.
+func (p *Phone) DialEnds(ctx context.Context, status string) (VoiceTurn, error) {
+	if p.call == nil || p.call.dial == nil {
+		return VoiceTurn{}, fmt.Errorf("dial ends %q: %w", status, ErrNoSession)
+	}
+	known := false
+	for _, s := range DialStatuses {
+		known = known || s == status
+	}
+	if !known {
+		return VoiceTurn{}, fmt.Errorf("dial ends %q: not one of %s", status, strings.Join(DialStatuses, ", "))
+	}
+	d := p.call.dial
+	p.call.dial = nil
+	form := p.callParams("in-progress")
+	form.Set("DialCallStatus", status)
+	form.Set("DialCallSid", NewSID("CA"))
+	duration := "0"
+	if status == "completed" || status == "answered" {
+		duration = "60"
+	}
+	form.Set("DialCallDuration", duration)
+	turn, err := p.fetch(ctx, d.method, d.action, form, 0)
+	if err != nil {
+		p.call = nil
+		return VoiceTurn{}, fmt.Errorf("dial ends: %w", err)
+	}
+	return turn, nil
+}
+
+// Dialing reports whether the call waits on a <Dial>'s outcome (see DialEnds).
+func (p *Phone) Dialing() bool { return p.call != nil && p.call.dial != nil }
 
 // Hangup ends the call on the phone's side. Twilio's status callback is not simulated.
 func (p *Phone) Hangup() { p.call = nil }
@@ -251,6 +299,18 @@ func (p *Phone) verb(ctx context.Context, v twimlNode, rest []twimlNode, turn *V
 			if c.XMLName.Local == "Number" || c.XMLName.Local == "Client" || c.XMLName.Local == "Sip" {
 				turn.Dial = strings.TrimSpace(c.Text)
 			}
+		}
+		if a := v.attr("action"); a != "" {
+			action, err := p.call.docURL.Parse(a)
+			if err != nil {
+				return fmt.Errorf("dial action %q: %w", a, err)
+			}
+			method := strings.ToUpper(v.attr("method"))
+			if method == "" {
+				method = http.MethodPost
+			}
+			p.call.dial = &dialState{action: action, method: method}
+			return errStop
 		}
 		turn.End = true
 		p.call = nil

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// ladderSQL lists who stands on the escalation ladder of case $1 (0 for none) in commune $2
+// ("" when unknown), one row per rung, lowest first. It is the one place the ladder is
+// decided: the turn that files a help request reads it to tell the caller who will get in
+// touch, and the escalation worker reads it to tell them, so the words and the work agree.
+//
+// The commune's route: the case's manager (without a case, the commune's first active case
+// manager), that manager's supervisor, the commune's duty officer; a case's commune wins
+// over $2. When none of them is active, or the commune is unknown, the on-call roster's
+// route: up to three active duty officers with no commune, in id order, one per rung. No
+// rows at all means nobody can be told.
+const ladderSQL = `
+WITH kase AS (SELECT manager_id, commune FROM care_case WHERE id = $1),
+place AS (SELECT COALESCE((SELECT commune FROM kase), NULLIF($2::text, '')) AS code),
+first AS (
+  SELECT COALESCE((SELECT manager_id FROM kase),
+    (SELECT m.id FROM case_manager m
+     WHERE m.commune = (SELECT code FROM place) AND m.role = 'case_manager' AND m.active
+     ORDER BY m.id LIMIT 1)) AS id),
+rung AS (
+  SELECT 0 AS level, m.id FROM case_manager m WHERE m.id = (SELECT id FROM first) AND m.active
+  UNION ALL
+  SELECT 1, s.id FROM case_manager m JOIN case_manager s ON s.id = m.supervisor_id
+  WHERE m.id = (SELECT id FROM first) AND m.active AND s.active
+  UNION ALL
+  SELECT 2, d.id FROM commune c JOIN case_manager d ON d.id = c.duty_officer_id
+  WHERE c.code = (SELECT code FROM place) AND d.active),
+roster AS (
+  SELECT (row_number() OVER (ORDER BY m.id) - 1)::int AS level, m.id FROM case_manager m
+  WHERE m.commune IS NULL AND m.role = 'duty_officer' AND m.active
+  ORDER BY m.id LIMIT 3),
+ladder AS (
+  SELECT 'commune' AS route, level, id FROM rung
+  UNION ALL
+  SELECT 'roster', level, id FROM roster WHERE NOT EXISTS (SELECT 1 FROM rung))
+SELECT l.route, l.level, m.id, m.name, m.phone, COALESCE(m.commune, ''), m.role, COALESCE(m.supervisor_id, 0),
+       m.language, m.active
+FROM ladder l JOIN case_manager m ON m.id = l.id
+ORDER BY l.level`
+
+// ladder is who stands on each rung of an escalation's ladder, and whose ladder it is.
+type ladder struct {
+	route care.EscalationRoute
+	rungs [care.TopLevel + 1]*care.CaseManager
+}
+
+// first is the lowest rung with someone on it, nil when nobody is.
+func (l *ladder) first() *care.CaseManager {
+	for _, m := range l.rungs {
+		if m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
+// ladderArgs are ladderSQL's arguments.
+func ladderArgs(c care.CaseID, commune care.CommuneCode) []any {
+	return []any{int64(c), string(commune)}
+}
+
+// scanLadder reads ladderSQL's rows.
+func scanLadder(rows pgx.Rows) (ladder, error) {
+	defer rows.Close()
+	var l ladder
+	for rows.Next() {
+		var (
+			route string
+			level int
+			m     care.CaseManager
+		)
+		if err := rows.Scan(&route, &level, &m.ID, &m.Name, &m.Phone, &m.Commune, &m.Role, &m.SupervisorID,
+			&m.Language, &m.Active); err != nil {
+			return ladder{}, err
+		}
+		if level < 0 || level > int(care.TopLevel) {
+			continue
+		}
+		l.route, l.rungs[level] = care.EscalationRoute(route), &m
+	}
+	return l, rows.Err()
+}
+
+// loadLadder reads the ladder of case c in commune (see ladderSQL).
+func loadLadder(ctx context.Context, q db, c care.CaseID, commune care.CommuneCode) (ladder, error) {
+	rows, err := q.Query(ctx, ladderSQL, ladderArgs(c, commune)...)
+	if err != nil {
+		return ladder{}, mapError(err, "load escalation ladder")
+	}
+	l, err := scanLadder(rows)
+	if err != nil {
+		return ladder{}, mapError(err, "load escalation ladder")
+	}
+	return l, nil
+}
