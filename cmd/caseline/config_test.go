@@ -50,7 +50,7 @@ func TestConfigValues(t *testing.T) {
 		"TIMEZONE":           "UTC",
 		"LOG_LEVEL":          "WARN",
 		"TWILIO_AUTH_TOKEN":  "t", "USSD_TOKEN": "u-1.2_3~", "ANDROID_GATEWAY_PASSWORD": "p",
-		"EMERGENCY_NUMBERS":  " 113 , 115 ",
+		"EMERGENCY_NUMBERS": " 113 , 115 ",
 	}), "serve")
 	require.NoError(t, err)
 	require.Equal(t, "https://caseline.example.org", cfg.PublicBaseURL)
