@@ -1,0 +1,132 @@
+package workers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
+)
+
+// talk runs turns through the real dialog engine on e's store and clock.
+func (e *env) talk(ch care.Channel, phone care.Phone, key string, texts ...string) {
+	e.t.Helper()
+	engine := flows.NewEngine(flows.Deps{Turns: e.st, Clock: e.clock})
+	for i, text := range texts {
+		in := flows.Input{Channel: ch, Provider: care.ProviderTwilio, Phone: phone, Text: text,
+			ProviderID: fmt.Sprintf("%s-%d-%d", key, e.clock.Now().UnixNano(), i)}
+		if ch == care.ChannelUSSD {
+			in.Provider, in.SessionKey, in.New = care.ProviderAfricasTalking, key, i == 0
+		}
+		if ch == care.ChannelVoice {
+			in.New = i == 0
+		}
+		_, err := engine.Handle(e.ctx, in)
+		require.NoError(e.t, err)
+	}
+}
+
+func TestAHelpFlowDroppedAfterItsCategoryIsReportedOnceWhenItCanNoLongerGoOn(t *testing.T) {
+	tests := []struct {
+		name    string
+		channel care.Channel
+		texts   []string // the caller's turns; "" dials (USSD, voice)
+		life    time.Duration
+		who     string // "manager" or "roster"
+		urgent  bool
+		want    string // in the staff SMS
+	}{
+		{"SMS, health", care.ChannelSMS, []string{"GIUP", "1"}, time.Hour, "manager", false,
+			"can tro giup: suc khoe (moi bat dau, chua xong)"},
+		{"SMS, safety, after the description", care.ChannelSMS, []string{"GIUP", "5", "1"}, time.Hour, "manager", true,
+			"AT Caseline #%d: yeu cau tro giup khan tu"},
+		{"USSD, dropped again at the resume offer", care.ChannelUSSD, []string{"", "3", "2", "1"}, 30 * time.Minute, "manager", false,
+			"can tro giup: dung cu tro giup (moi bat dau, chua xong)"},
+		{"voice, call back", care.ChannelVoice, []string{"", "3", "6"}, 30 * time.Minute, "manager", false,
+			"muon duoc goi lai (moi bat dau, chua xong)"},
+		{"unregistered, USSD, no commune yet", care.ChannelUSSD, []string{"", "3", "4"}, 30 * time.Minute, "roster", false,
+			"can tro giup: hoc tap, viec lam (moi bat dau, chua xong)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			roster := e.rosterMember()
+			caller := e.person("", "vi", false).Phone
+			to := e.mgr.Phone
+			if tt.who == "roster" {
+				caller, to = phone(), roster.Phone
+			}
+			e.talk(tt.channel, caller, "S1", tt.texts...)
+			if tt.name == "USSD, dropped again at the resume offer" {
+				e.talk(care.ChannelUSSD, caller, "S1x", "") // a new dial offers to resume: still pending
+			}
+			dropped := e.clock.Now()
+			e.at(dropped.Add(tt.life - time.Second))
+			require.Empty(t, e.sender.to(to), "it can still be continued")
+			e.at(dropped.Add(tt.life + time.Second))
+			got := e.sender.to(to)
+			require.Len(t, got, 1, "reported once its session can no longer go on")
+			esc := e.int64(`SELECT e.id FROM escalation e JOIN help_request h ON h.id = e.help_request_id WHERE h.unfinished`)
+			want := tt.want
+			if strings.Contains(want, "%d") {
+				want = fmt.Sprintf(want, esc)
+			}
+			require.Contains(t, got[0].Body, want)
+			require.Equal(t, tt.urgent, e.int64(`SELECT count(*) FROM escalation WHERE id = $1 AND urgent`, esc) == 1)
+			require.Empty(t, e.sender.to(caller), "never called back automatically")
+			e.at(dropped.Add(3 * tt.life))
+			require.Len(t, e.sender.to(to), 1, "reported once")
+			require.EqualValues(t, 1, e.int64(`SELECT count(*) FROM help_request WHERE unfinished`))
+		})
+	}
+}
+
+func TestAHelpFlowFinishedOrLeftIsNotReported(t *testing.T) {
+	e := setup(t)
+	p := e.person("", "vi", false)
+	e.talk(care.ChannelSMS, p.Phone, "S1", "GIUP", "1", "xe lăn", "2") // filed
+	other := e.person("", "vi", false)
+	e.talk(care.ChannelSMS, other.Phone, "S2", "GIUP", "1", "MENU") // left for the menu
+	e.at(e.clock.Now().Add(3 * time.Hour))
+	require.EqualValues(t, 0, e.int64(`SELECT count(*) FROM help_request WHERE unfinished`))
+	require.Len(t, e.sender.to(e.mgr.Phone), 1, "the one filed request")
+}
+
+// rosterMember puts a duty officer with no commune on the on-call roster.
+func (e *env) rosterMember() staff {
+	p := phone()
+	id := e.int64(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực ban', $1, 'duty_officer') RETURNING id`, p)
+	return staff{ID: care.ManagerID(id), Phone: p}
+}
+
+func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
+	e := setup(t)
+	first, second := e.rosterMember(), e.rosterMember()
+	caller := phone()
+	e.talk(care.ChannelSMS, caller, "S1", "GIUP", "2", "1", "1", "1") // no commune, in danger
+	e.at(e.clock.Now())
+	esc := e.int64(`SELECT id FROM escalation`)
+	got := e.sender.to(first.Phone)
+	require.Len(t, got, 1, "the first on call")
+	require.Contains(t, got[0].Body, fmt.Sprintf("Caseline #%d: KHAN %s can tro giup", esc, string(caller)))
+	e.at(e.clock.Now().Add(15 * time.Minute))
+	require.Len(t, e.sender.to(second.Phone), 1, "unacknowledged for the urgent SLA: the next on call")
+	require.Empty(t, e.sender.to(e.mgr.Phone))
+
+	// With nobody on call and no commune, the request is saved and counted, and nobody told.
+	e.exec(`UPDATE case_manager SET active = false WHERE commune IS NULL`)
+	lost := phone()
+	e.talk(care.ChannelSMS, lost, "S2", "GIUP", "1", "1", "1", "2")
+	before := len(e.sender.all())
+	e.at(e.clock.Now())
+	e.at(e.clock.Now().Add(48 * time.Hour))
+	require.Len(t, e.sender.all(), before, "nobody to tell")
+	n, err := e.st.UnroutedHelpRequests(e.ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	require.Equal(t, "open", e.str(`SELECT h.status FROM help_request h WHERE h.phone = $1`, lost), "the request is still saved")
+}
