@@ -221,6 +221,7 @@ type helpView struct {
 	Category    string    `json:"category"`
 	Description string    `json:"description"`
 	InDanger    bool      `json:"in_danger"`
+	Unfinished  bool      `json:"unfinished"`
 	Urgent      bool      `json:"urgent"`
 	Channel     string    `json:"channel"`
 	Status      string    `json:"status"`
@@ -229,7 +230,7 @@ type helpView struct {
 
 func viewHelp(h *care.HelpRequest) helpView {
 	return helpView{ID: int64(h.ID), PersonID: idPtr(h.PersonID), Phone: h.Phone.E164(), Commune: textPtr(h.Commune),
-		Category: string(h.Category), Description: h.Description, InDanger: h.InDanger, Urgent: h.Urgent(),
+		Category: string(h.Category), Description: h.Description, InDanger: h.InDanger, Unfinished: h.Unfinished, Urgent: h.Urgent(),
 		Channel: string(h.Channel), Status: string(h.Status), CreatedAt: h.CreatedAt.UTC()}
 }
 
