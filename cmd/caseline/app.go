@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -25,10 +28,33 @@ import (
 // is the only bound; it stays below the workers' task timeout.
 const twilioTimeout = 10 * time.Second
 
+// gatewayHandler builds the HTTP gateway: every channel and the API on st, /readyz checking
+// PostgreSQL and Redis, and /metrics with the process's figures and those read from
+// PostgreSQL (what the workers, in whatever process, found).
+func gatewayHandler(cfg config, log zerolog.Logger, pool *pgxpool.Pool, rdb *redis.Client, st *store.Store, clock care.Clock) (http.Handler, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		gateway.GaugeFunc("caseline_help_requests_unrouted",
+			"Open help requests whose escalation found nobody at all to tell (no commune staff, no one on call).",
+			st.UnroutedHelpRequests, log))
+	deps := gateway.Deps{
+		Log:     log,
+		Metrics: reg,
+		Ready: map[string]gateway.Check{
+			"postgresql": pool.Ping,
+			"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		},
+	}
+	if err := channels(cfg, log, st, clock, &deps); err != nil {
+		return nil, err
+	}
+	return gateway.NewHandler(deps), nil
+}
+
 // channels builds the dialog engine and every channel's webhook handler into d.
-func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) error {
+func channels(cfg config, log zerolog.Logger, st *store.Store, clock care.Clock, d *gateway.Deps) error {
 	engine := flows.NewEngine(flows.Deps{
-		Turns: st, Clock: care.SystemClock{}, Router: cfg.SMSRoutes, Location: cfg.Location,
+		Turns: st, Clock: clock, Router: cfg.SMSRoutes, Location: cfg.Location,
 		EmergencyNumbers: cfg.EmergencyNumbers,
 	})
 	tw, err := twilio.New(twilio.Deps{
@@ -52,13 +78,13 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) 
 	}
 	d.API = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
-		Clock: care.SystemClock{}, Log: log,
+		Clock: clock, Log: log,
 	})
 	return nil
 }
 
 // workerDeps is what the workers and the dispatcher need.
-func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Client) (workers.Deps, error) {
+func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Client, clock care.Clock) (workers.Deps, error) {
 	sender, err := twilio.NewSender(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom,
 		cfg.TwilioAPIURL, cfg.PublicBaseURL, twilioTimeout)
 	if err != nil {
@@ -68,7 +94,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		Store:         st,
 		Senders:       map[care.Provider]care.Sender{care.ProviderTwilio: sender},
 		Router:        cfg.SMSRoutes,
-		Clock:         care.SystemClock{},
+		Clock:         clock,
 		Log:           log,
 		Location:      cfg.Location,
 		Reminders:     care.DefaultReminderPlan(cfg.Location),

@@ -19,9 +19,12 @@ const (
 	demoSuperPhone    care.Phone       = "+84901000103"
 	demoDutyPhone     care.Phone       = "+84901000104"
 	demoApproverPhone care.Phone       = "+84901000105"
-	demoDeafPhone     care.Phone       = "+84912000001"
-	demoBlindPhone    care.Phone       = "+84912000002"
-	demoFeaturePhone  care.Phone       = "+84912000003"
+	// demoRosterPhone is the on-call duty officer of the service-wide roster (no commune):
+	// help from a caller who names no commune reaches this phone.
+	demoRosterPhone  care.Phone = "+84901000109"
+	demoDeafPhone    care.Phone = "+84912000001"
+	demoBlindPhone   care.Phone = "+84912000002"
+	demoFeaturePhone care.Phone = "+84912000003"
 )
 
 // demoWorld is what seedDemo made or found.
@@ -31,10 +34,11 @@ type demoWorld struct {
 }
 
 // seedDemo writes the demo data once: a commune with two case managers, their supervisor, a
-// duty officer and an approver; a deaf, a blind and a feature-phone user; the deaf user's
-// case with an approved plan, an appointment tomorrow and a weekly check-in. A database that
-// has the commune already is left as it is. Each start makes a new API token for the first
-// case manager, since only tokens' hashes are kept.
+// duty officer and an approver; a duty officer on the service-wide on-call roster; a deaf, a
+// blind and a feature-phone user; the deaf user's case with an approved plan, an appointment
+// tomorrow and a weekly check-in. A database that has the commune already is left as it is,
+// except that the on-call duty officer is added if missing. Each start makes a new API token
+// for the first case manager, since only tokens' hashes are kept.
 func seedDemo(ctx context.Context, st *store.Store, loc *time.Location, now time.Time) (demoWorld, error) {
 	var w demoWorld
 	if _, err := st.Commune(ctx, demoCommune); err == nil {
@@ -48,12 +52,29 @@ func seedDemo(ctx context.Context, st *store.Store, loc *time.Location, now time
 	} else if w, err = seedDemoWorld(ctx, st, loc, now); err != nil {
 		return w, err
 	}
+	if err := seedRoster(ctx, st); err != nil {
+		return w, err
+	}
 	token, _, err := st.CreateAPIToken(ctx, 0, w.ManagerID, "caseline dev")
 	if err != nil {
 		return w, fmt.Errorf("demo: api token: %w", err)
 	}
 	w.Token = token
 	return w, nil
+}
+
+// seedRoster puts the demo's on-call duty officer on the roster unless they are there.
+func seedRoster(ctx context.Context, st *store.Store) error {
+	_, err := st.ManagerByPhone(ctx, demoRosterPhone)
+	if care.ErrorCode(err) != care.ENOTFOUND {
+		return err
+	}
+	m := &care.CaseManager{Name: "Võ Thị Mai", Phone: demoRosterPhone, Role: care.RoleDutyOfficer,
+		Language: care.Vietnamese, Active: true}
+	if err := st.CreateManager(ctx, m); err != nil {
+		return fmt.Errorf("demo: on-call duty officer: %w", err)
+	}
+	return nil
 }
 
 func seedDemoWorld(ctx context.Context, st *store.Store, loc *time.Location, now time.Time) (demoWorld, error) {
@@ -168,6 +189,7 @@ Talk to it as a phone (another terminal):
   go run ./cmd/caseline phone -from %[4]s        # blind user: type  call, then press digits
   go run ./cmd/caseline phone -from +84987654321  # a stranger: ussd *123#, then 1 to register
   go run ./cmd/caseline phone -from %[5]s        # case manager: sms XN <code> acknowledges
+  go run ./cmd/caseline phone -from %[7]s        # on-call duty officer: help from callers of no commune
 
 See what Caseline sent (SMS and calls reaching the fake Twilio):
   curl -s %[2]s/_fake/messages
@@ -178,6 +200,6 @@ Case-manager API (token of %[5]s, shown once):
   curl -s %[1]s/api/v1/openapi.json
 
 Health: curl -s %[1]s/readyz
-`, base, fakeTwilio, demoDeafPhone.E164(), demoBlindPhone.E164(), demoManagerPhone.E164(), w.Token)
+`, base, fakeTwilio, demoDeafPhone.E164(), demoBlindPhone.E164(), demoManagerPhone.E164(), w.Token, demoRosterPhone.E164())
 	return err
 }

@@ -9,13 +9,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/store"
 )
 
@@ -46,7 +43,7 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 	cs = append(cs, r.before...)
 	st := store.New(pool, care.SystemClock{})
 	if r.workers {
-		deps, err := workerDeps(cfg, log, st, rdb)
+		deps, err := workerDeps(cfg, log, st, rdb, care.SystemClock{})
 		if err != nil {
 			pool.Close()
 			rdb.Close()
@@ -55,25 +52,12 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps))
 	}
 	if r.gateway {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-			gateway.GaugeFunc("caseline_help_requests_unrouted",
-				"Open help requests whose escalation found nobody at all to tell (no commune staff, no one on call).",
-				st.UnroutedHelpRequests, log))
-		deps := gateway.Deps{
-			Log:     log,
-			Metrics: reg,
-			Ready: map[string]gateway.Check{
-				"postgresql": pool.Ping,
-				"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-			},
-		}
-		if err := channels(cfg, log, st, &deps); err != nil {
+		h, err := gatewayHandler(cfg, log, pool, rdb, st, care.SystemClock{})
+		if err != nil {
 			pool.Close()
 			rdb.Close()
 			return err
 		}
-		h := gateway.NewHandler(deps)
 		cs = append(cs, httpComponent(cfg.ListenAddr, h, log))
 	}
 	return runComponents(ctx, log, cs)
