@@ -80,7 +80,7 @@ func scenarios() []scenario {
 			turns: []say{dial(), in("3"), in("5"), in("1"), in("1"), in("2")}},
 		{name: "help_commune", channel: sms, phone: phoneStranger, turns: []say{in("GIUP"), in("2"), in("1"), in("xyz"), in("hoa binh"), in("2")}},
 		{name: "help_unrouted", channel: sms, phone: phoneStranger, turns: []say{in("GIUP"), in("1"), in("1"), in("1"), in("1")}},
-		{name: "help_callback", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("3"), in("6"), in("1"), in("2")}},
+		{name: "help_callback", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("3"), in("6"), in("1"), in("1")}},
 		{name: "help", channel: voice, phone: phoneStranger, turns: []say{dial(), in("3"), in("8"), in("8"), in("1"), in("27001"), in("1")}},
 		{name: "checkin", channel: sms, phone: phoneHoa, setup: withCheckIn, turns: []say{in("2"), in("1"), in("1"), in("2")}},
 		{name: "checkin", channel: ussdCh, phone: phoneHoa, setup: withCheckIn, turns: []say{dial(), in("5"), in("1")}},

@@ -250,3 +250,17 @@ func TestCheckEmergencyNumbers(t *testing.T) {
 		require.Equal(t, tt.ok, err == nil, "%v: %v", tt.numbers, err)
 	}
 }
+
+func TestTheRosterAcknowledgesWhatHasNoCommuneOrWhatItWasToldOf(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	roster := f.id(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer') RETURNING id`, phoneRoster)
+	none := f.id(`INSERT INTO escalation (reason, next_level_at) VALUES ('help_request', $1) RETURNING id`, testStart)
+	told := f.id(`INSERT INTO escalation (reason, commune, next_level_at, notified) VALUES ('help_request', '27002', $1, true) RETURNING id`, testStart)
+	f.exec(`INSERT INTO escalation_notice (escalation_id, level, manager_id, at) VALUES ($1, 0, $2, $3)`, told, roster, testStart)
+	other := f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27001', $1) RETURNING id`, testStart)
+	require.Equal(t, fmt.Sprintf("Da nhan xu ly yeu cau %d.", none), smsText(f.sms(phoneRoster, fmt.Sprintf("XN %d", none))))
+	require.Equal(t, fmt.Sprintf("Da nhan xu ly yeu cau %d.", told), smsText(f.sms(phoneRoster, fmt.Sprintf("XN %d", told))))
+	require.Contains(t, smsText(f.sms(phoneRoster, fmt.Sprintf("XN %d", other))), "khong thuoc xa cua ban")
+	require.Equal(t, 2, f.count(`SELECT count(*) FROM escalation WHERE status = 'acknowledged' AND acked_by = $1`, roster))
+}

@@ -177,6 +177,9 @@ type HelpFiling struct {
 	CheckIn     care.CheckInID
 	Now         time.Time
 	NextLevelAt time.Time
+	// Unfinished marks a request the caller began and dropped: set only by the workers'
+	// report of such a flow, never by a conversation.
+	Unfinished bool
 }
 
 // HelpFiled is what RequestHelp stored.

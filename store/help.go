@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -40,24 +39,6 @@ func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.H
 	return h, nil
 }
 
-// helpFiling is a help request to store with its escalation: what the help flow collected,
-// or what the workers report of a help flow left unfinished.
-type helpFiling struct {
-	PersonID    care.PersonID
-	CaseID      care.CaseID
-	Phone       care.Phone
-	Commune     care.CommuneCode
-	Category    care.HelpCategory
-	Description string
-	InDanger    bool
-	Channel     care.Channel
-	Unfinished  bool
-	// CheckIn, when set, attaches the request to that check-in's open need_help escalation.
-	CheckIn     care.CheckInID
-	Now         time.Time
-	NextLevelAt time.Time
-}
-
 // fileHelpSQL stores a help request and opens its escalation, or attaches it to the open
 // need_help escalation of the check-in $11 it answers, in one statement.
 const fileHelpSQL = `
@@ -90,7 +71,7 @@ type batcher interface {
 // fileHelp runs fileHelpSQL and reads the escalation's ladder (ladderSQL) in one round trip,
 // in the caller's transaction, so the route it returns is the one the escalation worker will
 // find: the caller is told who will get in touch in the same transaction as the filing.
-func fileHelp(ctx context.Context, q batcher, f helpFiling) (flows.HelpFiled, error) {
+func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (flows.HelpFiled, error) {
 	var (
 		out      flows.HelpFiled
 		hID, eID *int64

@@ -391,11 +391,7 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 // need_help escalation of the check-in it answers, and reads the escalation's ladder in the
 // same transaction: one round trip (see fileHelp).
 func (t *turn) RequestHelp(ctx context.Context, r flows.HelpFiling) (flows.HelpFiled, error) {
-	return fileHelp(ctx, t.conn, helpFiling{
-		PersonID: r.PersonID, CaseID: r.CaseID, Phone: r.Phone, Commune: r.Commune, Category: r.Category,
-		Description: r.Description, InDanger: r.InDanger, Channel: r.Channel, CheckIn: r.CheckIn,
-		Now: r.Now, NextLevelAt: r.NextLevelAt,
-	})
+	return fileHelp(ctx, t.conn, r)
 }
 
 // Reach returns the first person on the ladder of case c in commune (ladderSQL): whom a

@@ -202,8 +202,9 @@ func (c conversation) String() string {
 	return fmt.Sprintf("%s %s category %d danger %v", c.channel, c.caller, c.category, c.danger)
 }
 
-// talk has the conversation through the simulators, as the world's providers deliver it.
-func (w *helpWorld) talk(c *conversation) {
+// caller gives c its phone number (a registered person's, or a new one) and a simulated
+// phone that talks to the gateway.
+func (w *helpWorld) caller(c *conversation) *phone.Phone {
 	w.t.Helper()
 	if c.caller == "registered" {
 		c.phone = w.registered()
@@ -213,6 +214,13 @@ func (w *helpWorld) talk(c *conversation) {
 	ph, err := phone.New(phone.Options{BaseURL: w.base, AuthToken: e2eAuthToken, Number: string(c.phone),
 		USSDToken: e2eUSSDToken, To: e2eTwilioFrom})
 	require.NoError(w.t, err)
+	return ph
+}
+
+// talk has the conversation through the simulators, as the world's providers deliver it.
+func (w *helpWorld) talk(c *conversation) {
+	w.t.Helper()
+	ph := w.caller(c)
 	commune := map[string]string{"staffed": staffedCommune, "empty": emptyCommune, "none": "1"}[c.caller]
 	danger := "2"
 	if c.danger {
@@ -277,21 +285,14 @@ func (w *helpWorld) talk(c *conversation) {
 // drop starts asking for help, chooses category c.category, and goes no further.
 func (w *helpWorld) drop(c *conversation) {
 	w.t.Helper()
-	if c.caller == "registered" {
-		c.phone = w.registered()
-	} else {
-		c.phone = w.newPhone()
-	}
-	ph, err := phone.New(phone.Options{BaseURL: w.base, AuthToken: e2eAuthToken, Number: string(c.phone),
-		USSDToken: e2eUSSDToken, To: e2eTwilioFrom})
-	require.NoError(w.t, err)
+	ph := w.caller(c)
 	category := strconv.Itoa(c.category)
 	switch c.channel {
 	case "sms", "android":
 		w.sms(ph, c, "GIUP")
 		w.sms(ph, c, category)
 	case "ussd":
-		_, err = ph.DialUSSD(w.ctx, "*123#")
+		_, err := ph.DialUSSD(w.ctx, "*123#")
 		require.NoError(w.t, err)
 		_, err = ph.ReplyUSSD(w.ctx, "3")
 		require.NoError(w.t, err)
@@ -299,7 +300,7 @@ func (w *helpWorld) drop(c *conversation) {
 		require.NoError(w.t, err)
 		ph.CancelUSSD()
 	case "voice":
-		_, err = ph.Call(w.ctx)
+		_, err := ph.Call(w.ctx)
 		require.NoError(w.t, err)
 		_, err = ph.Press(w.ctx, "3")
 		require.NoError(w.t, err)
