@@ -124,6 +124,8 @@ const (
 	keyHelpEmergency        = "help_emergency"
 	keyOr                   = "or"
 	keyPersonConnectSupport = "person_connect_support"
+	keyPersonOfferSupport   = "person_offer_support"
+	keyPersonOfferCallback  = "person_offer_callback"
 	keyPersonNoAnswer       = "person_no_answer"
 )
 
@@ -253,6 +255,10 @@ func newCatalog() catalog {
 		keyPersonConnectSupport: {"Đang nối máy tới đường dây hỗ trợ, xin chờ.",
 			"Connecting you to the support line, please wait."},
 		keyPersonNoAnswer: {"Chưa có ai nghe máy.", "Nobody answered."},
+		keyPersonOfferSupport: {"Bạn có muốn nói chuyện với đường dây hỗ trợ?",
+			"Would you like to talk to the support line?"},
+		keyPersonOfferCallback: {"Bạn có muốn nhờ người gọi lại cho bạn?",
+			"Would you like to ask for someone to call you back?"},
 	}
 	needLabels := map[care.NeedArea][2]string{
 		care.NeedLivelihood:    {"Sinh kế", "Livelihood"},

@@ -96,9 +96,10 @@ func scenarios() []scenario {
 		{name: "resume", channel: voice, phone: phoneStranger, turns: []say{dial(), in("1"), dial(), in("2")}},
 		{name: "ack", channel: sms, phone: phoneLan, setup: withEscalations, turns: []say{in("XN {esc}"), in("xn {esc}"), in("ACK {esc_other}")}},
 		{name: "ack_not_staff", channel: sms, phone: phoneStranger, setup: withEscalations, turns: []say{in("XN {esc}")}},
-		{name: "person", channel: voice, phone: phoneStranger, setup: withRoster, turns: []say{dial(), in("0"), dialEnd("no-answer")}},
+		{name: "person", channel: voice, phone: phoneStranger, setup: withRoster,
+			turns: []say{dial(), timeout(), timeout(), timeout(), in("1"), dialEnd("no-answer")}},
 		{name: "person_answered", channel: voice, phone: phoneHoa, turns: []say{dial(), in("0"), dialEnd("completed")}},
-		{name: "person_unrouted", channel: voice, phone: phoneStranger, turns: []say{dial(), in("0")}},
+		{name: "person_unrouted", channel: voice, phone: phoneStranger, turns: []say{dial(), in("0"), dial(), timeout(), timeout(), timeout(), in("1")}},
 	}
 }
 

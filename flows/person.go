@@ -66,7 +66,18 @@ func personFlow() *flowSpec {
 		},
 		entry: reach,
 		states: map[string]stateSpec{
-			stPersonOffer: {prompt: ask(keyPersonOffer, keyOptYes, keyOptHearAgain),
+			stPersonOffer: {prompt: func(s *step) Prompt {
+				// Offer whom the caller would reach: their commune's staff, the support line,
+				// or, with nobody to ring, a request to be called back.
+				key := keyPersonOffer
+				switch {
+				case s.vars[varDial] == "":
+					key = keyPersonOfferCallback
+				case care.EscalationRoute(s.vars[varDialRoute]) == care.RouteRoster:
+					key = keyPersonOfferSupport
+				}
+				return s.menu(key, keyOptYes, keyOptHearAgain)
+			},
 				input: func(_ context.Context, s *step, text string) (string, []any, error) {
 					return choice(text, reach(s), evBack), nil, nil
 				}},
