@@ -116,6 +116,14 @@ func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
 	e.at(e.clock.Now().Add(15 * time.Minute))
 	require.Len(t, e.sender.to(second.Phone), 1, "unacknowledged for the urgent SLA: the next on call")
 	require.Empty(t, e.sender.to(e.mgr.Phone))
+	_, err := e.st.ResolveEscalation(e.ctx, care.EscalationID(esc), second.ID, "đã gọi lại", e.clock.Now())
+	require.NoError(t, err)
+	e.at(e.clock.Now().Add(time.Second))
+	for _, on := range []staff{first, second} {
+		got := e.sender.to(on.Phone)
+		require.Len(t, got, 2, "everyone on call who was told hears it is resolved")
+		require.Equal(t, fmt.Sprintf("Caseline #%d: da xu ly xong. Cam on.", esc), got[1].Body)
+	}
 
 	// With nobody on call and no commune, the request is saved and counted, and nobody told.
 	e.exec(`UPDATE case_manager SET active = false WHERE commune IS NULL`)
