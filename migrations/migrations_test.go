@@ -62,3 +62,23 @@ func TestUpDownUp(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n, "up is idempotent")
 }
+
+// TestRosterBlocksRollingBackHelpRouting: a duty officer with no commune cannot go back to a
+// schema where every staff member has one, so 00008's Down refuses, changing nothing.
+func TestRosterBlocksRollingBackHelpRouting(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := storetest.NewPool(t)
+	m, err := store.NewMigrator(pool)
+	require.NoError(t, err)
+	defer m.Close()
+	_, err = pool.Exec(ctx, `INSERT INTO case_manager (name, phone, role) VALUES ('Trực', '+84901000109', 'duty_officer')`)
+	require.NoError(t, err)
+	require.ErrorContains(t, m.Down(ctx), "on-call roster members")
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM case_manager WHERE commune IS NULL`).Scan(&n))
+	require.Equal(t, 1, n)
+	_, err = pool.Exec(ctx, `DELETE FROM case_manager WHERE commune IS NULL`)
+	require.NoError(t, err)
+	require.NoError(t, m.Down(ctx), "without them it rolls back")
+}
