@@ -14,17 +14,26 @@ import (
 // Get help: a category, an optional short description (not by voice), "are you in danger
 // now?"; then a help request and its escalation. No one is turned away: unregistered callers
 // too. The confirmation of an abuse report is neutral and names no subject.
+//
+// An SMS thread stays on the phone, where the person reported may read it: by SMS the safety
+// category wears a harmless label ("a private matter, in confidence"), asks for no
+// description (the person's own words would stay in their sent messages), and "in danger?"
+// is asked as "do you need help urgently?". A USSD screen or a voice prompt leaves nothing on
+// the handset, and a label nobody recognises helps nobody, so there the category says what it
+// is for ("treated badly, not safe") — still naming no violence and no person.
 const (
 	stCategory = "category"
 	stDescribe = "describe"
 	stDanger   = "danger"
 	stFiled    = "filed"
 
-	evPick      = "pick"
-	evPickVoice = "pick_voice"
-	evDescribe  = "describe"
-	evDangerYes = "danger_yes"
-	evDangerNo  = "danger_no"
+	evPick = "pick"
+	// evPickNoText goes straight to "in danger?": no description by voice (no keypad text),
+	// nor for a safety matter by SMS.
+	evPickNoText = "pick_no_text"
+	evDescribe   = "describe"
+	evDangerYes  = "danger_yes"
+	evDangerNo   = "danger_no"
 
 	varCategory    = "category"
 	varDescription = "description"
@@ -40,7 +49,7 @@ func helpFlow() *flowSpec {
 		events: fsm.Events{
 			{Name: evBegin, Src: []string{stateStart}, Dst: stCategory},
 			{Name: evPick, Src: []string{stCategory}, Dst: stDescribe},
-			{Name: evPickVoice, Src: []string{stCategory}, Dst: stDanger},
+			{Name: evPickNoText, Src: []string{stCategory}, Dst: stDanger},
 			{Name: evDescribe, Src: []string{stDescribe}, Dst: stDanger},
 			{Name: evDangerYes, Src: []string{stDanger}, Dst: stFiled},
 			{Name: evDangerNo, Src: []string{stDanger}, Dst: stFiled},
@@ -56,7 +65,7 @@ func helpFlow() *flowSpec {
 			stCategory: {prompt: func(s *step) Prompt {
 				p := Prompt{Text: s.t(keyHelpCategory), Expect: ExpectChoice}
 				for i, c := range care.HelpCategories {
-					p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(categoryKey(c))})
+					p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(s.categoryLabel(c))})
 				}
 				return p
 			}, input: func(_ context.Context, s *step, text string) (string, []any, error) {
@@ -64,11 +73,12 @@ func helpFlow() *flowSpec {
 				if err != nil || n < 1 || n > len(care.HelpCategories) {
 					return "", nil, nil
 				}
+				c := care.HelpCategories[n-1]
 				ev := evPick
-				if s.in.Channel == care.ChannelVoice {
-					ev = evPickVoice
+				if s.in.Channel == care.ChannelVoice || (s.in.Channel == care.ChannelSMS && c.Sensitive()) {
+					ev = evPickNoText
 				}
-				return ev, vars(varCategory, string(care.HelpCategories[n-1])), nil
+				return ev, vars(varCategory, string(c)), nil
 			}},
 			stDescribe: {channels: textChannels(), prompt: func(s *step) Prompt {
 				return Prompt{Text: s.t(keyHelpDescribe), Expect: ExpectText, Options: []Option{{Key: "1", Label: s.t(keyOptSkip)}}}
@@ -82,10 +92,24 @@ func helpFlow() *flowSpec {
 				}
 				return evDescribe, vars(varDescription, d), nil
 			}},
-			stDanger: {prompt: ask(keyHelpDanger, keyOptYes, keyOptNo), input: choose(evDangerYes, evDangerNo)},
-			stFiled:  {prompt: helpFiledPrompt, act: fileHelp, end: true},
+			stDanger: {prompt: func(s *step) Prompt {
+				if s.in.Channel == care.ChannelSMS {
+					return s.menu(keyHelpDangerSMS, keyOptYes, keyOptNo)
+				}
+				return s.menu(keyHelpDanger, keyOptYes, keyOptNo)
+			}, input: choose(evDangerYes, evDangerNo)},
+			stFiled: {prompt: helpFiledPrompt, act: fileHelp, end: true},
 		},
 	}
+}
+
+// categoryLabel is the catalog key of category c's label on the step's channel: by SMS the
+// safety category's harmless one.
+func (s *step) categoryLabel(c care.HelpCategory) string {
+	if c.Sensitive() && s.in.Channel == care.ChannelSMS {
+		return categorySMSKey(c)
+	}
+	return categoryKey(c)
 }
 
 func helpFiledPrompt(s *step) Prompt {

@@ -39,7 +39,7 @@ func personFlow() *flowSpec {
 		},
 		entry: reach,
 		states: map[string]stateSpec{
-			stPersonOffer: {prompt: ask(keyPersonOffer, keyOptYes, keyOptHearAgain),
+			stPersonOffer: {prompt: ask(keyPersonOffer, keyOptYes, keyOptGoBack),
 				input: func(_ context.Context, s *step, text string) (string, []any, error) {
 					return choice(text, reach(s), evBack), nil, nil
 				}},

@@ -31,7 +31,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) 
 		Turns: st, Clock: care.SystemClock{}, Router: cfg.SMSRoutes, Location: cfg.Location,
 	})
 	tw, err := twilio.New(twilio.Deps{
-		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, VoiceKeys: engine.VoiceKeys,
+		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log,
 	})
 	if err != nil {
 		return err
