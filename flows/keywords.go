@@ -133,9 +133,10 @@ func matchKeyword(text string, typos bool) (keyword, string) {
 	var (
 		found    keyword
 		eligible bool
+		rn       = []rune(n)
 	)
 	for _, sp := range spellings {
-		if !oneEdit(n, sp.text) {
+		if !oneEdit(rn, []rune(sp.text)) {
 			continue
 		}
 		if found != "" && found != sp.kw {
@@ -173,26 +174,25 @@ func letters(s string) int {
 
 // oneEdit reports whether a turns into b by exactly one edit: a character changed, added or
 // dropped, or two neighbours swapped.
-func oneEdit(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) < len(rb) {
-		ra, rb = rb, ra
+func oneEdit(a, b []rune) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
 	}
 	i := 0
-	for i < len(rb) && ra[i] == rb[i] {
+	for i < len(b) && a[i] == b[i] {
 		i++
 	}
-	switch len(ra) - len(rb) {
-	case 0:
-		if i == len(ra) {
-			return false // the same
-		}
-		if string(ra[i+1:]) == string(rb[i+1:]) {
-			return true
-		}
-		return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
-	case 1:
-		return string(ra[i+1:]) == string(rb[i:])
+	if len(a) > len(b) {
+		return slices.Equal(a[i+1:], b[i:])
 	}
-	return false
+	if i == len(a) {
+		return false // the same
+	}
+	if slices.Equal(a[i+1:], b[i+1:]) {
+		return true
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && slices.Equal(a[i+2:], b[i+2:])
 }

@@ -190,7 +190,7 @@ func TestOneEdit(t *testing.T) {
 		{"", "", false},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, oneEdit(tt.a, tt.b), "%q %q", tt.a, tt.b)
+		require.Equal(t, tt.want, oneEdit([]rune(tt.a), []rune(tt.b)), "%q %q", tt.a, tt.b)
 	}
 }
 
@@ -265,4 +265,16 @@ func TestApologyIsFinalInBothLanguages(t *testing.T) {
 	require.Equal(t, "vi", string(vi.Language))
 	require.NotEqual(t, vi.Text, en.Text)
 	require.Equal(t, 1, MeasureSMS(SMSText(en, false)).Segments)
+}
+
+// BenchmarkMatchKeyword is the price of keyword matching on every SMS turn: an exact
+// keyword, a forgiven typo, and a text that is none (the whole typo search).
+func BenchmarkMatchKeyword(b *testing.B) {
+	for _, in := range []string{"GIUP", "GUIP", "Lê Văn Cường"} {
+		b.Run(in, func(b *testing.B) {
+			for b.Loop() {
+				matchKeyword(in, true)
+			}
+		})
+	}
 }
