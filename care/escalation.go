@@ -16,12 +16,13 @@ const (
 	ReasonNeedHelp      EscalationReason = "need_help"      // a check-in was answered "I need help"
 	ReasonCannotCome    EscalationReason = "cannot_come"    // a reminder was answered "I cannot come"
 	ReasonUnreachable   EscalationReason = "unreachable"    // the person could not be reached
+	ReasonOptedOut      EscalationReason = "opted_out"      // a person with an open case stopped all messages
 )
 
 // Valid reports whether r is a known reason.
 func (r EscalationReason) Valid() bool {
 	switch r {
-	case ReasonCheckInMissed, ReasonHelpRequest, ReasonNeedHelp, ReasonCannotCome, ReasonUnreachable:
+	case ReasonCheckInMissed, ReasonHelpRequest, ReasonNeedHelp, ReasonCannotCome, ReasonUnreachable, ReasonOptedOut:
 		return true
 	}
 	return false

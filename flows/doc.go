@@ -9,6 +9,7 @@
 // locked and everything a common turn needs is loaded in one round trip, one event fires, and
 // the new state, the message log and the step's records are written with COMMIT in one more.
 // Renderers lay prompts out with SMSText and USSDText (USSD replies come already paginated to
-// the screen limit); voice renderers also say VoiceKeys after a menu's options and honour
+// the screen limit); voice renderers also say Reply.Keys after a menu's options, say an
+// option whose Language differs from the prompt's in that language's voice, and honour
 // Reply.Slow and Prompt.Person. When Handle fails they answer Apology.
 package flows

@@ -245,6 +245,7 @@ const (
 	varPage    = "_page"    // the page of _last on screen (USSD, voice)
 	varSlow    = "_slow"    // the caller asked for slower speech
 	varNoInput = "_noinput" // voice time-outs in a row
+	varKeys    = "_keys"    // this call heard the voice keys (repeat, a person, slower)
 	varRFlow   = "_rflow"   // where a resumed or interrupted conversation goes back to
 	varRState  = "_rstate"
 )
@@ -331,7 +332,7 @@ func (s *step) run(ctx context.Context) error {
 
 // sms handles keywords, loop protection and opt-out before the flow sees the text.
 func (s *step) sms(ctx context.Context) error {
-	kw, arg := matchKeyword(s.in.Text)
+	kw, arg := matchKeyword(s.in.Text, !s.awaitsText())
 	optedOut := s.f.Person != nil && s.f.Person.Status == care.PersonOptedOut
 	if optedOut && kw != kwStart && kw != kwHelp && s.flow != flowHelp {
 		// They asked for no messages: only START (or a request for help) gets an answer.
@@ -356,6 +357,17 @@ func (s *step) sms(ctx context.Context) error {
 		return s.start(ctx, flowMenu, "")
 	}
 	return s.input(ctx, s.in.Text)
+}
+
+// awaitsText reports whether the conversation waits for free text (a name, a commune, a
+// description): a word one typo from a keyword is then taken as written, so "Giap" stays a
+// name.
+func (s *step) awaitsText() bool {
+	if s.flow == "" {
+		return false
+	}
+	st := s.e.flows[s.flow].states[s.state]
+	return st.input != nil && st.prompt != nil && st.prompt(s).Expect == ExpectText
 }
 
 // empty reports whether a step writes nothing besides the session and the message log.
@@ -384,6 +396,7 @@ func (s *step) pendingAnswerAt() (flowName, time.Time) {
 }
 
 func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
+	inFlow := s.flow != "" && s.flow != flowMenu
 	s.resetVars()
 	switch kw {
 	case kwRegister:
@@ -392,15 +405,21 @@ func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 		return s.start(ctx, flowPlan, "")
 	case kwHelp:
 		return s.start(ctx, flowHelp, "")
-	case kwStop:
+	case kwStop, kwOptOut:
 		if s.f.Person != nil && s.f.Person.Status == care.PersonOptedOut {
 			s.silent = true // confirmed once already
 			return nil
 		}
+		if kw == kwStop {
+			return s.start(ctx, flowOptOut, evStopNow)
+		}
 		return s.start(ctx, flowOptOut, "")
 	case kwStart:
 		return s.start(ctx, flowOptIn, "")
-	case kwMenu:
+	case kwCancel:
+		if inFlow {
+			s.notice = keyCancelled
+		}
 		return s.start(ctx, flowMenu, "")
 	case kwVietnamese:
 		return s.start(ctx, flowLanguage, evVietnamese)
@@ -418,6 +437,7 @@ func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 
 // dial is the first request of a USSD session or a call: resume what dropped, or the menu.
 func (s *step) dial(ctx context.Context) error {
+	delete(s.vars, varKeys) // a new call hears the voice keys again
 	if s.in.Channel == care.ChannelUSSD && s.f.Previous != nil && s.e.resumable(s.f.Previous.Flow, s.f.Previous.State) {
 		prev := s.f.Previous
 		s.vars = map[string]string{}
@@ -452,11 +472,12 @@ func (e *Engine) resumable(flow, state string) bool {
 		return false
 	}
 	st, ok := f.states[state]
-	return ok && st.input != nil
+	return ok && st.input != nil && !st.noResume
 }
 
 func (s *step) outbound(ctx context.Context, kind string) error {
 	s.resetVars()
+	delete(s.vars, varKeys) // a call we placed: the person hears the voice keys with its first menu
 	switch kind {
 	case outboundCheckIn:
 		return s.start(ctx, flowCheckIn, "")
@@ -657,7 +678,7 @@ func (s *step) idle() {
 // resetVars drops what flows collected, keeping the caller's settings.
 func (s *step) resetVars() {
 	for k := range s.vars {
-		if k != varSlow && k != varLast && k != varPage {
+		if k != varSlow && k != varLast && k != varPage && k != varKeys {
 			delete(s.vars, k)
 		}
 	}
@@ -709,7 +730,23 @@ func (s *step) reply() (Reply, string) {
 	if s.in.Channel == care.ChannelUSSD {
 		return r, USSDText(r.Prompt)
 	}
+	if r.Prompt.Expect == ExpectChoice && !r.Prompt.End && (s.vars[varKeys] == "" || s.in.Text == VoiceRepeatKey) {
+		r.Keys = s.voiceKeys()
+		s.vars[varKeys] = "1"
+	}
 	return r, voiceText(r.Prompt)
+}
+
+// voiceKeys lists, in the session's language, the keys every voice menu has besides its
+// options. They are said on a call's first menu, and again when the caller asks to hear a
+// prompt again, rather than after every menu: five options and three keys each time is more
+// than a caller can hold.
+func (s *step) voiceKeys() []Option {
+	return []Option{
+		{Key: VoiceRepeatKey, Label: s.t(keyVoiceRepeat)},
+		{Key: VoicePersonKey, Label: s.t(keyVoicePerson)},
+		{Key: VoiceSlowerKey, Label: s.t(keyVoiceSlower)},
+	}
 }
 
 // render builds the current state's prompt in the session's language.
@@ -750,11 +787,16 @@ func (s *step) t(key string, kv ...string) string {
 
 // menu builds a choice prompt from catalog keys: options are numbered from 1.
 func (s *step) menu(text string, options ...string) Prompt {
-	p := Prompt{Text: s.t(text), Expect: ExpectChoice}
-	for i, o := range options {
-		p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(o)})
+	return Prompt{Text: s.t(text), Expect: ExpectChoice, Options: s.options(options...)}
+}
+
+// options numbers catalog keys' texts from 1.
+func (s *step) options(keys ...string) []Option {
+	out := make([]Option, len(keys))
+	for i, k := range keys {
+		out[i] = Option{Key: strconv.Itoa(i + 1), Label: s.t(k)}
 	}
-	return p
+	return out
 }
 
 // choice maps an answer to a menu of n options to the event at its position.

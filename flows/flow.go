@@ -65,6 +65,9 @@ type stateSpec struct {
 	act func(ctx context.Context, s *step) error
 	// end closes the conversation.
 	end bool
+	// noResume marks a state that takes input but leaves nothing unfinished (the main menu,
+	// the plan read-out's "hear it again"): a dropped session there is not offered again.
+	noResume bool
 	// next hands the conversation to another flow's entry state.
 	next func(s *step) flowName
 	// channels lists the channels that reach the state; nil means all.
@@ -73,6 +76,9 @@ type stateSpec struct {
 
 // textChannels is the channels of states a voice caller never reaches (free text).
 func textChannels() []care.Channel { return []care.Channel{care.ChannelSMS, care.ChannelUSSD} }
+
+// smsOnly is the channels of states only an SMS reaches (keywords).
+func smsOnly() []care.Channel { return []care.Channel{care.ChannelSMS} }
 
 // voiceOnly is the channels of states only a voice caller reaches.
 func voiceOnly() []care.Channel { return []care.Channel{care.ChannelVoice} }

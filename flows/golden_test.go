@@ -73,9 +73,9 @@ func scenarios() []scenario {
 		{name: "plan_pin", channel: sms, phone: phoneBinh, turns: []say{in("tt"), in("0000"), in("1234")}},
 		{name: "plan_unregistered", channel: sms, phone: phoneStranger, turns: []say{in("STATUS")}},
 		{name: "plan", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("2"), in("9"), in("0"), in("9")}},
-		{name: "plan", channel: voice, phone: phoneBinh, turns: []say{dial(), in("2"), in("1234")}},
+		{name: "plan", channel: voice, phone: phoneBinh, turns: []say{dial(), in("2"), in("1234"), in("1"), in("2")}},
 		{name: "help", channel: sms, phone: phoneHoa, turns: []say{in("giúp"), in("1"), in("Cần xe lăn mới"), in("2")}},
-		{name: "help_abuse", channel: sms, phone: phoneHoa, turns: []say{in("GIUP"), in("5"), in("1"), in("1"), in("TT")}},
+		{name: "help_abuse", channel: sms, phone: phoneHoa, turns: []say{in("GIUP"), in("5"), in("1"), in("TT")}},
 		{name: "help_abuse_unregistered", channel: ussdCh, phone: phoneStranger, setup: withRoster,
 			turns: []say{dial(), in("3"), in("5"), in("1"), in("1"), in("2")}},
 		{name: "help_commune", channel: sms, phone: phoneStranger, turns: []say{in("GIUP"), in("2"), in("1"), in("xyz"), in("hoa binh"), in("2")}},
@@ -88,10 +88,11 @@ func scenarios() []scenario {
 		{name: "reminder", channel: sms, phone: phoneHoa, setup: withReminder, turns: []say{in("1")}},
 		{name: "reminder", channel: ussdCh, phone: phoneHoa, setup: withReminder, turns: []say{dial(), in("5"), in("2")}},
 		{name: "reminder", channel: voice, phone: phoneHoa, setup: withReminder, turns: []say{call("reminder:{reminder}"), in("2")}},
-		{name: "language", channel: sms, phone: phoneStranger, turns: []say{in("menu"), in("4"), in("2"), in("VI"), in("en")}},
-		{name: "language", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("4"), in("1")}},
-		{name: "language", channel: voice, phone: phoneStranger, turns: []say{dial(), in("4"), in("2")}},
-		{name: "optout", channel: sms, phone: phoneHoa, turns: []say{in("HUY"), in("hello"), in("STOP"), in("BAT DAU"), in("menu")}},
+		{name: "language", channel: sms, phone: phoneStranger, turns: []say{in("menu"), in("4"), in("VI"), in("en")}},
+		{name: "language", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("4"), in("4")}},
+		{name: "language", channel: voice, phone: phoneStranger, turns: []say{dial(), in("4"), in("4")}},
+		{name: "optout", channel: sms, phone: phoneHoa, turns: []say{in("GIUP"), in("HUY"), in("NGUNG NHAN TIN"), in("2"),
+			in("ngừng nhận tin"), in("3"), in("1"), in("hello"), in("GIUP"), in("Hủy"), in("BAT DAU"), in("STOP"), in("START")}},
 		{name: "resume", channel: ussdCh, phone: phoneStranger, turns: []say{ussd("S1"), in("3"), in("1"), ussd("S2"), in("1"), in("Đau lưng"), in("27001"), in("2")}},
 		{name: "resume", channel: voice, phone: phoneStranger, turns: []say{dial(), in("1"), dial(), in("2")}},
 		{name: "ack", channel: sms, phone: phoneLan, setup: withEscalations, turns: []say{in("XN {esc}"), in("xn {esc}"), in("ACK {esc_other}")}},
@@ -205,7 +206,18 @@ func render(ch care.Channel, r flows.Reply) string {
 	}
 	parts = append(parts, "Say: "+p.Text)
 	for _, o := range p.Options {
-		parts = append(parts, fmt.Sprintf("  press %s: %s", o.Key, o.Label))
+		voice := ""
+		if o.Language != "" {
+			voice = " (" + string(o.Language) + " voice)"
+		}
+		parts = append(parts, fmt.Sprintf("  press %s: %s%s", o.Key, o.Label, voice))
+	}
+	if len(r.Keys) > 0 {
+		var keys []string
+		for _, k := range r.Keys {
+			keys = append(keys, k.Key+" "+k.Label)
+		}
+		parts = append(parts, "  and the keys: "+strings.Join(keys, ", "))
 	}
 	if p.Person != "" {
 		parts = append(parts, "(dial "+p.Person.E164()+")")

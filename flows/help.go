@@ -18,6 +18,13 @@ import (
 // get in touch (the store decides the route in the same transaction as the filing), and
 // "right away" only when the urgent ladder runs. The confirmation of an abuse report is
 // neutral and names no subject.
+//
+// An SMS thread stays on the phone, where the person reported may read it: by SMS the safety
+// category wears a harmless label ("a private matter, in confidence"), asks for no
+// description (the person's own words would stay in their sent messages), and "in danger?"
+// is asked as "do you need help urgently?". A USSD screen or a voice prompt leaves nothing on
+// the handset, and a label nobody recognises helps nobody, so there the category says what it
+// is for ("treated badly, not safe") — still naming no violence and no person.
 const (
 	stCategory    = "category"
 	stDescribe    = "describe"
@@ -66,7 +73,7 @@ func helpFlow() *flowSpec {
 			stCategory: {prompt: func(s *step) Prompt {
 				p := Prompt{Text: s.t(keyHelpCategory), Expect: ExpectChoice}
 				for i, c := range care.HelpCategories {
-					p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(categoryKey(c))})
+					p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(s.categoryLabel(c))})
 				}
 				return p
 			}, input: func(_ context.Context, s *step, text string) (string, []any, error) {
@@ -74,11 +81,13 @@ func helpFlow() *flowSpec {
 				if err != nil || n < 1 || n > len(care.HelpCategories) {
 					return "", nil, nil
 				}
+				c := care.HelpCategories[n-1]
 				ev := evPick
-				if s.in.Channel == care.ChannelVoice {
+				if s.in.Channel == care.ChannelVoice || (s.in.Channel == care.ChannelSMS && c.Sensitive()) {
+					// No description by voice (no keypad text), nor for a safety matter by SMS.
 					ev = s.afterDescription()
 				}
-				return ev, vars(varCategory, string(care.HelpCategories[n-1])), nil
+				return ev, vars(varCategory, string(c)), nil
 			}},
 			stDescribe: {channels: textChannels(), prompt: func(s *step) Prompt {
 				return Prompt{Text: s.t(keyHelpDescribe), Expect: ExpectText, Options: []Option{{Key: skipKey, Label: s.t(keyOptSkip)}}}
@@ -105,10 +114,24 @@ func helpFlow() *flowSpec {
 				}
 				return communeInput(evToDanger, varHelpCommune)(ctx, s, text)
 			}},
-			stDanger: {prompt: ask(keyHelpDanger, keyOptYes, keyOptNo), input: choose(evDangerYes, evDangerNo)},
-			stFiled:  {prompt: helpFiledPrompt, act: fileHelp, end: true},
+			stDanger: {prompt: func(s *step) Prompt {
+				if s.in.Channel == care.ChannelSMS {
+					return s.menu(keyHelpDangerSMS, keyOptYes, keyOptNo)
+				}
+				return s.menu(keyHelpDanger, keyOptYes, keyOptNo)
+			}, input: choose(evDangerYes, evDangerNo)},
+			stFiled: {prompt: helpFiledPrompt, act: fileHelp, end: true},
 		},
 	}
+}
+
+// categoryLabel is the catalog key of category c's label on the step's channel: by SMS the
+// safety category's harmless one.
+func (s *step) categoryLabel(c care.HelpCategory) string {
+	if c.Sensitive() && s.in.Channel == care.ChannelSMS {
+		return categorySMSKey(c)
+	}
+	return categoryKey(c)
 }
 
 // afterDescription is where the help flow goes once the category (and description) is in:
@@ -184,12 +207,13 @@ func (s *step) whoWillAnswer(c care.HelpCategory) string {
 	return s.t(key, "who", who)
 }
 
-// emergency names the emergency numbers to call now.
+// emergency names the emergency numbers to call now. By SMS the numbers go bare: "111 (child
+// protection)" would stay on the handset and say what the request was about.
 func (s *step) emergency() string {
 	names := make([]string, len(s.e.sos))
 	for i, n := range s.e.sos {
 		names[i] = n
-		if _, ok := s.e.cat[emergencyKey(n)]; ok {
+		if _, ok := s.e.cat[emergencyKey(n)]; ok && s.in.Channel != care.ChannelSMS {
 			names[i] = s.t(emergencyKey(n), "n", n)
 		}
 	}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,9 +26,6 @@ func TestKeywordMatching(t *testing.T) {
 		{"reg", kwRegister, ""},
 		{"tt", kwStatus, ""},
 		{"Status.", kwStatus, ""},
-		{"HỦY", kwStop, ""},
-		{"huỷ", kwStop, ""},
-		{"stop", kwStop, ""},
 		{"bắt đầu", kwStart, ""},
 		{"START", kwStart, ""},
 		{"Menu", kwMenu, ""},
@@ -42,17 +40,157 @@ func TestKeywordMatching(t *testing.T) {
 		{"XN abc", "", ""},
 		{"giup toi voi", "", ""},
 		{"1", "", ""},
-		{"Đúng", "", ""},
 		{"", "", ""},
 		{"Nguyễn Văn A", "", ""},
+		// Cancel, never opt-out: what Vietnamese speakers type to leave a menu.
+		{"HUY", kwCancel, ""},
+		{"huy", kwCancel, ""},
+		{"HỦY", kwCancel, ""},
+		{"huỷ", kwCancel, ""},
+		{"Hủy!", kwCancel, ""},
+		{"DUNG", kwCancel, ""},
+		{"dừng", kwCancel, ""},
+		{"thôi", kwCancel, ""},
+		{"Thoát", kwCancel, ""},
+		{"quay lại", kwCancel, ""},
+		{"trở lại", kwCancel, ""},
+		{"back", kwCancel, ""},
+		{"exit", kwCancel, ""},
+		// … but only those words: with other diacritics they are other words.
+		{"Đúng", "", ""},  // right, yes
+		{"Dũng", "", ""},  // a name
+		{"dùng", "", ""},  // to use
+		{"Thời", "", ""},  // time
+		{"Hùy", "", ""},   // not a word
+		{"huyy", "", ""},  // cancel words take no typo
+		{"dungg", "", ""}, // nor this one
+		// The carriers' opt-out words stop at once; the explicit opt-out asks first.
+		{"stop", kwStop, ""},
+		{"STOP!", kwStop, ""},
+		{"unsubscribe", kwStop, ""},
+		{"cancel", kwStop, ""},
+		{"quit", kwStop, ""},
+		{"end", kwStop, ""},
+		{"stop all", kwStop, ""},
+		{"ngừng nhận tin", kwOptOut, ""},
+		{"NGUNG NHAN TIN", kwOptOut, ""},
+		{"ngungnhantin", kwOptOut, ""},
+		{"Stop messages", kwOptOut, ""},
+		{"ngung nhan tim", kwOptOut, ""}, // a typo: it asks to confirm anyway
+		{"stop message", kwOptOut, ""},
+		{"ngừng", "", ""},
+		// One typo forgiven in keywords of four letters or more.
+		{"GUIP", kwHelp, ""},  // two letters swapped
+		{"GIUPP", kwHelp, ""}, // one too many
+		{"GIPU", kwHelp, ""},  // swapped at the end
+		{"giu p", kwHelp, ""}, // a space too many
+		{"gíup", kwHelp, ""},
+		{"HEPL", kwHelp, ""},
+		{"HELPP", kwHelp, ""},
+		{"MENUU", kwMenu, ""},
+		{"mneu", kwMenu, ""},
+		{"MEN", "", ""}, // too short for a typo
+		{"STAUTS", kwStatus, ""},
+		{"statu", kwStatus, ""},
+		{"dang kyy", kwRegister, ""},
+		{"dnag ky", kwRegister, ""},
+		{"REGISTRE", kwRegister, ""},
+		{"bat daw", kwStart, ""},
+		{"STRAT", kwStart, ""},
+		{"ENGLSH", kwEnglish, ""},
+		{"tieng viet nam", "", ""}, // three letters more
+		// Refused: two typos, short words, an immediate opt-out, names and words that are
+		// themselves.
+		{"GUIPP", "", ""},
+		{"GIP", "", ""},
+		{"DKK", "", ""},
+		{"SHOP", "", ""}, // never STOP by a guess
+		{"STEP", "", ""},
+		{"STOPP", "", ""},
+		{"UNSUBSCRIB", "", ""},
+		{"Giáp", "", ""}, // a name one letter from GIUP
+		{"GIAP", "", ""},
+		{"Hùng", "", ""},
+		{"Tùng", "", ""},
+		{"Minh", "", ""},
+		{"Hương", "", ""},
+		{"Mến", "", ""},
+		{"Bạch", "", ""},
+		{"Dương", "", ""},
+		{"Đông", "", ""},
+		{"Khôi", "", ""},
+		{"Huệ", "", ""},
+		{"Tâm", "", ""},
+		{"Lan", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			kw, arg := matchKeyword(tt.in)
+			kw, arg := matchKeyword(tt.in, true)
 			require.Equal(t, tt.want, kw)
 			require.Equal(t, tt.arg, arg)
 		})
+	}
+}
+
+func TestNoTypoWhileAwaitingText(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"GUIP", "GIUPP", "Mneu", "STRAT"} {
+		kw, _ := matchKeyword(in, false)
+		require.Empty(t, kw, "%s is taken as written where a name or a description is awaited", in)
+	}
+	for in, want := range map[string]keyword{"GIUP": kwHelp, "Hủy": kwCancel, "STOP": kwStop} {
+		kw, _ := matchKeyword(in, false)
+		require.Equal(t, want, kw, "%s as written is still a keyword", in)
+	}
+}
+
+// TestCommonNamesAreNotKeywords sends common Vietnamese given names and surnames, and
+// everyday words, alone, as someone asked for a name might: none may become a keyword by a
+// forgiven typo.
+func TestCommonNamesAreNotKeywords(t *testing.T) {
+	t.Parallel()
+	names := strings.Fields(`An Anh Bảo Bích Bình Châu Chi Cúc Cường Đạt Điệp Đức Dung Dũng Duy Giang Giáp
+		Hà Hải Hạnh Hào Hậu Hiền Hiếu Hòa Hoa Hoàng Hồng Huệ Hùng Hưng Hương Hường Huyền Khánh Khoa
+		Khôi Lâm Lan Liên Linh Loan Long Lụa Mai Minh My Nam Nga Ngân Nghĩa Ngọc Nhàn Nhung Oanh Phúc
+		Phương Quân Quang Quỳnh Sơn Tâm Thắm Thành Thảo Thịnh Thơ Thu Thủy Tiến Toàn Trang Trinh Trung
+		Tú Tuấn Tùng Tuyết Vân Việt Vinh Xuân Yến Nguyễn Trần Lê Phạm Hoàng Phan Vũ Võ Đặng Bùi Đỗ
+		Hồ Ngô Dương Lý Đinh Mạc Tạ Tô Khúc Giúp Ghi Giữa Giầy Họp Giao Hẹn Đúng Không Có Vâng Dạ`)
+	for _, n := range names {
+		kw, _ := matchKeyword(n, true)
+		if NormalizeKeyword(n) == "GIUP" || NormalizeKeyword(n) == "HUY" {
+			continue // the keywords themselves
+		}
+		if n == "Dung" {
+			require.Equal(t, kwCancel, kw, "DUNG, as written without diacritics, cancels")
+			continue
+		}
+		require.Empty(t, kw, "%s would be taken for a keyword", n)
+	}
+}
+
+func TestOneEdit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"GIUP", "GIUP", false},
+		{"GIUP", "GUIP", true},
+		{"GIUP", "GIPU", true},
+		{"GIUP", "GIUPP", true},
+		{"GIUPP", "GIUP", true},
+		{"GIUP", "IUP", true},
+		{"GIUP", "GIAP", true},
+		{"GIUP", "UGIP", false},
+		{"GIUP", "PUIG", false},
+		{"GIUP", "GIUPPP", false},
+		{"GIUP", "GAUQ", false},
+		{"", "A", true},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, oneEdit([]rune(tt.a), []rune(tt.b)), "%q %q", tt.a, tt.b)
 	}
 }
 
@@ -113,10 +251,10 @@ func TestVoicePagesKeepFiveOptionsAtMost(t *testing.T) {
 
 func TestSMSTextLayout(t *testing.T) {
 	t.Parallel()
-	p := Prompt{Text: "Bạn có khỏe không?", Options: []Option{{Key: "1", Label: "Tôi ổn"}, {Key: "2", Label: "Tôi cần giúp đỡ"}}}
-	require.Equal(t, "Ban co khoe khong?\n1 Toi on\n2 Toi can giup do", SMSText(p, false))
-	require.Equal(t, "Bạn có khỏe không?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", SMSText(p, true))
-	require.Equal(t, "Bạn có khỏe không?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", USSDText(p))
+	p := Prompt{Text: "Mọi việc thế nào?", Options: []Option{{Key: "1", Label: "Tôi ổn"}, {Key: "2", Label: "Tôi cần giúp đỡ"}}}
+	require.Equal(t, "Moi viec the nao?\n1 Toi on\n2 Toi can giup do", SMSText(p, false))
+	require.Equal(t, "Mọi việc thế nào?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", SMSText(p, true))
+	require.Equal(t, "Mọi việc thế nào?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", USSDText(p))
 }
 
 func TestApologyIsFinalInBothLanguages(t *testing.T) {
@@ -127,5 +265,16 @@ func TestApologyIsFinalInBothLanguages(t *testing.T) {
 	require.Equal(t, "vi", string(vi.Language))
 	require.NotEqual(t, vi.Text, en.Text)
 	require.Equal(t, 1, MeasureSMS(SMSText(en, false)).Segments)
-	require.Len(t, e.VoiceKeys("en"), 3)
+}
+
+// BenchmarkMatchKeyword is the price of keyword matching on every SMS turn: an exact
+// keyword, a forgiven typo, and a text that is none (the whole typo search).
+func BenchmarkMatchKeyword(b *testing.B) {
+	for _, in := range []string{"GIUP", "GUIP", "Lê Văn Cường"} {
+		b.Run(in, func(b *testing.B) {
+			for b.Loop() {
+				matchKeyword(in, true)
+			}
+		})
+	}
 }

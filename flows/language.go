@@ -8,14 +8,14 @@ import (
 	"github.com/caseline/caseline/care"
 )
 
-// Language switch: menu 4, or the SMS keywords VI and EN straight to their state.
+// Language switch: menu 4 offers the other language under its own name ("English" in the
+// Vietnamese menu, said by the English voice; "Tiếng Việt" in the English one), and the SMS
+// keywords VI and EN name theirs. The main menu follows in the new language.
 const (
-	stChoose       = "choose"
-	stVietnamese   = "vietnamese"
-	stEnglish      = "english"
-	evVietnamese   = "vi"
-	evEnglish      = "en"
-	varNewLanguage = "lang"
+	stVietnamese = "vietnamese"
+	stEnglish    = "english"
+	evVietnamese = "vi"
+	evEnglish    = "en"
 )
 
 func languageFlow() *flowSpec {
@@ -25,21 +25,34 @@ func languageFlow() *flowSpec {
 			if s.person() != nil {
 				s.writes.PersonLanguage = l
 			}
+			s.notice = keyLanguageSet
+			delete(s.vars, varKeys) // a caller who switched hears the voice keys in their language
 			return nil
 		}
 	}
 	return &flowSpec{
 		name: flowLanguage,
 		events: fsm.Events{
-			{Name: evBegin, Src: []string{stateStart}, Dst: stChoose},
-			{Name: evVietnamese, Src: []string{stateStart, stChoose}, Dst: stVietnamese},
-			{Name: evEnglish, Src: []string{stateStart, stChoose}, Dst: stEnglish},
+			{Name: evVietnamese, Src: []string{stateStart}, Dst: stVietnamese},
+			{Name: evEnglish, Src: []string{stateStart}, Dst: stEnglish},
 		},
-		entry: func(*step) string { return evBegin },
+		entry: func(s *step) string {
+			if otherLanguage(s.lang) == care.English {
+				return evEnglish
+			}
+			return evVietnamese
+		},
 		states: map[string]stateSpec{
-			stChoose:     {prompt: ask(keyLanguage, keyOptVietnamese, keyOptEnglish), input: choose(evVietnamese, evEnglish)},
-			stVietnamese: {prompt: say(keyLanguageSet), act: set(care.Vietnamese), end: true},
-			stEnglish:    {prompt: say(keyLanguageSet), act: set(care.English), end: true},
+			stVietnamese: {act: set(care.Vietnamese), next: handoff(flowMenu)},
+			stEnglish:    {act: set(care.English), next: handoff(flowMenu)},
 		},
 	}
+}
+
+// otherLanguage is the language menu 4 switches to from l.
+func otherLanguage(l care.Language) care.Language {
+	if l == care.English {
+		return care.Vietnamese
+	}
+	return care.English
 }

@@ -46,16 +46,6 @@ func voiceText(p Prompt) string {
 	return strings.Join(parts, " | ")
 }
 
-// VoiceKeys lists, in lang, the keys every voice menu has besides its options — repeat,
-// a person, slower — for the renderer to say after the options ("for X, press N").
-func (e *Engine) VoiceKeys(lang care.Language) []Option {
-	return []Option{
-		{Key: VoiceRepeatKey, Label: e.cat.text(lang, keyVoiceRepeat)},
-		{Key: VoicePersonKey, Label: e.cat.text(lang, keyVoicePerson)},
-		{Key: VoiceSlowerKey, Label: e.cat.text(lang, keyVoiceSlower)},
-	}
-}
-
 // ussdPages splits a prompt into screens of at most limit characters: the text is cut
 // between words, options stay whole, and each screen but the last ends "9 More", each but
 // the first "0 Back". Only the last screen ends the session.

@@ -6,8 +6,8 @@ import (
 	"github.com/looplab/fsm"
 )
 
-// Main menu: 1 register, 2 my plan, 3 get help, 4 language, and 5 to answer a check-in or a
-// reminder while one waits.
+// Main menu: 1 register, 2 my plan, 3 get help, 4 the other language, and 5 to answer a
+// check-in or a reminder while one waits.
 const (
 	stMenu       = "menu"
 	stToRegister = "to_register"
@@ -36,7 +36,7 @@ func menuFlow() *flowSpec {
 		},
 		entry: func(*step) string { return evBegin },
 		states: map[string]stateSpec{
-			stMenu:       {prompt: menuPrompt, input: menuInput},
+			stMenu:       {prompt: menuPrompt, input: menuInput, noResume: true},
 			stToRegister: {next: handoff(flowRegister)},
 			stToPlan:     {next: handoff(flowPlan)},
 			stToHelp:     {next: handoff(flowHelp)},
@@ -52,14 +52,17 @@ func menuFlow() *flowSpec {
 }
 
 func menuPrompt(s *step) Prompt {
-	opts := []string{keyOptRegister, keyOptPlan, keyOptHelp, keyOptLanguage}
+	p := s.menu(keyMenu, keyOptRegister, keyOptPlan, keyOptHelp)
+	// The other language, named in itself: whoever cannot read this menu can read that.
+	other := otherLanguage(s.lang)
+	p.Options = append(p.Options, Option{Key: "4", Label: s.e.cat.text(other, keyLanguageName), Language: other})
 	switch s.pendingAnswer() {
 	case flowCheckIn:
-		opts = append(opts, keyOptCheckIn)
+		p.Options = append(p.Options, Option{Key: "5", Label: s.t(keyOptCheckIn)})
 	case flowReminder:
-		opts = append(opts, keyOptReminder)
+		p.Options = append(p.Options, Option{Key: "5", Label: s.t(keyOptReminder)})
 	}
-	return s.menu(keyMenu, opts...)
+	return p
 }
 
 func menuInput(_ context.Context, s *step, text string) (string, []any, error) {

@@ -76,7 +76,7 @@ func personFlow() *flowSpec {
 				case care.EscalationRoute(s.vars[varDialRoute]) == care.RouteRoster:
 					key = keyPersonOfferSupport
 				}
-				return s.menu(key, keyOptYes, keyOptHearAgain)
+				return s.menu(key, keyOptYes, keyOptGoBack)
 			},
 				input: func(_ context.Context, s *step, text string) (string, []any, error) {
 					return choice(text, reach(s), evBack), nil, nil

@@ -13,16 +13,22 @@ import (
 
 // My plan: the case step, the next appointment, the plan's services and the case manager's
 // name. Unregistered callers are told how to register; with a PIN set, the PIN comes first.
+// A caller who heard it may not have caught it all: by voice it ends with "1 hear it again,
+// 2 back to the start" instead of hanging up (a screen or an SMS can be read again).
 const (
 	stPIN          = "pin"
 	stShow         = "show"
+	stShowVoice    = "show_voice"
+	stPlanToMenu   = "to_menu"
 	stUnregistered = "unregistered"
 	stLocked       = "locked"
 
 	evBeginPIN     = "begin_pin"
 	evBeginUnknown = "begin_unknown"
 	evPINOK        = "pin_ok"
+	evPINOKVoice   = "pin_ok_voice"
 	evLock         = "lock"
+	evHearAgain    = "hear_again"
 
 	varPINTries = "pin_tries"
 	// pinTries is how many wrong PINs end the conversation.
@@ -34,10 +40,14 @@ func planFlow() *flowSpec {
 		name: flowPlan,
 		events: fsm.Events{
 			{Name: evBegin, Src: []string{stateStart}, Dst: stShow},
+			{Name: evBeginVoice, Src: []string{stateStart}, Dst: stShowVoice},
 			{Name: evBeginPIN, Src: []string{stateStart}, Dst: stPIN},
 			{Name: evBeginUnknown, Src: []string{stateStart}, Dst: stUnregistered},
 			{Name: evPINOK, Src: []string{stPIN}, Dst: stShow},
+			{Name: evPINOKVoice, Src: []string{stPIN}, Dst: stShowVoice},
 			{Name: evLock, Src: []string{stPIN}, Dst: stLocked},
+			{Name: evHearAgain, Src: []string{stShowVoice}, Dst: stShowVoice},
+			{Name: evMenu, Src: []string{stShowVoice}, Dst: stPlanToMenu},
 		},
 		entry: func(s *step) string {
 			switch p := s.person(); {
@@ -45,13 +55,23 @@ func planFlow() *flowSpec {
 				return evBeginUnknown
 			case p.PINHash != "":
 				return evBeginPIN
+			case s.in.Channel == care.ChannelVoice:
+				return evBeginVoice
 			}
 			return evBegin
 		},
 		states: map[string]stateSpec{
-			stPIN: {prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyPlanPIN), Expect: ExpectDigits} },
+			stPIN: {prompt: func(s *step) Prompt {
+				if s.in.Channel == care.ChannelVoice {
+					return Prompt{Text: s.t(keyPlanPINVoice), Expect: ExpectDigits}
+				}
+				return Prompt{Text: s.t(keyPlanPIN), Expect: ExpectDigits}
+			},
 				input: func(_ context.Context, s *step, text string) (string, []any, error) {
 					if p := s.person(); p != nil && care.CheckPIN(p.PINHash, text) {
+						if s.in.Channel == care.ChannelVoice {
+							return evPINOKVoice, nil, nil
+						}
 						return evPINOK, nil, nil
 					}
 					tries, _ := strconv.Atoi(s.vars[varPINTries])
@@ -63,18 +83,11 @@ func planFlow() *flowSpec {
 					s.notice = keyPlanPINBad
 					return "", nil, nil
 				}},
-			stShow: {prompt: planPrompt, end: true, act: func(ctx context.Context, s *step) error {
-				p := s.person()
-				if p == nil || p.CaseID == 0 {
-					return nil
-				}
-				v, err := s.turn.Plan(ctx, p.ID, p.CaseID, s.now)
-				if err != nil {
-					return err
-				}
-				s.plan = &v
-				return nil
-			}},
+			stShow: {channels: textChannels(), prompt: planPrompt, end: true, act: loadPlan},
+			stShowVoice: {channels: voiceOnly(), act: loadPlan, noResume: true, prompt: func(s *step) Prompt {
+				return Prompt{Text: planPrompt(s).Text, Expect: ExpectChoice, Options: s.options(keyOptHearAgain, keyOptMainMenu)}
+			}, input: choose(evHearAgain, evMenu)},
+			stPlanToMenu: {next: handoff(flowMenu)},
 			stUnregistered: {prompt: func(s *step) Prompt {
 				if s.in.Channel == care.ChannelSMS {
 					return Prompt{Text: s.t(keyPlanUnregisteredSMS)}
@@ -84,6 +97,20 @@ func planFlow() *flowSpec {
 			stLocked: {prompt: say(keyPlanLocked), end: true},
 		},
 	}
+}
+
+// loadPlan loads what the plan read-out says.
+func loadPlan(ctx context.Context, s *step) error {
+	p := s.person()
+	if p == nil || p.CaseID == 0 {
+		return nil
+	}
+	v, err := s.turn.Plan(ctx, p.ID, p.CaseID, s.now)
+	if err != nil {
+		return err
+	}
+	s.plan = &v
+	return nil
 }
 
 // planPrompt reads the plan out. On SMS it drops services until the text fits one segment
@@ -98,27 +125,32 @@ func planPrompt(s *step) Prompt {
 	var services []string
 	if v := s.plan; v != nil {
 		if v.NextAt != nil {
-			next = s.t(keyPlanNext, "when", s.when(*v.NextAt), "place", clip(v.NextPlace, 40))
+			next = s.t(keyPlanNext, "when", s.when(*v.NextAt), "place", clip(v.NextPlace, placeChars))
 		}
 		for _, sv := range v.Services {
 			services = append(services, s.t(keyPlanService, "what", clip(sv.Description, 40), "status", s.t(serviceKey(sv.Status))))
 		}
 	}
 	manager := s.t(keyPlanManager, "name", clip(p.ManagerName, 30))
+	// compose lists the first n services and counts the rest; n = 0 only counts them, and
+	// n < 0 leaves them out.
 	compose := func(n int) string {
 		parts := []string{head, next}
-		if n > 0 {
+		switch {
+		case n > 0:
 			list := strings.Join(services[:n], "; ")
 			if n < len(services) {
-				list += " +" + strconv.Itoa(len(services)-n)
+				list += " " + s.t(keyPlanMore, "n", strconv.Itoa(len(services)-n))
 			}
 			parts = append(parts, s.t(keyPlanServices, "list", list))
+		case n == 0 && len(services) > 0:
+			parts = append(parts, s.t(keyPlanServiceCount, "n", strconv.Itoa(len(services))))
 		}
 		return strings.Join(append(parts, manager), " ")
 	}
 	text := compose(len(services))
 	if s.in.Channel == care.ChannelSMS {
-		for n := len(services); n > 0 && len(StripDiacritics(text)) > smsSegment; n-- {
+		for n := len(services); n >= 0 && len(StripDiacritics(text)) > smsSegment; n-- {
 			text = compose(n - 1)
 		}
 	}
@@ -128,5 +160,16 @@ func planPrompt(s *step) Prompt {
 // smsSegment is one GSM-7 segment.
 const smsSegment = 160
 
-// when writes a time in the engine's time zone: "25/11 09:00".
-func (s *step) when(t time.Time) string { return t.In(s.e.loc).Format("02/01 15:04") }
+// placeChars is as much of a place's name as a prompt says: the rest of a reminder or a plan
+// read-out must still fit one SMS.
+const placeChars = 30
+
+// when writes a time in the engine's time zone as people say it: "ngày 25/11 lúc 09:00",
+// "on 25/11 at 09:00".
+func (s *step) when(t time.Time) string {
+	t = t.In(s.e.loc)
+	if s.lang == care.English {
+		return t.Format("on 02/01 at 15:04")
+	}
+	return "ngày " + t.Format("02/01 lúc 15:04")
+}

@@ -45,6 +45,9 @@ const (
 type Option struct {
 	Key   string // what the person presses or types: "1", "2", …
 	Label string // said or shown after the key
+	// Language is the language of Label when it is not the prompt's (the other language's
+	// own name in the main menu): a voice renderer says the option in that language's voice.
+	Language care.Language `json:",omitempty"`
 }
 
 // Prompt is what a flow says next, free of any channel's markup: a renderer turns it into
@@ -80,4 +83,8 @@ type Reply struct {
 	// Slow asks the voice renderer to speak slower: the caller chose it (VoiceSlowerKey) and
 	// the session remembers it.
 	Slow bool
+	// Keys are the keys every voice menu has besides its options (repeat, a person, slower),
+	// for the renderer to say after the options. They are set on a call's first menu and when
+	// the caller asks to hear a prompt again, not on every menu.
+	Keys []Option `json:",omitempty"`
 }

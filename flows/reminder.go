@@ -43,7 +43,7 @@ func reminderFlow() *flowSpec {
 				s.vars[varReminder] = strconv.FormatInt(int64(r.ID), 10)
 				s.vars[varAppointment] = strconv.FormatInt(int64(r.AppointmentID), 10)
 				s.vars[varWhen] = r.At.UTC().Format(time.RFC3339)
-				s.vars[varPlace] = clip(r.Place, 40)
+				s.vars[varPlace] = clip(r.Place, placeChars)
 			}
 			return nil
 		},

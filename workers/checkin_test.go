@@ -19,7 +19,7 @@ func TestAnsweredCheckInCloses(t *testing.T) {
 	e.at(due)
 	got := e.sender.to(p.Phone)
 	require.Len(t, got, 1)
-	require.Equal(t, "Caseline hoi tham: ban co khoe khong? Tra loi 1: toi on, 2: toi can giup.", got[0].Body)
+	require.Equal(t, "Caseline hoi tham: dao nay moi viec cua ban the nao? Tra loi 1: moi viec on, 2: toi can giup do.", got[0].Body)
 	require.Equal(t, "sent", e.str(`SELECT status FROM checkin`))
 
 	// The flow records the answer "1".
@@ -45,7 +45,7 @@ func TestUnansweredCheckInIsRetriedThenEscalatesUpTheLadder(t *testing.T) {
 	e.at(due.Add(24 * time.Hour)) // half-way through the 48 h window
 	got := e.sender.to(p.Phone)
 	require.Len(t, got, 2)
-	require.Contains(t, got[1].Body, "lan 2")
+	require.Contains(t, got[1].Body, "Caseline hoi tham lan nua:")
 	helper := e.sender.to(p.Helper)
 	require.Len(t, helper, 1, "the consenting caregiver is asked too")
 	require.Contains(t, helper[0].Body, "Nguyen Van An")

@@ -28,7 +28,7 @@ func TestRemindersGoAt24hAnd2hOnThePersonsChannel(t *testing.T) {
 	got := e.sender.to(deaf.Phone)
 	require.Len(t, got, 1)
 	require.False(t, got[0].Call, "deaf people are never called")
-	require.Equal(t, "Caseline nhac lich hen 05/03 luc 10:00 tai Tram y te xa. Tra loi 1: toi se den, 2: toi khong den duoc.", got[0].Body)
+	require.Equal(t, "Caseline nhac lich hen ngay 05/03 luc 10:00 tai Tram y te xa. Tra loi 1: toi se den, 2: toi khong den duoc.", got[0].Body)
 	calls := e.sender.to(blind.Phone)
 	require.Len(t, calls, 1)
 	require.True(t, calls[0].Call, "blind people are called")

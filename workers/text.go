@@ -21,14 +21,16 @@ func smsText(text string, keep bool) string {
 	return flows.StripDiacritics(text)
 }
 
-// clip shortens s to at most n runes, so a long place or name cannot push a prompt past a segment.
+// clip shortens s to at most n runes, so a long place or name cannot push a prompt past a
+// segment. It adds no "…": that is not a GSM-7 character, and one would turn the whole SMS
+// into UCS-2, 70 characters a segment.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
+	return strings.TrimSpace(string(r[:n]))
 }
 
 // reminderText is an appointment reminder: when, where, and the two answers.
@@ -47,32 +49,33 @@ func reminderText(lang care.Language, at time.Time, place string, loc *time.Loca
 	if place != "" {
 		where = " tại " + place
 	}
-	return fmt.Sprintf("Caseline nhắc lịch hẹn %s lúc %s%s. Trả lời 1: tôi sẽ đến, 2: tôi không đến được.", day, clock, where)
+	return fmt.Sprintf("Caseline nhắc lịch hẹn ngày %s lúc %s%s. Trả lời 1: tôi sẽ đến, 2: tôi không đến được.", day, clock, where)
 }
 
-// checkInText asks a person how they are; again says it is the second time.
+// checkInText asks a person how things are (not how their health is: a check-in is about
+// their life, not a diagnosis); again says it is the second time.
 func checkInText(lang care.Language, again bool) string {
 	if lang == care.English {
 		p := "Caseline check-in"
 		if again {
-			p = "Caseline check-in (again)"
+			p = "Caseline check-in, once more"
 		}
-		return p + ": how are you? Reply 1 I am fine, 2 I need help."
+		return p + ": how are things with you? Reply 1 things are fine, 2 I need help."
 	}
 	p := "Caseline hỏi thăm"
 	if again {
-		p = "Caseline hỏi thăm lần 2"
+		p = "Caseline hỏi thăm lần nữa"
 	}
-	return p + ": bạn có khỏe không? Trả lời 1: tôi ổn, 2: tôi cần giúp."
+	return p + ": dạo này mọi việc của bạn thế nào? Trả lời 1: mọi việc ổn, 2: tôi cần giúp đỡ."
 }
 
 // caregiverText asks a consenting caregiver about the person, who has not answered.
 func caregiverText(lang care.Language, name string) string {
 	name = clip(name, 30)
 	if lang == care.English {
-		return fmt.Sprintf("Caseline check-in for %s, who has not answered: how are they? Reply 1 fine, 2 needs help.", name)
+		return fmt.Sprintf("Caseline check-in for %s, who has not answered: how are things with them? Reply 1 fine, 2 they need help.", name)
 	}
-	return fmt.Sprintf("Caseline hỏi thăm %s (chưa trả lời): %s có khỏe không? Trả lời 1: ổn, 2: cần giúp.", name, name)
+	return fmt.Sprintf("Caseline hỏi thăm %s (chưa trả lời): mọi việc của %s thế nào? Trả lời 1: ổn, 2: cần giúp đỡ.", name, name)
 }
 
 // Safety codes start the staff SMS of a help request about the person's safety, so it is
@@ -103,6 +106,8 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		what = pick(en, who+" cannot come to an appointment", who+" không đến được lịch hẹn")
 	case care.ReasonUnreachable:
 		what = pick(en, who+" cannot be reached", "không liên lạc được "+who)
+	case care.ReasonOptedOut:
+		what = pick(en, who+" stopped all Caseline messages", who+" đã ngừng nhận mọi tin nhắn Caseline")
 	default: // help requests
 		switch {
 		case safety:

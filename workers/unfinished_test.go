@@ -42,7 +42,7 @@ func TestAHelpFlowDroppedAfterItsCategoryIsReportedOnceWhenItCanNoLongerGoOn(t *
 	}{
 		{"SMS, health", care.ChannelSMS, []string{"GIUP", "1"}, time.Hour, "manager", false,
 			"can tro giup: suc khoe (moi bat dau, chua xong)"},
-		{"SMS, safety, after the description", care.ChannelSMS, []string{"GIUP", "5", "1"}, time.Hour, "manager", true,
+		{"SMS, safety, at the urgent question", care.ChannelSMS, []string{"GIUP", "5"}, time.Hour, "manager", true,
 			"AT Caseline #%d: yeu cau tro giup khan tu"},
 		{"USSD, dropped again at the resume offer", care.ChannelUSSD, []string{"", "3", "2", "1"}, 30 * time.Minute, "manager", false,
 			"can tro giup: dung cu tro giup (moi bat dau, chua xong)"},

@@ -58,7 +58,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, clock care.Clock,
 		EmergencyNumbers: cfg.EmergencyNumbers,
 	})
 	tw, err := twilio.New(twilio.Deps{
-		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, VoiceKeys: engine.VoiceKeys,
+		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log,
 	})
 	if err != nil {
 		return err

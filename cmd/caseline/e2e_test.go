@@ -372,12 +372,12 @@ func TestE2E(t *testing.T) {
 	ph := s.phone(newcomer)
 	steps := []struct{ input, want string }{
 		{"*123#", "Dang ky"},
-		{"1", "Dang ky cho ai?"},
-		{"1", "Ho va ten cua ban?"},
-		{"Lê Thị Mai", "Ten hoac ma xa/phuong"},
-		{"Tân An", "Nhu cau chinh?"},
-		{"2 3", "Lien lac bang cach nao?"},
-		{"1", "Dong y?"},
+		{"1", "Ban dang ky cho ai?"},
+		{"1", "Ho va ten cua ban:"},
+		{"Lê Thị Mai", "Song o xa, phuong nao?"},
+		{"Tân An", "Can ho tro gi? Gui cac so: 13 la 1 va 3."},
+		{"23", "Nen lien lac bang cach nao?"}, // two needs, typed with no space on a keypad
+		{"1", "Ban co dong y khong?"},
 	}
 	for _, st := range steps {
 		var scr phone.Screen
@@ -394,7 +394,7 @@ func TestE2E(t *testing.T) {
 	scr, err := ph.ReplyUSSD(ctx, "1")
 	require.NoError(t, err)
 	require.True(t, scr.End, "the consent ends the session: %s", scr.Text)
-	m := regexp.MustCompile(`^Da dang ky\. Ma so: (\d+)\. Can bo xa se lien he\.$`).FindStringSubmatch(strings.TrimSpace(scr.Text))
+	m := regexp.MustCompile(`^Dang ky xong\. Ma so: (\d+)\. Can bo xa se lien he\.$`).FindStringSubmatch(strings.TrimSpace(scr.Text))
 	require.NotNil(t, m, "the confirmation carries the reference: %q", scr.Text)
 	ref := m[1]
 
@@ -436,7 +436,7 @@ func TestE2E(t *testing.T) {
 	s.api("POST", fmt.Sprintf("/cases/%d/appointments", kase.ID), map[string]any{
 		"at": at.Format(time.RFC3339), "place": "Trạm y tế xã Tân An",
 	}, http.StatusCreated, nil)
-	reminder := regexp.MustCompile(`^Caseline nhac lich hen ` + regexp.QuoteMeta(at.In(s.loc).Format("02/01")) +
+	reminder := regexp.MustCompile(`^Caseline nhac lich hen ngay ` + regexp.QuoteMeta(at.In(s.loc).Format("02/01")) +
 		` luc ` + regexp.QuoteMeta(at.In(s.loc).Format("15:04")) + ` tai Tram y te xa Tan An\. Tra loi 1: toi se den, 2: toi khong den duoc\.$`)
 	s.waitMessage("the reminder reaches the person by SMS", newcomer, reminder, dispatchSlack)
 	require.Empty(t, s.calls(newcomer), "an SMS person is not called")
@@ -463,7 +463,7 @@ func TestE2E(t *testing.T) {
 
 	// 4. The check-in goes out at its minute, by SMS, and is not answered.
 	s.waitMessage("the check-in reaches the person", newcomer,
-		regexp.MustCompile(`^Caseline hoi tham: ban co khoe khong\? Tra loi 1: toi on, 2: toi can giup\.$`),
+		regexp.MustCompile(`^Caseline hoi tham: dao nay moi viec cua ban the nao\? Tra loi 1: moi viec on, 2: toi can giup do\.$`),
 		time.Until(checkInDue)+dispatchSlack)
 	deadline := checkInDue.Add(time.Minute + dispatchSlack)
 

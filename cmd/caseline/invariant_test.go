@@ -217,6 +217,9 @@ func (w *helpWorld) caller(c *conversation) *phone.Phone {
 	return ph
 }
 
+// safetyCategory is the help menu's number of the safety category (care.HelpAbuse).
+const safetyCategory = 5
+
 // talk has the conversation through the simulators, as the world's providers deliver it.
 func (w *helpWorld) talk(c *conversation) {
 	w.t.Helper()
@@ -230,7 +233,10 @@ func (w *helpWorld) talk(c *conversation) {
 	var last string
 	switch c.channel {
 	case "sms", "android":
-		steps := []string{"GIUP", category, "1"}
+		steps := []string{"GIUP", category}
+		if c.category != safetyCategory { // a safety matter asks for no description by SMS
+			steps = append(steps, "1")
+		}
 		if commune != "" {
 			if c.caller == "staffed" {
 				commune = "xa tan an" // by its name, without diacritics
@@ -409,6 +415,10 @@ func generate(turn int) []*conversation {
 
 var rightAway = regexp.MustCompile(`se (lien he voi ban|goi lai cho ban) ngay\.`)
 
+// emergency is the emergency numbers in a reply: bare by SMS, named where nothing stays on
+// the handset.
+var emergency = regexp.MustCompile(`goi ngay 113( \(cong an\))? hoac 111( \(bao ve tre em\))?\.`)
+
 func TestEveryCallForHelpReachesAHuman(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: the whole system")
@@ -452,7 +462,7 @@ func TestEveryCallForHelpReachesAHuman(t *testing.T) {
 				require.Equal(t, to, c.dialed, "%s: 0 rang the first person on the ladder, who then hears of the call-back request", c)
 			}
 			require.Equal(t, f.urgent, rightAway.MatchString(c.reply), "%s: right away only on the urgent ladder: %q", c, c.reply)
-			require.Equal(t, c.danger, strings.Contains(c.reply, "113 (cong an) hoac 111 (bao ve tre em)"),
+			require.Equal(t, c.danger, emergency.MatchString(c.reply),
 				"%s: the emergency numbers only in danger: %q", c, c.reply)
 			if c.dial != "" {
 				require.Contains(t, c.reply, "Chua co ai nghe may. Yeu cau goi lai", "%s: the caller hears the dial went unanswered", c)

@@ -124,14 +124,14 @@ func prepareScripts(s *devSystem) scriptWorld {
 		}
 	}
 	s.waitMessage("the demo's reminder reaches the deaf user", demoDeafPhone.E164(),
-		regexp.MustCompile(`^Caseline nhac lich hen \d\d/\d\d luc 09:00 tai Tram y te xa Tan An\.`), dispatchSlack)
+		regexp.MustCompile(`^Caseline nhac lich hen ngay \d\d/\d\d luc 09:00 tai Tram y te xa Tan An\.`), dispatchSlack)
 	return w
 }
 
 // waitCheckInSMS waits until the feature-phone user's check-in has gone out by SMS.
 func waitCheckInSMS(_ *testing.T, w scriptWorld) map[string]string {
 	w.s.waitMessage("the check-in reaches the feature-phone user", demoFeaturePhone.E164(),
-		regexp.MustCompile(`^Caseline hoi tham: ban co khoe khong\?`), time.Until(w.checkInDue)+dispatchSlack)
+		regexp.MustCompile(`^Caseline hoi tham: dao nay moi viec cua ban the nao\?`), time.Until(w.checkInDue)+dispatchSlack)
 	return nil
 }
 

@@ -37,19 +37,15 @@ type Deps struct {
 	PublicBaseURL string
 	// Log is used when the request's context carries no logger.
 	Log zerolog.Logger
-	// VoiceKeys, when set, gives the keys every voice menu has besides its options (the
-	// flows engine's VoiceKeys: * repeats, 0 reaches a person, 9 slower), said after them.
-	VoiceKeys func(care.Language) []flows.Option
 }
 
 // Handlers serves Twilio's webhooks. Each handler expects RequireSignature in front of it.
 type Handlers struct {
-	engine    Engine
-	status    StatusRecorder
-	voiceURL  string
-	log       zerolog.Logger
-	voiceKeys func(care.Language) []flows.Option
-	phones    *care.PhoneMemo
+	engine   Engine
+	status   StatusRecorder
+	voiceURL string
+	log      zerolog.Logger
+	phones   *care.PhoneMemo
 }
 
 // New returns the webhook handlers, or an error when a dependency is missing.
@@ -65,12 +61,11 @@ func New(d Deps) (*Handlers, error) {
 		return nil, fmt.Errorf("twilio handlers: public base URL %q is not an absolute http(s) URL", d.PublicBaseURL)
 	}
 	return &Handlers{
-		engine:    d.Engine,
-		status:    d.Status,
-		voiceURL:  strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
-		log:       d.Log,
-		voiceKeys: d.VoiceKeys,
-		phones:    care.NewPhoneMemo(),
+		engine:   d.Engine,
+		status:   d.Status,
+		voiceURL: strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
+		log:      d.Log,
+		phones:   care.NewPhoneMemo(),
 	}, nil
 }
 

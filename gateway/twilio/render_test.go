@@ -71,6 +71,27 @@ func TestRenderVoice(t *testing.T) {
 				`<Redirect method="POST">` + voice + `?step=3&amp;noinput=1</Redirect></Response>`,
 		},
 		{
+			name: "an option in another language is said by that language's voice",
+			reply: flows.Reply{Step: 4, Prompt: flows.Prompt{Text: "Xin chào.", Language: care.Vietnamese, Expect: flows.ExpectChoice,
+				Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "4", Label: "English", Language: care.English}}}},
+			style: voiceStyle{keys: []flows.Option{{Key: "*", Label: "Nghe lại"}}},
+			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=4">` +
+				`<Say language="vi-VN">Xin chào. Đăng ký, bấm 1.</Say>` +
+				`<Say language="en-US">For English, press 4.</Say>` +
+				`<Say language="vi-VN">Nghe lại, bấm sao.</Say></Gather>` +
+				`<Redirect method="POST">` + voice + `?step=4&amp;noinput=1</Redirect></Response>`,
+		},
+		{
+			name: "and in English, the Vietnamese option by the Vietnamese voice, slowly",
+			reply: flows.Reply{Step: 4, Prompt: flows.Prompt{Text: "Hello.", Language: care.English, Expect: flows.ExpectChoice,
+				Options: []flows.Option{{Key: "4", Label: "Tiếng Việt", Language: care.Vietnamese}}}},
+			style: voiceStyle{slow: true},
+			want: `<Response><Gather input="dtmf" numDigits="1" timeout="20" method="POST" action="` + voice + `?step=4">` +
+				`<Say language="en-US">Hello.</Say><Pause length="1"/>` +
+				`<Say language="vi-VN">Tiếng Việt, bấm 4.</Say><Pause length="1"/></Gather>` +
+				`<Redirect method="POST">` + voice + `?step=4&amp;noinput=1</Redirect></Response>`,
+		},
+		{
 			name:  "a PIN is gathered up to the hash key",
 			reply: flows.Reply{Step: 1, Prompt: flows.Prompt{Text: "Nhập mã PIN, rồi bấm thăng.", Expect: flows.ExpectDigits}},
 			want: `<Response><Gather input="dtmf" finishOnKey="#" timeout="10" method="POST" action="` + voice + `?step=1">` +

@@ -54,8 +54,8 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
 	style := voiceStyle{slow: reply.Slow}
-	if h.voiceKeys != nil && reply.Prompt.Expect == flows.ExpectChoice {
-		style.keys = extraKeys(reply.Prompt.Options, h.voiceKeys(reply.Prompt.Language))
+	if reply.Prompt.Expect == flows.ExpectChoice {
+		style.keys = extraKeys(reply.Prompt.Options, reply.Keys)
 	}
 	verbs := renderVoice(reply, h.voiceURL, style)
 	h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(verbs) })
@@ -132,7 +132,7 @@ type voiceStyle struct {
 	// with <Pause> works with every voice and language.
 	slow bool
 	// keys are the keys every menu has besides its options (repeat, a person, slower),
-	// said after the options.
+	// said after the options when the engine asks for them (Reply.Keys).
 	keys []flows.Option
 }
 
@@ -143,19 +143,21 @@ type voiceStyle struct {
 //   - Prompt.Person: the text, then <Dial timeout="25" action=…?step=N&dial=1> to the person,
 //     whose action tells the dialog how the call ended;
 //   - an end (or nothing asked): the text, then <Hangup/>.
+//
+// An option in another language than the prompt's is said by that language's voice, in a
+// <Say> of its own: a Vietnamese voice reading "English" helps no English speaker.
 func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.Element {
 	p := reply.Prompt
-	lang := sayLanguage(p.Language)
 	if reply.Silent {
 		return []twiml.Element{&twiml.VoiceHangup{}}
 	}
 	step := strconv.Itoa(reply.Step)
 	if p.Person != "" {
-		return append(say(lang, style, sentences(p)...), &twiml.VoiceDial{Number: p.Person.E164(),
+		return append(say(style, sentences(p)...), &twiml.VoiceDial{Number: p.Person.E164(),
 			Timeout: strconv.Itoa(dialTimeout), Action: voiceURL + "?step=" + step + "&dial=1", Method: "POST"})
 	}
 	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
-		return append(say(lang, style, sentences(p)...), &twiml.VoiceHangup{})
+		return append(say(style, sentences(p)...), &twiml.VoiceHangup{})
 	}
 	g := &twiml.VoiceGather{
 		Input:         "dtmf",
@@ -163,7 +165,7 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 		Timeout:       strconv.Itoa(gatherTimeout),
 		Action:        voiceURL + "?step=" + step,
 		Method:        "POST",
-		InnerElements: say(lang, style, append(sentences(p), keyPhrases(p.Language, style.keys)...)...),
+		InnerElements: say(style, append(sentences(p), keyPhrases(p.Language, style.keys)...)...),
 	}
 	if p.Expect == flows.ExpectDigits {
 		g.NumDigits, g.FinishOnKey = "", "#"
@@ -174,18 +176,29 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 	return []twiml.Element{g, &twiml.VoiceRedirect{Url: voiceURL + "?step=" + step + "&noinput=1", Method: "POST"}}
 }
 
-// sentences are what is said for a prompt: its text, then each option as "for X, press N".
-func sentences(p flows.Prompt) []string {
-	var out []string
+// sentence is one thing said, in its language.
+type sentence struct {
+	text string
+	lang care.Language
+}
+
+// sentences are what is said for a prompt: its text, then each option as "for X, press N",
+// each in its own language.
+func sentences(p flows.Prompt) []sentence {
+	var out []sentence
 	if t := strings.TrimSpace(p.Text); t != "" {
-		out = append(out, t)
+		out = append(out, sentence{t, p.Language})
 	}
 	opts := p.Options
 	if len(opts) > maxVoiceOptions {
 		opts = opts[:maxVoiceOptions]
 	}
 	for _, o := range opts {
-		out = append(out, pressPhrase(p.Language, o))
+		lang := p.Language
+		if o.Language != "" {
+			lang = o.Language
+		}
+		out = append(out, sentence{pressPhrase(lang, o), lang})
 	}
 	return out
 }
@@ -210,10 +223,10 @@ func extraKeys(options, keys []flows.Option) []flows.Option {
 }
 
 // keyPhrases says the keys every menu has, each as "for X, press N".
-func keyPhrases(lang care.Language, keys []flows.Option) []string {
-	out := make([]string, 0, len(keys))
+func keyPhrases(lang care.Language, keys []flows.Option) []sentence {
+	out := make([]sentence, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, pressPhrase(lang, k))
+		out = append(out, sentence{pressPhrase(lang, k), lang})
 	}
 	return out
 }
@@ -239,18 +252,22 @@ func pressPhrase(lang care.Language, o flows.Option) string {
 	return o.Label + ", bấm " + key + "."
 }
 
-// say makes <Say> verbs for sentences: one joined <Say>, or in slow mode one per sentence
-// each followed by a pause.
-func say(lang string, style voiceStyle, sentences ...string) []twiml.Element {
-	if len(sentences) == 0 {
-		return nil
-	}
-	if !style.slow {
-		return []twiml.Element{&twiml.VoiceSay{Message: strings.Join(sentences, " "), Language: lang}}
-	}
-	out := make([]twiml.Element, 0, 2*len(sentences))
-	for _, s := range sentences {
-		out = append(out, &twiml.VoiceSay{Message: s, Language: lang}, &twiml.VoicePause{Length: "1"})
+// say makes <Say> verbs for sentences: one <Say> for each run of sentences in one language,
+// or in slow mode one per sentence, each followed by a pause.
+func say(style voiceStyle, sentences ...sentence) []twiml.Element {
+	var out []twiml.Element
+	for i := 0; i < len(sentences); {
+		lang := sayLanguage(sentences[i].lang)
+		if style.slow {
+			out = append(out, &twiml.VoiceSay{Message: sentences[i].text, Language: lang}, &twiml.VoicePause{Length: "1"})
+			i++
+			continue
+		}
+		var run []string
+		for ; i < len(sentences) && sayLanguage(sentences[i].lang) == lang; i++ {
+			run = append(run, sentences[i].text)
+		}
+		out = append(out, &twiml.VoiceSay{Message: strings.Join(run, " "), Language: lang})
 	}
 	return out
 }

@@ -137,6 +137,14 @@ func TestWebhooks(t *testing.T) {
 			status: 200, input: voiceIn("CA1:0", "", true, false), twiml: gather("3"),
 		},
 		{
+			name: "voice keys when the engine asks", path: "/twilio/voice", form: voiceForm(),
+			reply:  flows.Reply{Prompt: menu, Step: 3, Keys: []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "2", Label: "Trùng phím"}}},
+			status: 200, input: voiceIn("CA1:0", "", true, false),
+			twiml: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=3">` +
+				`<Say language="vi-VN">` + menuVI + ` Nghe lại, bấm sao.</Say></Gather>` +
+				`<Redirect method="POST">` + voice + `?step=3&amp;noinput=1</Redirect></Response>`,
+		},
+		{
 			name: "voice gather action", path: "/twilio/voice?step=3", form: voiceForm("Digits", "2"),
 			reply:  flows.Reply{Prompt: menu, Step: 4},
 			status: 200, input: voiceIn("CA1:3", "2", false, false), twiml: gather("4"),

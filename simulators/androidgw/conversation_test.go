@@ -87,11 +87,11 @@ func TestRegisterBySMSAndAReminderThroughTheAndroidGateway(t *testing.T) {
 		require.Len(t, sent, before+1, "one reply to %q", text)
 		require.Contains(t, sent[before].Content, want, "reply to %q", text)
 	}
-	say("DK", "Dang ky cho ai")
-	say("1", "Ho va ten")
+	say("DK", "dang ky cho ai")
+	say("1", "ho va ten")
 	say("Lê Thị Mai", "xa")
-	say("HB01", "1 3")
-	say("2", "Lien lac")
+	say("HB01", "13 la 1 va 3")
+	say("2", "lien lac")
 	say("1", "Dong y")
 	say("1", "Ma so")
 
