@@ -40,6 +40,8 @@ type Deps struct {
 	// VoiceKeys, when set, gives the keys every voice menu has besides its options (the
 	// flows engine's VoiceKeys: * repeats, 0 reaches a person, 9 slower), said after them.
 	VoiceKeys func(care.Language) []flows.Option
+	// Voices say the voice prompts; the zero value is DefaultVoices.
+	Voices Voices
 }
 
 // Handlers serves Twilio's webhooks. Each handler expects RequireSignature in front of it.
@@ -49,6 +51,7 @@ type Handlers struct {
 	voiceURL  string
 	log       zerolog.Logger
 	voiceKeys func(care.Language) []flows.Option
+	voices    Voices
 	phones    *care.PhoneMemo
 }
 
@@ -70,6 +73,7 @@ func New(d Deps) (*Handlers, error) {
 		voiceURL:  strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
 		log:       d.Log,
 		voiceKeys: d.VoiceKeys,
+		voices:    d.Voices,
 		phones:    care.NewPhoneMemo(),
 	}, nil
 }

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/twilio/tts"
 )
 
 // Voice timing and limits (PRODUCT.md §6).
@@ -38,13 +40,13 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	}
 	reply, ok := h.handle(r.Context(), in)
 	if !ok {
-		h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(apologyVoice()) })
+		h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(apologyVoice(h.voices)) })
 		return
 	}
 	if len(reply.Prompt.Options) > maxVoiceOptions {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
-	style := voiceStyle{slow: reply.Slow}
+	style := voiceStyle{slow: reply.Slow, voices: h.voices}
 	if h.voiceKeys != nil && reply.Prompt.Expect == flows.ExpectChoice {
 		style.keys = extraKeys(reply.Prompt.Options, h.voiceKeys(reply.Prompt.Language))
 	}
@@ -118,6 +120,8 @@ type voiceStyle struct {
 	// keys are the keys every menu has besides its options (repeat, a person, slower),
 	// said after the options.
 	keys []flows.Option
+	// voices say each language; the zero value says it with DefaultVoices.
+	voices Voices
 }
 
 // renderVoice turns a reply into TwiML verbs:
@@ -128,7 +132,7 @@ type voiceStyle struct {
 //   - an end (or nothing asked): the text, then <Hangup/>.
 func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.Element {
 	p := reply.Prompt
-	lang := sayLanguage(p.Language)
+	lang := style.voices.speaker(p.Language)
 	if reply.Silent {
 		return []twiml.Element{&twiml.VoiceHangup{}}
 	}
@@ -223,33 +227,52 @@ func pressPhrase(lang care.Language, o flows.Option) string {
 
 // say makes <Say> verbs for sentences: one joined <Say>, or in slow mode one per sentence
 // each followed by a pause.
-func say(lang string, style voiceStyle, sentences ...string) []twiml.Element {
+func say(lang speaker, style voiceStyle, sentences ...string) []twiml.Element {
 	if len(sentences) == 0 {
 		return nil
 	}
 	if !style.slow {
-		return []twiml.Element{&twiml.VoiceSay{Message: strings.Join(sentences, " "), Language: lang}}
+		return []twiml.Element{lang.say(strings.Join(sentences, " "))}
 	}
 	out := make([]twiml.Element, 0, 2*len(sentences))
 	for _, s := range sentences {
-		out = append(out, &twiml.VoiceSay{Message: s, Language: lang}, &twiml.VoicePause{Length: "1"})
+		out = append(out, lang.say(s), &twiml.VoicePause{Length: "1"})
 	}
 	return out
 }
 
-// sayLanguage is the <Say> language for a prompt language; Vietnamese unless English.
-func sayLanguage(l care.Language) string {
+// Voices names the Twilio voice that says the prompts of each language (TWILIO_VOICE_VI,
+// TWILIO_VOICE_EN). Twilio's default voice speaks no Vietnamese, and a voice that does not
+// speak the <Say>'s language may fail it: every <Say> names both (package tts has the table).
+type Voices struct {
+	Vietnamese string
+	English    string
+}
+
+// DefaultVoices say a language when Voices names no voice for it.
+var DefaultVoices = Voices{Vietnamese: "Google.vi-VN-Standard-A", English: "Google.en-US-Standard-C"}
+
+// speaker is how a prompt language is said: a <Say>'s language and voice.
+type speaker struct{ language, voice string }
+
+// speaker says l: in Vietnamese unless English.
+func (v Voices) speaker(l care.Language) speaker {
 	if l == care.English {
-		return "en-US"
+		return speaker{tts.English, cmp.Or(v.English, DefaultVoices.English)}
 	}
-	return "vi-VN"
+	return speaker{tts.Vietnamese, cmp.Or(v.Vietnamese, DefaultVoices.Vietnamese)}
+}
+
+// say is a <Say> of text in the speaker's language and voice.
+func (s speaker) say(text string) *twiml.VoiceSay {
+	return &twiml.VoiceSay{Message: text, Language: s.language, Voice: s.voice}
 }
 
 // apologyVoice says the apology in both languages and hangs up.
-func apologyVoice() []twiml.Element {
+func apologyVoice(v Voices) []twiml.Element {
 	return []twiml.Element{
-		&twiml.VoiceSay{Message: apologyVI, Language: sayLanguage(care.Vietnamese)},
-		&twiml.VoiceSay{Message: apologyEN, Language: sayLanguage(care.English)},
+		v.speaker(care.Vietnamese).say(apologyVI),
+		v.speaker(care.English).say(apologyEN),
 		&twiml.VoiceHangup{},
 	}
 }

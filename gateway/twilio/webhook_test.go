@@ -82,7 +82,7 @@ func TestWebhooks(t *testing.T) {
 	}
 	gather := func(step string) string {
 		return `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=` + step + `">` +
-			`<Say language="vi-VN">` + menuVI + `</Say></Gather>` +
+			`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + menuVI + `</Say></Gather>` +
 			`<Redirect method="POST">` + voice + `?step=` + step + `&amp;noinput=1</Redirect></Response>`
 	}
 	cases := []webhookCase{
@@ -159,19 +159,19 @@ func TestWebhooks(t *testing.T) {
 			name: "voice end in English", path: "/twilio/voice?step=5", form: voiceForm("Digits", "1"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Goodbye.", End: true, Language: care.English}, Step: 6},
 			status: 200, input: voiceIn("CA1:5", "1", false, false),
-			twiml: `<Response><Say language="en-US">Goodbye.</Say><Hangup/></Response>`,
+			twiml: `<Response><Say language="en-US" voice="Google.en-US-Standard-C">Goodbye.</Say><Hangup/></Response>`,
 		},
 		{
 			name: "voice to a person", path: "/twilio/voice?step=5", form: voiceForm("Digits", "0"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Xin chờ.", Person: "+84987654321"}, Step: 6},
 			status: 200, input: voiceIn("CA1:5", "0", false, false),
-			twiml: `<Response><Say language="vi-VN">Xin chờ.</Say><Dial>+84987654321</Dial></Response>`,
+			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chờ.</Say><Dial>+84987654321</Dial></Response>`,
 		},
 		{
 			name: "voice engine error", path: "/twilio/voice?step=5", form: voiceForm("Digits", "1"),
 			engineErr: errors.New("boom"),
 			status:    200, input: voiceIn("CA1:5", "1", false, false),
-			twiml: `<Response><Say language="vi-VN">` + apologyVI + `</Say><Say language="en-US">` + apologyEN + `</Say><Hangup/></Response>`,
+			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + apologyVI + `</Say><Say language="en-US" voice="Google.en-US-Standard-C">` + apologyEN + `</Say><Hangup/></Response>`,
 		},
 		{name: "voice bad signature", path: "/twilio/voice", form: voiceForm(), sig: badSig, status: 403},
 		{name: "voice bad step", path: "/twilio/voice?step=x", form: voiceForm(), status: 400, contains: "step: not a step number"},
