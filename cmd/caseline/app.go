@@ -32,6 +32,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) 
 	})
 	tw, err := twilio.New(twilio.Deps{
 		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, VoiceKeys: engine.VoiceKeys,
+		Voices: cfg.TwilioVoices,
 	})
 	if err != nil {
 		return err
@@ -58,8 +59,11 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) 
 
 // workerDeps is what the workers and the dispatcher need.
 func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Client) (workers.Deps, error) {
-	sender, err := twilio.NewSender(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom,
-		cfg.TwilioAPIURL, cfg.PublicBaseURL, twilioTimeout)
+	sender, err := twilio.NewSender(twilio.SenderConfig{
+		AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom,
+		CallerID: cfg.TwilioCallerID, APIURL: cfg.TwilioAPIURL, StatusCallbackBase: cfg.PublicBaseURL,
+		Timeout: twilioTimeout,
+	})
 	if err != nil {
 		return workers.Deps{}, fmt.Errorf("twilio sender: %w", err)
 	}
