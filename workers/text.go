@@ -21,14 +21,16 @@ func smsText(text string, keep bool) string {
 	return flows.StripDiacritics(text)
 }
 
-// clip shortens s to at most n runes, so a long place or name cannot push a prompt past a segment.
+// clip shortens s to at most n runes, so a long place or name cannot push a prompt past a
+// segment. It marks the cut with "..." rather than "…", which GSM-7 lacks: one "…" would make
+// the whole SMS UCS-2, 70 characters a segment.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
+	return strings.TrimSpace(string(r[:n-3])) + "..."
 }
 
 // reminderText is an appointment reminder: when, where, and the two answers.
@@ -73,6 +75,16 @@ func caregiverText(lang care.Language, name string) string {
 		return fmt.Sprintf("Caseline check-in for %s, who has not answered: how are they? Reply 1 fine, 2 needs help.", name)
 	}
 	return fmt.Sprintf("Caseline hỏi thăm %s (chưa trả lời): %s có khỏe không? Trả lời 1: ổn, 2: cần giúp.", name, name)
+}
+
+// unreachableCaregiverText tells a caregiver that the person's SMS do not get through, and
+// asks them to pass on that the case manager is waiting to hear from the person.
+func unreachableCaregiverText(lang care.Language, name string) string {
+	name = clip(name, 30)
+	if lang == care.English {
+		return fmt.Sprintf("Caseline: our messages to %s are not getting through. Please ask %s to contact their case manager.", name, name)
+	}
+	return fmt.Sprintf("Caseline: chúng tôi chưa gửi được tin nhắn cho %s. Nhờ bạn báo %s liên hệ cán bộ xã.", name, name)
 }
 
 // escalationText tells a staff member what needs them and how to acknowledge. A request

@@ -20,12 +20,13 @@ type Engine interface {
 	Handle(ctx context.Context, in flows.Input) (flows.Reply, error)
 }
 
-// StatusRecorder records a delivery receipt on the message (or call) whose provider id is
-// providerID. It returns a care.Error with code ENOTFOUND when no message has that id.
-// The store satisfies it; it should not move a message's status backwards (receipts arrive
-// out of order).
+// StatusRecorder records a delivery receipt on the message (or call) the provider knows by
+// r.ProviderID, and counts a failure that r.NumberFailed blames on the number; marked reports
+// that it made the number unreachable by SMS. It returns a care.Error with code ENOTFOUND
+// when no message has that id. The store satisfies it; it should not move a message's status
+// backwards (receipts arrive out of order).
 type StatusRecorder interface {
-	RecordStatus(ctx context.Context, provider care.Provider, providerID string, status care.MessageStatus, errorCode string) error
+	RecordStatus(ctx context.Context, r care.Receipt) (marked bool, err error)
 }
 
 // Deps are what the handlers need.

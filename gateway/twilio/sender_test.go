@@ -252,11 +252,11 @@ type recorder struct {
 	got []string
 }
 
-func (r *recorder) RecordStatus(_ context.Context, p care.Provider, id string, st care.MessageStatus, code string) error {
+func (r *recorder) RecordStatus(_ context.Context, rc care.Receipt) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.got = append(r.got, string(p)+" "+id+" "+string(st)+" "+code)
-	return nil
+	r.got = append(r.got, string(rc.Provider)+" "+rc.ProviderID+" "+string(rc.Status)+" "+rc.ErrorCode)
+	return false, nil
 }
 
 type noEngine struct{}

@@ -182,17 +182,22 @@ func TestWebhooks(t *testing.T) {
 		{
 			name: "sms status delivered", path: "/twilio/sms/status",
 			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"delivered"}, "AccountSid": {"AC123"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "SMknown", care.MsgDelivered, ""}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgDelivered, "", false)},
 		},
 		{
 			name: "sms status undelivered with code", path: "/twilio/sms/status",
 			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "SMknown", care.MsgFailed, "30003"}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgFailed, "30003", true)},
 		},
 		{
 			name: "sms status queued is sent", path: "/twilio/sms/status",
 			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"queued"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "SMknown", care.MsgSent, ""}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgSent, "", false)},
+		},
+		{
+			name: "sms status failed, not the number's fault", path: "/twilio/sms/status",
+			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"failed"}, "ErrorCode": {"30008"}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgFailed, "30008", false)},
 		},
 		{name: "sms status unknown sid", path: "/twilio/sms/status", form: url.Values{"MessageSid": {"SMother"}, "MessageStatus": {"sent"}}, status: 200},
 		{name: "sms status untracked", path: "/twilio/sms/status", form: url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"receiving"}}, status: 200},
@@ -206,12 +211,12 @@ func TestWebhooks(t *testing.T) {
 		{
 			name: "call status no-answer", path: "/twilio/voice/status",
 			form:   url.Values{"CallSid": {"CAknown"}, "CallStatus": {"no-answer"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "CAknown", care.MsgFailed, "no-answer"}},
+			status: 200, statuses: []statusCall{receipt("CAknown", care.MsgFailed, "no-answer", false)},
 		},
 		{
 			name: "call status completed", path: "/twilio/voice/status",
 			form:   url.Values{"CallSid": {"CAknown"}, "CallStatus": {"completed"}, "CallDuration": {"42"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "CAknown", care.MsgDelivered, ""}},
+			status: 200, statuses: []statusCall{receipt("CAknown", care.MsgDelivered, "", false)},
 		},
 	}
 	for _, tc := range cases {
