@@ -42,9 +42,11 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) 
 	}
 	d.TwilioSMS, d.TwilioSMSStatus = signed(tw.SMS), signed(tw.SMSStatus)
 	d.TwilioVoice, d.TwilioVoiceStatus = signed(tw.Voice), signed(tw.VoiceStatus)
-	if d.USSD, err = ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log}); err != nil {
+	u, err := ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Ends: st})
+	if err != nil {
 		return err
 	}
+	d.USSD, d.USSDEvents = u, http.HandlerFunc(u.Events)
 	if d.Android, err = android.New(android.Deps{
 		Engine: engine, Store: st, Log: log, Username: cfg.AndroidUsername, Password: cfg.AndroidPassword,
 	}); err != nil {

@@ -442,6 +442,16 @@ func TestE2E(t *testing.T) {
 	require.NotNil(t, m, "the confirmation carries the reference: %q", scr.Text)
 	ref := m[1]
 
+	// Africa's Talking tells how the session ended: recorded under the USSD token only.
+	ended := url.Values{"sessionId": {"ATUid_e2e"}, "phoneNumber": {newcomer}, "status": {"Success"},
+		"hopsCount": {"9"}, "durationInMillis": {"61000"}, "serviceCode": {"*123#"}, "networkCode": {"45204"}}
+	for token, want := range map[string]int{"guess": http.StatusForbidden, e2eUSSDToken: http.StatusOK} {
+		resp, err := http.PostForm(s.base+"/ussd/africastalking/events?token="+token, ended)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, want, resp.StatusCode, "token %s", token)
+	}
+
 	// The commune's case manager is told by SMS; that is how we learn who it is.
 	notice := regexp.MustCompile(`dang ky moi, ma ` + ref + `, Le Thi Mai, so \` + newcomer + `\. Nhu cau: .*Ho so (\d+), buoc 1\.`)
 	var manager string
