@@ -71,7 +71,9 @@ func TestEvents(t *testing.T) {
 		{name: "success", path: path, body: end("status", "Success").Encode(), status: 200,
 			want: ptr(with(func(e *care.USSDSessionEnd) { e.Status = care.USSDSuccess }))},
 		{name: "failed with its error", path: path, body: end("status", "Failed", "errorMessage", "Timeout waiting for response").Encode(), status: 200,
-			want: ptr(with(func(e *care.USSDSessionEnd) { e.Status, e.ErrorMessage = care.USSDFailed, "Timeout waiting for response" }))},
+			want: ptr(with(func(e *care.USSDSessionEnd) {
+				e.Status, e.ErrorMessage = care.USSDFailed, "Timeout waiting for response"
+			}))},
 		{name: "status in another case", path: path, body: end("status", "incomplete").Encode(), status: 200, want: &incomplete},
 		{name: "no counts", path: path, body: end("hopsCount", "-", "durationInMillis", "-", "cost", "-").Encode(), status: 200,
 			want: ptr(with(func(e *care.USSDSessionEnd) { e.Hops, e.Duration, e.Cost = 0, 0, "" }))},
