@@ -126,24 +126,12 @@ func variables() []variable {
 				c.TwilioCallerID = p.E164()
 				return nil
 			}},
-		{name: "TWILIO_VOICE_VI", def: twilio.DefaultVoices.Vietnamese,
-			set: func(c *config, v string) error {
-				if !tts.Speaks(v, tts.Vietnamese) {
-					return fmt.Errorf("%q is not a Twilio voice that speaks Vietnamese (%s); Twilio speaks it only with Google voices, like %s",
-						v, tts.Vietnamese, twilio.DefaultVoices.Vietnamese)
-				}
-				c.TwilioVoices.Vietnamese = v
-				return nil
-			}},
-		{name: "TWILIO_VOICE_EN", def: twilio.DefaultVoices.English,
-			set: func(c *config, v string) error {
-				if !tts.Speaks(v, tts.English) {
-					return fmt.Errorf("%q is not a Twilio voice that speaks American English (%s), like %s or Polly.Joanna",
-						v, tts.English, twilio.DefaultVoices.English)
-				}
-				c.TwilioVoices.English = v
-				return nil
-			}},
+		voiceVariable("TWILIO_VOICE_VI", tts.Vietnamese, "Vietnamese", twilio.DefaultVoices.Vietnamese,
+			"; Twilio speaks it only with Google voices, like "+twilio.DefaultVoices.Vietnamese,
+			func(c *config) *string { return &c.TwilioVoices.Vietnamese }),
+		voiceVariable("TWILIO_VOICE_EN", tts.English, "American English", twilio.DefaultVoices.English,
+			", like "+twilio.DefaultVoices.English+" or Polly.Joanna",
+			func(c *config) *string { return &c.TwilioVoices.English }),
 		{name: "TWILIO_API_URL",
 			set: func(c *config, v string) error {
 				if v == "" {
@@ -218,6 +206,18 @@ func variables() []variable {
 				return nil
 			}},
 	}
+}
+
+// voiceVariable is a TWILIO_VOICE_* variable: a Twilio voice that speaks language (named
+// for people as spoken), refused otherwise with hint; field is where it goes.
+func voiceVariable(name, language, spoken, def, hint string, field func(*config) *string) variable {
+	return variable{name: name, def: def, set: func(c *config, v string) error {
+		if !tts.Speaks(v, language) {
+			return fmt.Errorf("%q is not a Twilio voice that speaks %s (%s)%s", v, spoken, language, hint)
+		}
+		*field(c) = v
+		return nil
+	}}
 }
 
 var (

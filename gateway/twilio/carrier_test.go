@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
@@ -36,15 +35,7 @@ func TestCarrierFailuresThroughStatusCallbacks(t *testing.T) {
 	kase := &care.Case{PersonID: p.ID, ManagerID: mgr.ID, Commune: "27001", Step: care.StepAssessment}
 	require.NoError(t, st.OpenCase(ctx, kase))
 
-	gw := httptest.NewUnstartedServer(nil)
-	base := "http://" + gw.Listener.Addr().String()
-	h, err := twilio.New(twilio.Deps{Engine: noEngine{}, Status: st, PublicBaseURL: base, Log: zerolog.Nop()})
-	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle("POST /twilio/sms/status", twilio.RequireSignature(token, base, http.HandlerFunc(h.SMSStatus)))
-	gw.Config.Handler = mux
-	gw.Start()
-	t.Cleanup(gw.Close)
+	base := statusGateway(t, st)
 	fake := faketwilio.New(faketwilio.Options{AccountSID: sid, AuthToken: token})
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)

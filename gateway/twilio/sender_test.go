@@ -259,6 +259,22 @@ func (r *recorder) RecordStatus(_ context.Context, rc care.Receipt) (bool, error
 	return false, nil
 }
 
+// statusGateway serves the SMS status callback, behind the signature check, on a test server
+// whose URL it returns; receipts go to st.
+func statusGateway(t *testing.T, st twilio.StatusRecorder) string {
+	t.Helper()
+	gw := httptest.NewUnstartedServer(nil)
+	base := "http://" + gw.Listener.Addr().String()
+	h, err := twilio.New(twilio.Deps{Engine: noEngine{}, Status: st, PublicBaseURL: base, Log: zerolog.Nop()})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("POST /twilio/sms/status", twilio.RequireSignature(token, base, http.HandlerFunc(h.SMSStatus)))
+	gw.Config.Handler = mux
+	gw.Start()
+	t.Cleanup(gw.Close)
+	return base
+}
+
 type noEngine struct{}
 
 func (noEngine) Handle(context.Context, flows.Input) (flows.Reply, error) {
@@ -283,15 +299,7 @@ func TestFakeStatusCallbackPassesSignatureCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := &recorder{}
-			gw := httptest.NewUnstartedServer(nil)
-			base := "http://" + gw.Listener.Addr().String()
-			h, err := twilio.New(twilio.Deps{Engine: noEngine{}, Status: rec, PublicBaseURL: base, Log: zerolog.Nop()})
-			require.NoError(t, err)
-			mux := http.NewServeMux()
-			mux.Handle("POST /twilio/sms/status", twilio.RequireSignature(token, base, http.HandlerFunc(h.SMSStatus)))
-			gw.Config.Handler = mux
-			gw.Start()
-			t.Cleanup(gw.Close)
+			base := statusGateway(t, rec)
 
 			fake := faketwilio.New(faketwilio.Options{AccountSID: sid, AuthToken: tt.fakeToken})
 			api := httptest.NewServer(fake)

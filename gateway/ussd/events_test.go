@@ -38,18 +38,10 @@ func (f *fakeEnds) RecordUSSDEnd(_ context.Context, e *care.USSDSessionEnd) erro
 // end is an end-of-session notification as Africa's Talking posts it; kv overrides fields
 // ("-" removes one).
 func end(kv ...string) url.Values {
-	f := url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "networkCode": {"45204"},
+	return with(url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "networkCode": {"45204"},
 		"phoneNumber": {"+84901234567"}, "status": {"Incomplete"}, "cost": {"VND 200"}, "durationInMillis": {"41250"},
 		"hopsCount": {"3"}, "input": {"1*1*Nguyễn Văn A"}, "lastAppResponse": {"CON Ten cua ban?"}, "errorMessage": {""},
-		"date": {"2026-11-23 09:12:03"}}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "-" {
-			f.Del(kv[i])
-			continue
-		}
-		f.Set(kv[i], kv[i+1])
-	}
-	return f
+		"date": {"2026-11-23 09:12:03"}}, kv...)
 }
 
 func TestEvents(t *testing.T) {
@@ -57,7 +49,7 @@ func TestEvents(t *testing.T) {
 	const path = "/ussd/africastalking/events?token=" + testToken
 	incomplete := care.USSDSessionEnd{SessionID: "ATUid_1", Phone: "+84901234567", Status: care.USSDIncomplete,
 		Hops: 3, Duration: 41250 * time.Millisecond, NetworkCode: "45204", Cost: "VND 200", Flow: "register", State: "name"}
-	with := func(f func(*care.USSDSessionEnd)) care.USSDSessionEnd { e := incomplete; f(&e); return e }
+	but := func(f func(*care.USSDSessionEnd)) care.USSDSessionEnd { e := incomplete; f(&e); return e }
 	tests := []struct {
 		name   string
 		path   string
@@ -69,16 +61,16 @@ func TestEvents(t *testing.T) {
 	}{
 		{name: "incomplete", path: path, body: end().Encode(), status: 200, want: &incomplete},
 		{name: "success", path: path, body: end("status", "Success").Encode(), status: 200,
-			want: ptr(with(func(e *care.USSDSessionEnd) { e.Status = care.USSDSuccess }))},
+			want: ptr(but(func(e *care.USSDSessionEnd) { e.Status = care.USSDSuccess }))},
 		{name: "failed with its error", path: path, body: end("status", "Failed", "errorMessage", "Timeout waiting for response").Encode(), status: 200,
-			want: ptr(with(func(e *care.USSDSessionEnd) {
+			want: ptr(but(func(e *care.USSDSessionEnd) {
 				e.Status, e.ErrorMessage = care.USSDFailed, "Timeout waiting for response"
 			}))},
 		{name: "status in another case", path: path, body: end("status", "incomplete").Encode(), status: 200, want: &incomplete},
 		{name: "no counts", path: path, body: end("hopsCount", "-", "durationInMillis", "-", "cost", "-").Encode(), status: 200,
-			want: ptr(with(func(e *care.USSDSessionEnd) { e.Hops, e.Duration, e.Cost = 0, 0, "" }))},
+			want: ptr(but(func(e *care.USSDSessionEnd) { e.Hops, e.Duration, e.Cost = 0, 0, "" }))},
 		{name: "a long error message is cut", path: path, body: end("status", "Failed", "errorMessage", strings.Repeat("é", 400)).Encode(), status: 200,
-			want: ptr(with(func(e *care.USSDSessionEnd) { e.Status, e.ErrorMessage = care.USSDFailed, strings.Repeat("é", 250) }))},
+			want: ptr(but(func(e *care.USSDSessionEnd) { e.Status, e.ErrorMessage = care.USSDFailed, strings.Repeat("é", 250) }))},
 		{name: "wrong token", path: "/ussd/africastalking/events?token=guess", body: end().Encode(), status: 403, reason: "invalid token"},
 		{name: "missing token", path: "/ussd/africastalking/events", body: end().Encode(), status: 403},
 		{name: "unknown status", path: path, body: end("status", "Dropped").Encode(), status: 400, reason: "status: not Success, Incomplete or Failed"},
