@@ -106,6 +106,10 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		what = pick(en, who+" cannot come to an appointment", who+" không đến được lịch hẹn")
 	case care.ReasonUnreachable:
 		what = pick(en, who+" cannot be reached", "không liên lạc được "+who)
+		if w.Person != nil && w.Person.SMSUnreachableAt != nil {
+			// Their number takes no SMS but may take calls: the case manager should phone.
+			what = pick(en, who+" gets no SMS", who+" không nhận được tin nhắn")
+		}
 	default: // help requests
 		switch {
 		case w.Help != nil && w.Help.Category.Sensitive():
