@@ -126,11 +126,11 @@ func variables() []variable {
 				c.TwilioCallerID = p.E164()
 				return nil
 			}},
-		voiceVariable("TWILIO_VOICE_VI", tts.Vietnamese, "Vietnamese", twilio.DefaultVoices.Vietnamese,
-			"; Twilio speaks it only with Google voices, like "+twilio.DefaultVoices.Vietnamese,
+		voiceVariable("TWILIO_VOICE_VI", tts.Vietnamese, "Vietnamese", twilio.DefaultVoiceVI,
+			"; Twilio speaks it only with Google voices, like "+twilio.DefaultVoiceVI,
 			func(c *config) *string { return &c.TwilioVoices.Vietnamese }),
-		voiceVariable("TWILIO_VOICE_EN", tts.English, "American English", twilio.DefaultVoices.English,
-			", like "+twilio.DefaultVoices.English+" or Polly.Joanna",
+		voiceVariable("TWILIO_VOICE_EN", tts.English, "American English", twilio.DefaultVoiceEN,
+			", like "+twilio.DefaultVoiceEN+" or Polly.Joanna",
 			func(c *config) *string { return &c.TwilioVoices.English }),
 		{name: "TWILIO_API_URL",
 			set: func(c *config, v string) error {

@@ -76,7 +76,7 @@ func TestConfigVoiceDefaults(t *testing.T) {
 	t.Parallel()
 	cfg, err := loadConfig(getenv(nil), "dev")
 	require.NoError(t, err)
-	require.Equal(t, twilio.DefaultVoices, cfg.TwilioVoices)
+	require.Equal(t, twilio.Voices{Vietnamese: twilio.DefaultVoiceVI, English: twilio.DefaultVoiceEN}, cfg.TwilioVoices)
 	require.True(t, tts.Speaks(cfg.TwilioVoices.Vietnamese, tts.Vietnamese), "the default speaks Vietnamese")
 	require.True(t, tts.Speaks(cfg.TwilioVoices.English, tts.English))
 	require.Empty(t, cfg.TwilioCallerID)

@@ -41,7 +41,7 @@ type Deps struct {
 	// VoiceKeys, when set, gives the keys every voice menu has besides its options (the
 	// flows engine's VoiceKeys: * repeats, 0 reaches a person, 9 slower), said after them.
 	VoiceKeys func(care.Language) []flows.Option
-	// Voices say the voice prompts; the zero value is DefaultVoices.
+	// Voices say the voice prompts; an empty one is DefaultVoiceVI or DefaultVoiceEN.
 	Voices Voices
 }
 

@@ -81,7 +81,6 @@ func NewSender(c SenderConfig) (*Sender, error) {
 		}
 		transport = rewriteHost{scheme: u.Scheme, host: u.Host, next: http.DefaultTransport}
 	}
-	accountSID := c.AccountSID
 	rc := &client.Client{
 		Credentials: client.NewCredentials(c.AccountSID, c.AuthToken),
 		HTTPClient: &http.Client{
@@ -91,7 +90,7 @@ func NewSender(c SenderConfig) (*Sender, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
-	rc.SetAccountSid(accountSID)
+	rc.SetAccountSid(c.AccountSID)
 	base := strings.TrimRight(c.StatusCallbackBase, "/")
 	s.rc = twilio.NewRestClientWithParams(twilio.ClientParams{Client: rc})
 	if base != "" {

@@ -120,7 +120,7 @@ type voiceStyle struct {
 	// keys are the keys every menu has besides its options (repeat, a person, slower),
 	// said after the options.
 	keys []flows.Option
-	// voices say each language; the zero value says it with DefaultVoices.
+	// voices say each language; where one names no voice, DefaultVoiceVI or DefaultVoiceEN do.
 	voices Voices
 }
 
@@ -249,8 +249,12 @@ type Voices struct {
 	English    string
 }
 
-// DefaultVoices say a language when Voices names no voice for it.
-var DefaultVoices = Voices{Vietnamese: "Google.vi-VN-Standard-A", English: "Google.en-US-Standard-C"}
+// The voices that say a language when Voices names none: Google's, the only ones Twilio
+// speaks Vietnamese with, and in English the same family.
+const (
+	DefaultVoiceVI = "Google.vi-VN-Standard-A"
+	DefaultVoiceEN = "Google.en-US-Standard-C"
+)
 
 // speaker is how a prompt language is said: a <Say>'s language and voice.
 type speaker struct{ language, voice string }
@@ -258,9 +262,9 @@ type speaker struct{ language, voice string }
 // speaker says l: in Vietnamese unless English.
 func (v Voices) speaker(l care.Language) speaker {
 	if l == care.English {
-		return speaker{tts.English, cmp.Or(v.English, DefaultVoices.English)}
+		return speaker{tts.English, cmp.Or(v.English, DefaultVoiceEN)}
 	}
-	return speaker{tts.Vietnamese, cmp.Or(v.Vietnamese, DefaultVoices.Vietnamese)}
+	return speaker{tts.Vietnamese, cmp.Or(v.Vietnamese, DefaultVoiceVI)}
 }
 
 // say is a <Say> of text in the speaker's language and voice.
