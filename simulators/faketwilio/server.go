@@ -321,6 +321,9 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		Sid: newSid("SM"), AccountSid: s.sid, To: to, From: from, MessagingServiceSid: service, Body: body, Status: "queued",
 		StatusCallback: r.PostForm.Get("StatusCallback"), DateCreated: s.now().UTC(),
 	}
+	if service != "" {
+		m.Status = "accepted" // a messaging service accepts it first, then queues it on a number
+	}
 	s.mu.Lock()
 	s.messages.push(m)
 	s.mu.Unlock()

@@ -107,7 +107,7 @@ func TestREST(t *testing.T) {
 		{name: "unknown path", path: "/2010-04-01/Accounts/" + sid + "/Queues.json", user: sid, pass: token, form: msg, status: 404},
 		{name: "message through a messaging service", path: messagesPath, user: sid, pass: token,
 			form: url.Values{"To": {to}, "MessagingServiceSid": {service}, "Body": {"hi"}}, status: 201,
-			want: map[string]any{"messaging_service_sid": service, "from": nil}},
+			want: map[string]any{"messaging_service_sid": service, "from": nil, "status": "accepted"}},
 		{name: "message from nobody", path: messagesPath, user: sid, pass: token, form: url.Values{"To": {to}, "Body": {"hi"}}, status: 400,
 			want: map[string]any{"code": 21603.0}},
 		{name: "malformed messaging service", path: messagesPath, user: sid, pass: token,
