@@ -56,12 +56,15 @@ type devSystem struct {
 
 // startDev runs `caseline dev` on a fresh database and a Redis database of the test's own,
 // with PUBLIC_BASE_URL equal to the address the gateway listens on (Twilio signatures cover
-// it) and the variables of env besides, and waits until it is ready.
+// it), and waits until it is ready.
 //
 // The time zone is one where it is about noon now. Quiet hours (21:00–07:00) and the demo's
 // "appointment tomorrow at 09:00" would otherwise make what is due depend on when the test
 // runs; TIMEZONE is an ordinary setting of every deployment.
-func startDev(t *testing.T, env map[string]string) *devSystem {
+func startDev(t *testing.T) *devSystem { return startDevWith(t, nil) }
+
+// startDevWith is startDev with the variables of env besides.
+func startDevWith(t *testing.T, env map[string]string) *devSystem {
 	t.Helper()
 	db := storetest.NewDatabase(t)
 	redisURL := leaseRedis(t)
@@ -408,7 +411,7 @@ func TestE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs the whole system")
 	}
-	s := startDev(t, map[string]string{"TWILIO_FROM": e2eService, "TWILIO_CALLER_ID": e2eTwilioFrom})
+	s := startDevWith(t, map[string]string{"TWILIO_FROM": e2eService, "TWILIO_CALLER_ID": e2eTwilioFrom})
 	ctx := context.Background()
 	const newcomer = "+84987650001"
 

@@ -63,7 +63,7 @@ func TestScripts(t *testing.T) {
 		require.FileExists(t, filepath.Join(scriptsDir, name+".script"), "a setup for a script that does not exist")
 	}
 
-	w := prepareScripts(startDev(t, nil))
+	w := prepareScripts(startDev(t))
 	// After every script (cleanups run after the subtests, and before the dev system,
 	// started earlier, stops): the abuse reports were confirmed neutrally, and no message
 	// sent since — to the person or to staff — names their subject either.
