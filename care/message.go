@@ -71,3 +71,21 @@ type Message struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
+
+// Receipt is a provider's delivery report on a message it carried for us.
+type Receipt struct {
+	Provider   Provider
+	ProviderID string
+	Status     MessageStatus
+	ErrorCode  string // the provider's code for a failure, e.g. Twilio's "30003"
+	// NumberFailed says the provider blamed the number itself, not the message or the moment
+	// (a permanent carrier error: unknown handset, landline, blocked). It counts against the
+	// number: SMSFailureLimit in a row and the number is unreachable by SMS.
+	NumberFailed bool
+}
+
+// SMSFailureLimit is how many SMS to a person's number must fail in a row, each for the
+// number's sake (Receipt.NumberFailed), before the number is taken as unreachable by SMS. One
+// could be a phone switched off for a while; two in a row, with nothing delivered between,
+// is a number that does not take SMS.
+const SMSFailureLimit = 2

@@ -97,10 +97,14 @@ type Person struct {
 	// RegisteredBy is set when a family member registered the person on their behalf.
 	RegisteredBy Phone
 	// PINHash is set when the person shares a phone and wants a PIN before their plan is read.
-	PINHash   string
-	Status    PersonStatus
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	PINHash string
+	Status  PersonStatus
+	// SMSUnreachableAt is when SMS to the person's number failed SMSFailureLimit times in a
+	// row for the number's sake; nil while SMS get through. The store sets and clears it from
+	// delivery receipts (a delivered SMS or a new number clears it); nothing else writes it.
+	SMSUnreachableAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Has reports whether the person's profile includes d.
@@ -115,14 +119,12 @@ func (p *Person) Has(d Disability) bool {
 
 // ReachBy returns the channel for reminders and check-ins: deaf people are never called,
 // blind people are called, everyone else gets what they chose (SMS when that is USSD, since
-// a USSD session cannot be started by us).
+// a USSD session cannot be started by us), or a call when their number takes no SMS.
 func (p *Person) ReachBy() Channel {
 	switch {
 	case p.Has(Deaf):
 		return ChannelSMS
-	case p.Has(Blind):
-		return ChannelVoice
-	case p.Channel == ChannelVoice:
+	case p.Has(Blind), p.Channel == ChannelVoice, p.SMSUnreachableAt != nil:
 		return ChannelVoice
 	}
 	return ChannelSMS

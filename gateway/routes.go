@@ -27,6 +27,7 @@ type Deps struct {
 	TwilioVoice       http.Handler // POST /twilio/voice
 	TwilioVoiceStatus http.Handler // POST /twilio/voice/status
 	USSD              http.Handler // POST /ussd/africastalking
+	USSDEvents        http.Handler // POST /ussd/africastalking/events
 	// Android serves the cht-gateway protocol (GET and POST /android/sms); it limits its
 	// own bodies (gzip-encoded polls are larger than a webhook).
 	Android http.Handler
@@ -64,6 +65,7 @@ func NewHandler(deps Deps) http.Handler {
 	handle("POST /twilio/voice", deps.TwilioVoice)
 	handle("POST /twilio/voice/status", deps.TwilioVoiceStatus)
 	handle("POST /ussd/africastalking", deps.USSD)
+	handle("POST /ussd/africastalking/events", deps.USSDEvents)
 	handleOwnLimit("/android/sms", deps.Android)
 	handleOwnLimit("/api/v1/", deps.API)
 

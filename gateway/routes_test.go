@@ -89,6 +89,18 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	}
 }
 
+func TestUSSDEventsRoute(t *testing.T) {
+	t.Parallel()
+	reached := false
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), USSDEvents: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/ussd/africastalking/events?token=t", strings.NewReader("sessionId=1")))
+	require.True(t, reached)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/ussd/africastalking/events", nil))
+	require.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+}
+
 func TestOversizedWebhookBodyIs413BeforeTheHandler(t *testing.T) {
 	t.Parallel()
 	reached := false

@@ -83,36 +83,79 @@ func (s *Store) SetMessageStatus(ctx context.Context, id care.MessageID, st care
 	return nil
 }
 
+// recordStatusSQL records a delivery receipt: the message moves forwards only; a move of an
+// SMS to a person's own number counts for the number: a failure the provider blames on the
+// number ($7) adds one to sms_failures and, at the limit ($8), marks it unreachable by SMS;
+// a delivered SMS clears both. It returns whether the message exists, whether this receipt
+// marked the number, and the person.
+const recordStatusSQL = `
+WITH target AS (
+	SELECT id, status, channel, person_id, phone FROM message
+	WHERE provider = $1 AND provider_id = $2 AND direction = 'out'
+), changed AS (
+	UPDATE message m SET status = $3,
+		error_code = CASE WHEN $3 = 'failed' THEN $4 ELSE m.error_code END,
+		updated_at = $6
+	FROM target t
+	WHERE m.id = t.id
+		AND $5 > CASE t.status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END
+	RETURNING m.id
+), counted AS (
+	UPDATE person p SET
+		sms_failures = CASE WHEN $3 = 'failed' THEN p.sms_failures + 1 ELSE 0 END,
+		sms_unreachable_at = CASE WHEN $3 = 'failed' AND p.sms_failures + 1 >= $8::int
+			THEN coalesce(p.sms_unreachable_at, $6) END,
+		updated_at = $6
+	FROM target t
+	WHERE EXISTS (SELECT FROM changed) AND t.channel = 'sms' AND p.id = t.person_id AND p.phone = t.phone
+		AND (($3 = 'failed' AND $7::boolean)
+			OR ($3 = 'delivered' AND (p.sms_failures > 0 OR p.sms_unreachable_at IS NOT NULL)))
+	RETURNING p.id, p.sms_failures
+)
+SELECT EXISTS (SELECT FROM target),
+	coalesce((SELECT sms_failures = $8::int FROM counted WHERE $3 = 'failed'), false),
+	coalesce((SELECT id FROM counted), 0)`
+
 // RecordStatus records a provider's delivery receipt for the outbound message it knows by
-// providerID. Receipts arrive late and out of order, so a status only moves forwards
+// r.ProviderID. Receipts arrive late and out of order, so a status only moves forwards
 // (sending, sent, then delivered or failed); a late or repeated one changes nothing. An id
 // we never sent is ENOTFOUND. Escalations never wait on receipts: they are recorded, not
 // relied on.
-func (s *Store) RecordStatus(ctx context.Context, p care.Provider, providerID string, st care.MessageStatus, errorCode string) error {
-	rank := deliveryRank(st)
+//
+// A receipt on an SMS to a person's own number also counts for the number: a failure that
+// r.NumberFailed blames on it adds to the failures in a row, a delivery clears them. At
+// care.SMSFailureLimit the number is marked unreachable by SMS (SMSUnreachableAt: calls take
+// over, except for deaf people) and, in the same transaction, an "unreachable" escalation
+// opens for the case manager; marked reports that this receipt did it. One statement, one
+// round trip, for every receipt but such a failure.
+func (s *Store) RecordStatus(ctx context.Context, r care.Receipt) (marked bool, err error) {
+	rank := deliveryRank(r.Status)
 	if rank < 1 {
-		return mapError(care.FieldError("status", "not a delivery status %q", st), "record status of %s message", p)
+		return false, mapError(care.FieldError("status", "not a delivery status %q", r.Status), "record status of %s message", r.Provider)
 	}
-	var found bool
-	err := s.pool.QueryRow(ctx, `
-		WITH target AS (
-			SELECT id, status FROM message WHERE provider = $1 AND provider_id = $2 AND direction = 'out'
-		), changed AS (
-			UPDATE message m SET status = $3,
-				error_code = CASE WHEN $3 = 'failed' THEN $4 ELSE m.error_code END,
-				updated_at = $6
-			FROM target t
-			WHERE m.id = t.id
-				AND $5 > CASE t.status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END
-			RETURNING m.id
-		)
-		SELECT EXISTS (SELECT 1 FROM target)`,
-		string(p), providerID, string(st), errorCode, rank, s.now()).Scan(&found)
-	if err == nil && !found {
-		err = notFound()
+	now := s.now()
+	run := func(q db) error {
+		var found bool
+		var pid care.PersonID
+		err := q.QueryRow(ctx, recordStatusSQL, string(r.Provider), r.ProviderID, string(r.Status), r.ErrorCode, rank,
+			now, r.NumberFailed, care.SMSFailureLimit).Scan(&found, &marked, &pid)
+		switch {
+		case err != nil:
+			return err
+		case !found:
+			return notFound()
+		case marked:
+			_, err = openPersonEscalation(ctx, q, care.Escalation{Reason: care.ReasonUnreachable}, pid, now)
+		}
+		return err
+	}
+	if r.Status == care.MsgFailed && r.NumberFailed {
+		err = s.inTx(ctx, func(tx pgx.Tx) error { return run(tx) })
+	} else {
+		err = run(s.pool)
 	}
 	if err != nil {
-		return mapError(err, "record status of %s message", p)
+		return false, mapError(err, "record status of %s message", r.Provider)
 	}
-	return nil
+	return marked, nil
 }

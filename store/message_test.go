@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -141,8 +142,12 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 		{care.MsgSent, "", care.MsgDelivered, "", "a late 'sent' changes nothing"},
 		{care.MsgFailed, "30003", care.MsgDelivered, "", "failed after delivered changes nothing"},
 	}
+	record := func(p care.Provider, id string, st care.MessageStatus, code string) error {
+		_, err := e.s.RecordStatus(e.ctx, care.Receipt{Provider: p, ProviderID: id, Status: st, ErrorCode: code})
+		return err
+	}
 	for _, s := range steps {
-		require.NoError(t, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SM0001", s.in, s.code), s.reasonText)
+		require.NoError(t, record(care.ProviderTwilio, "SM0001", s.in, s.code), s.reasonText)
 		got, code := status()
 		require.Equal(t, s.want, got, s.reasonText)
 		require.Equal(t, s.wantCode, code, s.reasonText)
@@ -151,13 +156,102 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 	f := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		ProviderID: "SM0002", Phone: e.phone(), Body: "y", Status: care.MsgSent, IdempotencyKey: "k-receipt-2"}
 	require.NoError(t, e.s.LogMessage(e.ctx, f))
-	require.NoError(t, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SM0002", care.MsgFailed, "30003"))
+	require.NoError(t, record(care.ProviderTwilio, "SM0002", care.MsgFailed, "30003"))
 	got, err := e.s.Message(e.ctx, f.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgFailed, got.Status)
 	require.Equal(t, "30003", got.ErrorCode)
 
-	requireCode(t, care.ENOTFOUND, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SMunknown", care.MsgDelivered, ""))
-	requireCode(t, care.ENOTFOUND, e.s.RecordStatus(e.ctx, care.ProviderAndroid, "SM0001", care.MsgDelivered, ""))
-	requireCode(t, care.EINVALID, e.s.RecordStatus(e.ctx, care.ProviderTwilio, "SM0001", care.MsgQueued, ""))
+	requireCode(t, care.ENOTFOUND, record(care.ProviderTwilio, "SMunknown", care.MsgDelivered, ""))
+	requireCode(t, care.ENOTFOUND, record(care.ProviderAndroid, "SM0001", care.MsgDelivered, ""))
+	requireCode(t, care.EINVALID, record(care.ProviderTwilio, "SM0001", care.MsgQueued, ""))
+}
+
+// Two SMS in a row that fail for the number's sake make it unreachable by SMS and open an
+// "unreachable" escalation for the case manager, once; a delivery between resets the count,
+// and one after clears the mark; other numbers and calls count for nothing.
+func TestCarrierFailuresMarkTheNumber(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	caregiver := e.phone()
+	n := 0
+	send := func(to care.Phone, ch care.Channel) string {
+		n++
+		id := fmt.Sprintf("SM%04d", n)
+		m := &care.Message{Direction: care.Outbound, Channel: ch, Provider: care.ProviderTwilio, ProviderID: id,
+			Phone: to, PersonID: w.person.ID, Body: "x", Status: care.MsgSent, IdempotencyKey: "k-" + id}
+		require.NoError(t, e.s.LogMessage(e.ctx, m))
+		return id
+	}
+	receipt := func(id string, st care.MessageStatus, code string, numberFailed bool) bool {
+		marked, err := e.s.RecordStatus(e.ctx, care.Receipt{Provider: care.ProviderTwilio, ProviderID: id,
+			Status: st, ErrorCode: code, NumberFailed: numberFailed})
+		require.NoError(t, err)
+		return marked
+	}
+	person := func() *care.Person {
+		p, err := e.s.Person(e.ctx, w.person.ID)
+		require.NoError(t, err)
+		return p
+	}
+	unreachable := func() []*care.Escalation {
+		open, _, err := e.s.ListEscalations(e.ctx, care.EscalationFilter{}, care.Page{Limit: 50})
+		require.NoError(t, err)
+		var out []*care.Escalation
+		for _, x := range open {
+			if x.Reason == care.ReasonUnreachable {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+
+	require.False(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true), "one failure is not two")
+	require.False(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgDelivered, "", false), "a delivery between")
+	require.False(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true), "so this is the first in a row")
+	require.False(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30008", false), "not the number's fault: counts for nothing")
+	require.False(t, receipt(send(caregiver, care.ChannelSMS), care.MsgFailed, "30005", true), "the caregiver's number is not the person's")
+	require.False(t, receipt(send(w.person.Phone, care.ChannelVoice), care.MsgFailed, "30003", true), "a call is not an SMS")
+	require.Nil(t, person().SMSUnreachableAt)
+	require.Empty(t, unreachable())
+
+	at := e.clock.Advance(time.Minute)
+	second := send(w.person.Phone, care.ChannelSMS)
+	require.True(t, receipt(second, care.MsgFailed, "30005", true), "two in a row")
+	p := person()
+	require.NotNil(t, p.SMSUnreachableAt)
+	require.Equal(t, at, *p.SMSUnreachableAt)
+	require.Equal(t, care.ChannelVoice, p.ReachBy(), "reminders go by call now")
+	require.Equal(t, care.PersonActive, p.Status, "calls still reach them")
+	esc := unreachable()
+	require.Len(t, esc, 1, "the case manager is told")
+	require.Equal(t, w.person.ID, esc[0].PersonID)
+	require.Equal(t, w.kase.ID, esc[0].CaseID)
+	require.Equal(t, w.commune, esc[0].Commune)
+	require.False(t, esc[0].Notified, "the dispatcher has it notified")
+
+	require.False(t, receipt(second, care.MsgFailed, "30005", true), "a repeated callback changes nothing")
+	require.False(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true), "a third marks nothing new")
+	require.Len(t, unreachable(), 1, "and opens nothing new")
+	require.Equal(t, at, *person().SMSUnreachableAt)
+
+	require.False(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgDelivered, "", false))
+	require.Nil(t, person().SMSUnreachableAt, "a delivered SMS shows the number takes them again")
+	require.Equal(t, care.ChannelSMS, person().ReachBy())
+
+	// Marked again, then a new number starts clean.
+	receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true)
+	require.True(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true))
+	p = person()
+	p.Phone = e.phone()
+	require.NoError(t, e.s.UpdatePerson(e.ctx, p))
+	require.Nil(t, p.SMSUnreachableAt)
+	require.Nil(t, person().SMSUnreachableAt)
+	p.Name = "Nguyễn Văn Bình"
+	require.False(t, receipt(send(p.Phone, care.ChannelSMS), care.MsgFailed, "30003", true), "the new number's count starts at 0")
+	require.True(t, receipt(send(p.Phone, care.ChannelSMS), care.MsgFailed, "30003", true))
+	require.Len(t, unreachable(), 1, "the escalation still open covers it")
+	require.NoError(t, e.s.UpdatePerson(e.ctx, p))
+	require.NotNil(t, p.SMSUnreachableAt, "an edit that keeps the number keeps the mark")
 }

@@ -12,14 +12,14 @@ import (
 // personColumns is what scanPerson reads, in its order; nullable columns come back as zero values.
 const personColumns = `id, phone, name, commune, language, profile, channel, diacritics, consent_at,
 	caregiver_name, COALESCE(caregiver_phone, ''), caregiver_consent, COALESCE(registered_by, ''),
-	COALESCE(pin_hash, ''), status, created_at, updated_at`
+	COALESCE(pin_hash, ''), status, sms_unreachable_at, created_at, updated_at`
 
 func scanPerson(row pgx.Row) (*care.Person, error) {
 	var p care.Person
 	var profile []string
 	err := row.Scan(&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
 		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
-		&p.PINHash, &p.Status, &p.CreatedAt, &p.UpdatedAt)
+		&p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +27,7 @@ func scanPerson(row pgx.Row) (*care.Person, error) {
 	for i, d := range profile {
 		p.Profile[i] = care.Disability(d)
 	}
-	p.ConsentAt = utc(p.ConsentAt)
+	p.ConsentAt, p.SMSUnreachableAt = utc(p.ConsentAt), utc(p.SMSUnreachableAt)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return &p, nil
 }
@@ -98,7 +98,9 @@ func (s *Store) PersonByPhone(ctx context.Context, phone care.Phone) (*care.Pers
 	return p, nil
 }
 
-// UpdatePerson saves every field of p except ID and CreatedAt, and sets UpdatedAt.
+// UpdatePerson saves every field of p except ID, CreatedAt and SMSUnreachableAt, which only
+// delivery receipts set: a new phone number clears it (and the count of failures behind it),
+// and p gets it as it stands. It sets UpdatedAt.
 func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
 	if err := readyPerson(p); err != nil {
 		return mapError(err, "update person %d", p.ID)
@@ -111,21 +113,26 @@ func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
 	return nil
 }
 
-// updatePerson saves every field of p but ID and CreatedAt through q, updated at now;
-// ENOTFOUND when there is no such person. UpdatePerson and ChangePersonAs share it; errors
-// come back unmapped.
+// updatePerson saves every field of p but ID, CreatedAt and SMSUnreachableAt through q,
+// updated at now, and reads SMSUnreachableAt back (cleared by a new phone number); ENOTFOUND
+// when there is no such person. UpdatePerson and ChangePersonAs share it; errors come back
+// unmapped.
 func updatePerson(ctx context.Context, q db, p *care.Person, now time.Time) error {
-	tag, err := q.Exec(ctx, `
+	err := q.QueryRow(ctx, `
 		UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,
 			diacritics = $8, consent_at = $9, caregiver_name = $10, caregiver_phone = $11,
-			caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16
-		WHERE id = $1`,
+			caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16,
+			sms_failures = CASE WHEN phone = $2 THEN sms_failures ELSE 0 END,
+			sms_unreachable_at = CASE WHEN phone = $2 THEN sms_unreachable_at END
+		WHERE id = $1
+		RETURNING sms_unreachable_at`,
 		int64(p.ID), p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
 		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
 		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
-	)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = notFound()
+	).Scan(&p.SMSUnreachableAt)
+	if err == pgx.ErrNoRows {
+		return notFound()
 	}
+	p.SMSUnreachableAt = utc(p.SMSUnreachableAt)
 	return err
 }

@@ -109,17 +109,22 @@ func (s *Store) RecordFailure(ctx context.Context, id care.MessageID, attempts i
 		if escalate == nil {
 			return nil
 		}
-		e := *escalate
-		e.PersonID = pid
-		err = tx.QueryRow(ctx, `
-			SELECT p.commune, coalesce(k.id, 0)
-			FROM person p LEFT JOIN care_case k ON k.person_id = p.id AND k.step <> 'closed'
-			WHERE p.id = $1`, pid).Scan(&e.Commune, &e.CaseID)
-		if err != nil {
-			return mapError(err, "find case of person %d", pid)
-		}
-		eid, err = openEscalation(ctx, tx, &e, now)
+		eid, err = openPersonEscalation(ctx, tx, *escalate, pid, now)
 		return err
 	})
 	return eid, err
+}
+
+// openPersonEscalation opens e about person pid, for their open case and in their commune;
+// 0 when a unique index says it is open already (see openEscalation).
+func openPersonEscalation(ctx context.Context, q db, e care.Escalation, pid care.PersonID, now time.Time) (care.EscalationID, error) {
+	e.PersonID = pid
+	err := q.QueryRow(ctx, `
+		SELECT p.commune, coalesce(k.id, 0)
+		FROM person p LEFT JOIN care_case k ON k.person_id = p.id AND k.step <> 'closed'
+		WHERE p.id = $1`, pid).Scan(&e.Commune, &e.CaseID)
+	if err != nil {
+		return 0, mapError(err, "find case of person %d", pid)
+	}
+	return openEscalation(ctx, q, &e, now)
 }

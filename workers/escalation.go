@@ -70,6 +70,7 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 	}
 	switch {
 	case level == e.Level && !e.Notified:
+		res.Messages = w.caregiverOfUnreachable(ew)
 	case level == e.Level+1 && e.Notified && level <= care.TopLevel && e.NextLevelAt != nil && !e.NextLevelAt.After(now):
 	default:
 		return res // told already, not due to climb, or a stale step
@@ -100,4 +101,20 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 	}
 	res.Unrouted = len(ew.Notices) == 0
 	return res
+}
+
+// caregiverOfUnreachable tells a deaf person's consenting caregiver, with the first telling
+// of the "unreachable" escalation, that SMS to the person do not get through: a deaf person
+// is never called, so someone near them must hear of it besides the case manager.
+func (w *worker) caregiverOfUnreachable(ew care.EscalationWork) []care.Outgoing {
+	p := ew.Person
+	if ew.Escalation.Reason != care.ReasonUnreachable || p == nil || !p.Has(care.Deaf) || p.SMSUnreachableAt == nil ||
+		!p.CaregiverConsent || p.CaregiverPhone == "" {
+		return nil
+	}
+	return []care.Outgoing{{
+		Key: fmt.Sprintf("esc:%d:caregiver", ew.Escalation.ID), PersonID: p.ID, Phone: p.CaregiverPhone,
+		Channel: care.ChannelSMS, Provider: w.smsProvider(p.CaregiverPhone),
+		Body: smsText(unreachableCaregiverText(p.Language, p.Name), p.Diacritics),
+	}}
 }

@@ -22,15 +22,15 @@ func smsText(text string, keep bool) string {
 }
 
 // clip shortens s to at most n runes, so a long place or name cannot push a prompt past a
-// segment. It adds no "…": that is not a GSM-7 character, and one would turn the whole SMS
-// into UCS-2, 70 characters a segment.
+// segment. It marks the cut with "..." rather than "…", which GSM-7 lacks: one "…" would make
+// the whole SMS UCS-2, 70 characters a segment.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return strings.TrimSpace(string(r[:n]))
+	return strings.TrimSpace(string(r[:n-3])) + "..."
 }
 
 // reminderText is an appointment reminder: when, where, and the two answers.
@@ -85,6 +85,16 @@ const (
 	safetyCodeEN = "SAFE" // safety
 )
 
+// unreachableCaregiverText tells a caregiver that the person's SMS do not get through, and
+// asks them to pass on that the case manager is waiting to hear from the person.
+func unreachableCaregiverText(lang care.Language, name string) string {
+	name = clip(name, 30)
+	if lang == care.English {
+		return fmt.Sprintf("Caseline: our messages to %s are not getting through. Please ask %s to contact their case manager.", name, name)
+	}
+	return fmt.Sprintf("Caseline: chúng tôi chưa gửi được tin nhắn cho %s. Nhờ bạn báo %s liên hệ cán bộ xã.", name, name)
+}
+
 // escalationText tells a staff member what needs them and how to acknowledge. A request
 // about violence or abuse is only ever "urgent help request", marked with the safety code.
 func escalationText(lang care.Language, w care.EscalationWork, level care.EscalationLevel) string {
@@ -106,6 +116,10 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		what = pick(en, who+" cannot come to an appointment", who+" không đến được lịch hẹn")
 	case care.ReasonUnreachable:
 		what = pick(en, who+" cannot be reached", "không liên lạc được "+who)
+		if w.Person != nil && w.Person.SMSUnreachableAt != nil {
+			// Their number takes no SMS but may take calls: the case manager should phone.
+			what = pick(en, who+" gets no SMS", who+" không nhận được tin nhắn")
+		}
 	case care.ReasonOptedOut:
 		what = pick(en, who+" stopped all Caseline messages", who+" đã ngừng nhận mọi tin nhắn Caseline")
 	default: // help requests

@@ -58,7 +58,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, clock care.Clock,
 		EmergencyNumbers: cfg.EmergencyNumbers,
 	})
 	tw, err := twilio.New(twilio.Deps{
-		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log,
+		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices,
 	})
 	if err != nil {
 		return err
@@ -68,9 +68,11 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, clock care.Clock,
 	}
 	d.TwilioSMS, d.TwilioSMSStatus = signed(tw.SMS), signed(tw.SMSStatus)
 	d.TwilioVoice, d.TwilioVoiceStatus = signed(tw.Voice), signed(tw.VoiceStatus)
-	if d.USSD, err = ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log}); err != nil {
+	u, err := ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Ends: st})
+	if err != nil {
 		return err
 	}
+	d.USSD, d.USSDEvents = u, http.HandlerFunc(u.Events)
 	if d.Android, err = android.New(android.Deps{
 		Engine: engine, Store: st, Log: log, Username: cfg.AndroidUsername, Password: cfg.AndroidPassword,
 	}); err != nil {
@@ -85,8 +87,11 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, clock care.Clock,
 
 // workerDeps is what the workers and the dispatcher need.
 func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Client, clock care.Clock) (workers.Deps, error) {
-	sender, err := twilio.NewSender(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom,
-		cfg.TwilioAPIURL, cfg.PublicBaseURL, twilioTimeout)
+	sender, err := twilio.NewSender(twilio.SenderConfig{
+		AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom,
+		CallerID: cfg.TwilioCallerID, APIURL: cfg.TwilioAPIURL, StatusCallbackBase: cfg.PublicBaseURL,
+		Timeout: twilioTimeout,
+	})
 	if err != nil {
 		return workers.Deps{}, fmt.Errorf("twilio sender: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/twilio"
+	"github.com/caseline/caseline/gateway/twilio/tts"
 )
 
 // config is every setting Caseline reads. run fills it from the environment and validates
@@ -28,6 +31,8 @@ type config struct {
 	TwilioAccountSID string
 	TwilioAuthToken  string
 	TwilioFrom       string // E.164 number or messaging service SID
+	TwilioCallerID   string // E.164 number calls come from; empty: TwilioFrom
+	TwilioVoices     twilio.Voices
 	TwilioAPIURL     string // empty: Twilio itself
 	USSDToken        string
 	AndroidUsername  string
@@ -100,17 +105,35 @@ func variables() []variable {
 			set: func(c *config, v string) error { c.TwilioAuthToken = v; return nil }},
 		{name: "TWILIO_FROM", devDef: "+84901000000",
 			set: func(c *config, v string) error {
-				if v == "" || messagingServiceSID.MatchString(v) {
+				if v == "" || twilio.IsMessagingService(v) {
 					c.TwilioFrom = v
 					return nil
 				}
 				p, err := care.ParsePhone(v)
 				if err != nil {
-					return fmt.Errorf("not a phone number (+84…) or a messaging service SID (MG…)")
+					return fmt.Errorf("not a phone number (+84…) or a messaging service SID (MG and 32 hex digits)")
 				}
 				c.TwilioFrom = p.E164()
 				return nil
 			}},
+		{name: "TWILIO_CALLER_ID",
+			set: func(c *config, v string) error {
+				if v == "" {
+					return nil
+				}
+				p, err := care.ParsePhone(v)
+				if err != nil {
+					return fmt.Errorf("not a phone number (+84…): calls need a number of the account as their caller id")
+				}
+				c.TwilioCallerID = p.E164()
+				return nil
+			}},
+		voiceVariable("TWILIO_VOICE_VI", tts.Vietnamese, "Vietnamese", twilio.DefaultVoiceVI,
+			"; Twilio speaks it only with Google voices, like "+twilio.DefaultVoiceVI,
+			func(c *config) *string { return &c.TwilioVoices.Vietnamese }),
+		voiceVariable("TWILIO_VOICE_EN", tts.English, "American English", twilio.DefaultVoiceEN,
+			", like "+twilio.DefaultVoiceEN+" or Polly.Joanna",
+			func(c *config) *string { return &c.TwilioVoices.English }),
 		{name: "TWILIO_API_URL",
 			set: func(c *config, v string) error {
 				if v == "" {
@@ -199,11 +222,51 @@ func variables() []variable {
 	}
 }
 
+// voiceVariable is a TWILIO_VOICE_* variable: a Twilio voice that speaks language (named
+// for people as spoken), refused otherwise with hint; field is where it goes.
+func voiceVariable(name, language, spoken, def, hint string, field func(*config) *string) variable {
+	return variable{name: name, def: def, set: func(c *config, v string) error {
+		if !tts.Speaks(v, language) {
+			return fmt.Errorf("%q is not a Twilio voice that speaks %s (%s)%s", v, spoken, language, hint)
+		}
+		*field(c) = v
+		return nil
+	}}
+}
+
 var (
-	twilioSID           = regexp.MustCompile(`^AC[0-9A-Za-z]+$`)
-	messagingServiceSID = regexp.MustCompile(`^MG[0-9A-Za-z]+$`)
-	urlSafe             = regexp.MustCompile(`^[0-9A-Za-z._~-]*$`)
+	twilioSID = regexp.MustCompile(`^AC[0-9A-Za-z]+$`)
+	urlSafe   = regexp.MustCompile(`^[0-9A-Za-z._~-]*$`)
 )
+
+// ourNumber is the number people text and call: the caller id, else TWILIO_FROM when it is
+// a phone number ("" with a messaging service and no caller id).
+func (c config) ourNumber() string {
+	if c.TwilioCallerID != "" || twilio.IsMessagingService(c.TwilioFrom) {
+		return c.TwilioCallerID
+	}
+	return c.TwilioFrom
+}
+
+// accountNumbers are the Twilio account's phone numbers the configuration names: the fake
+// Twilio of `caseline dev` accepts calls and SMS from those only, as Twilio would.
+func (c config) accountNumbers() []string {
+	var out []string
+	for _, n := range []string{c.TwilioFrom, c.TwilioCallerID} {
+		if n != "" && !twilio.IsMessagingService(n) && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// accountServices are the messaging services the configuration names.
+func (c config) accountServices() []string {
+	if twilio.IsMessagingService(c.TwilioFrom) {
+		return []string{c.TwilioFrom}
+	}
+	return nil
+}
 
 // checkHTTPURL accepts an absolute http or https URL without a query or fragment.
 func checkHTTPURL(v string) error {
@@ -255,6 +318,10 @@ func loadConfig(getenv func(string) string, command string) (config, error) {
 				problems = append(problems, fmt.Sprintf("%s: required by %s (set it, or use `caseline dev` for development defaults)", name, command))
 			}
 		}
+	}
+	// A messaging service sends SMS but places no call: calls need a phone number as From.
+	if (command == "work" || command == "dev") && twilio.IsMessagingService(c.TwilioFrom) && c.TwilioCallerID == "" {
+		problems = append(problems, fmt.Sprintf("TWILIO_CALLER_ID: required by %s when TWILIO_FROM is a messaging service (MG…): calls need a phone number as their caller id", command))
 	}
 	if len(problems) > 0 {
 		return config{}, usageError{strings.Join(problems, "; ")}

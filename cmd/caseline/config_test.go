@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway/twilio"
+	"github.com/caseline/caseline/gateway/twilio/tts"
 )
 
 func TestConfigDefaults(t *testing.T) {
@@ -60,9 +62,30 @@ func TestConfigValues(t *testing.T) {
 	require.Equal(t, zerolog.WarnLevel, cfg.LogLevel)
 	require.Equal(t, []string{"113", "115"}, cfg.EmergencyNumbers)
 
-	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": "MG0123abc"}), "migrate")
+	const service = "MG0123456789abcdef0123456789abcdef"
+	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": service, "TWILIO_CALLER_ID": "0283 900 1234",
+		"TWILIO_VOICE_VI": "Google.vi-VN-Wavenet-D", "TWILIO_VOICE_EN": "Polly.Joanna-Neural",
+		"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "t"}), "work")
 	require.NoError(t, err)
-	require.Equal(t, "MG0123abc", cfg.TwilioFrom)
+	require.Equal(t, service, cfg.TwilioFrom)
+	require.Equal(t, "+842839001234", cfg.TwilioCallerID)
+	require.Equal(t, "+842839001234", cfg.ourNumber(), "people call the caller id")
+	require.Equal(t, []string{"+842839001234"}, cfg.accountNumbers())
+	require.Equal(t, []string{service}, cfg.accountServices())
+	require.Equal(t, twilio.Voices{Vietnamese: "Google.vi-VN-Wavenet-D", English: "Polly.Joanna-Neural"}, cfg.TwilioVoices)
+}
+
+func TestConfigVoiceDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(getenv(nil), "dev")
+	require.NoError(t, err)
+	require.Equal(t, twilio.Voices{Vietnamese: twilio.DefaultVoiceVI, English: twilio.DefaultVoiceEN}, cfg.TwilioVoices)
+	require.True(t, tts.Speaks(cfg.TwilioVoices.Vietnamese, tts.Vietnamese), "the default speaks Vietnamese")
+	require.True(t, tts.Speaks(cfg.TwilioVoices.English, tts.English))
+	require.Empty(t, cfg.TwilioCallerID)
+	require.Equal(t, cfg.TwilioFrom, cfg.ourNumber())
+	require.Equal(t, []string{cfg.TwilioFrom}, cfg.accountNumbers())
+	require.Empty(t, cfg.accountServices())
 }
 
 func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
@@ -79,7 +102,22 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 		{"PUBLIC_BASE_URL", "user:secret@caseline.vn", "work", "PUBLIC_BASE_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},
 		{"PUBLIC_BASE_URL", "https://caseline.vn/?a=1", "work", "PUBLIC_BASE_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},
 		{"TWILIO_ACCOUNT_SID", "SK123", "work", `TWILIO_ACCOUNT_SID: "SK123" is not an account SID (AC followed by letters and digits)`},
-		{"TWILIO_FROM", "+1 555 not", "work", "TWILIO_FROM: not a phone number (+84…) or a messaging service SID (MG…)"},
+		{"TWILIO_FROM", "+1 555 not", "work", "TWILIO_FROM: not a phone number (+84…) or a messaging service SID (MG and 32 hex digits)"},
+		{"TWILIO_FROM", "MG0123abc", "work", "TWILIO_FROM: not a phone number (+84…) or a messaging service SID (MG and 32 hex digits)"},
+		{"TWILIO_FROM", "MG0123456789abcdef0123456789abcdef", "work",
+			"TWILIO_CALLER_ID: required by work when TWILIO_FROM is a messaging service (MG…): calls need a phone number as their caller id"},
+		{"TWILIO_FROM", "MG0123456789abcdef0123456789abcdef", "dev",
+			"TWILIO_CALLER_ID: required by dev when TWILIO_FROM is a messaging service (MG…): calls need a phone number as their caller id"},
+		{"TWILIO_CALLER_ID", "MG0123456789abcdef0123456789abcdef", "work",
+			"TWILIO_CALLER_ID: not a phone number (+84…): calls need a number of the account as their caller id"},
+		{"TWILIO_VOICE_VI", "alice", "serve",
+			`TWILIO_VOICE_VI: "alice" is not a Twilio voice that speaks Vietnamese (vi-VN); Twilio speaks it only with Google voices, like Google.vi-VN-Standard-A`},
+		{"TWILIO_VOICE_VI", "Polly.Joanna", "work",
+			`TWILIO_VOICE_VI: "Polly.Joanna" is not a Twilio voice that speaks Vietnamese (vi-VN); Twilio speaks it only with Google voices, like Google.vi-VN-Standard-A`},
+		{"TWILIO_VOICE_VI", "alice", "dev",
+			`TWILIO_VOICE_VI: "alice" is not a Twilio voice that speaks Vietnamese (vi-VN); Twilio speaks it only with Google voices, like Google.vi-VN-Standard-A`},
+		{"TWILIO_VOICE_EN", "Google.vi-VN-Standard-A", "serve",
+			`TWILIO_VOICE_EN: "Google.vi-VN-Standard-A" is not a Twilio voice that speaks American English (en-US), like Google.en-US-Standard-C or Polly.Joanna`},
 		{"TWILIO_API_URL", "ftp://fake", "work", "TWILIO_API_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},
 		{"USSD_TOKEN", "a&b", "work", "USSD_TOKEN: may hold only letters, digits and - . _ ~ (it travels in the callback URL)"},
 		{"ANDROID_GATEWAY_USERNAME", "a:b", "work", `ANDROID_GATEWAY_USERNAME: "a:b" contains ':', which HTTP Basic auth cannot carry in a user name`},
@@ -151,6 +189,10 @@ func TestMainExitStatus(t *testing.T) {
 	}{
 		{"bad variable", "serve", testEnv("", map[string]string{"LISTEN_ADDR": "localhost"}), 2,
 			"caseline: LISTEN_ADDR: \"localhost\" is not host:port (like :8080 or 127.0.0.1:8080)\n"},
+		{"a voice that speaks no Vietnamese", "serve", testEnv("", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2,
+			"caseline: TWILIO_VOICE_VI: \"alice\" is not a Twilio voice that speaks Vietnamese (vi-VN); Twilio speaks it only with Google voices, like Google.vi-VN-Standard-A\n"},
+		{"a voice that speaks no Vietnamese, under work", "work", testEnv("", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2, ""},
+		{"a voice that speaks no Vietnamese, under dev", "dev", testEnv("", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2, ""},
 		{"unknown command", "launch", nil, 2, "caseline: unknown command \"launch\"; try `caseline help`\n"},
 		{"help", "help", nil, 0, ""},
 		{"failure", "migrate status", testEnv("postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil), 1, ""},

@@ -32,7 +32,8 @@ func dev(ctx context.Context, cfg config, log zerolog.Logger, stdout io.Writer) 
 		}
 		fakeURL = "http://" + ln.Addr().String()
 		cfg.TwilioAPIURL = fakeURL
-		fake := faketwilio.New(faketwilio.Options{AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken})
+		fake := faketwilio.New(faketwilio.Options{AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken,
+			Numbers: cfg.accountNumbers(), Services: cfg.accountServices()})
 		extra = append(extra, fakeTwilioComponent(ln, fake, log))
 	}
 	w, err := seed(ctx, cfg, log)

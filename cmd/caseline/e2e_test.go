@@ -34,6 +34,9 @@ const (
 	e2eAccountSID = "AC123"
 	e2eTwilioFrom = "+84901000000"
 	e2eUSSDToken  = "test-token"
+	// e2eService is a messaging service SID: TestE2E sends its SMS through one, and places
+	// its calls from e2eTwilioFrom as the caller id.
+	e2eService = "MG0123456789abcdef0123456789abcdef"
 )
 
 // dispatchSlack is how long after a piece of work falls due it may take to reach the fake
@@ -58,7 +61,10 @@ type devSystem struct {
 // The time zone is one where it is about noon now. Quiet hours (21:00–07:00) and the demo's
 // "appointment tomorrow at 09:00" would otherwise make what is due depend on when the test
 // runs; TIMEZONE is an ordinary setting of every deployment.
-func startDev(t *testing.T) *devSystem {
+func startDev(t *testing.T) *devSystem { return startDevWith(t, nil) }
+
+// startDevWith is startDev with the variables of env besides.
+func startDevWith(t *testing.T, env map[string]string) *devSystem {
 	t.Helper()
 	db := storetest.NewDatabase(t)
 	redisURL := leaseRedis(t)
@@ -67,14 +73,17 @@ func startDev(t *testing.T) *devSystem {
 	require.NoError(t, err)
 	for attempt := 1; ; attempt++ {
 		addr := freeAddr(t)
-		env := testEnv(db, map[string]string{
+		vars := map[string]string{
 			"REDIS_URL":       redisURL,
 			"LISTEN_ADDR":     addr,
 			"PUBLIC_BASE_URL": "http://" + addr,
 			"TIMEZONE":        zone,
 			"LOG_LEVEL":       "info",
-		})
-		p := start(t, env, "dev")
+		}
+		for k, v := range env {
+			vars[k] = v
+		}
+		p := start(t, testEnv(db, vars), "dev")
 		listening, err := waitLog(p, "listening", 60*time.Second)
 		if err != nil && attempt < 3 && strings.Contains(err.Error(), "address already in use") {
 			continue // someone took the port between freeAddr and the listen: try another
@@ -294,11 +303,12 @@ func (s *devSystem) scheduleCheckIn(caseID int64, windowMinutes int) time.Time {
 
 // fakeMessage and fakeCall are what GET /_fake/messages and /_fake/calls list.
 type fakeMessage struct {
-	To, From, Body string
+	To, From, Body      string
+	MessagingServiceSid string `json:"messaging_service_sid"`
 }
 
 type fakeCall struct {
-	To, From, URL string
+	Sid, To, From, URL string
 }
 
 // messages lists the SMS the fake Twilio accepted for number, oldest first.
@@ -319,6 +329,38 @@ func (s *devSystem) calls(number string) []fakeCall {
 	require.Equal(s.t, http.StatusOK, status, body)
 	require.NoError(s.t, json.Unmarshal([]byte(body), &out))
 	return out.Calls
+}
+
+// answered is what the fake Twilio's POST /_fake/answer tells of a call's TwiML.
+type answered struct {
+	HTTPStatus int `json:"http_status"`
+	Said       []struct{ Text, Voice, Language string }
+	Alerts     []struct {
+		ErrorCode int `json:"error_code"`
+		Message   string
+	}
+}
+
+// answer has the person called pick up call sid: the fake Twilio fetches and runs its TwiML.
+func (s *devSystem) answer(sid string) answered {
+	s.t.Helper()
+	resp, err := http.Post(s.fake+"/_fake/answer?sid="+url.QueryEscape(sid), "", nil)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	require.Equal(s.t, http.StatusOK, resp.StatusCode, string(raw))
+	var a answered
+	require.NoError(s.t, json.Unmarshal(raw, &a), string(raw))
+	return a
+}
+
+func sayTexts(said []struct{ Text, Voice, Language string }) []string {
+	out := make([]string, len(said))
+	for i, s := range said {
+		out[i] = s.Text
+	}
+	return out
 }
 
 // waitMessage waits for an SMS to number whose body matches re and returns its submatches.
@@ -358,13 +400,18 @@ func (s *devSystem) phoneOptions(number string) phone.Options {
 // the same way, as a call); a check-in goes unanswered until its deadline, the case manager
 // gets the escalation SMS, acknowledges it by SMS, and the ladder stops.
 //
+// It runs as a deployment with a messaging service does (TWILIO_FROM=MG…): SMS go with
+// MessagingServiceSid, calls come from TWILIO_CALLER_ID, and the fake Twilio, which owns
+// only that number, refuses a call from anything else (21210). The blind person answers
+// the reminder call: the fake fetches its TwiML as Twilio does and hears every <Say>.
+//
 // The check-in's window is the API's smallest, one minute, so its deadline passes on the wall
 // clock while the test waits.
 func TestE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs the whole system")
 	}
-	s := startDev(t)
+	s := startDevWith(t, map[string]string{"TWILIO_FROM": e2eService, "TWILIO_CALLER_ID": e2eTwilioFrom})
 	ctx := context.Background()
 	const newcomer = "+84987650001"
 
@@ -397,6 +444,16 @@ func TestE2E(t *testing.T) {
 	m := regexp.MustCompile(`^Dang ky xong\. Ma so: (\d+)\. Can bo xa se lien he\.$`).FindStringSubmatch(strings.TrimSpace(scr.Text))
 	require.NotNil(t, m, "the confirmation carries the reference: %q", scr.Text)
 	ref := m[1]
+
+	// Africa's Talking tells how the session ended: recorded under the USSD token only.
+	ended := url.Values{"sessionId": {"ATUid_e2e"}, "phoneNumber": {newcomer}, "status": {"Success"},
+		"hopsCount": {"9"}, "durationInMillis": {"61000"}, "serviceCode": {"*123#"}, "networkCode": {"45204"}}
+	for token, want := range map[string]int{"guess": http.StatusForbidden, e2eUSSDToken: http.StatusOK} {
+		resp, err := http.PostForm(s.base+"/ussd/africastalking/events?token="+token, ended)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, want, resp.StatusCode, "token %s", token)
+	}
 
 	// The commune's case manager is told by SMS; that is how we learn who it is.
 	notice := regexp.MustCompile(`dang ky moi, ma ` + ref + `, Le Thi Mai, so \` + newcomer + `\. Nhu cau: .*Ho so (\d+), buoc 1\.`)
@@ -440,6 +497,10 @@ func TestE2E(t *testing.T) {
 		` luc ` + regexp.QuoteMeta(at.In(s.loc).Format("15:04")) + ` tai Tram y te xa Tan An\. Tra loi 1: toi se den, 2: toi khong den duoc\.$`)
 	s.waitMessage("the reminder reaches the person by SMS", newcomer, reminder, dispatchSlack)
 	require.Empty(t, s.calls(newcomer), "an SMS person is not called")
+	for _, msg := range s.messages(newcomer) {
+		require.Equal(t, e2eService, msg.MessagingServiceSid, "SMS go through the messaging service")
+		require.Empty(t, msg.From, "the service picks the number")
+	}
 
 	// The same for the demo's blind person, whose channel is a call.
 	blind := s.person(demoBlindPhone.E164())
@@ -457,9 +518,18 @@ func TestE2E(t *testing.T) {
 		return len(cs) > 0, fmt.Sprintf("%+v", cs)
 	})
 	call := s.calls(demoBlindPhone.E164())[0]
-	require.Equal(t, e2eTwilioFrom, call.From)
+	require.Equal(t, e2eTwilioFrom, call.From, "the call comes from the caller id, not the messaging service")
 	require.True(t, strings.HasPrefix(call.URL, s.base+"/twilio/voice"), "Twilio fetches the call's TwiML from the gateway: %s", call.URL)
 	require.Empty(t, s.messages(demoBlindPhone.E164()), "a blind person's reminder is a call, not an SMS")
+	answered := s.answer(call.Sid)
+	require.Equal(t, http.StatusOK, answered.HTTPStatus)
+	require.Empty(t, answered.Alerts, "Twilio speaks every <Say> of the reminder call")
+	require.NotEmpty(t, answered.Said)
+	for _, said := range answered.Said {
+		require.Equal(t, "vi-VN", said.Language, said.Text)
+		require.Equal(t, "Google.vi-VN-Standard-A", said.Voice, "TWILIO_VOICE_VI's default")
+	}
+	require.Contains(t, fold(strings.Join(sayTexts(answered.Said), " ")), "lich hen", "the call is the reminder")
 
 	// 4. The check-in goes out at its minute, by SMS, and is not answered.
 	s.waitMessage("the check-in reaches the person", newcomer,

@@ -33,7 +33,7 @@ func localURL(cfg config) string {
 func phoneCommand(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
 	opts := phone.Options{
 		BaseURL: localURL(cfg), PublicBaseURL: cfg.PublicBaseURL, AuthToken: cfg.TwilioAuthToken,
-		AccountSID: cfg.TwilioAccountSID, Number: "+84987654321", To: cfg.TwilioFrom, USSDToken: cfg.USSDToken,
+		AccountSID: cfg.TwilioAccountSID, Number: "+84987654321", To: cfg.ourNumber(), USSDToken: cfg.USSDToken,
 	}
 	fs := flag.NewFlagSet("phone", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -65,7 +65,7 @@ func phoneCommand(ctx context.Context, cfg config, args []string, stdin io.Reade
 func loadCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	opts := loadgen.Options{
 		BaseURL: localURL(cfg), PublicBaseURL: cfg.PublicBaseURL, AuthToken: cfg.TwilioAuthToken,
-		AccountSID: cfg.TwilioAccountSID, To: cfg.TwilioFrom, USSDToken: cfg.USSDToken,
+		AccountSID: cfg.TwilioAccountSID, To: cfg.ourNumber(), USSDToken: cfg.USSDToken,
 	}
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stdout)

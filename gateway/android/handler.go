@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 
 // Defaults for the zero values of Deps.
 const (
-	DefaultUsername = "gateway" // the Medic-branded app hard-codes it
+	DefaultUsername = "gateway" // what the Medic-branded app hard-codes, kept as a familiar default
 	DefaultLease    = 5 * time.Minute
 	DefaultBatch    = 50
 	DefaultMaxBody  = 1 << 20 // 1 MiB, after gunzip
@@ -142,14 +143,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authorized compares the Basic credentials with the configured ones in constant time. Both
-// sides are hashed first so that neither length leaks.
+// sides are hashed first so that neither length leaks. The password counts as sent and
+// URI-decoded, both compared every time: the cht-gateway app puts Uri.encode(password) in
+// its header (SimpleJsonClient2.uriEncodeAuth), so "p@ss word" arrives as "p%40ss%20word",
+// while curl and other clients send it as it is.
 func (h *Handler) authorized(r *http.Request) bool {
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		return false
 	}
-	u, p := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
-	return subtle.ConstantTimeCompare(u[:], h.user[:])&subtle.ConstantTimeCompare(p[:], h.pass[:]) == 1
+	decoded, err := url.PathUnescape(pass) // Uri.encode writes a space as %20, never '+'
+	if err != nil {
+		decoded = pass
+	}
+	u, p, d := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass)), sha256.Sum256([]byte(decoded))
+	password := subtle.ConstantTimeCompare(p[:], h.pass[:]) | subtle.ConstantTimeCompare(d[:], h.pass[:])
+	return subtle.ConstantTimeCompare(u[:], h.user[:])&password == 1
 }
 
 // logger is the request's logger (hlog) if the middleware set one, else the handler's.

@@ -236,6 +236,43 @@ func TestCredentials(t *testing.T) {
 	require.Equal(t, 1, e.count("true"), "nothing was written")
 }
 
+// The cht-gateway app sends Uri.encode(password) in its Basic header (SimpleJsonClient2.
+// uriEncodeAuth): a password full of reserved and non-ASCII characters logs in sent that way,
+// and sent as it is.
+func TestPasswordAsTheAppSendsIt(t *testing.T) {
+	t.Parallel()
+	const pass = "Mật khẩu: p@ss/w%rd#1?&=+ đúng"
+	// Android's Uri.encode keeps letters, digits and _-!.~'()* and percent-encodes the rest,
+	// UTF-8, in upper-case hex.
+	const sent = "M%E1%BA%ADt%20kh%E1%BA%A9u%3A%20p%40ss%2Fw%25rd%231%3F%26%3D%2B%20%C4%91%C3%BAng"
+	e := setup(t)
+	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Log: zerolog.Nop(), Password: pass})
+	require.NoError(t, err)
+	tests := []struct {
+		name     string
+		user, pw string
+		want     int
+	}{
+		{"percent-encoded as the app sends it", user, sent, http.StatusOK},
+		{"as it is", user, pass, http.StatusOK},
+		{"encoded twice", user, strings.ReplaceAll(sent, "%", "%25"), http.StatusUnauthorized},
+		{"encoded, one character off", user, strings.Replace(sent, "%40", "%41", 1), http.StatusUnauthorized},
+		{"decoded differently: + is not a space", user, strings.ReplaceAll(sent, "%20", "+"), http.StatusUnauthorized},
+		{"not valid percent-encoding", user, sent + "%G1", http.StatusUnauthorized},
+		{"the user name is never decoded", "gate%77ay", sent, http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequestWithContext(e.ctx, http.MethodGet, "/android/sms", nil)
+			r.SetBasicAuth(tt.user, tt.pw)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			require.Equal(t, tt.want, w.Code, w.Body.String())
+		})
+	}
+}
+
 func TestNewNeedsPasswordEngineStore(t *testing.T) {
 	t.Parallel()
 	eng := &fakeEngine{seen: map[string]flows.Reply{}}

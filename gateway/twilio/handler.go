@@ -20,12 +20,13 @@ type Engine interface {
 	Handle(ctx context.Context, in flows.Input) (flows.Reply, error)
 }
 
-// StatusRecorder records a delivery receipt on the message (or call) whose provider id is
-// providerID. It returns a care.Error with code ENOTFOUND when no message has that id.
-// The store satisfies it; it should not move a message's status backwards (receipts arrive
-// out of order).
+// StatusRecorder records a delivery receipt on the message (or call) the provider knows by
+// r.ProviderID, and counts a failure that r.NumberFailed blames on the number; marked reports
+// that it made the number unreachable by SMS. It returns a care.Error with code ENOTFOUND
+// when no message has that id. The store satisfies it; it should not move a message's status
+// backwards (receipts arrive out of order).
 type StatusRecorder interface {
-	RecordStatus(ctx context.Context, provider care.Provider, providerID string, status care.MessageStatus, errorCode string) error
+	RecordStatus(ctx context.Context, r care.Receipt) (marked bool, err error)
 }
 
 // Deps are what the handlers need.
@@ -37,6 +38,8 @@ type Deps struct {
 	PublicBaseURL string
 	// Log is used when the request's context carries no logger.
 	Log zerolog.Logger
+	// Voices say the voice prompts; an empty one is DefaultVoiceVI or DefaultVoiceEN.
+	Voices Voices
 }
 
 // Handlers serves Twilio's webhooks. Each handler expects RequireSignature in front of it.
@@ -45,6 +48,7 @@ type Handlers struct {
 	status   StatusRecorder
 	voiceURL string
 	log      zerolog.Logger
+	voices   Voices
 	phones   *care.PhoneMemo
 }
 
@@ -65,6 +69,7 @@ func New(d Deps) (*Handlers, error) {
 		status:   d.Status,
 		voiceURL: strings.TrimRight(d.PublicBaseURL, "/") + "/twilio/voice",
 		log:      d.Log,
+		voices:   d.Voices,
 		phones:   care.NewPhoneMemo(),
 	}, nil
 }

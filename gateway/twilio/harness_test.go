@@ -50,11 +50,11 @@ func (e *fakeEngine) seen() []flows.Input {
 }
 
 // statusCall is one RecordStatus call.
-type statusCall struct {
-	Provider   care.Provider
-	ProviderID string
-	Status     care.MessageStatus
-	ErrorCode  string
+type statusCall = care.Receipt
+
+// receipt is a Twilio receipt on sid.
+func receipt(sid string, st care.MessageStatus, code string, numberFailed bool) statusCall {
+	return care.Receipt{Provider: care.ProviderTwilio, ProviderID: sid, Status: st, ErrorCode: code, NumberFailed: numberFailed}
 }
 
 // fakeStatus records status updates; sids it does not know are ENOTFOUND.
@@ -65,17 +65,17 @@ type fakeStatus struct {
 	err   error
 }
 
-func (s *fakeStatus) RecordStatus(_ context.Context, p care.Provider, id string, st care.MessageStatus, code string) error {
+func (s *fakeStatus) RecordStatus(_ context.Context, r care.Receipt) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
-		return s.err
+		return false, s.err
 	}
-	if !s.known[id] {
-		return care.Errorf(care.ENOTFOUND, "no message %s", id)
+	if !s.known[r.ProviderID] {
+		return false, care.Errorf(care.ENOTFOUND, "no message %s", r.ProviderID)
 	}
-	s.calls = append(s.calls, statusCall{p, id, st, code})
-	return nil
+	s.calls = append(s.calls, r)
+	return false, nil
 }
 
 func (s *fakeStatus) recorded() []statusCall {

@@ -49,9 +49,9 @@ func TestRenderVoice(t *testing.T) {
 			name:  "slow: one sentence at a time, longer wait",
 			reply: flows.Reply{Prompt: menu, Step: 2}, style: voiceStyle{slow: true},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="20" method="POST" action="` + voice + `?step=2">` +
-				`<Say language="vi-VN">Xin chào.</Say><Pause length="1"/>` +
-				`<Say language="vi-VN">Đăng ký, bấm 1.</Say><Pause length="1"/>` +
-				`<Say language="vi-VN">Giúp đỡ, bấm 2.</Say><Pause length="1"/></Gather>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chào.</Say><Pause length="1"/>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Đăng ký, bấm 1.</Say><Pause length="1"/>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Giúp đỡ, bấm 2.</Say><Pause length="1"/></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=2&amp;noinput=1</Redirect></Response>`,
 		},
 		{
@@ -59,7 +59,7 @@ func TestRenderVoice(t *testing.T) {
 			reply: flows.Reply{Step: 7, Prompt: flows.Prompt{Text: "Your plan.", Language: care.English, Expect: flows.ExpectChoice,
 				Options: []flows.Option{{Key: "*", Label: "repeat"}, {Key: "0", Label: "a person"}}}},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=7">` +
-				`<Say language="en-US">Your plan. For repeat, press star. For a person, press 0.</Say></Gather>` +
+				`<Say language="en-US" voice="Google.en-US-Standard-C">Your plan. For repeat, press star. For a person, press 0.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=7&amp;noinput=1</Redirect></Response>`,
 		},
 		{
@@ -67,7 +67,7 @@ func TestRenderVoice(t *testing.T) {
 			reply: flows.Reply{Prompt: menu, Step: 3},
 			style: voiceStyle{keys: []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "0", Label: "Gặp người hỗ trợ"}}},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=3">` +
-				`<Say language="vi-VN">Xin chào. Đăng ký, bấm 1. Giúp đỡ, bấm 2. Nghe lại, bấm sao. Gặp người hỗ trợ, bấm 0.</Say></Gather>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chào. Đăng ký, bấm 1. Giúp đỡ, bấm 2. Nghe lại, bấm sao. Gặp người hỗ trợ, bấm 0.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=3&amp;noinput=1</Redirect></Response>`,
 		},
 		{
@@ -76,9 +76,9 @@ func TestRenderVoice(t *testing.T) {
 				Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "4", Label: "English", Language: care.English}}}},
 			style: voiceStyle{keys: []flows.Option{{Key: "*", Label: "Nghe lại"}}},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=4">` +
-				`<Say language="vi-VN">Xin chào. Đăng ký, bấm 1.</Say>` +
-				`<Say language="en-US">For English, press 4.</Say>` +
-				`<Say language="vi-VN">Nghe lại, bấm sao.</Say></Gather>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chào. Đăng ký, bấm 1.</Say>` +
+				`<Say language="en-US" voice="Google.en-US-Standard-C">For English, press 4.</Say>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Nghe lại, bấm sao.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=4&amp;noinput=1</Redirect></Response>`,
 		},
 		{
@@ -87,28 +87,28 @@ func TestRenderVoice(t *testing.T) {
 				Options: []flows.Option{{Key: "4", Label: "Tiếng Việt", Language: care.Vietnamese}}}},
 			style: voiceStyle{slow: true},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="20" method="POST" action="` + voice + `?step=4">` +
-				`<Say language="en-US">Hello.</Say><Pause length="1"/>` +
-				`<Say language="vi-VN">Tiếng Việt, bấm 4.</Say><Pause length="1"/></Gather>` +
+				`<Say language="en-US" voice="Google.en-US-Standard-C">Hello.</Say><Pause length="1"/>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Tiếng Việt, bấm 4.</Say><Pause length="1"/></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=4&amp;noinput=1</Redirect></Response>`,
 		},
 		{
 			name:  "a PIN is gathered up to the hash key",
 			reply: flows.Reply{Step: 1, Prompt: flows.Prompt{Text: "Nhập mã PIN, rồi bấm thăng.", Expect: flows.ExpectDigits}},
 			want: `<Response><Gather input="dtmf" finishOnKey="#" timeout="10" method="POST" action="` + voice + `?step=1">` +
-				`<Say language="vi-VN">Nhập mã PIN, rồi bấm thăng.</Say></Gather>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Nhập mã PIN, rồi bấm thăng.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=1&amp;noinput=1</Redirect></Response>`,
 		},
 		{
 			name:  "never more than five options said",
 			reply: flows.Reply{Step: 1, Prompt: six},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=1">` +
-				`<Say language="vi-VN">Chọn. Một, bấm 1. Hai, bấm 2. Ba, bấm 3. Bốn, bấm 4. Năm, bấm 5.</Say></Gather>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Chọn. Một, bấm 1. Hai, bấm 2. Ba, bấm 3. Bốn, bấm 4. Năm, bấm 5.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=1&amp;noinput=1</Redirect></Response>`,
 		},
 		{
 			name:  "nothing asked ends the call",
 			reply: flows.Reply{Prompt: flows.Prompt{Text: "Cảm ơn."}},
-			want:  `<Response><Say language="vi-VN">Cảm ơn.</Say><Hangup/></Response>`,
+			want:  `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">Cảm ơn.</Say><Hangup/></Response>`,
 		},
 		{
 			name:  "silent hangs up",
@@ -118,7 +118,7 @@ func TestRenderVoice(t *testing.T) {
 		{
 			name:  "slow end",
 			reply: flows.Reply{Prompt: flows.Prompt{Text: "Tạm biệt.", End: true}}, style: voiceStyle{slow: true},
-			want: `<Response><Say language="vi-VN">Tạm biệt.</Say><Pause length="1"/><Hangup/></Response>`,
+			want: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">Tạm biệt.</Say><Pause length="1"/><Hangup/></Response>`,
 		},
 	}
 	for _, tt := range tests {

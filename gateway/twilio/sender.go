@@ -1,7 +1,9 @@
 package twilio
 
 import (
+	"cmp"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,48 +23,76 @@ import (
 // implements care.Sender.
 type Sender struct {
 	rc             *twilio.RestClient
-	from           string
+	from           string // From of SMS: a phone number; empty with a messaging service
+	service        string // MessagingServiceSid of SMS, or empty
+	callerID       string // From of calls, or empty: no calls
 	smsCallback    string
 	statusCallback string
 }
 
 var _ care.Sender = (*Sender)(nil)
 
-// NewSender returns a Sender for the account. from is our Twilio number. apiURL, when not
-// empty, points the client at another server (the fake Twilio): twilio-go has no base-URL
-// option, so a transport rewrites the scheme and host of every request. statusCallbackBase
-// (PUBLIC_BASE_URL) is where Twilio posts delivery receipts. twilio-go takes no context, so
-// timeout bounds every request; keep it below the worker's task timeout.
-func NewSender(accountSID, authToken, from, apiURL, statusCallbackBase string, timeout time.Duration) (*Sender, error) {
-	if !alphanumeric(accountSID) || !alphanumeric(authToken) {
+// SenderConfig is what NewSender needs.
+type SenderConfig struct {
+	AccountSID, AuthToken string
+	// From sends SMS: a phone number of the account (From), or a messaging service SID
+	// ("MG…", sent as MessagingServiceSid, which picks the number).
+	From string
+	// CallerID is the phone number calls come from; empty means From, which must then be a
+	// phone number: Twilio refuses a call from anything else (error 21210).
+	CallerID string
+	// APIURL, when not empty, points the client at another server (the fake Twilio):
+	// twilio-go has no base-URL option, so a transport rewrites the scheme and host of every
+	// request.
+	APIURL string
+	// StatusCallbackBase (PUBLIC_BASE_URL) is where Twilio posts delivery receipts.
+	StatusCallbackBase string
+	// Timeout bounds every request, since twilio-go takes no context; keep it below the
+	// worker's task timeout.
+	Timeout time.Duration
+}
+
+// NewSender returns a Sender for the account.
+func NewSender(c SenderConfig) (*Sender, error) {
+	if !alphanumeric(c.AccountSID) || !alphanumeric(c.AuthToken) {
 		return nil, errors.New("twilio sender: account sid and auth token must be non-empty and alphanumeric")
 	}
-	if from == "" {
+	if c.From == "" {
 		return nil, errors.New("twilio sender: no from number")
 	}
-	if timeout <= 0 {
+	s := &Sender{from: c.From, callerID: cmp.Or(c.CallerID, c.From)}
+	if IsMessagingService(c.From) {
+		s.from, s.service = "", c.From
+		if c.CallerID == "" {
+			return nil, errors.New("twilio sender: a messaging service places no calls: a caller id is needed")
+		}
+	}
+	if IsMessagingService(s.callerID) {
+		return nil, errors.New("twilio sender: the caller id must be a phone number")
+	}
+	if c.Timeout <= 0 {
 		return nil, errors.New("twilio sender: timeout must be positive")
 	}
 	var transport http.RoundTripper = http.DefaultTransport
-	if apiURL != "" {
-		u, err := url.Parse(apiURL)
+	if c.APIURL != "" {
+		u, err := url.Parse(c.APIURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("twilio sender: api URL %q is not an absolute http(s) URL", apiURL)
+			return nil, fmt.Errorf("twilio sender: api URL %q is not an absolute http(s) URL", c.APIURL)
 		}
 		transport = rewriteHost{scheme: u.Scheme, host: u.Host, next: http.DefaultTransport}
 	}
-	c := &client.Client{
-		Credentials: client.NewCredentials(accountSID, authToken),
+	rc := &client.Client{
+		Credentials: client.NewCredentials(c.AccountSID, c.AuthToken),
 		HTTPClient: &http.Client{
 			Transport: transport,
-			Timeout:   timeout,
+			Timeout:   c.Timeout,
 			// Like twilio-go's default client: a redirect is an answer, not something to follow.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
-	c.SetAccountSid(accountSID)
-	base := strings.TrimRight(statusCallbackBase, "/")
-	s := &Sender{rc: twilio.NewRestClientWithParams(twilio.ClientParams{Client: c}), from: from}
+	rc.SetAccountSid(c.AccountSID)
+	base := strings.TrimRight(c.StatusCallbackBase, "/")
+	s.rc = twilio.NewRestClientWithParams(twilio.ClientParams{Client: rc})
 	if base != "" {
 		s.smsCallback = base + "/twilio/sms/status"
 		s.statusCallback = base + "/twilio/voice/status"
@@ -75,7 +105,12 @@ func (s *Sender) SendSMS(ctx context.Context, to care.Phone, body string) (strin
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("twilio send sms: %w", err)
 	}
-	p := (&api.CreateMessageParams{}).SetTo(to.E164()).SetFrom(s.from).SetBody(body)
+	p := (&api.CreateMessageParams{}).SetTo(to.E164()).SetBody(body)
+	if s.service != "" {
+		p.SetMessagingServiceSid(s.service)
+	} else {
+		p.SetFrom(s.from)
+	}
 	if s.smsCallback != "" {
 		p.SetStatusCallback(s.smsCallback)
 	}
@@ -95,7 +130,7 @@ func (s *Sender) Call(ctx context.Context, to care.Phone, answerURL string) (str
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("twilio call: %w", err)
 	}
-	p := (&api.CreateCallParams{}).SetTo(to.E164()).SetFrom(s.from).SetUrl(answerURL).SetMethod(http.MethodPost)
+	p := (&api.CreateCallParams{}).SetTo(to.E164()).SetFrom(s.callerID).SetUrl(answerURL).SetMethod(http.MethodPost)
 	if s.statusCallback != "" {
 		p.SetStatusCallback(s.statusCallback).SetStatusCallbackMethod(http.MethodPost).
 			SetStatusCallbackEvent([]string{"initiated", "ringing", "answered", "completed"})
@@ -161,6 +196,16 @@ func maskNumbers(s string) string {
 		i = j
 	}
 	return string(b)
+}
+
+// IsMessagingService reports whether from is a messaging service SID ("MG" and 32 hex
+// digits) rather than a phone number.
+func IsMessagingService(from string) bool {
+	if len(from) != 34 || !strings.HasPrefix(from, "MG") {
+		return false
+	}
+	_, err := hex.DecodeString(from[2:])
+	return err == nil
 }
 
 func alphanumeric(s string) bool {

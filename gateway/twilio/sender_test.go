@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,6 +26,8 @@ const (
 	from   = "+842873001234"
 	to     = care.Phone("+84901234567")
 	public = "https://caseline.example.org"
+	// service is a messaging service SID: MG and 32 hex digits.
+	service = "MG0123456789abcdef0123456789abcdef"
 )
 
 // senderFixture is a Sender talking to a fake Twilio over HTTP.
@@ -35,7 +38,8 @@ type senderFixture struct {
 
 func newSender(t *testing.T, apiURL string, timeout time.Duration) *twilio.Sender {
 	t.Helper()
-	s, err := twilio.NewSender(sid, token, from, apiURL, public, timeout)
+	s, err := twilio.NewSender(twilio.SenderConfig{AccountSID: sid, AuthToken: token, From: from,
+		APIURL: apiURL, StatusCallbackBase: public, Timeout: timeout})
 	require.NoError(t, err)
 	return s
 }
@@ -173,23 +177,72 @@ func TestSenderTransportErrors(t *testing.T) {
 
 func TestNewSenderRejects(t *testing.T) {
 	t.Parallel()
+	ok := twilio.SenderConfig{AccountSID: sid, AuthToken: token, From: from, Timeout: time.Second}
+	with := func(f func(*twilio.SenderConfig)) twilio.SenderConfig { c := ok; f(&c); return c }
 	tests := []struct {
-		name                     string
-		sid, token, from, apiURL string
-		timeout                  time.Duration
+		name string
+		c    twilio.SenderConfig
 	}{
-		{"token not alphanumeric", sid, "tok-en", from, "", time.Second},
-		{"empty sid", "", token, from, "", time.Second},
-		{"no from", sid, token, "", "", time.Second},
-		{"relative api URL", sid, token, from, "localhost:8080", time.Second},
-		{"no timeout", sid, token, from, "", 0},
+		{"token not alphanumeric", with(func(c *twilio.SenderConfig) { c.AuthToken = "tok-en" })},
+		{"empty sid", with(func(c *twilio.SenderConfig) { c.AccountSID = "" })},
+		{"no from", with(func(c *twilio.SenderConfig) { c.From = "" })},
+		{"relative api URL", with(func(c *twilio.SenderConfig) { c.APIURL = "localhost:8080" })},
+		{"no timeout", with(func(c *twilio.SenderConfig) { c.Timeout = 0 })},
+		{"a messaging service and no caller id", with(func(c *twilio.SenderConfig) { c.From = service })},
+		{"a messaging service as caller id", with(func(c *twilio.SenderConfig) { c.CallerID = service })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := twilio.NewSender(tt.sid, tt.token, tt.from, tt.apiURL, public, tt.timeout)
+			_, err := twilio.NewSender(tt.c)
 			require.Error(t, err)
 		})
+	}
+	_, err := twilio.NewSender(ok)
+	require.NoError(t, err)
+}
+
+// With a messaging service, SMS go with MessagingServiceSid and no From, and calls come from
+// the caller id; with a number and a caller id, SMS come from the number.
+func TestSenderFromAMessagingService(t *testing.T) {
+	t.Parallel()
+	const callerID = "+842873009999"
+	fake := faketwilio.New(faketwilio.Options{AccountSID: sid, AuthToken: token,
+		Numbers: []string{from, callerID}, Services: []string{service}})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	for _, c := range []twilio.SenderConfig{
+		{From: service, CallerID: callerID},
+		{From: from, CallerID: callerID},
+	} {
+		c.AccountSID, c.AuthToken, c.APIURL, c.StatusCallbackBase, c.Timeout = sid, token, srv.URL, public, 5*time.Second
+		s, err := twilio.NewSender(c)
+		require.NoError(t, err)
+		to := care.Phone("+8490123" + fmt.Sprint(len(fake.Messages(""))+4560))
+		_, err = s.SendSMS(ctx, to, "hi")
+		require.NoError(t, err)
+		_, err = s.Call(ctx, to, public+"/twilio/voice")
+		require.NoError(t, err)
+		msgs, calls := fake.Messages(to.E164()), fake.Calls(to.E164())
+		require.Len(t, msgs, 1)
+		require.Len(t, calls, 1)
+		if c.From == service {
+			require.Equal(t, service, msgs[0].MessagingServiceSid)
+			require.Empty(t, msgs[0].From, "Twilio picks the number from the service")
+		} else {
+			require.Empty(t, msgs[0].MessagingServiceSid)
+			require.Equal(t, from, msgs[0].From)
+		}
+		require.Equal(t, callerID, calls[0].From)
+	}
+}
+
+func TestIsMessagingService(t *testing.T) {
+	t.Parallel()
+	require.True(t, twilio.IsMessagingService(service))
+	for _, s := range []string{"", "MG123", "+84901234567", "AC0123456789abcdef0123456789abcdef", "MG0123456789abcdef0123456789abcdeg"} {
+		require.False(t, twilio.IsMessagingService(s), s)
 	}
 }
 
@@ -199,11 +252,27 @@ type recorder struct {
 	got []string
 }
 
-func (r *recorder) RecordStatus(_ context.Context, p care.Provider, id string, st care.MessageStatus, code string) error {
+func (r *recorder) RecordStatus(_ context.Context, rc care.Receipt) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.got = append(r.got, string(p)+" "+id+" "+string(st)+" "+code)
-	return nil
+	r.got = append(r.got, string(rc.Provider)+" "+rc.ProviderID+" "+string(rc.Status)+" "+rc.ErrorCode)
+	return false, nil
+}
+
+// statusGateway serves the SMS status callback, behind the signature check, on a test server
+// whose URL it returns; receipts go to st.
+func statusGateway(t *testing.T, st twilio.StatusRecorder) string {
+	t.Helper()
+	gw := httptest.NewUnstartedServer(nil)
+	base := "http://" + gw.Listener.Addr().String()
+	h, err := twilio.New(twilio.Deps{Engine: noEngine{}, Status: st, PublicBaseURL: base, Log: zerolog.Nop()})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("POST /twilio/sms/status", twilio.RequireSignature(token, base, http.HandlerFunc(h.SMSStatus)))
+	gw.Config.Handler = mux
+	gw.Start()
+	t.Cleanup(gw.Close)
+	return base
 }
 
 type noEngine struct{}
@@ -230,20 +299,13 @@ func TestFakeStatusCallbackPassesSignatureCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := &recorder{}
-			gw := httptest.NewUnstartedServer(nil)
-			base := "http://" + gw.Listener.Addr().String()
-			h, err := twilio.New(twilio.Deps{Engine: noEngine{}, Status: rec, PublicBaseURL: base, Log: zerolog.Nop()})
-			require.NoError(t, err)
-			mux := http.NewServeMux()
-			mux.Handle("POST /twilio/sms/status", twilio.RequireSignature(token, base, http.HandlerFunc(h.SMSStatus)))
-			gw.Config.Handler = mux
-			gw.Start()
-			t.Cleanup(gw.Close)
+			base := statusGateway(t, rec)
 
 			fake := faketwilio.New(faketwilio.Options{AccountSID: sid, AuthToken: tt.fakeToken})
 			api := httptest.NewServer(fake)
 			t.Cleanup(api.Close)
-			s, err := twilio.NewSender(sid, tt.fakeToken, from, api.URL, base, 5*time.Second)
+			s, err := twilio.NewSender(twilio.SenderConfig{AccountSID: sid, AuthToken: tt.fakeToken, From: from,
+				APIURL: api.URL, StatusCallbackBase: base, Timeout: 5 * time.Second})
 			require.NoError(t, err)
 			msgSid, err := s.SendSMS(context.Background(), to, "hi")
 			require.NoError(t, err)

@@ -8,11 +8,14 @@ import (
 )
 
 // smsStatus maps a Twilio message status to ours. Twilio's "queued" already means Twilio
-// accepted the message, which is our "sent"; inbound statuses (receiving, received) are not
-// ours to record.
+// accepted the message, which is our "sent", and so is a delivery the carrier did not confirm
+// (delivery_unknown) or confirmed in part (partially_delivered); inbound statuses (receiving,
+// received) are not ours to record. Any other word is answered 200 and ignored: Twilio adds
+// statuses, and a 400 would only make it retry. The statuses of Twilio's Message resource,
+// https://www.twilio.com/docs/messaging/api/message-resource#message-status-values.
 func smsStatus(word string) (care.MessageStatus, bool) {
 	switch word {
-	case "accepted", "scheduled", "queued", "sending", "sent":
+	case "accepted", "scheduled", "queued", "sending", "sent", "delivery_unknown", "partially_delivered":
 		return care.MsgSent, true
 	case "delivered", "read":
 		return care.MsgDelivered, true
@@ -20,6 +23,27 @@ func smsStatus(word string) (care.MessageStatus, bool) {
 		return care.MsgFailed, true
 	}
 	return "", false
+}
+
+// numberFailed reports whether Twilio's error code on an undelivered or failed message
+// blames the number itself rather than the message, the sender or the moment, so that it
+// counts against the number (care.Receipt.NumberFailed). Twilio's messaging error codes,
+// https://www.twilio.com/docs/api/errors (30001–30010), and its guide to undelivered
+// messages, https://support.twilio.com/hc/en-us/articles/223181868:
+//   - 30003 Unreachable destination handset: off, out of coverage, or not taking SMS;
+//   - 30004 Message blocked: the recipient or their carrier blocks it;
+//   - 30005 Unknown destination handset: the number does not exist or is no longer in service;
+//   - 30006 Landline or unreachable carrier: the number cannot take SMS;
+//   - 30007 Message filtered: the carrier filters what reaches the number.
+//
+// Not the number's: 30001 queue overflow, 30002 account suspended, 30008 unknown error,
+// 30009 missing segment, 30010 price above the maximum — retrying or fixing our side helps.
+func numberFailed(code string) bool {
+	switch code {
+	case "30003", "30004", "30005", "30006", "30007":
+		return true
+	}
+	return false
 }
 
 // callStatus maps a Twilio call status to ours: a completed call was delivered; a call
@@ -38,11 +62,12 @@ func callStatus(word string) (care.MessageStatus, bool) {
 
 // statusUpdate is a decoded status callback.
 type statusUpdate struct {
-	providerID string
-	twilio     string // Twilio's status word
-	status     care.MessageStatus
-	known      bool // twilio maps to one of ours
-	errorCode  string
+	providerID   string
+	twilio       string // Twilio's status word
+	status       care.MessageStatus
+	known        bool // twilio maps to one of ours
+	errorCode    string
+	numberFailed bool // the error code blames the number (SMS only)
 }
 
 // SMSStatus serves POST /twilio/sms/status, Twilio's delivery receipt for a message we sent.
@@ -72,7 +97,8 @@ func (h *Handlers) serveStatus(w http.ResponseWriter, r *http.Request, decode fu
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	err = h.status.RecordStatus(r.Context(), care.ProviderTwilio, u.providerID, u.status, u.errorCode)
+	marked, err := h.status.RecordStatus(r.Context(), care.Receipt{Provider: care.ProviderTwilio, ProviderID: u.providerID,
+		Status: u.status, ErrorCode: u.errorCode, NumberFailed: u.numberFailed})
 	switch {
 	case care.ErrorCode(err) == care.ENOTFOUND:
 		log.Debug().Str("status", u.twilio).Msg("status callback ignored: unknown sid")
@@ -80,13 +106,18 @@ func (h *Handlers) serveStatus(w http.ResponseWriter, r *http.Request, decode fu
 		log.Error().Err(err).Str("status", u.twilio).Msg("record status")
 		http.Error(w, "try again later", http.StatusServiceUnavailable)
 		return
+	case marked:
+		log.Warn().Str("sid", u.providerID).Str("error_code", u.errorCode).
+			Msg("number unreachable by SMS: carrier failures in a row; the case manager is told")
 	}
 	w.WriteHeader(http.StatusOK)
 }
 
 // decodeSMSStatus decodes a message status callback (MessageSid, MessageStatus, ErrorCode).
 func decodeSMSStatus(body []byte) (statusUpdate, error) {
-	return decodeStatus(body, "MessageSid", "MessageStatus", smsStatus)
+	u, err := decodeStatus(body, "MessageSid", "MessageStatus", smsStatus)
+	u.numberFailed = err == nil && u.status == care.MsgFailed && numberFailed(u.errorCode)
+	return u, err
 }
 
 // decodeCallStatus decodes a call status callback (CallSid, CallStatus, ErrorCode).

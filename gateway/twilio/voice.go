@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/twilio/tts"
 )
 
 // Voice timing and limits (PRODUCT.md §6).
@@ -47,13 +49,13 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	}
 	reply, ok := h.handle(r.Context(), in)
 	if !ok {
-		h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(apologyVoice()) })
+		h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(apologyVoice(h.voices)) })
 		return
 	}
 	if len(reply.Prompt.Options) > maxVoiceOptions {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
-	style := voiceStyle{slow: reply.Slow}
+	style := voiceStyle{slow: reply.Slow, voices: h.voices}
 	if reply.Prompt.Expect == flows.ExpectChoice {
 		style.keys = extraKeys(reply.Prompt.Options, reply.Keys)
 	}
@@ -134,6 +136,8 @@ type voiceStyle struct {
 	// keys are the keys every menu has besides its options (repeat, a person, slower),
 	// said after the options when the engine asks for them (Reply.Keys).
 	keys []flows.Option
+	// voices say each language; where one names no voice, DefaultVoiceVI or DefaultVoiceEN do.
+	voices Voices
 }
 
 // renderVoice turns a reply into TwiML verbs:
@@ -252,39 +256,62 @@ func pressPhrase(lang care.Language, o flows.Option) string {
 	return o.Label + ", bấm " + key + "."
 }
 
-// say makes <Say> verbs for sentences: one <Say> for each run of sentences in one language,
-// or in slow mode one per sentence, each followed by a pause.
+// say makes <Say> verbs for sentences, each in its language's voice: one <Say> for each run
+// of sentences in one language, or in slow mode one per sentence, each followed by a pause.
 func say(style voiceStyle, sentences ...sentence) []twiml.Element {
 	var out []twiml.Element
 	for i := 0; i < len(sentences); {
-		lang := sayLanguage(sentences[i].lang)
+		sp := style.voices.speaker(sentences[i].lang)
 		if style.slow {
-			out = append(out, &twiml.VoiceSay{Message: sentences[i].text, Language: lang}, &twiml.VoicePause{Length: "1"})
+			out = append(out, sp.say(sentences[i].text), &twiml.VoicePause{Length: "1"})
 			i++
 			continue
 		}
 		var run []string
-		for ; i < len(sentences) && sayLanguage(sentences[i].lang) == lang; i++ {
+		for ; i < len(sentences) && style.voices.speaker(sentences[i].lang) == sp; i++ {
 			run = append(run, sentences[i].text)
 		}
-		out = append(out, &twiml.VoiceSay{Message: strings.Join(run, " "), Language: lang})
+		out = append(out, sp.say(strings.Join(run, " ")))
 	}
 	return out
 }
 
-// sayLanguage is the <Say> language for a prompt language; Vietnamese unless English.
-func sayLanguage(l care.Language) string {
+// Voices names the Twilio voice that says the prompts of each language (TWILIO_VOICE_VI,
+// TWILIO_VOICE_EN). Twilio's default voice speaks no Vietnamese, and a voice that does not
+// speak the <Say>'s language may fail it: every <Say> names both (package tts has the table).
+type Voices struct {
+	Vietnamese string
+	English    string
+}
+
+// The voices that say a language when Voices names none: Google's, the only ones Twilio
+// speaks Vietnamese with, and in English the same family.
+const (
+	DefaultVoiceVI = "Google.vi-VN-Standard-A"
+	DefaultVoiceEN = "Google.en-US-Standard-C"
+)
+
+// speaker is how a prompt language is said: a <Say>'s language and voice.
+type speaker struct{ language, voice string }
+
+// speaker says l: in Vietnamese unless English.
+func (v Voices) speaker(l care.Language) speaker {
 	if l == care.English {
-		return "en-US"
+		return speaker{tts.English, cmp.Or(v.English, DefaultVoiceEN)}
 	}
-	return "vi-VN"
+	return speaker{tts.Vietnamese, cmp.Or(v.Vietnamese, DefaultVoiceVI)}
+}
+
+// say is a <Say> of text in the speaker's language and voice.
+func (s speaker) say(text string) *twiml.VoiceSay {
+	return &twiml.VoiceSay{Message: text, Language: s.language, Voice: s.voice}
 }
 
 // apologyVoice says the apology in both languages and hangs up.
-func apologyVoice() []twiml.Element {
+func apologyVoice(v Voices) []twiml.Element {
 	return []twiml.Element{
-		&twiml.VoiceSay{Message: apologyVI, Language: sayLanguage(care.Vietnamese)},
-		&twiml.VoiceSay{Message: apologyEN, Language: sayLanguage(care.English)},
+		v.speaker(care.Vietnamese).say(apologyVI),
+		v.speaker(care.English).say(apologyEN),
 		&twiml.VoiceHangup{},
 	}
 }

@@ -82,7 +82,7 @@ func TestWebhooks(t *testing.T) {
 	}
 	gather := func(step string) string {
 		return `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=` + step + `">` +
-			`<Say language="vi-VN">` + menuVI + `</Say></Gather>` +
+			`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + menuVI + `</Say></Gather>` +
 			`<Redirect method="POST">` + voice + `?step=` + step + `&amp;noinput=1</Redirect></Response>`
 	}
 	cases := []webhookCase{
@@ -141,7 +141,7 @@ func TestWebhooks(t *testing.T) {
 			reply:  flows.Reply{Prompt: menu, Step: 3, Keys: []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "2", Label: "Trùng phím"}}},
 			status: 200, input: voiceIn("CA1:0", "", true, false),
 			twiml: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=3">` +
-				`<Say language="vi-VN">` + menuVI + ` Nghe lại, bấm sao.</Say></Gather>` +
+				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + menuVI + ` Nghe lại, bấm sao.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=3&amp;noinput=1</Redirect></Response>`,
 		},
 		{
@@ -167,20 +167,20 @@ func TestWebhooks(t *testing.T) {
 			name: "voice end in English", path: "/twilio/voice?step=5", form: voiceForm("Digits", "1"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Goodbye.", End: true, Language: care.English}, Step: 6},
 			status: 200, input: voiceIn("CA1:5", "1", false, false),
-			twiml: `<Response><Say language="en-US">Goodbye.</Say><Hangup/></Response>`,
+			twiml: `<Response><Say language="en-US" voice="Google.en-US-Standard-C">Goodbye.</Say><Hangup/></Response>`,
 		},
 		{
 			name: "voice to a person", path: "/twilio/voice?step=5", form: voiceForm("Digits", "0"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Xin chờ.", Person: "+84987654321"}, Step: 6},
 			status: 200, input: voiceIn("CA1:5", "0", false, false),
-			twiml: `<Response><Say language="vi-VN">Xin chờ.</Say>` +
+			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chờ.</Say>` +
 				`<Dial timeout="25" method="POST" action="` + voice + `?step=6&amp;dial=1">+84987654321</Dial></Response>`,
 		},
 		{
 			name: "voice dial not answered", path: "/twilio/voice?step=6&dial=1", form: voiceForm("DialCallStatus", "no-answer", "DialCallSid", "CA2"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Chưa có ai nghe máy.", End: true}, Step: 7},
 			status: 200, input: &flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: person, ProviderID: "CA1:6", DialStatus: "no-answer"},
-			twiml: `<Response><Say language="vi-VN">Chưa có ai nghe máy.</Say><Hangup/></Response>`,
+			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">Chưa có ai nghe máy.</Say><Hangup/></Response>`,
 		},
 		{name: "voice dial bad status", path: "/twilio/voice?step=6&dial=1", form: voiceForm("DialCallStatus", "ringing"), status: 400,
 			contains: "DialCallStatus: not a dial status"},
@@ -188,7 +188,7 @@ func TestWebhooks(t *testing.T) {
 			name: "voice engine error", path: "/twilio/voice?step=5", form: voiceForm("Digits", "1"),
 			engineErr: errors.New("boom"),
 			status:    200, input: voiceIn("CA1:5", "1", false, false),
-			twiml: `<Response><Say language="vi-VN">` + apologyVI + `</Say><Say language="en-US">` + apologyEN + `</Say><Hangup/></Response>`,
+			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + apologyVI + `</Say><Say language="en-US" voice="Google.en-US-Standard-C">` + apologyEN + `</Say><Hangup/></Response>`,
 		},
 		{name: "voice bad signature", path: "/twilio/voice", form: voiceForm(), sig: badSig, status: 403},
 		{name: "voice bad step", path: "/twilio/voice?step=x", form: voiceForm(), status: 400, contains: "step: not a step number"},
@@ -199,17 +199,22 @@ func TestWebhooks(t *testing.T) {
 		{
 			name: "sms status delivered", path: "/twilio/sms/status",
 			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"delivered"}, "AccountSid": {"AC123"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "SMknown", care.MsgDelivered, ""}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgDelivered, "", false)},
 		},
 		{
 			name: "sms status undelivered with code", path: "/twilio/sms/status",
 			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "SMknown", care.MsgFailed, "30003"}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgFailed, "30003", true)},
 		},
 		{
 			name: "sms status queued is sent", path: "/twilio/sms/status",
 			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"queued"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "SMknown", care.MsgSent, ""}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgSent, "", false)},
+		},
+		{
+			name: "sms status failed, not the number's fault", path: "/twilio/sms/status",
+			form:   url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"failed"}, "ErrorCode": {"30008"}},
+			status: 200, statuses: []statusCall{receipt("SMknown", care.MsgFailed, "30008", false)},
 		},
 		{name: "sms status unknown sid", path: "/twilio/sms/status", form: url.Values{"MessageSid": {"SMother"}, "MessageStatus": {"sent"}}, status: 200},
 		{name: "sms status untracked", path: "/twilio/sms/status", form: url.Values{"MessageSid": {"SMknown"}, "MessageStatus": {"receiving"}}, status: 200},
@@ -223,12 +228,12 @@ func TestWebhooks(t *testing.T) {
 		{
 			name: "call status no-answer", path: "/twilio/voice/status",
 			form:   url.Values{"CallSid": {"CAknown"}, "CallStatus": {"no-answer"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "CAknown", care.MsgFailed, "no-answer"}},
+			status: 200, statuses: []statusCall{receipt("CAknown", care.MsgFailed, "no-answer", false)},
 		},
 		{
 			name: "call status completed", path: "/twilio/voice/status",
 			form:   url.Values{"CallSid": {"CAknown"}, "CallStatus": {"completed"}, "CallDuration": {"42"}},
-			status: 200, statuses: []statusCall{{care.ProviderTwilio, "CAknown", care.MsgDelivered, ""}},
+			status: 200, statuses: []statusCall{receipt("CAknown", care.MsgDelivered, "", false)},
 		},
 	}
 	for _, tc := range cases {

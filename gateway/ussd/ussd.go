@@ -28,6 +28,12 @@ type Engine interface {
 	Handle(ctx context.Context, in flows.Input) (flows.Reply, error)
 }
 
+// Ends records how USSD sessions ended; the store satisfies it. A session recorded already
+// is left as it was (the aggregator may notify twice).
+type Ends interface {
+	RecordUSSDEnd(ctx context.Context, e *care.USSDSessionEnd) error
+}
+
 // Deps are what the handler needs.
 type Deps struct {
 	Engine Engine
@@ -35,14 +41,18 @@ type Deps struct {
 	Token string
 	// Log is used when the request's context carries no logger.
 	Log zerolog.Logger
+	// Ends records the end-of-session notifications Events serves; nil answers them 503.
+	Ends Ends
 }
 
-// Handler serves POST /ussd/africastalking.
+// Handler serves POST /ussd/africastalking, and its Events method the end-of-session
+// notifications.
 type Handler struct {
 	engine Engine
 	token  []byte
 	log    zerolog.Logger
 	phones *care.PhoneMemo
+	ends   Ends
 }
 
 // New returns the USSD handler, or an error when the engine or the token is missing.
@@ -53,7 +63,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Token == "" {
 		return nil, errors.New("ussd handler: no token")
 	}
-	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo()}, nil
+	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo(), ends: d.Ends}, nil
 }
 
 // apology closes a session that could not be handled; the language is unknown then.
@@ -61,33 +71,13 @@ const apology = "END Xin loi, he thong dang gap su co. Vui long thu lai sau.\nSo
 
 // ServeHTTP answers one USSD hop with "CON …" or "END …".
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
-	}
-	token := r.URL.Query().Get("token")
-	if subtle.ConstantTimeCompare([]byte(token), h.token) != 1 {
-		http.Error(w, "invalid token", http.StatusForbidden)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "unreadable body", http.StatusBadRequest)
+	body, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	in, err := decodeWith(body, h.phones.Parse)
 	if err != nil {
-		reason := care.ErrorMessage(err)
-		if f := care.ErrorField(err); f != "" {
-			reason = f + ": " + reason
-		}
-		http.Error(w, reason, http.StatusBadRequest)
+		badRequest(w, err)
 		return
 	}
 	ctx := r.Context()
@@ -107,6 +97,41 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, answer)
 }
 
+// admit lets in a POST carrying the token and returns its body; otherwise it has answered
+// 405, 403 (and nothing is recorded), 413 or 400.
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	token := r.URL.Query().Get("token")
+	if subtle.ConstantTimeCompare([]byte(token), h.token) != 1 {
+		http.Error(w, "invalid token", http.StatusForbidden)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return nil, false
+	}
+	return body, true
+}
+
+// badRequest answers 400 with the reason a decoder gave (a care.Error naming the field).
+func badRequest(w http.ResponseWriter, err error) {
+	reason := care.ErrorMessage(err)
+	if f := care.ErrorField(err); f != "" {
+		reason = f + ": " + reason
+	}
+	http.Error(w, reason, http.StatusBadRequest)
+}
+
 func (h *Handler) logger(ctx context.Context) *zerolog.Logger {
 	if l := zerolog.Ctx(ctx); l.GetLevel() != zerolog.Disabled {
 		return l
@@ -120,43 +145,9 @@ func decode(body []byte) (flows.Input, error) { return decodeWith(body, care.Par
 
 // decodeWith is decode parsing the caller's number with parse.
 func decodeWith(body []byte, parse func(string) (care.Phone, error)) (flows.Input, error) {
-	form, err := url.ParseQuery(string(body))
+	form, session, p, err := decodeSession(body, parse, "serviceCode", "networkCode", "text")
 	if err != nil {
-		return flows.Input{}, care.FieldError("body", "not a urlencoded form")
-	}
-	for key, vs := range form {
-		if !utf8.ValidString(key) {
-			return flows.Input{}, care.FieldError("body", "not valid UTF-8")
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				field := key
-				if field == "" {
-					field = "body"
-				}
-				return flows.Input{}, care.FieldError(field, "not valid UTF-8")
-			}
-		}
-	}
-	for _, key := range [...]string{"sessionId", "serviceCode", "phoneNumber", "networkCode", "text"} {
-		if len(form.Get(key)) > maxField {
-			return flows.Input{}, care.FieldError(key, "too long")
-		}
-	}
-	session := strings.TrimSpace(form.Get("sessionId"))
-	if session == "" {
-		return flows.Input{}, care.FieldError("sessionId", "is required")
-	}
-	if strings.ContainsFunc(session, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return flows.Input{}, care.FieldError("sessionId", "not printable ASCII")
-	}
-	number := strings.TrimSpace(form.Get("phoneNumber"))
-	if number == "" {
-		return flows.Input{}, care.FieldError("phoneNumber", "is required")
-	}
-	p, err := parse(number)
-	if err != nil {
-		return flows.Input{}, care.FieldError("phoneNumber", "not a valid phone number")
+		return flows.Input{}, err
 	}
 	text := form.Get("text")
 	in := flows.Input{
@@ -173,6 +164,51 @@ func decodeWith(body []byte, parse func(string) (care.Phone, error)) (flows.Inpu
 		in.ProviderID = session + ":" + strconv.Itoa(len(inputs))
 	}
 	return in, nil
+}
+
+// decodeSession reads what every Africa's Talking USSD request carries: a urlencoded UTF-8
+// form, a printable sessionId and the caller's phoneNumber (parsed with parse). Those and
+// the other fields named must be at most maxField bytes long.
+func decodeSession(body []byte, parse func(string) (care.Phone, error), fields ...string) (url.Values, string, care.Phone, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, "", "", care.FieldError("body", "not a urlencoded form")
+	}
+	for key, vs := range form {
+		if !utf8.ValidString(key) {
+			return nil, "", "", care.FieldError("body", "not valid UTF-8")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				field := key
+				if field == "" {
+					field = "body"
+				}
+				return nil, "", "", care.FieldError(field, "not valid UTF-8")
+			}
+		}
+	}
+	for _, key := range append([]string{"sessionId", "phoneNumber"}, fields...) {
+		if len(form.Get(key)) > maxField {
+			return nil, "", "", care.FieldError(key, "too long")
+		}
+	}
+	session := strings.TrimSpace(form.Get("sessionId"))
+	if session == "" {
+		return nil, "", "", care.FieldError("sessionId", "is required")
+	}
+	if strings.ContainsFunc(session, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, "", "", care.FieldError("sessionId", "not printable ASCII")
+	}
+	number := strings.TrimSpace(form.Get("phoneNumber"))
+	if number == "" {
+		return nil, "", "", care.FieldError("phoneNumber", "is required")
+	}
+	p, err := parse(number)
+	if err != nil {
+		return nil, "", "", care.FieldError("phoneNumber", "not a valid phone number")
+	}
+	return form, session, p, nil
 }
 
 // screen lays a prompt out as a USSD answer: "END " when the prompt ends the session (or

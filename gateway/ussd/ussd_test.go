@@ -72,7 +72,12 @@ func (h *harness) do(t *testing.T, method, pathQuery, body string) (int, string,
 }
 
 func hop(kv ...string) url.Values {
-	f := url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+84901234567"}, "networkCode": {"45204"}, "text": {""}}
+	return with(url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+84901234567"},
+		"networkCode": {"45204"}, "text": {""}}, kv...)
+}
+
+// with sets key/value pairs on f; a value of "-" removes its key.
+func with(f url.Values, kv ...string) url.Values {
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "-" {
 			f.Del(kv[i])

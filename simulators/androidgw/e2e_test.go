@@ -22,7 +22,9 @@ import (
 	"github.com/caseline/caseline/store/storetest"
 )
 
-const password = "s3cret"
+// password is full of what a URL's user info must escape, and of Vietnamese: the app sends
+// it percent-encoded.
+const password = "Mật khẩu: p@ss/w%rd#1?&=+ đúng"
 
 // echoEngine stands in for the dialog engine: it answers "Da nhan: <text>" and, like the real
 // one, gives a repeated ProviderID its first reply marked Duplicate.
@@ -76,7 +78,7 @@ func setup(t *testing.T) *env {
 
 func (e *env) gateway(t *testing.T, mod func(*androidgw.Options)) *androidgw.Gateway {
 	t.Helper()
-	o := androidgw.Options{URL: e.srv.URL + "/android/sms", Password: password, Gzip: true, Now: e.clock.Now}
+	o := androidgw.Options{URL: e.srv.URL + "/android/sms", Password: password, Now: e.clock.Now}
 	if mod != nil {
 		mod(&o)
 	}
@@ -109,7 +111,7 @@ func TestConversationThroughTheSimulator(t *testing.T) {
 	require.Equal(t, care.MsgQueued, e.status(t, reply.ID))
 	inbox, updates := g.Waiting()
 	require.Equal(t, 0, inbox)
-	require.Equal(t, 1, updates)
+	require.Equal(t, 3, updates, "UNSENT, PENDING, SENT")
 
 	require.NoError(t, g.Poll(e.ctx))
 	require.Equal(t, care.MsgSent, e.status(t, reply.ID))
@@ -141,8 +143,7 @@ func TestSimulatorReportsFailures(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	g := e.gateway(t, func(o *androidgw.Options) {
-		o.Gzip = false
-		o.Fail = func(string) string { return "radio-off" }
+		o.Fail = func(string) string { return "generic; errorCode=1" }
 	})
 	g.Receive(phone().E164(), "GIUP")
 	require.NoError(t, g.Poll(e.ctx))
@@ -153,7 +154,7 @@ func TestSimulatorReportsFailures(t *testing.T) {
 	m, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, sent[0].ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgFailed, m.Status)
-	require.Equal(t, "radio-off", m.ErrorCode)
+	require.Equal(t, "generic; errorCode=1", m.ErrorCode)
 }
 
 func TestSimulatorKeepsWhatWasRefused(t *testing.T) {
@@ -169,6 +170,25 @@ func TestSimulatorKeepsWhatWasRefused(t *testing.T) {
 	require.ErrorAs(t, bad.Check(e.ctx), &se)
 	inbox, _ := bad.Waiting()
 	require.Equal(t, 1, inbox, "a refused SMS is delivered again on the next poll")
+}
+
+// Run polls again at once while polls are full, as the app does, so a backlog does not wait
+// an interval per poll.
+func TestRunDrainsABacklogAtOnce(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	const n = 2*androidgw.MaxMessages + 3
+	run := e.gateway(t, func(o *androidgw.Options) { o.Interval = time.Hour })
+	for i := range n {
+		run.Receive(phone().E164(), fmt.Sprintf("TT %d", i))
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	go func() { _ = run.Run(ctx) }()
+	require.Eventually(t, func() bool {
+		inbox, _ := run.Waiting()
+		return inbox == 0 && len(run.Sent()) == n
+	}, 10*time.Second, 10*time.Millisecond, "three polls at once, not three hours")
 }
 
 func TestRunLoop(t *testing.T) {

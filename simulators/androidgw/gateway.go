@@ -2,7 +2,6 @@ package androidgw
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -24,6 +23,13 @@ const (
 	DefaultTimeout  = 10 * time.Second
 )
 
+// What one poll carries at most, as the app's WebappPoller has it (MAX_WT_MESSAGES,
+// MAX_WOM_STATUS_UPDATES). A poll that carried either many polls again at once.
+const (
+	MaxMessages = 10
+	MaxUpdates  = 20
+)
+
 // Options configure a simulated gateway. URL and Password are required.
 type Options struct {
 	// URL is the service's cht-gateway endpoint, e.g. http://localhost:8080/android/sms.
@@ -32,8 +38,6 @@ type Options struct {
 	Password string
 	// Interval is the time between polls in Run. Default DefaultInterval.
 	Interval time.Duration
-	// Gzip compresses request bodies (Content-Encoding: gzip), as the app may.
-	Gzip bool
 	// Client makes the requests. Default: a client with a DefaultTimeout time-out.
 	Client *http.Client
 	// Now stamps received and sent SMS. Default time.Now: the simulator is a real-time device.
@@ -51,8 +55,8 @@ type Sent struct {
 	To      string    `json:"to"`
 	Content string    `json:"content"`
 	At      time.Time `json:"at"`
-	// Status is the last status the phone reported to the service: SENT, DELIVERED or FAILED.
-	// It is empty until the report was accepted.
+	// Status is the last status the phone reported to the service: UNSENT, PENDING, SENT,
+	// DELIVERED or FAILED. It is empty until the first report was accepted.
 	Status string `json:"status"`
 }
 
@@ -163,44 +167,40 @@ func (g *Gateway) Check(ctx context.Context) error {
 	return nil
 }
 
-// Poll makes one exchange: it POSTs the waiting SMS and status reports, then sends the SMS in
-// the answer. What the service did not accept (an error, a lost answer) is sent again on the
-// next poll, as the app does.
+// Poll makes one exchange, as the app's WebappPoller does: it POSTs, uncompressed, the
+// oldest waiting SMS and status reports (at most MaxMessages and MaxUpdates), then "sends"
+// the SMS in the answer. What the service did not accept (an error, a lost answer) is sent
+// again on the next poll.
 func (g *Gateway) Poll(ctx context.Context) error {
+	_, err := g.poll(ctx)
+	return err
+}
+
+// poll is Poll; more reports that it carried as many SMS or status reports as a poll may, so
+// the app would poll again at once.
+func (g *Gateway) poll(ctx context.Context) (more bool, err error) {
 	g.pollMu.Lock()
 	defer g.pollMu.Unlock()
 	g.mu.Lock()
-	body := pollRequest{Messages: append([]message{}, g.inbox...), Updates: append([]update{}, g.updates...)}
+	body := pollRequest{
+		Messages: append([]message{}, g.inbox[:min(len(g.inbox), MaxMessages)]...),
+		Updates:  append([]update{}, g.updates[:min(len(g.updates), MaxUpdates)]...),
+	}
 	g.mu.Unlock()
 
 	data, err := json.Marshal(body)
 	if err != nil {
-		return fmt.Errorf("poll: %w", err)
-	}
-	var encoding string
-	if g.opts.Gzip {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		if _, err := zw.Write(data); err != nil {
-			return fmt.Errorf("poll: gzip: %w", err)
-		}
-		if err := zw.Close(); err != nil {
-			return fmt.Errorf("poll: gzip: %w", err)
-		}
-		data, encoding = buf.Bytes(), "gzip"
+		return false, fmt.Errorf("poll: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.opts.URL, bytes.NewReader(data))
 	if err != nil {
-		return fmt.Errorf("poll: %w", err)
+		return false, fmt.Errorf("poll: %w", err)
 	}
 	g.headers(req)
 	req.Header.Set("Content-Type", "application/json")
-	if encoding != "" {
-		req.Header.Set("Content-Encoding", encoding)
-	}
 	var resp pollResponse
 	if err := g.do(req, &resp); err != nil {
-		return fmt.Errorf("poll: %w", err)
+		return false, fmt.Errorf("poll: %w", err)
 	}
 
 	g.mu.Lock()
@@ -227,6 +227,8 @@ func (g *Gateway) Poll(ctx context.Context) error {
 		fresh++
 		g.index[m.ID] = len(g.sent)
 		g.sent = append(g.sent, Sent{ID: m.ID, To: m.To, Content: m.Content, At: g.opts.Now()})
+		// Stored UNSENT, handed to the radio (PENDING), then the radio's sending report.
+		g.updates = append(g.updates, update{ID: m.ID, Status: "UNSENT"}, update{ID: m.ID, Status: "PENDING"})
 		if g.opts.Fail != nil {
 			if reason := g.opts.Fail(m.To); reason != "" {
 				g.updates = append(g.updates, update{ID: m.ID, Status: "FAILED", Reason: reason})
@@ -237,11 +239,12 @@ func (g *Gateway) Poll(ctx context.Context) error {
 	}
 	g.opts.Log.Debug().Int("delivered", len(body.Messages)).Int("reported", len(body.Updates)).
 		Int("received", len(resp.Messages)).Int("sent", fresh).Msg("android gateway simulator poll")
-	return nil
+	return len(body.Messages) == MaxMessages || len(body.Updates) == MaxUpdates, nil
 }
 
-// Run checks the service, then polls every Interval until ctx ends. A failed poll is logged
-// and its content tried again on the next one; Run returns nil when ctx ends.
+// Run checks the service, then polls every Interval until ctx ends, and again at once after a
+// full poll, as the app does. A failed poll is logged and its content tried again on the next
+// one; Run returns nil when ctx ends.
 func (g *Gateway) Run(ctx context.Context) error {
 	if err := g.Check(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -252,8 +255,12 @@ func (g *Gateway) Run(ctx context.Context) error {
 	t := time.NewTicker(g.opts.Interval)
 	defer t.Stop()
 	for {
-		if err := g.Poll(ctx); err != nil && ctx.Err() == nil {
+		more, err := g.poll(ctx)
+		if err != nil && ctx.Err() == nil {
 			g.opts.Log.Warn().Err(err).Msg("android gateway simulator: poll failed; retrying")
+		}
+		if more && ctx.Err() == nil {
+			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -263,9 +270,11 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 }
 
-// headers sets what the app sends on every request.
+// headers sets what the app sends on every request. The app's settings hold a URL with the
+// credentials in it (https://gateway:password@host/android/sms); uriEncodeAuth percent-
+// encodes the password part with Android's Uri.encode and the Basic header carries it so.
 func (g *Gateway) headers(req *http.Request) {
-	req.SetBasicAuth(g.opts.Username, g.opts.Password)
+	req.SetBasicAuth(g.opts.Username, URIEncode(g.opts.Password))
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Accept-Charset", "utf-8")
 	req.Header.Set("Cache-Control", "no-cache")
@@ -308,6 +317,24 @@ func (e *StatusError) Error() string {
 		return fmt.Sprintf("status %d", e.Status)
 	}
 	return fmt.Sprintf("status %d: %s", e.Status, e.Message)
+}
+
+// URIEncode percent-encodes s as Android's Uri.encode does: letters, digits and _-!.~'()*
+// stay, every other byte of its UTF-8 becomes %XX in upper-case hex.
+func URIEncode(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_-!.~'()*", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
 }
 
 // newID returns a random UUID (version 4), as the app gives each message.

@@ -3,6 +3,13 @@
 // a call (…/Calls.json), answered with Twilio-shaped JSON and Twilio-shaped errors, behind
 // HTTP Basic auth with the configured account sid and auth token.
 //
+// It is as strict as Twilio where Caseline could go wrong: a call must come from a phone
+// number (of Options.Numbers, when given: 21210), an SMS from a From of the account or a
+// messaging service (MessagingServiceSid: 21603, 21705, 21701, 21606). An answered call's
+// TwiML is fetched from its Url as Twilio fetches it (a signed POST) and every <Say> checked
+// against Twilio's voices (package gateway/twilio/tts): one Twilio would not speak is not
+// said and raises a debugger alert, as Twilio logs one.
+//
 // Beyond Twilio, it offers:
 //
 //	GET  /_fake/messages[?to=%2B84…]  what it accepted, oldest first, as {"messages":[…]}
@@ -13,7 +20,10 @@
 //	POST /_fake/status?sid=SM…&status=delivered[&error_code=30003]
 //	                                  post a signed status callback for a message or call to
 //	                                  the StatusCallback it was created with
+//	POST /_fake/answer?sid=CA…        answer a call: fetch and run its TwiML, answer what was
+//	                                  said and the alerts raised ({"said":[…],"alerts":[…]})
+//	GET  /_fake/alerts[?sid=CA…]      the debugger alerts raised, as {"alerts":[…]}
 //
-// The same controls are methods (SetFaults, SendStatus, Messages, Calls) for tests. Memory is
-// bounded: only the newest Options.Keep messages and calls are kept.
+// The same controls are methods (SetFaults, SendStatus, Answer, Messages, Calls, Alerts) for
+// tests. Memory is bounded: only the newest Options.Keep messages, calls and alerts are kept.
 package faketwilio

@@ -40,19 +40,29 @@ type Options struct {
 	Client *http.Client
 	// Now tells the time for date fields; nil means time.Now.
 	Now func() time.Time
+	// Numbers are the account's phone numbers (bought, or verified as caller ids). When set,
+	// a call must come from one of them, as Twilio requires (else 21210), and an SMS's From
+	// too (else 21606). A call from anything but a phone number is 21210 regardless.
+	Numbers []string
+	// Services are the account's messaging service SIDs. When set, a MessagingServiceSid must
+	// be one of them (else 21701); one not shaped like a SID is 21705 regardless.
+	Services []string
 }
 
 // Message is a message the fake accepted.
 type Message struct {
-	Sid            string    `json:"sid"`
-	AccountSid     string    `json:"account_sid"`
-	To             string    `json:"to"`
-	From           string    `json:"from"`
-	Body           string    `json:"body"`
-	Status         string    `json:"status"`
-	StatusCallback string    `json:"status_callback,omitempty"`
-	ErrorCode      int       `json:"error_code,omitempty"`
-	DateCreated    time.Time `json:"date_created"`
+	Sid        string `json:"sid"`
+	AccountSid string `json:"account_sid"`
+	To         string `json:"to"`
+	From       string `json:"from"`
+	// MessagingServiceSid is set when the message went through a messaging service; From
+	// is then empty until Twilio picks a number.
+	MessagingServiceSid string    `json:"messaging_service_sid,omitempty"`
+	Body                string    `json:"body"`
+	Status              string    `json:"status"`
+	StatusCallback      string    `json:"status_callback,omitempty"`
+	ErrorCode           int       `json:"error_code,omitempty"`
+	DateCreated         time.Time `json:"date_created"`
 }
 
 // Call is a call the fake accepted.
@@ -65,6 +75,8 @@ type Call struct {
 	Status         string    `json:"status"`
 	StatusCallback string    `json:"status_callback,omitempty"`
 	DateCreated    time.Time `json:"date_created"`
+	// Answered is what Twilio did with the call's TwiML when the call was answered (Answer).
+	Answered *Answered `json:"answered,omitempty"`
 }
 
 // Faults are the failures the fake injects into Messages.json and Calls.json requests.
@@ -85,9 +97,13 @@ type Server struct {
 	now        func() time.Time
 	mux        *http.ServeMux
 
+	numbers  map[string]bool // nil: any phone number
+	services map[string]bool // nil: any well-formed SID
+
 	mu       sync.Mutex
 	messages ring[Message]
 	calls    ring[Call]
+	alerts   ring[Alert]
 	faults   Faults
 }
 
@@ -104,7 +120,8 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		sid: o.AccountSID, token: o.AuthToken, client: o.Client, now: o.Now,
-		messages: ring[Message]{max: o.Keep}, calls: ring[Call]{max: o.Keep},
+		messages: ring[Message]{max: o.Keep}, calls: ring[Call]{max: o.Keep}, alerts: ring[Alert]{max: o.Keep},
+		numbers: set(o.Numbers), services: set(o.Services),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.auth(s.createMessage))
@@ -115,6 +132,8 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /_fake/faults", s.postFaults)
 	mux.HandleFunc("DELETE /_fake/faults", s.deleteFaults)
 	mux.HandleFunc("POST /_fake/status", s.postStatus)
+	mux.HandleFunc("POST /_fake/answer", s.postAnswer)
+	mux.HandleFunc("GET /_fake/alerts", s.listAlerts)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 	})
@@ -239,13 +258,11 @@ func (s *Server) fault(to string) (status, code int, msg string) {
 	return 0, 0, ""
 }
 
-// validate applies Twilio's own checks of To and From.
-func validate(w http.ResponseWriter, to, from string) bool {
+// validateTo applies Twilio's own checks of To.
+func validateTo(w http.ResponseWriter, to string) bool {
 	switch {
 	case to == "":
 		writeError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
-	case from == "":
-		writeError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
 	case !e164(to):
 		writeError(w, http.StatusBadRequest, 21211, codeMessage(21211, to))
 	default:
@@ -254,9 +271,42 @@ func validate(w http.ResponseWriter, to, from string) bool {
 	return false
 }
 
+// validateSender applies Twilio's checks of an SMS's sender: a From of the account or a
+// messaging service of it.
+func (s *Server) validateSender(w http.ResponseWriter, from, service string) bool {
+	switch {
+	case from == "" && service == "":
+		writeError(w, http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
+	case service != "" && !messagingServiceSID(service):
+		writeError(w, http.StatusBadRequest, 21705, "The Messaging Service Sid "+service+" is invalid.")
+	case service != "" && s.services != nil && !s.services[service]:
+		writeError(w, http.StatusBadRequest, 21701, "The Messaging Service does not exist")
+	case from != "" && s.numbers != nil && !s.numbers[from]:
+		writeError(w, http.StatusBadRequest, 21606, "The From phone number "+from+" is not a valid, SMS-capable inbound phone number or short code for your account.")
+	default:
+		return true
+	}
+	return false
+}
+
+// validateCaller applies Twilio's check of a call's From: a phone number the account owns
+// or verified.
+func (s *Server) validateCaller(w http.ResponseWriter, from string) bool {
+	switch {
+	case from == "":
+		writeError(w, http.StatusBadRequest, 21213, "Caller phone number is required")
+	case !e164(from) || (s.numbers != nil && !s.numbers[from]):
+		writeError(w, http.StatusBadRequest, 21210, "The source phone number provided, "+from+", is not yet verified for your account. You may only make calls from phone numbers that you've verified or purchased from Twilio.")
+	default:
+		return true
+	}
+	return false
+}
+
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	to, from, body := r.PostForm.Get("To"), r.PostForm.Get("From"), r.PostForm.Get("Body")
-	if !validate(w, to, from) {
+	service := r.PostForm.Get("MessagingServiceSid")
+	if !validateTo(w, to) || !s.validateSender(w, from, service) {
 		return
 	}
 	if body == "" {
@@ -268,8 +318,11 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := Message{
-		Sid: newSid("SM"), AccountSid: s.sid, To: to, From: from, Body: body, Status: "queued",
+		Sid: newSid("SM"), AccountSid: s.sid, To: to, From: from, MessagingServiceSid: service, Body: body, Status: "queued",
 		StatusCallback: r.PostForm.Get("StatusCallback"), DateCreated: s.now().UTC(),
+	}
+	if service != "" {
+		m.Status = "accepted" // a messaging service accepts it first, then queues it on a number
 	}
 	s.mu.Lock()
 	s.messages.push(m)
@@ -279,7 +332,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 	to, from, answer := r.PostForm.Get("To"), r.PostForm.Get("From"), r.PostForm.Get("Url")
-	if !validate(w, to, from) {
+	if !validateTo(w, to) || !s.validateCaller(w, from) {
 		return
 	}
 	if answer == "" && r.PostForm.Get("Twiml") == "" && r.PostForm.Get("ApplicationSid") == "" {
@@ -306,7 +359,7 @@ func messageResource(m Message) map[string]any {
 	return map[string]any{
 		"account_sid": m.AccountSid, "api_version": apiVersion, "body": m.Body,
 		"date_created": date, "date_updated": date, "date_sent": nil, "direction": "outbound-api",
-		"error_code": nil, "error_message": nil, "from": m.From, "messaging_service_sid": nil,
+		"error_code": nil, "error_message": nil, "from": nullable(m.From), "messaging_service_sid": nullable(m.MessagingServiceSid),
 		"num_media": "0", "num_segments": "1", "price": nil, "price_unit": "USD", "sid": m.Sid,
 		"status": m.Status, "to": m.To,
 		"uri":              "/" + apiVersion + "/Accounts/" + m.AccountSid + "/Messages/" + m.Sid + ".json",
@@ -396,6 +449,36 @@ func queryPhone(r *http.Request) string {
 		to = "+" + strings.TrimSpace(to)
 	}
 	return to
+}
+
+// messagingServiceSID reports whether s is shaped like a messaging service SID: MG and 32
+// hex digits.
+func messagingServiceSID(s string) bool {
+	if len(s) != 34 || !strings.HasPrefix(s, "MG") {
+		return false
+	}
+	_, err := hex.DecodeString(s[2:])
+	return err == nil
+}
+
+// nullable is s, or JSON null when s is empty, as Twilio writes absent fields.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// set is the values of list as a set; nil for none.
+func set(list []string) map[string]bool {
+	if len(list) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(list))
+	for _, v := range list {
+		m[v] = true
+	}
+	return m
 }
 
 // e164 reports whether s looks like an E.164 number: '+' and 8 to 15 digits.

@@ -24,6 +24,8 @@ const (
 	token = "token123"
 	to    = "+84901234567"
 	from  = "+842873001234"
+	// service is a messaging service SID: MG and 32 hex digits.
+	service = "MG0123456789abcdef0123456789abcdef"
 )
 
 type harness struct {
@@ -103,6 +105,17 @@ func TestREST(t *testing.T) {
 		{name: "injected 5xx", path: messagesPath, user: sid, pass: token, form: msg,
 			faults: faketwilio.Faults{ServerErrorShare: 1}, status: 500, want: map[string]any{"code": 20500.0}},
 		{name: "unknown path", path: "/2010-04-01/Accounts/" + sid + "/Queues.json", user: sid, pass: token, form: msg, status: 404},
+		{name: "message through a messaging service", path: messagesPath, user: sid, pass: token,
+			form: url.Values{"To": {to}, "MessagingServiceSid": {service}, "Body": {"hi"}}, status: 201,
+			want: map[string]any{"messaging_service_sid": service, "from": nil, "status": "accepted"}},
+		{name: "message from nobody", path: messagesPath, user: sid, pass: token, form: url.Values{"To": {to}, "Body": {"hi"}}, status: 400,
+			want: map[string]any{"code": 21603.0}},
+		{name: "malformed messaging service", path: messagesPath, user: sid, pass: token,
+			form: url.Values{"To": {to}, "MessagingServiceSid": {"MG123"}, "Body": {"hi"}}, status: 400, want: map[string]any{"code": 21705.0}},
+		{name: "call from a messaging service", path: callsPath, user: sid, pass: token,
+			form: url.Values{"To": {to}, "From": {service}, "Url": {"https://x/twilio/voice"}}, status: 400, want: map[string]any{"code": 21210.0}},
+		{name: "call from nobody", path: callsPath, user: sid, pass: token,
+			form: url.Values{"To": {to}, "Url": {"https://x/twilio/voice"}}, status: 400, want: map[string]any{"code": 21213.0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +137,34 @@ func TestREST(t *testing.T) {
 				require.Zero(t, stored, "refused requests are not recorded")
 			}
 		})
+	}
+}
+
+// With the account's numbers and services given, the fake refuses others as Twilio does.
+func TestTheAccountsNumbersAndServices(t *testing.T) {
+	t.Parallel()
+	const other = "+842873009999"
+	h := setup(t, faketwilio.Options{Numbers: []string{from}, Services: []string{service}})
+	tests := []struct {
+		name, path string
+		form       url.Values
+		status     int
+		code       float64
+	}{
+		{"a call from our number", callsPath, url.Values{"To": {to}, "From": {from}, "Url": {"https://x/v"}}, 201, 0},
+		{"a call from a number not ours", callsPath, url.Values{"To": {to}, "From": {other}, "Url": {"https://x/v"}}, 400, 21210},
+		{"an SMS from our number", messagesPath, url.Values{"To": {to}, "From": {from}, "Body": {"x"}}, 201, 0},
+		{"an SMS from a number not ours", messagesPath, url.Values{"To": {to}, "From": {other}, "Body": {"x"}}, 400, 21606},
+		{"an SMS through our service", messagesPath, url.Values{"To": {to}, "MessagingServiceSid": {service}, "Body": {"x"}}, 201, 0},
+		{"an SMS through a service not ours", messagesPath,
+			url.Values{"To": {to}, "MessagingServiceSid": {"MG" + strings.Repeat("0", 32)}, "Body": {"x"}}, 400, 21701},
+	}
+	for _, tt := range tests {
+		status, got := h.do(t, http.MethodPost, tt.path, sid, token, tt.form)
+		require.Equal(t, tt.status, status, "%s: %v", tt.name, got)
+		if tt.code != 0 {
+			require.Equal(t, tt.code, got["code"], tt.name)
+		}
 	}
 }
 

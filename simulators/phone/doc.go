@@ -3,7 +3,8 @@
 // <Message>s), voice calls as signed Twilio voice webhooks (POST /twilio/voice and the
 // <Gather> actions and <Redirect>s under it) and USSD as Africa's Talking callbacks
 // (POST /ussd/africastalking?token=…, answered "CON …" or "END …"). It imports nothing of
-// the service but care's phone numbers: it talks HTTP only.
+// the service but care's phone numbers and Twilio's voice table (gateway/twilio/tts): it
+// talks HTTP only, and refuses a <Say> Twilio would not speak, as a test should hear of one.
 //
 // A Phone keeps its own USSD session and call. Interactive puts one in a terminal;
 // RunScript replays a conversation from a script and checks the answers.

@@ -115,7 +115,7 @@ func (f *fakeService) handler(base *string) http.Handler {
 		}
 		f.calls[sid] = true
 		f.mu.Unlock()
-		menu := `<Gather input="dtmf" numDigits="1" timeout="12" action="%s"><Say language="vi-VN">Nhấn 1 để nghe kế hoạch, nhấn 0 để gặp cán bộ.</Say></Gather><Redirect>%s</Redirect>`
+		menu := `<Gather input="dtmf" numDigits="1" timeout="12" action="%s"><Say language="vi-VN" voice="Google.vi-VN-Wavenet-A">Nhấn 1 để nghe kế hoạch, nhấn 0 để gặp cán bộ.</Say></Gather><Redirect>%s</Redirect>`
 		digits, hasDigits := r.PostForm["Digits"]
 		switch {
 		case r.URL.Query().Get("dialed") == "1":

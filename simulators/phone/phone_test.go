@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
@@ -326,4 +327,39 @@ func TestTransportError(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.SMS(ctx, "hi")
 	require.True(t, errors.Is(err, context.Canceled), fmt.Sprint(err))
+}
+
+func TestSayRefusesWhatTwilioWouldNotSpeak(t *testing.T) {
+	t.Parallel()
+	node := func(voice, lang string) twimlNode {
+		var attrs []xml.Attr
+		if voice != "" {
+			attrs = append(attrs, xml.Attr{Name: xml.Name{Local: "voice"}, Value: voice})
+		}
+		if lang != "" {
+			attrs = append(attrs, xml.Attr{Name: xml.Name{Local: "language"}, Value: lang})
+		}
+		return twimlNode{XMLName: xml.Name{Local: "Say"}, Attrs: attrs, Text: " Xin chào. "}
+	}
+	tests := []struct {
+		voice, lang string
+		ok          bool
+	}{
+		{"Google.vi-VN-Standard-A", "vi-VN", true},
+		{"", "", true}, // man, in American English
+		{"", "vi-VN", false},
+		{"Polly.Joanna", "vi-VN", false},
+		{"alice", "vi-VN", false},
+	}
+	for _, tt := range tests {
+		var turn VoiceTurn
+		err := say(node(tt.voice, tt.lang), &turn)
+		if tt.ok {
+			require.NoError(t, err)
+			require.Equal(t, []string{"Xin chào."}, turn.Says)
+		} else {
+			require.Error(t, err, "%s %s", tt.voice, tt.lang)
+			require.Empty(t, turn.Says)
+		}
+	}
 }

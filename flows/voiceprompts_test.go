@@ -1,0 +1,83 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+)
+
+// voicePromptsFile lists every prompt a call can say, for tests outside flows that say them
+// (gateway/twilio renders each and checks every <Say> names a voice that speaks its language).
+const voicePromptsFile = "testdata/voice_prompts.json"
+
+// voicePrompt is one entry of voicePromptsFile.
+type voicePrompt struct {
+	Where  string `json:"where"`
+	Prompt Prompt `json:"prompt"`
+}
+
+// TestVoicePromptsFile keeps voicePromptsFile current: each state of each flow that speaks on
+// calls, in both languages, with each notice it can carry, filled as the state walk fills it
+// and paged as a call hears it, and the apology. `go test ./flows -update` rewrites it.
+func TestVoicePromptsFile(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(Deps{})
+	var all []voicePrompt
+	seen := map[string]bool{}
+	add := func(where string, p Prompt) {
+		key, err := json.Marshal(p)
+		require.NoError(t, err)
+		if !seen[string(key)] {
+			seen[string(key)] = true
+			all = append(all, voicePrompt{Where: where, Prompt: p})
+		}
+	}
+	ch := care.ChannelVoice
+	for _, name := range slices.Sorted(maps.Keys(e.flows)) {
+		spec := e.flows[name]
+		for _, state := range slices.Sorted(maps.Keys(spec.states)) {
+			st := spec.states[state]
+			if st.prompt == nil || (st.channels != nil && !slices.Contains(st.channels, ch)) {
+				continue
+			}
+			for _, lang := range []care.Language{care.Vietnamese, care.English} {
+				for _, n := range noticesFor(e, name, state, ch) {
+					for _, cat := range []care.HelpCategory{care.HelpAbuse, care.HelpHealth} {
+						s := worstStep(e, name, state, ch, lang, cat)
+						p := s.render()
+						if n != "" {
+							p.Text = s.t(n) + " " + p.Text
+						}
+						for _, pg := range s.pages(p) {
+							add(string(name)+"/"+state+" "+string(lang)+" "+n, pg)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, lang := range []care.Language{care.Vietnamese, care.English} {
+		add("apology "+string(lang), e.Apology(lang))
+	}
+	require.Greater(t, len(all), 50, "every flow says something on a call")
+
+	got, err := json.MarshalIndent(all, "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		require.NoError(t, os.WriteFile(filepath.FromSlash(voicePromptsFile), got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(filepath.FromSlash(voicePromptsFile))
+	require.NoError(t, err, "run go test ./flows -update")
+	require.True(t, bytes.Equal(want, got), "%s is stale: run go test ./flows -update and read its diff", voicePromptsFile)
+}
