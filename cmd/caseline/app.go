@@ -73,6 +73,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		Reminders:     care.DefaultReminderPlan(cfg.Location),
 		PublicBaseURL: cfg.PublicBaseURL,
 		RateLimit:     cfg.SendRateLimit,
+		Redis:         rdb,
 		TaskTimeout:   workers.DefaultTaskTimeout,
 		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), workers.DefaultTaskTimeout),
 	}, nil
