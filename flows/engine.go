@@ -118,7 +118,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		return Reply{}, fmt.Errorf("handle turn: %w", err)
 	}
 	now := e.clock.Now()
-	in.Text = strings.TrimSpace(in.Text)
+	in.Text = strings.TrimSpace(care.CleanText(in.Text)) // what a phone sent is kept, as far as it can be stored
 	if len(in.Text) > 1600 {
 		in.Text = strings.ToValidUTF8(in.Text[:1600], "")
 	}
@@ -207,6 +207,9 @@ func checkInput(in Input) error {
 	}
 	if len(in.SessionKey) > 200 || len(in.ProviderID) > 200 {
 		return care.FieldError("session", "session key or provider id too long")
+	}
+	if !care.TextOK(in.SessionKey) || !care.TextOK(in.ProviderID) {
+		return care.FieldError("session", "session key or provider id is not text")
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func (s *Store) RecordStatus(ctx context.Context, p care.Provider, providerID st
 			RETURNING m.id
 		)
 		SELECT EXISTS (SELECT 1 FROM target)`,
-		string(p), providerID, string(st), errorCode, rank, s.now()).Scan(&found)
+		string(p), care.CleanText(providerID), string(st), care.CleanText(errorCode), rank, s.now()).Scan(&found)
 	if err == nil && !found {
 		err = notFound()
 	}

@@ -297,7 +297,7 @@ func (h *Handler) updates(in []update, log *zerolog.Logger) []care.Message {
 // apology, keyed by the inbound id so a repeat cannot queue it twice. A message that cannot
 // be read is skipped (the others still count).
 func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (care.Message, bool) {
-	if m.ID == "" || len(m.ID) > maxIDLen {
+	if m.ID == "" || len(m.ID) > maxIDLen || !care.TextOK(m.ID) {
 		log.Warn().Int("id_len", len(m.ID)).Msg("android gateway: inbound SMS without a usable id skipped")
 		return care.Message{}, false
 	}
