@@ -122,11 +122,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	if len(in.Text) > 1600 {
 		in.Text = strings.ToValidUTF8(in.Text[:1600], "")
 	}
-	key := in.SessionKey
-	if key == "" {
-		key = string(in.Phone)
-	}
-	req := TurnRequest{Channel: in.Channel, Key: key, Phone: in.Phone, Provider: in.Provider, Now: now}
+	req := TurnRequest{Channel: in.Channel, Key: in.DialogKey(), Phone: in.Phone, Provider: in.Provider, Now: now}
 	if in.ProviderID != "" {
 		req.ReplyKey = "reply:" + string(in.Provider) + ":" + in.ProviderID
 	}
@@ -185,6 +181,8 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		o.ReplyStatus = care.MsgSkipped
 	case in.Provider == care.ProviderAndroid:
 		o.ReplyStatus = care.MsgQueued // the Android gateway collects it at its next poll
+	case in.Deferred:
+		o.ReplyStatus = care.MsgQueued // the workers send it
 	default:
 		o.ReplyStatus = care.MsgSent // answered in the webhook's response
 	}

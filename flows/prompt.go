@@ -25,6 +25,9 @@ type Input struct {
 	// Outbound is set on the first request of a call we placed: what it is about, taken from
 	// the call's answer URL ("reminder:42", "checkin:7"). Phone is then the person called.
 	Outbound string
+	// Deferred is set when the webhook was answered already (a message replayed from the
+	// gateway's spool): the reply is queued as an outbound message instead.
+	Deferred bool
 }
 
 // Expect says what input a prompt waits for, so a renderer can ask for it.

@@ -390,12 +390,22 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 // RequestHelp stores the help request and opens its escalation, or attaches it to the open
 // need_help escalation of the check-in it answers, in one statement.
 func (t *turn) RequestHelp(ctx context.Context, r flows.HelpFiling) (flows.HelpFiled, error) {
+	out, _, err := requestHelp(ctx, t.conn, r, "")
+	return out, err
+}
+
+// requestHelp is the one statement that files a help request with its escalation (or joins a
+// check-in's need_help one). A non-empty origin names what the request came from: a second
+// filing with the same origin writes nothing, and filed is false.
+func requestHelp(ctx context.Context, q db, r flows.HelpFiling, origin string) (out flows.HelpFiled, filed bool, err error) {
 	urgent := r.InDanger || r.Category == care.HelpAbuse
 	var hID, eID *int64
-	err := t.conn.QueryRow(ctx, `
+	err = q.QueryRow(ctx, `
 WITH h AS (
-  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) RETURNING id),
+  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at, origin)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $13)
+  ON CONFLICT (origin) WHERE origin IS NOT NULL DO NOTHING
+  RETURNING id),
 u AS (
   UPDATE escalation e SET help_request_id = h.id, urgent = e.urgent OR $9::boolean,
          next_level_at = CASE WHEN $9::boolean AND NOT e.urgent THEN LEAST(e.next_level_at, $10) ELSE e.next_level_at END,
@@ -412,15 +422,18 @@ n AS (
   RETURNING id)
 SELECT h.id, COALESCE((SELECT id FROM u LIMIT 1), (SELECT id FROM n)) FROM h`,
 		turnID(int64(r.PersonID)), r.Phone, turnCode(r.Commune), r.Category, r.Description, r.InDanger,
-		r.Channel, r.Now, urgent, r.NextLevelAt, int64(r.CheckIn), turnID(int64(r.CaseID))).Scan(&hID, &eID)
-	if err != nil {
-		return flows.HelpFiled{}, mapError(err, "request help")
+		r.Channel, r.Now, urgent, r.NextLevelAt, int64(r.CheckIn), turnID(int64(r.CaseID)), nullText(origin)).Scan(&hID, &eID)
+	if origin != "" && errors.Is(err, pgx.ErrNoRows) {
+		return flows.HelpFiled{}, false, nil // filed already
 	}
-	out := flows.HelpFiled{HelpRequestID: care.HelpRequestID(*hID)}
+	if err != nil {
+		return flows.HelpFiled{}, false, mapError(err, "request help")
+	}
+	out = flows.HelpFiled{HelpRequestID: care.HelpRequestID(*hID)}
 	if eID != nil {
 		out.EscalationID = care.EscalationID(*eID)
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // Escalation locks an escalation and tells whether the staff member may acknowledge it.

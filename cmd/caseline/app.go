@@ -15,6 +15,7 @@ import (
 	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/gateway/api"
+	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/gateway/twilio"
 	"github.com/caseline/caseline/gateway/ussd"
 	"github.com/caseline/caseline/store"
@@ -22,44 +23,45 @@ import (
 )
 
 // twilioTimeout bounds one call to Twilio's REST API. twilio-go takes no context, so this
-// is the only bound; it stays below the workers' task timeout.
-const twilioTimeout = 10 * time.Second
+// is the only bound; it stays well below the workers' task timeout (a third of it at most).
+func twilioTimeout(task time.Duration) time.Duration { return min(10*time.Second, task/3) }
 
-// channels builds the dialog engine and every channel's webhook handler into d.
-func channels(cfg config, log zerolog.Logger, st *store.Store, d *gateway.Deps) error {
+// channels builds the dialog engine and every channel's webhook handler into d, each with the
+// spool sp; it returns the engine, which the spool's replayer runs too.
+func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, d *gateway.Deps) (*flows.Engine, error) {
 	engine := flows.NewEngine(flows.Deps{
 		Turns: st, Clock: care.SystemClock{}, Router: cfg.SMSRoutes, Location: cfg.Location,
 	})
 	tw, err := twilio.New(twilio.Deps{
-		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, VoiceKeys: engine.VoiceKeys,
+		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, VoiceKeys: engine.VoiceKeys, Spool: sp,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	signed := func(h http.HandlerFunc) http.Handler {
 		return twilio.RequireSignature(cfg.TwilioAuthToken, cfg.PublicBaseURL, h)
 	}
 	d.TwilioSMS, d.TwilioSMSStatus = signed(tw.SMS), signed(tw.SMSStatus)
 	d.TwilioVoice, d.TwilioVoiceStatus = signed(tw.Voice), signed(tw.VoiceStatus)
-	if d.USSD, err = ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log}); err != nil {
-		return err
+	if d.USSD, err = ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Spool: sp}); err != nil {
+		return nil, err
 	}
 	if d.Android, err = android.New(android.Deps{
-		Engine: engine, Store: st, Log: log, Username: cfg.AndroidUsername, Password: cfg.AndroidPassword,
+		Engine: engine, Store: st, Log: log, Username: cfg.AndroidUsername, Password: cfg.AndroidPassword, Spool: sp,
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	d.API = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
 		Clock: care.SystemClock{}, Log: log,
 	})
-	return nil
+	return engine, nil
 }
 
 // workerDeps is what the workers and the dispatcher need.
 func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Client) (workers.Deps, error) {
 	sender, err := twilio.NewSender(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom,
-		cfg.TwilioAPIURL, cfg.PublicBaseURL, twilioTimeout)
+		cfg.TwilioAPIURL, cfg.PublicBaseURL, twilioTimeout(cfg.TaskTimeout))
 	if err != nil {
 		return workers.Deps{}, fmt.Errorf("twilio sender: %w", err)
 	}
@@ -74,8 +76,8 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		PublicBaseURL: cfg.PublicBaseURL,
 		RateLimit:     cfg.SendRateLimit,
 		Redis:         rdb,
-		TaskTimeout:   workers.DefaultTaskTimeout,
-		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), workers.DefaultTaskTimeout),
+		TaskTimeout:   cfg.TaskTimeout,
+		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), cfg.TaskTimeout),
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	stdlog "log"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/gateway"
+	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/store"
 )
 
@@ -65,13 +67,28 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 				"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 			},
 		}
-		if err := channels(cfg, log, st, &deps); err != nil {
+		sp, err := spool.Open(cfg.SpoolDir, care.SystemClock{}, reg, log)
+		if err != nil {
+			pool.Close()
+			rdb.Close()
+			return err
+		}
+		deps.Ready["spool"] = func(context.Context) error {
+			if sp.Depth() > 0 {
+				return gateway.Degraded("spooling")
+			}
+			return nil
+		}
+		engine, err := channels(cfg, log, st, sp, &deps)
+		if err != nil {
+			sp.Close()
 			pool.Close()
 			rdb.Close()
 			return err
 		}
 		h := gateway.NewHandler(deps)
-		cs = append(cs, httpComponent(cfg.ListenAddr, h, log))
+		cs = append(cs, component{name: "spool", stop: func(context.Context) error { return sp.Close() }},
+			httpComponent(cfg.ListenAddr, h, log), replayComponent(sp, engine, st))
 	}
 	return runComponents(ctx, log, cs)
 }
@@ -120,6 +137,29 @@ func httpComponent(addr string, h http.Handler, log zerolog.Logger) component {
 			}
 			<-done
 			return err
+		},
+	}
+}
+
+// replayComponent runs the spool's replayer: what the gateway spooled while the database was
+// away (this process's, or a previous run's) goes through the normal turn once it is back.
+func replayComponent(sp *spool.Spool, engine spool.Engine, st spool.Store) component {
+	var (
+		cancel context.CancelFunc
+		wg     sync.WaitGroup
+	)
+	return component{
+		name: "spool replayer",
+		start: func(ctx context.Context, _ func(error)) error {
+			var runCtx context.Context
+			runCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+			wg.Go(func() { sp.Replay(runCtx, engine, st) })
+			return nil
+		},
+		stop: func(context.Context) error {
+			cancel()
+			wg.Wait()
+			return nil
 		},
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/spool"
 )
 
 // MaxBody is the largest request body accepted; larger ones get 413.
@@ -35,6 +36,9 @@ type Deps struct {
 	Token string
 	// Log is used when the request's context carries no logger.
 	Log zerolog.Logger
+	// Spool keeps hops cut off by the database, to call back a caller who was asking for
+	// help; nil keeps nothing.
+	Spool *spool.Spool
 }
 
 // Handler serves POST /ussd/africastalking.
@@ -43,6 +47,7 @@ type Handler struct {
 	token  []byte
 	log    zerolog.Logger
 	phones *care.PhoneMemo
+	spool  *spool.Spool
 }
 
 // New returns the USSD handler, or an error when the engine or the token is missing.
@@ -53,7 +58,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Token == "" {
 		return nil, errors.New("ussd handler: no token")
 	}
-	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo()}, nil
+	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo(), spool: d.Spool}, nil
 }
 
 // apology closes a session that could not be handled; the language is unknown then.
@@ -100,6 +105,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ev = log.Warn().Str("code", code)
 		}
 		ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
+		form, _ := url.ParseQuery(string(body)) // parsed once already
+		h.spool.Interrupted(ctx, in, form.Get("text"), err)
 	} else {
 		answer = screen(reply.Prompt)
 	}
