@@ -23,27 +23,10 @@ import (
 // Redis: killed before the provider call, the message goes once after the lease; killed
 // after the provider accepted but before the record, that message alone is repeated once.
 func TestKilledWorkerProcessSendsOnceOrRepeatsOnlyTheAcceptedMessage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a worker binary")
-	}
-	redisOpt := redisDB(t)
-	e := setup(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "crashworker")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/crashworker")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-	out := filepath.Join(dir, "provider.log")
-	dbURL := e.pool.Config().ConnString()
+	cw := newCrashWorld(t)
+	e := cw.env
 	p := e.person("", "vi", false)
-
-	start := func(die string) *exec.Cmd {
-		cmd := exec.Command(bin, "-db", dbURL, "-redis", redisOpt.Addr, "-redis-db", strconv.Itoa(redisOpt.DB), "-out", out, "-die", die)
-		cmd.Stderr = os.Stderr
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-		return cmd
-	}
+	start := func(die string) *exec.Cmd { return cw.start("-die", die) }
 	waitDead := func(cmd *exec.Cmd) {
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -76,20 +59,7 @@ func TestKilledWorkerProcessSendsOnceOrRepeatsOnlyTheAcceptedMessage(t *testing.
 			}
 		}
 	}
-	// The provider's log, by message body.
-	accepted := func() map[string]int {
-		b, err := os.ReadFile(out)
-		if os.IsNotExist(err) {
-			return map[string]int{}
-		}
-		require.NoError(t, err)
-		n := map[string]int{}
-		for line := range strings.Lines(string(b)) {
-			_, body, _ := strings.Cut(strings.TrimSpace(line), " ")
-			n[body]++
-		}
-		return n
-	}
+	accepted := cw.bodies
 	queueNow := func(body string) care.MessageID {
 		return care.MessageID(e.int64(`
 			INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key, next_attempt_at)

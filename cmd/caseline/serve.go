@@ -7,7 +7,6 @@ import (
 	stdlog "log"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -144,22 +143,8 @@ func httpComponent(addr string, h http.Handler, log zerolog.Logger) component {
 // replayComponent runs the spool's replayer: what the gateway spooled while the database was
 // away (this process's, or a previous run's) goes through the normal turn once it is back.
 func replayComponent(sp *spool.Spool, engine spool.Engine, st spool.Store) component {
-	var (
-		cancel context.CancelFunc
-		wg     sync.WaitGroup
-	)
-	return component{
-		name: "spool replayer",
-		start: func(ctx context.Context, _ func(error)) error {
-			var runCtx context.Context
-			runCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-			wg.Go(func() { sp.Replay(runCtx, engine, st) })
-			return nil
-		},
-		stop: func(context.Context) error {
-			cancel()
-			wg.Wait()
-			return nil
-		},
-	}
+	return loopComponent("spool replayer", func(ctx context.Context) error {
+		sp.Replay(ctx, engine, st)
+		return nil
+	})
 }
