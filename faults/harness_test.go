@@ -246,7 +246,7 @@ func startProvider(t *testing.T) *provider {
 }
 
 // inFlight counts the requests that were with the provider at moment k, or whose answer
-// came within window before it (the worker had it, but perhaps not written yet).
+// came within window before it.
 func (p *provider) inFlight(k time.Time, window time.Duration) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
