@@ -46,6 +46,9 @@ func (e Entry) key() string {
 	return string(e.Input.Provider) + ":" + e.Input.ProviderID
 }
 
+// turnTimeout bounds a turn the spool can take over.
+const turnTimeout = 5 * time.Second
+
 // ErrUnsaved says a message could not be handled and could not be spooled either: the
 // provider must not be told it was received.
 var ErrUnsaved = errors.New("spool: message neither handled nor saved")
@@ -275,7 +278,11 @@ func (s *Spool) Turn(ctx context.Context, engine Engine, in flows.Input) (reply 
 		return reply, false, err
 	}
 	if !s.holds(in.Phone) {
-		reply, err = engine.Handle(ctx, in)
+		// A database that hangs rather than refuses must not hold the provider past its own
+		// time-out (Twilio's is 15 s), when it would give up on an answer we never gave.
+		tctx, cancel := context.WithTimeout(ctx, turnTimeout)
+		reply, err = engine.Handle(tctx, in)
+		cancel()
 		if !Unavailable(err) {
 			return reply, false, err
 		}

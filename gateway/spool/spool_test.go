@@ -3,6 +3,7 @@ package spool_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -209,4 +210,23 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	t.Fatalf("no metric %s", name)
 	return 0
+}
+
+// hangs is the engine while the database hangs instead of refusing.
+type hangs struct{}
+
+func (hangs) Handle(ctx context.Context, _ flows.Input) (flows.Reply, error) {
+	<-ctx.Done()
+	return flows.Reply{}, fmt.Errorf("begin turn: %w", ctx.Err())
+}
+
+// A database that hangs is spooled too, in time for the provider's own time-out.
+func TestAHangingTurnIsSpooledInTime(t *testing.T) {
+	e := setup(t)
+	sp, _ := e.open()
+	began := time.Now()
+	_, spooled, err := sp.Turn(e.ctx, hangs{}, sms("SM1", "MENU"))
+	require.NoError(t, err)
+	require.True(t, spooled)
+	require.Less(t, time.Since(began), 10*time.Second)
 }
