@@ -128,15 +128,11 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		return Reply{}, fmt.Errorf("handle turn: %w", err)
 	}
 	now := e.clock.Now()
-	in.Text = strings.TrimSpace(in.Text)
+	in.Text = strings.TrimSpace(care.CleanText(in.Text)) // what a phone sent is kept, as far as it can be stored
 	if len(in.Text) > 1600 {
 		in.Text = strings.ToValidUTF8(in.Text[:1600], "")
 	}
-	key := in.SessionKey
-	if key == "" {
-		key = string(in.Phone)
-	}
-	req := TurnRequest{Channel: in.Channel, Key: key, Phone: in.Phone, Provider: in.Provider, Now: now}
+	req := TurnRequest{Channel: in.Channel, Key: in.DialogKey(), Phone: in.Phone, Provider: in.Provider, Now: now}
 	if in.ProviderID != "" {
 		req.ReplyKey = "reply:" + string(in.Provider) + ":" + in.ProviderID
 	}
@@ -196,6 +192,8 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		o.ReplyStatus = care.MsgSkipped
 	case in.Provider == care.ProviderAndroid:
 		o.ReplyStatus = care.MsgQueued // the Android gateway collects it at its next poll
+	case in.Deferred:
+		o.ReplyStatus = care.MsgQueued // the workers send it
 	default:
 		o.ReplyStatus = care.MsgSent // answered in the webhook's response
 	}
@@ -218,6 +216,9 @@ func checkInput(in Input) error {
 	}
 	if len(in.SessionKey) > 200 || len(in.ProviderID) > 200 {
 		return care.FieldError("session", "session key or provider id too long")
+	}
+	if !care.TextOK(in.SessionKey) || !care.TextOK(in.ProviderID) {
+		return care.FieldError("session", "session key or provider id is not text")
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type Input struct {
 	// DialStatus is how the <Dial> to a person ended (Twilio's DialCallStatus: completed,
 	// answered, busy, no-answer, failed, canceled), on the request of the <Dial>'s action.
 	DialStatus string
+	// Deferred is set when the webhook was answered already (a message replayed from the
+	// gateway's spool): the reply is queued as an outbound message instead.
+	Deferred bool
 }
 
 // Expect says what input a prompt waits for, so a renderer can ask for it.

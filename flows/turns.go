@@ -180,6 +180,9 @@ type HelpFiling struct {
 	// Unfinished marks a request the caller began and dropped: set only by the workers'
 	// report of such a flow, never by a conversation.
 	Unfinished bool
+	// Origin, when set, names what the request came from outside a conversation (a call cut
+	// off by an outage, say): a request of the same origin is filed once.
+	Origin string
 }
 
 // HelpFiled is what RequestHelp stored.

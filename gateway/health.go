@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
@@ -16,6 +17,13 @@ import (
 // is done.
 type Check func(ctx context.Context) error
 
+// Degraded is what a check returns for a part that works around a failure: /readyz reports
+// it as "degraded: reason" and still answers 200, since requests are still taken.
+type Degraded string
+
+// Error returns the reason.
+func (d Degraded) Error() string { return string(d) }
+
 // checkTimeout bounds each readiness check: a probe that hangs is as bad as one that fails.
 const checkTimeout = 2 * time.Second
 
@@ -28,7 +36,8 @@ func healthz() http.Handler {
 }
 
 // readyz runs every check at once, each under checkTimeout, and answers 200 with
-// {"name":"ok",...} when all pass, or 503 with "down: reason" for each that failed.
+// {"name":"ok",...} when all pass ("degraded: reason" for one that returned Degraded), or 503
+// with "down: reason" for each that failed.
 func readyz(checks map[string]Check) http.Handler {
 	names := slices.Sorted(maps.Keys(checks))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +57,11 @@ func readyz(checks map[string]Check) http.Handler {
 		down := zerolog.Dict()
 		for i, name := range names {
 			report[name] = "ok"
+			var degraded Degraded
+			if errors.As(errs[i], &degraded) {
+				report[name] = "degraded: " + degraded.Error()
+				continue
+			}
 			if errs[i] != nil {
 				status = http.StatusServiceUnavailable
 				report[name] = "down: " + errs[i].Error()

@@ -30,6 +30,7 @@ func TestReadyz(t *testing.T) {
 	ok := func(context.Context) error { return nil }
 	refused := func(context.Context) error { return errors.New("connection refused") }
 	hangs := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	spooling := func(context.Context) error { return gateway.Degraded("spooling") }
 	tests := []struct {
 		name   string
 		checks map[string]gateway.Check
@@ -44,6 +45,10 @@ func TestReadyz(t *testing.T) {
 			map[string]string{"postgresql": "down: connection refused", "redis": "down: connection refused"}},
 		{"a hanging check times out", map[string]gateway.Check{"postgresql": ok, "redis": hangs}, 503,
 			map[string]string{"postgresql": "ok", "redis": "down: context deadline exceeded"}},
+		{"degraded is still ready", map[string]gateway.Check{"postgresql": ok, "spool": spooling}, 200,
+			map[string]string{"postgresql": "ok", "spool": "degraded: spooling"}},
+		{"degraded and down", map[string]gateway.Check{"postgresql": refused, "spool": spooling}, 503,
+			map[string]string{"postgresql": "down: connection refused", "spool": "degraded: spooling"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,7 +58,7 @@ func deliveryRank(s care.MessageStatus) int {
 func (s *Store) UpdateAndroidStatus(ctx context.Context, updates []care.Message) (int, error) {
 	best := map[string]care.Message{}
 	for _, u := range updates {
-		if u.ProviderID == "" || deliveryRank(u.Status) < 1 {
+		if u.ProviderID == "" || !care.TextOK(u.ProviderID) || deliveryRank(u.Status) < 1 {
 			continue
 		}
 		if cur, ok := best[u.ProviderID]; !ok || deliveryRank(u.Status) > deliveryRank(cur.Status) {
@@ -75,7 +75,7 @@ func (s *Store) UpdateAndroidStatus(ctx context.Context, updates []care.Message)
 	for id, u := range best {
 		reason := ""
 		if u.Status == care.MsgFailed {
-			reason = truncate(u.ErrorCode, maxReasonLen)
+			reason = truncate(care.CleanText(u.ErrorCode), maxReasonLen)
 		}
 		ids, statuses, reasons = append(ids, id), append(statuses, string(u.Status)), append(reasons, reason)
 		ranks = append(ranks, int32(deliveryRank(u.Status)))

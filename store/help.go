@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -40,11 +41,16 @@ func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.H
 }
 
 // fileHelpSQL stores a help request and opens its escalation, or attaches it to the open
-// need_help escalation of the check-in $11 it answers, in one statement.
+// need_help escalation of the check-in $11 it answers, in one statement. A request with an
+// origin ($14, what it came from: a spooled call, say) is filed once: a second one with the
+// same origin writes nothing and returns no row.
 const fileHelpSQL = `
 WITH h AS (
-  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $13, $8) RETURNING id),
+  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished,
+                            created_at, origin)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $13, $8, $14)
+  ON CONFLICT (origin) WHERE origin IS NOT NULL DO NOTHING
+  RETURNING id),
 u AS (
   UPDATE escalation e SET help_request_id = h.id, urgent = e.urgent OR $9::boolean,
          next_level_at = CASE WHEN $9::boolean AND NOT e.urgent THEN LEAST(e.next_level_at, $10) ELSE e.next_level_at END,
@@ -71,28 +77,68 @@ type batcher interface {
 // fileHelp runs fileHelpSQL and reads the escalation's ladder (ladderSQL) in one round trip,
 // in the caller's transaction, so the route it returns is the one the escalation worker will
 // find: the caller is told who will get in touch in the same transaction as the filing.
-func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (flows.HelpFiled, error) {
+// filed is false when f's origin was filed already (nothing is written then).
+func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (out flows.HelpFiled, filed bool, err error) {
 	var (
-		out      flows.HelpFiled
 		hID, eID *int64
 		l        ladder
 	)
 	b := &pgx.Batch{}
 	b.Queue(fileHelpSQL, nullID(f.PersonID), f.Phone, nullText(f.Commune), f.Category, f.Description, f.InDanger,
 		f.Channel, f.Now, care.UrgentHelp(f.Category, f.InDanger), f.NextLevelAt, int64(f.CheckIn), nullID(f.CaseID),
-		f.Unfinished).QueryRow(func(row pgx.Row) error { return row.Scan(&hID, &eID, &out.Urgent) })
+		f.Unfinished, nullText(f.Origin)).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&hID, &eID, &out.Urgent)
+		if f.Origin != "" && errors.Is(err, pgx.ErrNoRows) {
+			return nil // filed already
+		}
+		return err
+	})
 	b.Queue(ladderSQL, ladderArgs(f.CaseID, f.Commune)...).Query(func(rows pgx.Rows) error {
 		var err error
 		l, err = scanLadder(rows)
 		return err
 	})
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
-		return flows.HelpFiled{}, mapError(err, "request help")
+		return flows.HelpFiled{}, false, mapError(err, "request help")
+	}
+	if hID == nil {
+		return flows.HelpFiled{}, false, nil
 	}
 	out.HelpRequestID = care.HelpRequestID(*hID)
 	if eID != nil {
 		out.EscalationID = care.EscalationID(*eID)
 	}
 	out.Route = l.route
-	return out, nil
+	return out, true, nil
+}
+
+// FileHelp files r outside a dialog turn, as a turn's RequestHelp does, once per r.Origin
+// (required): a second call with the same origin writes nothing and returns false. A
+// request without a person is filed for the person registered with r.Phone, if any, with
+// their open case and commune.
+func (s *Store) FileHelp(ctx context.Context, r flows.HelpFiling) (bool, error) {
+	if r.Origin == "" {
+		return false, mapError(care.FieldError("origin", "is required"), "file help")
+	}
+	if r.PersonID == 0 {
+		var (
+			pid, cid *int64
+			commune  *string
+		)
+		err := s.pool.QueryRow(ctx, `
+			SELECT p.id, p.commune, c.id FROM person p
+			LEFT JOIN care_case c ON c.person_id = p.id AND c.step <> 'closed'
+			WHERE p.phone = $1`, r.Phone).Scan(&pid, &commune, &cid)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return false, mapError(err, "file help: find person")
+		}
+		if pid != nil {
+			r.PersonID, r.Commune = care.PersonID(*pid), care.CommuneCode(*commune)
+		}
+		if cid != nil {
+			r.CaseID = care.CaseID(*cid)
+		}
+	}
+	_, filed, err := fileHelp(ctx, s.pool, r)
+	return filed, err
 }

@@ -137,7 +137,7 @@ func (s *Store) RecordStatus(ctx context.Context, r care.Receipt) (marked bool, 
 	run := func(q db) error {
 		var found bool
 		var pid care.PersonID
-		err := q.QueryRow(ctx, recordStatusSQL, string(r.Provider), r.ProviderID, string(r.Status), r.ErrorCode, rank,
+		err := q.QueryRow(ctx, recordStatusSQL, string(r.Provider), care.CleanText(r.ProviderID), string(r.Status), care.CleanText(r.ErrorCode), rank,
 			now, r.NumberFailed, care.SMSFailureLimit).Scan(&found, &marked, &pid)
 		switch {
 		case err != nil:

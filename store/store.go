@@ -75,6 +75,8 @@ func mapError(err error, op string, args ...any) error {
 			return fmt.Errorf("%s: %w", what, &care.Error{Code: care.ECONFLICT, Message: conflictMessage(pg.ConstraintName)})
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%s: %w", what, &care.Error{Code: care.EINVALID, Message: "refers to a record that does not exist"})
+		case "22021", "22P05": // text PostgreSQL cannot store (NUL, invalid UTF-8): callers check first; this is the net
+			return fmt.Errorf("%s: %w", what, &care.Error{Code: care.EINVALID, Message: "text with a NUL character or invalid UTF-8"})
 		case "23514", "23502", "22001", "22P02", "22007", "22008", "23P01": // check, not null, too long, bad text, bad date
 			return fmt.Errorf("%s: %w", what, &care.Error{Code: care.EINVALID, Message: "invalid value (" + pg.ConstraintName + pg.ColumnName + ")"})
 		}

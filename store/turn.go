@@ -391,7 +391,8 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 // need_help escalation of the check-in it answers, and reads the escalation's ladder in the
 // same transaction: one round trip (see fileHelp).
 func (t *turn) RequestHelp(ctx context.Context, r flows.HelpFiling) (flows.HelpFiled, error) {
-	return fileHelp(ctx, t.conn, r)
+	out, _, err := fileHelp(ctx, t.conn, r)
+	return out, err
 }
 
 // Reach returns the first person on the ladder of case c in commune (ladderSQL): whom a

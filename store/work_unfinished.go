@@ -82,7 +82,7 @@ func (s *Store) RunUnfinished(ctx context.Context, id int64, now time.Time, fn f
 			return err
 		}
 		if h := res.Report; h != nil {
-			filed, err := fileHelp(ctx, tx, flows.HelpFiling{
+			filed, _, err := fileHelp(ctx, tx, flows.HelpFiling{
 				PersonID: h.PersonID, CaseID: w.CaseID, Phone: h.Phone, Commune: h.Commune, Category: h.Category,
 				Description: h.Description, InDanger: h.InDanger, Channel: h.Channel, Unfinished: true,
 				Now: now, NextLevelAt: res.NextLevelAt,

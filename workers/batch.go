@@ -94,9 +94,10 @@ func (w *worker) deliver(ctx context.Context, queued []care.QueuedMessage) error
 
 // handleMessages sends the due messages of one batch of one provider: it claims them in one
 // statement (committed before any provider call), sends them concurrently, each taking its
-// turn under the provider's rate limit, and records every accepted send in one statement.
-// It claims again until the batch has nothing due, so messages queued while it runs go with
-// it; a worker killed mid-batch repeats at most the messages it had in flight.
+// turn under the provider's rate limit, and records each accepted send as it happens (a
+// recorder writes them a few milliseconds apart). It claims again until the batch has
+// nothing due, so messages queued while it runs go with it; a worker killed mid-batch
+// repeats at most the messages it had in flight.
 func (w *worker) handleMessages(ctx context.Context, t *asynq.Task) error {
 	p, err := decodeBatch(t)
 	if err != nil {
@@ -145,10 +146,12 @@ func (w *worker) claimLimit(provider care.Provider) int {
 // sendConcurrency is how many messages of one batch are with the provider at once.
 const sendConcurrency = 32
 
-// sendAll sends claimed messages and records what the provider said: the accepted ones in
-// one statement, refusals one by one (they are rare), turns that could not come before the
-// task's deadline given back. more is false when a turn was given back, so the batch stops
-// claiming and leaves the rest to a later task.
+// sendAll sends claimed messages and records what the provider said: each accepted one as
+// it is accepted (through a recorder, which groups the writes of a few milliseconds),
+// refusals one by one after the calls (they are rare, and a refused send repeated is not a
+// message sent twice), turns that could not come before the task's deadline given back.
+// more is false when a turn was given back, so the batch stops claiming and leaves the rest
+// to a later task.
 func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*care.Message) (more bool, err error) {
 	lim := w.limits[provider]
 	if n := w.claimed[provider]; n != nil {
@@ -179,6 +182,7 @@ func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*ca
 	}
 	bad := map[care.Phone]bool{}
 	var badMu sync.Mutex
+	rec := w.startRecorder(ctx)
 	round := func(idx []int) {
 		sem := make(chan struct{}, sendConcurrency)
 		var wg sync.WaitGroup
@@ -210,6 +214,9 @@ func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*ca
 					return
 				}
 				results[i].providerID, results[i].err = w.send(ctx, m)
+				if results[i].err == nil {
+					rec.add(care.Sent{ID: m.ID, Attempts: m.Attempts, ProviderID: results[i].providerID})
+				}
 				var pe *care.ProviderError
 				if errors.As(results[i].err, &pe) && !pe.Retryable() && (pe.Unreachable() || pe.Unsubscribed()) {
 					badMu.Lock()
@@ -222,20 +229,14 @@ func (w *worker) sendAll(ctx context.Context, provider care.Provider, msgs []*ca
 	}
 	round(firsts)
 	round(rest)
-	now := w.Clock.Now()
-	// What the providers said is recorded even when the task's deadline passed during the
-	// calls: a lost record is a repeated message.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	sent := make([]care.Sent, 0, len(msgs))
-	for i, m := range msgs {
-		if r := results[i]; !r.released && !r.held && r.err == nil {
-			sent = append(sent, care.Sent{ID: m.ID, Attempts: m.Attempts, ProviderID: r.providerID})
-		}
-	}
-	if err := w.Store.RecordSentAll(rctx, sent, now); err != nil {
+	if err := rec.wait(); err != nil {
 		return false, err // the lease brings them back: at most these repeat
 	}
+	now := w.Clock.Now()
+	// Refusals and given-back turns are recorded even when the task's deadline passed
+	// during the calls.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	more = true
 	var first error
 	for i, m := range msgs {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -34,8 +35,11 @@ type Deps struct {
 	// PublicBaseURL + "/twilio/voice?about=reminder:42". Required.
 	PublicBaseURL string
 
-	// RateLimit is messages per second per provider across this process's workers; 0 is no limit.
+	// RateLimit is messages per second per provider across every worker process sharing
+	// Redis; 0 is no limit. A limit needs Redis.
 	RateLimit float64
+	// Redis holds the rate limiters' shared state (the task queue's Redis).
+	Redis redis.UniversalClient
 	// TaskTimeout bounds one task (default DefaultTaskTimeout); keep it above the
 	// providers' HTTP timeout.
 	TaskTimeout time.Duration
@@ -103,6 +107,9 @@ func (d Deps) withDefaults() (Deps, error) {
 	d.PublicBaseURL = strings.TrimRight(d.PublicBaseURL, "/")
 	if d.RateLimit < 0 {
 		return d, errors.New("workers: rate limit must not be negative")
+	}
+	if d.RateLimit > 0 && d.Redis == nil {
+		return d, errors.New("workers: a rate limit needs Redis, which all workers share it through")
 	}
 	if d.TaskTimeout <= 0 {
 		d.TaskTimeout = DefaultTaskTimeout

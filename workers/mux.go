@@ -30,7 +30,7 @@ func newWorker(d Deps) (*worker, error) {
 	w := &worker{Deps: d, limits: map[care.Provider]*limiter{}, claimed: map[care.Provider]*atomic.Int64{}}
 	if d.RateLimit > 0 {
 		for p := range d.Senders {
-			w.limits[p] = newLimiter(d.RateLimit)
+			w.limits[p] = newLimiter(d.Redis, string(p), d.RateLimit, d.TaskTimeout)
 			w.claimed[p] = &atomic.Int64{}
 		}
 	}

@@ -300,6 +300,9 @@ func BenchmarkRateLimit(b *testing.B) {
 		b.StopTimer()
 		w := newBenchWorld(b, false)
 		w.deps.RateLimit = float64(r)
+		rdb := redis.NewClient(&redis.Options{Addr: w.opt.Addr, DB: w.opt.DB})
+		b.Cleanup(func() { rdb.Close() })
+		w.deps.Redis = rdb
 		w.people(b, n)
 		_, err := w.pool.Exec(context.Background(), `
 			INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key, next_attempt_at)

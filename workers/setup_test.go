@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -174,6 +175,11 @@ func setup(t *testing.T, opts ...func(*workers.Deps)) *env {
 	}
 	for _, o := range opts {
 		o(&e.deps)
+	}
+	if e.deps.RateLimit > 0 && e.deps.Redis == nil {
+		rdb := redis.NewClient(&redis.Options{Addr: storetest.RedisAddr, DB: storetest.NewRedisDB(t)})
+		t.Cleanup(func() { rdb.Close() })
+		e.deps.Redis = rdb
 	}
 	mux, err := workers.NewMux(e.deps)
 	require.NoError(t, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/gateway/api"
+	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/gateway/twilio"
 	"github.com/caseline/caseline/gateway/ussd"
 	"github.com/caseline/caseline/store"
@@ -25,18 +26,25 @@ import (
 )
 
 // twilioTimeout bounds one call to Twilio's REST API. twilio-go takes no context, so this
-// is the only bound; it stays below the workers' task timeout.
-const twilioTimeout = 10 * time.Second
+// is the only bound; it stays well below the workers' task timeout (a third of it at most).
+func twilioTimeout(task time.Duration) time.Duration { return min(10*time.Second, task/3) }
 
-// gatewayHandler builds the HTTP gateway: every channel and the API on st, /readyz checking
-// PostgreSQL and Redis, and /metrics with the process's figures and those read from
-// PostgreSQL (what the workers, in whatever process, found).
-func gatewayHandler(cfg config, log zerolog.Logger, pool *pgxpool.Pool, rdb *redis.Client, st *store.Store, clock care.Clock) (http.Handler, error) {
+// newRegistry is what /metrics serves: the process's figures and those read from PostgreSQL
+// (what the workers, in whatever process, found).
+func newRegistry(st *store.Store, log zerolog.Logger) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		gateway.GaugeFunc("caseline_help_requests_unrouted",
 			"Open help requests whose escalation found nobody at all to tell (no commune staff, no one on call).",
 			st.UnroutedHelpRequests, log))
+	return reg
+}
+
+// gatewayHandler builds the HTTP gateway: every channel and the API on st, /readyz checking
+// PostgreSQL, Redis and the spool sp (nil spools nothing), and /metrics serving reg. It
+// returns the dialog engine too, which the spool's replayer runs.
+func gatewayHandler(cfg config, log zerolog.Logger, pool *pgxpool.Pool, rdb *redis.Client, st *store.Store,
+	reg *prometheus.Registry, sp *spool.Spool, clock care.Clock) (http.Handler, *flows.Engine, error) {
 	deps := gateway.Deps{
 		Log:     log,
 		Metrics: reg,
@@ -45,44 +53,54 @@ func gatewayHandler(cfg config, log zerolog.Logger, pool *pgxpool.Pool, rdb *red
 			"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		},
 	}
-	if err := channels(cfg, log, st, clock, &deps); err != nil {
-		return nil, err
+	if sp != nil {
+		deps.Ready["spool"] = func(context.Context) error {
+			if sp.Depth() > 0 {
+				return gateway.Degraded("spooling")
+			}
+			return nil
+		}
 	}
-	return gateway.NewHandler(deps), nil
+	engine, err := channels(cfg, log, st, sp, clock, &deps)
+	if err != nil {
+		return nil, nil, err
+	}
+	return gateway.NewHandler(deps), engine, nil
 }
 
-// channels builds the dialog engine and every channel's webhook handler into d.
-func channels(cfg config, log zerolog.Logger, st *store.Store, clock care.Clock, d *gateway.Deps) error {
+// channels builds the dialog engine and every channel's webhook handler into d, each with the
+// spool sp; it returns the engine.
+func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (*flows.Engine, error) {
 	engine := flows.NewEngine(flows.Deps{
 		Turns: st, Clock: clock, Router: cfg.SMSRoutes, Location: cfg.Location,
 		EmergencyNumbers: cfg.EmergencyNumbers,
 	})
 	tw, err := twilio.New(twilio.Deps{
-		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices,
+		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices, Spool: sp,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	signed := func(h http.HandlerFunc) http.Handler {
 		return twilio.RequireSignature(cfg.TwilioAuthToken, cfg.PublicBaseURL, h)
 	}
 	d.TwilioSMS, d.TwilioSMSStatus = signed(tw.SMS), signed(tw.SMSStatus)
 	d.TwilioVoice, d.TwilioVoiceStatus = signed(tw.Voice), signed(tw.VoiceStatus)
-	u, err := ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Ends: st})
+	u, err := ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Ends: st, Spool: sp})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.USSD, d.USSDEvents = u, http.HandlerFunc(u.Events)
 	if d.Android, err = android.New(android.Deps{
-		Engine: engine, Store: st, Log: log, Username: cfg.AndroidUsername, Password: cfg.AndroidPassword,
+		Engine: engine, Store: st, Log: log, Username: cfg.AndroidUsername, Password: cfg.AndroidPassword, Spool: sp,
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	d.API = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
 		Clock: clock, Log: log,
 	})
-	return nil
+	return engine, nil
 }
 
 // workerDeps is what the workers and the dispatcher need.
@@ -90,7 +108,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 	sender, err := twilio.NewSender(twilio.SenderConfig{
 		AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom,
 		CallerID: cfg.TwilioCallerID, APIURL: cfg.TwilioAPIURL, StatusCallbackBase: cfg.PublicBaseURL,
-		Timeout: twilioTimeout,
+		Timeout: twilioTimeout(cfg.TaskTimeout),
 	})
 	if err != nil {
 		return workers.Deps{}, fmt.Errorf("twilio sender: %w", err)
@@ -105,8 +123,9 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		Reminders:     care.DefaultReminderPlan(cfg.Location),
 		PublicBaseURL: cfg.PublicBaseURL,
 		RateLimit:     cfg.SendRateLimit,
-		TaskTimeout:   workers.DefaultTaskTimeout,
-		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), workers.DefaultTaskTimeout),
+		Redis:         rdb,
+		TaskTimeout:   cfg.TaskTimeout,
+		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), cfg.TaskTimeout),
 	}, nil
 }
 

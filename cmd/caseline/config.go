@@ -43,6 +43,8 @@ type config struct {
 	SendRateLimit    float64     // outbound messages per second per provider; 0 is no limit
 	EmergencyNumbers []string    // said to a caller in danger, in order
 	FakeTwilioAddr   string      // where `caseline dev` runs the fake Twilio
+	SpoolDir         string      // where serve keeps inbound messages while the database is away
+	TaskTimeout      time.Duration
 }
 
 // variable is one environment variable: its defaults and how it is checked and stored.
@@ -208,6 +210,23 @@ func variables() []variable {
 					return fmt.Errorf("%q is not host:port (like 127.0.0.1:8081)", v)
 				}
 				c.FakeTwilioAddr = v
+				return nil
+			}},
+		{name: "TASK_TIMEOUT", def: "30s",
+			set: func(c *config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 3*time.Second {
+					return fmt.Errorf("%q is not a duration of at least 3s (like 30s)", v)
+				}
+				c.TaskTimeout = d
+				return nil
+			}},
+		{name: "SPOOL_DIR", def: "spool",
+			set: func(c *config, v string) error {
+				if strings.TrimSpace(v) == "" {
+					return fmt.Errorf("must name a directory")
+				}
+				c.SpoolDir = v
 				return nil
 			}},
 		{name: "LOG_LEVEL", def: "info",

@@ -114,7 +114,7 @@ func startHelpWorld(t *testing.T) *helpWorld {
 
 	clock := caretest.NewClock(invariantStart)
 	st := store.New(pool, clock)
-	h, err := gatewayHandler(cfg, log, pool, rdb, st, clock)
+	h, _, err := gatewayHandler(cfg, log, pool, rdb, st, newRegistry(st, log), nil, clock)
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -98,5 +99,33 @@ func stopAll(ctx context.Context, log zerolog.Logger, cs []component, timeout, s
 		return err
 	case <-watchdog.C:
 		return fmt.Errorf("stop %s: still running %s after shutdown began; giving up", *current.Load(), timeout+slack)
+	}
+}
+
+// loopComponent runs run in a goroutine of its own until stop cancels its context and waits
+// for it; an error from run stops the process. run gets the process's logger but not its
+// cancellation: only stop ends it, in its turn.
+func loopComponent(name string, run func(ctx context.Context) error) component {
+	var (
+		cancel context.CancelFunc
+		wg     sync.WaitGroup
+	)
+	return component{
+		name: name,
+		start: func(ctx context.Context, fail func(error)) error {
+			var runCtx context.Context
+			runCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+			wg.Go(func() {
+				if err := run(runCtx); err != nil {
+					fail(fmt.Errorf("%s: %w", name, err))
+				}
+			})
+			return nil
+		},
+		stop: func(context.Context) error {
+			cancel()
+			wg.Wait()
+			return nil
+		},
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,8 +28,21 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	var err error
+	if spoolRoot, err = os.MkdirTemp("", "caseline-test-spools-"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(spoolRoot)
+	os.Exit(code)
 }
+
+// spoolRoot holds the spool directories of the serve and dev processes tests start: each
+// gets its own (testEnv), as each serve must.
+var (
+	spoolRoot string
+	spoolSeq  atomic.Int64
+)
 
 // testRedisURL is the Redis database the short-lived serve/work/dev processes of these tests
 // use: away from `make dev`'s database 0, and outside the leased range (1 to 14) of the
@@ -50,6 +66,7 @@ func testEnv(databaseURL string, overrides map[string]string) map[string]string 
 		"ANDROID_GATEWAY_PASSWORD": "test-password",
 		"LOG_LEVEL":                "debug",
 		"FAKE_TWILIO_ADDR":         "127.0.0.1:0",
+		"SPOOL_DIR":                filepath.Join(spoolRoot, strconv.FormatInt(spoolSeq.Add(1), 10)),
 	}
 	for k, v := range overrides {
 		env[k] = v

@@ -34,7 +34,7 @@ func TestServeIsHealthyAndReady(t *testing.T) {
 
 	status, body = get(t, base+"/readyz?phone=%2B84901234567")
 	require.Equal(t, http.StatusOK, status)
-	require.JSONEq(t, `{"postgresql":"ok","redis":"ok"}`, body)
+	require.JSONEq(t, `{"postgresql":"ok","redis":"ok","spool":"ok"}`, body)
 
 	status, body = get(t, base+"/metrics")
 	require.Equal(t, http.StatusOK, status)
@@ -67,7 +67,7 @@ func TestReadyzNamesTheDependencyThatIsDown(t *testing.T) {
 			require.Equal(t, http.StatusServiceUnavailable, status, body)
 			var got map[string]string
 			require.NoError(t, json.Unmarshal([]byte(body), &got))
-			require.Len(t, got, 2)
+			require.Len(t, got, 3)
 			for dep, state := range got {
 				if dep == tt.down {
 					require.True(t, strings.HasPrefix(state, "down: "), "%s: %s", dep, state)

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/store"
 )
 
@@ -52,13 +53,22 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps))
 	}
 	if r.gateway {
-		h, err := gatewayHandler(cfg, log, pool, rdb, st, care.SystemClock{})
+		reg := newRegistry(st, log)
+		sp, err := spool.Open(cfg.SpoolDir, care.SystemClock{}, reg, log)
 		if err != nil {
 			pool.Close()
 			rdb.Close()
 			return err
 		}
-		cs = append(cs, httpComponent(cfg.ListenAddr, h, log))
+		h, engine, err := gatewayHandler(cfg, log, pool, rdb, st, reg, sp, care.SystemClock{})
+		if err != nil {
+			sp.Close()
+			pool.Close()
+			rdb.Close()
+			return err
+		}
+		cs = append(cs, component{name: "spool", stop: func(context.Context) error { return sp.Close() }},
+			httpComponent(cfg.ListenAddr, h, log), replayComponent(sp, engine, st))
 	}
 	return runComponents(ctx, log, cs)
 }
@@ -109,4 +119,13 @@ func httpComponent(addr string, h http.Handler, log zerolog.Logger) component {
 			return err
 		},
 	}
+}
+
+// replayComponent runs the spool's replayer: what the gateway spooled while the database was
+// away (this process's, or a previous run's) goes through the normal turn once it is back.
+func replayComponent(sp *spool.Spool, engine spool.Engine, st spool.Store) component {
+	return loopComponent("spool replayer", func(ctx context.Context) error {
+		sp.Replay(ctx, engine, st)
+		return nil
+	})
 }

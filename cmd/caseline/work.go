@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -49,32 +48,17 @@ func workerComponent(rdb *redis.Client, log zerolog.Logger, deps workers.Deps) c
 // dispatcherComponent runs the dispatcher that moves due work from PostgreSQL into asynq.
 // Several processes may run one: a PostgreSQL advisory lock lets one pass run at a time.
 func dispatcherComponent(deps workers.Deps) component {
-	var (
-		cancel context.CancelFunc
-		wg     sync.WaitGroup
-	)
-	return component{
-		name: "dispatcher",
-		start: func(ctx context.Context, fail func(error)) error {
-			d, err := workers.NewDispatcher(deps, deps.Enqueuer)
-			if err != nil {
-				return err
-			}
-			var runCtx context.Context
-			runCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-			wg.Go(func() {
-				if err := d.Run(runCtx); err != nil {
-					fail(fmt.Errorf("dispatcher: %w", err))
-				}
-			})
-			return nil
-		},
-		stop: func(context.Context) error {
-			cancel()
-			wg.Wait()
-			return nil
-		},
+	var d *workers.Dispatcher
+	c := loopComponent("dispatcher", func(ctx context.Context) error { return d.Run(ctx) })
+	start := c.start
+	c.start = func(ctx context.Context, fail func(error)) error {
+		var err error
+		if d, err = workers.NewDispatcher(deps, deps.Enqueuer); err != nil {
+			return err
+		}
+		return start(ctx, fail)
 	}
+	return c
 }
 
 func pingRedis(ctx context.Context, rdb *redis.Client) error {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/spool"
 )
 
 // Defaults for the zero values of Deps.
@@ -71,6 +72,8 @@ type Deps struct {
 	MaxBody int64
 	// Apology is sent for an inbound SMS the engine failed on. Default DefaultApology.
 	Apology string
+	// Spool takes inbound SMS while the database cannot; nil spools nothing.
+	Spool *spool.Spool
 }
 
 // Handler serves the cht-gateway endpoint, mounted at /android/sms.
@@ -84,6 +87,7 @@ type Handler struct {
 	batch   int
 	maxBody int64
 	apology string
+	spool   *spool.Spool
 }
 
 // New checks d, fills in its defaults and returns the Handler. A missing engine, store or
@@ -117,7 +121,7 @@ func New(d Deps) (*Handler, error) {
 	return &Handler{
 		engine: d.Engine, store: d.Store, log: d.Log,
 		user: sha256.Sum256([]byte(d.Username)), pass: sha256.Sum256([]byte(d.Password)),
-		lease: d.Lease, batch: d.Batch, maxBody: d.MaxBody, apology: d.Apology,
+		lease: d.Lease, batch: d.Batch, maxBody: d.MaxBody, apology: d.Apology, spool: d.Spool,
 	}, nil
 }
 
@@ -194,7 +198,12 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 
 	queue := make([]care.Message, 0, len(req.Messages))
 	for _, m := range req.Messages {
-		if out, ok := h.inbound(ctx, m, log); ok {
+		out, ok, err := h.inbound(ctx, m, log)
+		if err != nil {
+			h.internal(w, log, err, "spool inbound SMS")
+			return
+		}
+		if ok {
 			queue = append(queue, out)
 		}
 	}
@@ -302,33 +311,39 @@ func (h *Handler) updates(in []update, log *zerolog.Logger) []care.Message {
 // inbound runs one SMS through the engine. The engine writes the reply itself, in the same
 // transaction as the turn, as an outbound row for this gateway (provider android, status
 // queued) — so a reply is never lost between the turn and its queueing, nor queued twice for
-// a repeated id. Only when the engine fails does inbound return a message to queue: an
-// apology, keyed by the inbound id so a repeat cannot queue it twice. A message that cannot
-// be read is skipped (the others still count).
-func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (care.Message, bool) {
-	if m.ID == "" || len(m.ID) > maxIDLen {
+// a repeated id. When the database cannot take the turn, the spool takes the SMS and inbound
+// returns the neutral "received" reply to queue; when the engine refuses it, an apology. Both
+// are keyed by the inbound id so a repeat cannot queue them twice. A message that cannot be
+// read is skipped (the others still count). An error means the SMS was neither handled nor
+// spooled: the poll must fail, so that the app sends it again.
+func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (care.Message, bool, error) {
+	if m.ID == "" || len(m.ID) > maxIDLen || !care.TextOK(m.ID) {
 		log.Warn().Int("id_len", len(m.ID)).Msg("android gateway: inbound SMS without a usable id skipped")
-		return care.Message{}, false
+		return care.Message{}, false, nil
 	}
 	phone, err := care.ParsePhone(m.From)
 	if err != nil {
 		log.Warn().Str("id", m.ID).Stringer("from", care.Phone(m.From)).Msg("android gateway: inbound SMS from an unreadable number skipped")
-		return care.Message{}, false
+		return care.Message{}, false, nil
 	}
-	reply, err := h.engine.Handle(ctx, flows.Input{
+	reply, spooled, err := h.spool.Turn(ctx, h.engine, flows.Input{
 		Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: phone, ProviderID: m.ID, Text: m.Content,
 	})
-	if err != nil && ctx.Err() != nil {
-		return care.Message{}, false // the app went away; it sends the SMS again
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, spool.ErrUnsaved):
+		return care.Message{}, false, err
+	case err != nil && ctx.Err() != nil:
+		return care.Message{}, false, nil // the app went away; it sends the SMS again
+	case err != nil:
 		log.Error().Err(err).Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: engine failed; apologising")
-		return replyMessage(phone, m.ID, h.apology), true
+		return replyMessage(phone, m.ID, h.apology), true, nil
+	case spooled:
+		return replyMessage(phone, m.ID, flows.StripDiacritics(spool.Received)), true, nil
 	}
 	if reply.Duplicate {
 		log.Debug().Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: repeated inbound SMS")
 	}
-	return care.Message{}, false
+	return care.Message{}, false, nil
 }
 
 // replyMessage is the outbound row answering inbound SMS id.
@@ -343,11 +358,12 @@ func replyMessage(to care.Phone, id, body string) care.Message {
 // failed on it: one per inbound message, however often the app sends it.
 func ReplyKey(id string) string { return "android:reply:" + id }
 
-// internal answers a failure of ours: logged in full, shown to the app without internals. The
-// app retries the whole poll, which is safe: every part of it is idempotent.
+// internal answers a failure of ours (the database away, most often): logged in full, shown
+// to the app without internals, as 503 so that it tries again later. The app retries the
+// whole poll, which is safe: every part of it is idempotent.
 func (h *Handler) internal(w http.ResponseWriter, log *zerolog.Logger, err error, op string) {
 	log.Error().Err(err).Msg("android gateway: " + op)
-	fail(w, http.StatusInternalServerError, "internal error, try again later")
+	fail(w, http.StatusServiceUnavailable, "internal error, try again later")
 }
 
 // fail writes the app's error shape.

@@ -517,13 +517,14 @@ func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
 	require.Equal(t, 0, e.count("idempotency_key = $1", android.ReplyKey("stop")))
 }
 
-func TestStoreFailureIsA500WithoutInternals(t *testing.T) {
+// A store failure is 503 (try again later), never 500: the app sends the whole poll again.
+func TestStoreFailureIsA503WithoutInternals(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	e.pool.Close()
 	for _, body := range []string{`{"updates":[{"id":"x","status":"SENT"}]}`, `{}`} {
 		w := e.do(http.MethodPost, []byte(body), nil)
-		requireError(t, w, http.StatusInternalServerError)
+		requireError(t, w, http.StatusServiceUnavailable)
 		require.JSONEq(t, `{"error": true, "message": "internal error, try again later"}`, w.Body.String())
 	}
 }

@@ -157,6 +157,10 @@ func (h *handler) serve(rt route) http.Handler {
 				return
 			}
 		}
+		if err := checkText(w, r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if err := rt.serve(w, r, st); err != nil {
 			h.fail(w, r, err)
 		}

@@ -154,13 +154,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) er
 	if err == nil {
 		return nil
 	}
-	var tooLarge *http.MaxBytesError
+	var big *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &tooLarge):
-		return &apiError{status: http.StatusRequestEntityTooLarge, body: errorBody{Error: codeTooLarge,
-			Message: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}}
+	case errors.As(err, &big):
+		return tooLarge()
 	case errors.As(err, &typ) && typ.Field != "":
 		return fieldErrors{typ.Field: "must be " + jsonType(typ.Type.Kind().String())}.err()
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -170,6 +169,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) er
 		return &apiError{status: http.StatusBadRequest, body: errorBody{Error: care.EINVALID, Message: "the request body is not valid JSON"}}
 	}
 	return &apiError{status: http.StatusBadRequest, body: errorBody{Error: care.EINVALID, Message: "invalid request body: " + err.Error()}}
+}
+
+// tooLarge is the answer to a body over maxBody.
+func tooLarge() error {
+	return &apiError{status: http.StatusRequestEntityTooLarge, body: errorBody{Error: codeTooLarge,
+		Message: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}}
 }
 
 // jsonType names a Go kind as JSON calls it, for messages.

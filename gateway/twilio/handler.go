@@ -13,6 +13,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/spool"
 )
 
 // Engine runs one inbound turn of a dialog. The flows engine satisfies it.
@@ -40,6 +41,9 @@ type Deps struct {
 	Log zerolog.Logger
 	// Voices say the voice prompts; an empty one is DefaultVoiceVI or DefaultVoiceEN.
 	Voices Voices
+	// Spool takes inbound SMS and interrupted calls while the database cannot; nil spools
+	// nothing.
+	Spool *spool.Spool
 }
 
 // Handlers serves Twilio's webhooks. Each handler expects RequireSignature in front of it.
@@ -50,6 +54,7 @@ type Handlers struct {
 	log      zerolog.Logger
 	voices   Voices
 	phones   *care.PhoneMemo
+	spool    *spool.Spool
 }
 
 // New returns the webhook handlers, or an error when a dependency is missing.
@@ -71,6 +76,7 @@ func New(d Deps) (*Handlers, error) {
 		log:      d.Log,
 		voices:   d.Voices,
 		phones:   care.NewPhoneMemo(),
+		spool:    d.Spool,
 	}, nil
 }
 
@@ -82,19 +88,26 @@ func (h *Handlers) logger(ctx context.Context) *zerolog.Logger {
 	return &h.log
 }
 
-// handle runs the engine and logs its failure; the caller answers with an apology then.
+// handle runs the engine and logs its failure; the caller answers with an apology then. A
+// call cut off by the database is spooled, to be called back if it was in the help flow.
 func (h *Handlers) handle(ctx context.Context, in flows.Input) (flows.Reply, bool) {
 	reply, err := h.engine.Handle(ctx, in)
 	if err == nil {
 		return reply, true
 	}
+	h.logFailure(ctx, in, err)
+	h.spool.Interrupted(ctx, in, "step "+in.ProviderID[strings.LastIndexByte(in.ProviderID, ':')+1:], err)
+	return flows.Reply{}, false
+}
+
+// logFailure logs a failed turn: at error level when it is ours, warn when it is the input's.
+func (h *Handlers) logFailure(ctx context.Context, in flows.Input, err error) {
 	log := h.logger(ctx)
 	ev := log.Error()
 	if code := care.ErrorCode(err); code != care.EINTERNAL {
 		ev = log.Warn().Str("code", code)
 	}
 	ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
-	return flows.Reply{}, false
 }
 
 // badRequest answers 400 with the reason a decoder gave (a care.Error naming the field).

@@ -1,12 +1,14 @@
 package twilio
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/twilio/twilio-go/twiml"
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/spool"
 )
 
 // SMS serves POST /twilio/sms: one inbound message, answered with TwiML
@@ -22,11 +24,19 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	reply, ok := h.handle(r.Context(), in)
+	// The spool takes the message when the database cannot: nothing answered 200 is lost.
+	reply, spooled, err := h.spool.Turn(r.Context(), h.engine, in)
 	var text string
 	switch {
-	case !ok:
+	case errors.Is(err, spool.ErrUnsaved):
+		h.logFailure(r.Context(), in, err)
+		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		return
+	case err != nil:
+		h.logFailure(r.Context(), in, err)
 		text = flows.StripDiacritics(apologyVI + " " + apologyEN)
+	case spooled:
+		text = flows.StripDiacritics(spool.Received)
 	case !reply.Silent:
 		text = flows.SMSText(reply.Prompt, reply.Diacritics)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/spool"
 )
 
 // MaxBody is the largest request body accepted; larger ones get 413.
@@ -43,6 +44,9 @@ type Deps struct {
 	Log zerolog.Logger
 	// Ends records the end-of-session notifications Events serves; nil answers them 503.
 	Ends Ends
+	// Spool keeps hops cut off by the database, to call back a caller who was asking for
+	// help; nil keeps nothing.
+	Spool *spool.Spool
 }
 
 // Handler serves POST /ussd/africastalking, and its Events method the end-of-session
@@ -53,6 +57,7 @@ type Handler struct {
 	log    zerolog.Logger
 	phones *care.PhoneMemo
 	ends   Ends
+	spool  *spool.Spool
 }
 
 // New returns the USSD handler, or an error when the engine or the token is missing.
@@ -63,7 +68,8 @@ func New(d Deps) (*Handler, error) {
 	if d.Token == "" {
 		return nil, errors.New("ussd handler: no token")
 	}
-	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo(), ends: d.Ends}, nil
+	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo(), ends: d.Ends,
+		spool: d.Spool}, nil
 }
 
 // apology closes a session that could not be handled; the language is unknown then.
@@ -90,6 +96,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ev = log.Warn().Str("code", code)
 		}
 		ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
+		form, _ := url.ParseQuery(string(body)) // parsed once already
+		h.spool.Interrupted(ctx, in, form.Get("text"), err)
 	} else {
 		answer = screen(reply.Prompt)
 	}

@@ -1,0 +1,28 @@
+package care_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+)
+
+func TestTextOKAndCleanText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in    string
+		ok    bool
+		clean string
+	}{
+		{in: "Xin chào", ok: true, clean: "Xin chào"},
+		{in: "", ok: true, clean: ""},
+		{in: "a\x00b", ok: false, clean: "ab"},
+		{in: "a\xffb", ok: false, clean: "a\uFFFDb"},
+		{in: "\x00\xc3\x28\x00", ok: false, clean: "\uFFFD("},
+	} {
+		require.Equal(t, tc.ok, care.TextOK(tc.in), "%q", tc.in)
+		require.Equal(t, tc.clean, care.CleanText(tc.in), "%q", tc.in)
+		require.True(t, care.TextOK(care.CleanText(tc.in)), "%q", tc.in)
+	}
+}
