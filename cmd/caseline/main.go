@@ -72,6 +72,8 @@ Commands:
   load [flags]     the load generator: signed SMS webhooks and USSD sessions
   token create PHONE [LABEL] | token list PHONE | token revoke ID
                    case-manager API tokens
+  health           exit 0 if the serve, work or dev process on LISTEN_ADDR is ready
+                   (its /readyz answers 200), 1 if not: a container's health check
   help             show this text
 
 Configuration comes from the environment; see README.md.
@@ -113,7 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(rest) != 1 || (rest[0] != "up" && rest[0] != "down" && rest[0] != "status") {
 			return usagef("migrate takes one of up, down, status")
 		}
-	case "serve", "work", "dev":
+	case "serve", "work", "dev", "health":
 		if len(rest) != 0 {
 			return usagef("%s takes no arguments", command)
 		}
@@ -144,8 +146,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return loadCommand(ctx, cfg, rest, stdout)
 	case "token":
 		return tokenCommand(ctx, cfg, log, rest, stdout)
+	case "health":
+		return healthCommand(ctx, cfg, stdout)
 	default: // dev
-		return dev(ctx, cfg, log, stdout)
+		return dev(ctx, cfg, log, stdout, selfCommand(args[0]))
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -21,7 +20,7 @@ import (
 
 // roles says which long-running parts a process runs.
 type roles struct {
-	gateway bool // the HTTP gateway on LISTEN_ADDR
+	gateway bool // the gateway's routes on LISTEN_ADDR; without it, only the probes and /metrics
 	workers bool // the asynq task workers
 	// before are started ahead of the workers and the gateway (dev's fake Twilio).
 	before []component
@@ -54,35 +53,28 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		}
 		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps))
 	}
+	// Every process answers HTTP on LISTEN_ADDR: work only /healthz, /readyz and /metrics,
+	// for its orchestrator (compose, systemd, a load balancer) to probe. It starts last, so
+	// a process is ready only once everything it runs has started.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps := gateway.Deps{
+		Log:     log,
+		Metrics: reg,
+		Ready: map[string]gateway.Check{
+			"postgresql": pool.Ping,
+			"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		},
+	}
 	if r.gateway {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		deps := gateway.Deps{
-			Log:     log,
-			Metrics: reg,
-			Ready: map[string]gateway.Check{
-				"postgresql": pool.Ping,
-				"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-			},
-		}
 		if err := channels(cfg, log, st, &deps); err != nil {
 			pool.Close()
 			rdb.Close()
 			return err
 		}
-		h := gateway.NewHandler(deps)
-		cs = append(cs, httpComponent(cfg.ListenAddr, h, log))
 	}
+	cs = append(cs, httpComponent(cfg.ListenAddr, gateway.NewHandler(deps), log))
 	return runComponents(ctx, log, cs)
-}
-
-// openRedis returns a client for url; it connects on first use.
-func openRedis(url string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("parse redis url: %w", err)
-	}
-	return redis.NewClient(opt), nil
 }
 
 // httpComponent serves h on addr. It logs the address it bound (which tells a caller the
