@@ -51,13 +51,28 @@ func NewDatabase(t testing.TB) string {
 	if templateErr != nil {
 		t.Fatalf("test database template: %v (is PostgreSQL running? try `make services`)", templateErr)
 	}
+	return createDatabase(t, " TEMPLATE "+templateName)
+}
+
+// NewEmptyDatabase creates a database without any table for t, as a new deployment starts
+// with, and returns its URL; it is dropped when the test ends.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, "")
+}
+
+// createDatabase runs CREATE DATABASE with the options given and drops the database at
+// cleanup.
+func createDatabase(t testing.TB, options string) string {
+	t.Helper()
+	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
-		t.Fatalf("connect to test PostgreSQL: %v", err)
+		t.Fatalf("connect to test PostgreSQL: %v (is PostgreSQL running? try `make services`)", err)
 	}
 	defer admin.Close(ctx)
 	name := "caseline_t_" + randomHex(6)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateName); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+options); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
