@@ -1,17 +1,16 @@
-# The two commands a newcomer needs: `make dev` starts everything, `make test` runs every test.
-# Both first make sure PostgreSQL and Redis are up (scripts/services.sh).
+# Shortcuts for the scripts; none needs make. The README's two commands:
+#   bash scripts/dev.sh    (make dev)    everything installed and started, then `caseline dev`
+#   bash scripts/test.sh   (make test)   everything installed and started, then every test
 
 GO ?= go
 
-.PHONY: dev test services build bench
+.PHONY: dev test services build bench fresh-check
 
-# dev: start PostgreSQL and Redis, apply the migrations, run the gateway and the workers
-dev: services
-	$(GO) run ./cmd/caseline dev
+dev:
+	bash scripts/dev.sh
 
-# test: start PostgreSQL and Redis, then run every test
-test: services
-	$(GO) test -timeout 8m ./...
+test:
+	bash scripts/test.sh
 
 # services: make sure PostgreSQL and Redis run and the caseline role and database exist
 services:
@@ -25,3 +24,8 @@ build:
 # and USSD load against `caseline serve` on a scratch database, and the workers' benchmarks
 bench:
 	bash scripts/bench.sh
+
+# fresh-check: the two commands on a fresh Debian 12 built with debootstrap (slow; by hand,
+# as root; not in CI)
+fresh-check:
+	bash scripts/fresh-check.sh
