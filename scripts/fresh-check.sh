@@ -156,6 +156,14 @@ deb ${FRESH_MIRROR:-http://deb.debian.org/debian} bookworm-updates main
 deb http://deb.debian.org/debian-security bookworm-security main
 EOF
 
+# The certificate authorities this machine added (/usr/local/share/ca-certificates): where
+# the network inspects TLS, a machine on it trusts them, or nothing downloads over HTTPS.
+# Debian's ca-certificates takes them in when it is installed.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+	mkdir -p "$root/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
+
 mkdir "$root/src"
 if [ "${FRESH_TREE:-head}" = worktree ]; then
 	say "copying the working tree"

@@ -25,7 +25,7 @@ import (
 	"github.com/caseline/caseline/store"
 )
 
-// DefaultAdminURL is a role that may create databases; `make test` sets it up.
+// DefaultAdminURL is a role that may create databases; scripts/services.sh sets it up.
 const DefaultAdminURL = "postgres://caseline:caseline@127.0.0.1:5432/postgres?sslmode=disable"
 
 // AdminURL returns TEST_DATABASE_URL or the default.
@@ -49,7 +49,7 @@ func NewDatabase(t testing.TB) string {
 	ctx := context.Background()
 	templateOnce.Do(func() { templateName, templateErr = buildTemplate(ctx) })
 	if templateErr != nil {
-		t.Fatalf("test database template: %v (is PostgreSQL running? try `make services`)", templateErr)
+		t.Fatalf("test database template: %v (is PostgreSQL running? try `bash scripts/services.sh`)", templateErr)
 	}
 	return createDatabase(t, " TEMPLATE "+templateName)
 }
@@ -68,7 +68,7 @@ func createDatabase(t testing.TB, options string) string {
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
-		t.Fatalf("connect to test PostgreSQL: %v (is PostgreSQL running? try `make services`)", err)
+		t.Fatalf("connect to test PostgreSQL: %v (is PostgreSQL running? try `bash scripts/services.sh`)", err)
 	}
 	defer admin.Close(ctx)
 	name := "caseline_t_" + randomHex(6)
