@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // TIMEZONE loads even where the system has no zoneinfo
 
 	"github.com/mattn/go-isatty"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 )
 
@@ -155,7 +156,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // newLogger returns the process's logger: JSON lines on w, or a readable console format
 // when w is a terminal. It also sets zerolog's process-wide settings, so that contexts
-// without a logger still log and durations are in milliseconds.
+// without a logger still log and durations are in milliseconds, and go-redis's logger.
 func newLogger(w io.Writer, level zerolog.Level) zerolog.Logger {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: f, TimeFormat: time.TimeOnly}
@@ -163,5 +164,6 @@ func newLogger(w io.Writer, level zerolog.Level) zerolog.Logger {
 	log := zerolog.New(w).Level(level).With().Timestamp().Logger()
 	zerolog.DurationFieldUnit = time.Millisecond
 	zerolog.DefaultContextLogger = &log
+	redis.SetLogger(redisLogger{log.With().Str("component", "redis").Logger()})
 	return log
 }

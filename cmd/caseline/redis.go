@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
 )
 
 // redisTarget is a parsed REDIS_URL: one Redis server, or a master that Redis Sentinel
@@ -109,4 +111,12 @@ func openRedis(v string) (*redis.Client, error) {
 		return t.sentinel.MakeRedisClient().(*redis.Client), nil
 	}
 	return redis.NewClient(t.direct), nil
+}
+
+// redisLogger carries what go-redis reports on its own (a Sentinel naming a new master, a
+// connection dropped) into the process's logger, so that the logs stay JSON lines.
+type redisLogger struct{ log zerolog.Logger }
+
+func (l redisLogger) Printf(_ context.Context, format string, v ...any) {
+	l.log.Info().Msgf(format, v...)
 }

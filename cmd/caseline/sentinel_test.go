@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,6 +121,15 @@ func TestWorkSurvivesASentinelFailover(t *testing.T) {
 		t.Fatalf("work stopped during the failover: %v; logs:\n%s", err, p.logs.String())
 	default:
 	}
+	// go-redis's own report of the switch is in the process's JSON log.
+	switched := false
+	for _, l := range p.logs.lines(t) {
+		if l["component"] == "redis" && strings.Contains(fmt.Sprint(l["message"]), newMaster) {
+			switched = true
+		}
+	}
+	require.True(t, switched, "the log says which master the client switched to")
+
 	status, body := get(t, p.addr(t)+"/readyz")
 	require.Equal(t, http.StatusOK, status, "readyz follows the new master: %s", body)
 	require.NoError(t, p.stop(t))
