@@ -34,9 +34,10 @@ install_packages() {
 		die "missing $*: install them (this script installs packages only on Debian and Ubuntu), then run it again"
 	can_be_root || die "missing $*: as root, run  apt-get install $*  then run this again"
 	say "installing $*"
+	# Once per run: scripts/services.sh, started by dev.sh or test.sh, inherits the mark.
 	if [ -z "${apt_updated:-}" ]; then
 		as_root apt-get update -qq || die "apt-get update failed"
-		apt_updated=1
+		export apt_updated=1
 	fi
 	# A cluster created under the C locale would be SQL_ASCII: give PostgreSQL's first
 	# cluster UTF-8 when the machine has no locale of its own.

@@ -166,7 +166,7 @@ Caseline is running (dev). Nothing here reaches a real phone: Twilio is the fake
 Talk to it as a phone (another terminal):
   %[7]s phone -from %[3]s        # deaf user: type  sms MENU, sms GIUP, sms TT
   %[7]s phone -from %[4]s        # blind user: type  call, then press digits
-  %[7]s phone -from +84987654321  # a stranger: ussd *123#, then 1 to register
+  %[7]s phone -from +84987654321        # a stranger: ussd *123#, then 1 to register
   %[7]s phone -from %[5]s        # case manager: sms XN <code> acknowledges
 
 See what Caseline sent (SMS and calls reaching the fake Twilio):

@@ -10,14 +10,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
@@ -82,11 +85,27 @@ func createDatabase(t testing.TB, options string) string {
 			return
 		}
 		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := dropDatabase(ctx, c, name); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
 	return withDatabase(AdminURL(), name)
+}
+
+// dropDatabase drops a test database and ends its connections. FORCE may not end an
+// autovacuum worker that happens to be in it (PostgreSQL 15 asks for pg_signal_backend,
+// which the caseline role lacks): such a worker soon moves on, so the drop is tried again.
+func dropDatabase(ctx context.Context, c *pgx.Conn, name string) error {
+	var err error
+	for range 100 {
+		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" { // insufficient_privilege
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // NewPool returns a pool on a fresh migrated database for t, closed at cleanup.
