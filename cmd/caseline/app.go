@@ -40,12 +40,11 @@ func newRegistry(st *store.Store, log zerolog.Logger) *prometheus.Registry {
 	return reg
 }
 
-// gatewayHandler builds the HTTP gateway: every channel and the API on st, /readyz checking
-// PostgreSQL, Redis and the spool sp (nil spools nothing), and /metrics serving reg. It
-// returns the dialog engine too, which the spool's replayer runs.
-func gatewayHandler(cfg config, log zerolog.Logger, pool *pgxpool.Pool, rdb *redis.Client, st *store.Store,
-	reg *prometheus.Registry, sp *spool.Spool, clock care.Clock) (http.Handler, *flows.Engine, error) {
-	deps := gateway.Deps{
+// httpDeps is what every process answers on LISTEN_ADDR: /healthz, /readyz checking
+// PostgreSQL and Redis, and /metrics serving reg. The gateway's routes are added to it by
+// addGateway.
+func httpDeps(log zerolog.Logger, reg *prometheus.Registry, pool *pgxpool.Pool, rdb redis.UniversalClient) gateway.Deps {
+	return gateway.Deps{
 		Log:     log,
 		Metrics: reg,
 		Ready: map[string]gateway.Check{
@@ -53,19 +52,21 @@ func gatewayHandler(cfg config, log zerolog.Logger, pool *pgxpool.Pool, rdb *red
 			"redis":      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		},
 	}
+}
+
+// addGateway adds the gateway to d: every channel and the API on st, with the spool sp (nil
+// spools nothing) and, with one, its readiness ("degraded: spooling" while it holds
+// messages). It returns the dialog engine, which the spool's replayer runs too.
+func addGateway(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (*flows.Engine, error) {
 	if sp != nil {
-		deps.Ready["spool"] = func(context.Context) error {
+		d.Ready["spool"] = func(context.Context) error {
 			if sp.Depth() > 0 {
 				return gateway.Degraded("spooling")
 			}
 			return nil
 		}
 	}
-	engine, err := channels(cfg, log, st, sp, clock, &deps)
-	if err != nil {
-		return nil, nil, err
-	}
-	return gateway.NewHandler(deps), engine, nil
+	return channels(cfg, log, st, sp, clock, d)
 }
 
 // channels builds the dialog engine and every channel's webhook handler into d, each with the

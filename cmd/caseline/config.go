@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -69,13 +68,13 @@ func variables() []variable {
 			}},
 		{name: "REDIS_URL", def: "redis://127.0.0.1:6379/0",
 			set: func(c *config, v string) error {
-				if _, err := redis.ParseURL(v); err != nil {
-					return fmt.Errorf("not a Redis URL (redis://host:port/db)")
+				if _, err := parseRedisURL(v); err != nil {
+					return err
 				}
 				c.RedisURL = v
 				return nil
 			}},
-		{name: "LISTEN_ADDR", def: ":8080",
+		{name: "LISTEN_ADDR", def: ":8080", devDef: "127.0.0.1:8080", // dev's secrets are well known
 			set: func(c *config, v string) error {
 				_, port, err := net.SplitHostPort(v)
 				if err == nil {

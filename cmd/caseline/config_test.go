@@ -36,6 +36,7 @@ func TestConfigDefaults(t *testing.T) {
 
 	dev, err := loadConfig(getenv(nil), "dev")
 	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", dev.ListenAddr, "dev's secrets are well known: it listens on loopback only")
 	require.Equal(t, "AC123", dev.TwilioAccountSID)
 	require.Equal(t, "dev", dev.TwilioAuthToken)
 	require.Equal(t, "dev", dev.USSDToken)
@@ -95,8 +96,9 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 		want                 string
 	}{
 		{"DATABASE_URL", "postgres://x:y@host:port/db", "work", "DATABASE_URL: not a PostgreSQL URL (postgres://user:password@host:port/database)"},
-		{"REDIS_URL", "http://127.0.0.1:6379", "work", "REDIS_URL: not a Redis URL (redis://host:port/db)"},
-		{"REDIS_URL", "redis://127.0.0.1:6379/notanumber", "work", "REDIS_URL: not a Redis URL (redis://host:port/db)"},
+		{"REDIS_URL", "http://127.0.0.1:6379", "work", "REDIS_URL: not a Redis URL (redis://host:port/db or redis-sentinel://host:port,host:port/db?master=NAME)"},
+		{"REDIS_URL", "redis://127.0.0.1:6379/notanumber", "work", "REDIS_URL: not a Redis URL (redis://host:port/db or redis-sentinel://host:port,host:port/db?master=NAME)"},
+		{"REDIS_URL", "redis-sentinel://:pw@127.0.0.1:26379/0", "work", "REDIS_URL: not a Redis Sentinel URL (redis-sentinel://host:port,host:port/db?master=NAME): master=NAME, the name the Sentinels monitor it by, is missing"},
 		{"LISTEN_ADDR", "8080", "work", `LISTEN_ADDR: "8080" is not host:port (like :8080 or 127.0.0.1:8080)`},
 		{"LISTEN_ADDR", ":99999", "work", `LISTEN_ADDR: ":99999" is not host:port (like :8080 or 127.0.0.1:8080)`},
 		{"PUBLIC_BASE_URL", "user:secret@caseline.vn", "work", "PUBLIC_BASE_URL: not an absolute http(s) URL without a query (like https://caseline.example.org)"},

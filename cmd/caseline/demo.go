@@ -179,17 +179,17 @@ func seedDemoWorld(ctx context.Context, st *store.Store, loc *time.Location, now
 }
 
 // printDemo tells a newcomer how to talk to the running system.
-func printDemo(out io.Writer, cfg config, fakeTwilio string, w demoWorld) error {
+func printDemo(out io.Writer, cfg config, self, fakeTwilio string, w demoWorld) error {
 	base := cfg.PublicBaseURL
 	_, err := fmt.Fprintf(out, `
 Caseline is running (dev). Nothing here reaches a real phone: Twilio is the fake at %[2]s.
 
 Talk to it as a phone (another terminal):
-  go run ./cmd/caseline phone -from %[3]s        # deaf user: type  sms MENU, sms GIUP, sms TT
-  go run ./cmd/caseline phone -from %[4]s        # blind user: type  call, then press digits
-  go run ./cmd/caseline phone -from +84987654321  # a stranger: ussd *123#, then 1 to register
-  go run ./cmd/caseline phone -from %[5]s        # case manager: sms XN <code> acknowledges
-  go run ./cmd/caseline phone -from %[7]s        # on-call duty officer: help from callers of no commune
+  %[8]s phone -from %[3]s        # deaf user: type  sms MENU, sms GIUP, sms TT
+  %[8]s phone -from %[4]s        # blind user: type  call, then press digits
+  %[8]s phone -from +84987654321        # a stranger: ussd *123#, then 1 to register
+  %[8]s phone -from %[5]s        # case manager: sms XN <code> acknowledges
+  %[8]s phone -from %[7]s        # on-call duty officer: help from callers of no commune
 
 See what Caseline sent (SMS and calls reaching the fake Twilio):
   curl -s %[2]s/_fake/messages
@@ -200,6 +200,6 @@ Case-manager API (token of %[5]s, shown once):
   curl -s %[1]s/api/v1/openapi.json
 
 Health: curl -s %[1]s/readyz
-`, base, fakeTwilio, demoDeafPhone.E164(), demoBlindPhone.E164(), demoManagerPhone.E164(), w.Token, demoRosterPhone.E164())
+`, base, fakeTwilio, demoDeafPhone.E164(), demoBlindPhone.E164(), demoManagerPhone.E164(), w.Token, demoRosterPhone.E164(), self)
 	return err
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,8 +20,9 @@ import (
 )
 
 // dev runs everything in one process for a developer: the migrations, the demo data, the
-// fake Twilio (unless TWILIO_API_URL points elsewhere), the gateway and the workers.
-func dev(ctx context.Context, cfg config, log zerolog.Logger, stdout io.Writer) error {
+// fake Twilio (unless TWILIO_API_URL points elsewhere), the gateway and the workers. self is
+// how the newcomer runs this program again, for the phone simulator.
+func dev(ctx context.Context, cfg config, log zerolog.Logger, stdout io.Writer, self string) error {
 	if err := migrate(ctx, cfg.DatabaseURL, "up", stdout, log); err != nil {
 		return err
 	}
@@ -40,10 +43,20 @@ func dev(ctx context.Context, cfg config, log zerolog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	if err := printDemo(stdout, cfg, fakeURL, w); err != nil {
+	if err := printDemo(stdout, cfg, self, fakeURL, w); err != nil {
 		return err
 	}
 	return runRoles(ctx, cfg, log, roles{gateway: true, workers: true, before: extra})
+}
+
+// selfCommand is the command that runs this program again: the path it was started by
+// (bin/caseline, as scripts/dev.sh builds it), or `go run ./cmd/caseline` for a binary that
+// `go run` built in a temporary directory, or a bare name.
+func selfCommand(arg0 string) string {
+	if !strings.Contains(arg0, "/") || strings.HasPrefix(arg0, os.TempDir()) {
+		return "go run ./cmd/caseline"
+	}
+	return arg0
 }
 
 // seed writes the demo data through a short-lived connection.

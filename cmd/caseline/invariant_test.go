@@ -21,6 +21,7 @@ import (
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/simulators/androidgw"
 	"github.com/caseline/caseline/simulators/faketwilio"
 	"github.com/caseline/caseline/simulators/phone"
@@ -114,9 +115,10 @@ func startHelpWorld(t *testing.T) *helpWorld {
 
 	clock := caretest.NewClock(invariantStart)
 	st := store.New(pool, clock)
-	h, _, err := gatewayHandler(cfg, log, pool, rdb, st, newRegistry(st, log), nil, clock)
+	gw := httpDeps(log, newRegistry(st, log), pool, rdb)
+	_, err = addGateway(cfg, log, st, nil, clock, &gw)
 	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(h)
+	srv := httptest.NewUnstartedServer(gateway.NewHandler(gw))
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()

@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // TIMEZONE loads even where the system has no zoneinfo
 
 	"github.com/mattn/go-isatty"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 )
 
@@ -72,6 +73,8 @@ Commands:
   load [flags]     the load generator: signed SMS webhooks and USSD sessions
   token create PHONE [LABEL] | token list PHONE | token revoke ID
                    case-manager API tokens
+  health           exit 0 if the serve, work or dev process on LISTEN_ADDR is ready
+                   (its /readyz answers 200), 1 if not: a container's health check
   help             show this text
 
 Configuration comes from the environment; see README.md.
@@ -113,7 +116,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(rest) != 1 || (rest[0] != "up" && rest[0] != "down" && rest[0] != "status") {
 			return usagef("migrate takes one of up, down, status")
 		}
-	case "serve", "work", "dev":
+	case "serve", "work", "dev", "health":
 		if len(rest) != 0 {
 			return usagef("%s takes no arguments", command)
 		}
@@ -144,14 +147,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return loadCommand(ctx, cfg, rest, stdout)
 	case "token":
 		return tokenCommand(ctx, cfg, log, rest, stdout)
+	case "health":
+		return healthCommand(ctx, cfg, stdout)
 	default: // dev
-		return dev(ctx, cfg, log, stdout)
+		return dev(ctx, cfg, log, stdout, selfCommand(args[0]))
 	}
 }
 
 // newLogger returns the process's logger: JSON lines on w, or a readable console format
 // when w is a terminal. It also sets zerolog's process-wide settings, so that contexts
-// without a logger still log and durations are in milliseconds.
+// without a logger still log and durations are in milliseconds, and go-redis's logger.
 func newLogger(w io.Writer, level zerolog.Level) zerolog.Logger {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: f, TimeFormat: time.TimeOnly}
@@ -159,5 +164,6 @@ func newLogger(w io.Writer, level zerolog.Level) zerolog.Logger {
 	log := zerolog.New(w).Level(level).With().Timestamp().Logger()
 	zerolog.DurationFieldUnit = time.Millisecond
 	zerolog.DefaultContextLogger = &log
+	redis.SetLogger(redisLogger{log.With().Str("component", "redis").Logger()})
 	return log
 }

@@ -45,7 +45,7 @@ var (
 )
 
 // testRedisURL is the Redis database the short-lived serve/work/dev processes of these tests
-// use: away from `make dev`'s database 0, and outside the leased range (1 to 14) of the
+// use: away from `caseline dev`'s database 0, and outside the leased range (1 to 14) of the
 // tests that need a database to themselves.
 const testRedisURL = "redis://127.0.0.1:6379/15"
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,10 +98,52 @@ func TestServeFailsWhenItsPortIsTaken(t *testing.T) {
 func TestWorkStartsAndStopsCleanly(t *testing.T) {
 	p := start(t, testEnv(storetest.NewDatabase(t), nil), "work")
 	p.logs.waitFor(t, "started")
+	base := p.addr(t)
+
+	// work answers only the probes and /metrics: its orchestrator checks it as it checks serve.
+	status, body := get(t, base+"/readyz")
+	require.Equal(t, http.StatusOK, status)
+	require.JSONEq(t, `{"postgresql":"ok","redis":"ok"}`, body)
+	status, _ = get(t, base+"/healthz")
+	require.Equal(t, http.StatusOK, status)
+	status, _ = get(t, base+"/metrics")
+	require.Equal(t, http.StatusOK, status)
+	for _, path := range []string{"/twilio/sms", "/ussd/africastalking", "/android/sms", "/api/v1/openapi.json"} {
+		status, _ = get(t, base+path)
+		require.Equal(t, http.StatusNotFound, status, "work serves no webhook or API: %s", path)
+	}
+
 	require.NoError(t, p.stop(t))
-	logs := p.logs.String()
-	require.Contains(t, logs, `"component":"workers"`, "the task workers started")
-	require.NotContains(t, logs, "listening", "work serves no HTTP")
+	require.Contains(t, p.logs.String(), `"component":"workers"`, "the task workers started")
+}
+
+// TestHealthCommand: `caseline health` is the container health check: 0 when the process
+// on LISTEN_ADDR is ready, 1 (with what /readyz said) when it is not or nothing listens.
+func TestHealthCommand(t *testing.T) {
+	ready := start(t, testEnv(storetest.NewDatabase(t), nil), "work")
+	notReady := start(t, testEnv(storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"}), "serve")
+	tests := []struct {
+		name, addr string
+		err        string
+	}{
+		{"ready", strings.TrimPrefix(ready.addr(t), "http://"), ""},
+		{"redis down", strings.TrimPrefix(notReady.addr(t), "http://"), `health: /readyz answered 503: {"postgresql":"ok","redis":"down: `},
+		{"nothing listens", closedPort, "health: Get \"http://" + closedPort + "/readyz\": dial tcp " + closedPort},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			err := run(t.Context(), []string{"caseline", "health"}, getenv(map[string]string{"LISTEN_ADDR": tt.addr}),
+				strings.NewReader(""), &stdout, &stderr)
+			if tt.err == "" {
+				require.NoError(t, err)
+				require.JSONEq(t, `{"postgresql":"ok","redis":"ok"}`, stdout.String())
+				return
+			}
+			require.ErrorContains(t, err, tt.err)
+			require.Equal(t, 1, exitCode(err))
+		})
+	}
 }
 
 func TestWorkFailsWithoutRedis(t *testing.T) {
@@ -151,5 +195,20 @@ func TestCommandLine(t *testing.T) {
 			require.Contains(t, stdout.String(), tt.stdout)
 			require.Empty(t, stderr.String())
 		})
+	}
+}
+
+// TestSelfCommand: dev tells a newcomer to run the phone simulator the way dev itself was
+// run, so that a machine where scripts/dev.sh installed Go off the PATH needs no `go run`.
+func TestSelfCommand(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ arg0, want string }{
+		{"bin/caseline", "bin/caseline"},
+		{"/opt/caseline/bin/caseline", "/opt/caseline/bin/caseline"},
+		{"caseline", "go run ./cmd/caseline"},
+		{filepath.Join(os.TempDir(), "go-build123/b001/exe/caseline"), "go run ./cmd/caseline"},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, selfCommand(tt.arg0), tt.arg0)
 	}
 }

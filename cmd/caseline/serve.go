@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/caseline/caseline/gateway"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -19,7 +19,7 @@ import (
 
 // roles says which long-running parts a process runs.
 type roles struct {
-	gateway bool // the HTTP gateway on LISTEN_ADDR
+	gateway bool // the gateway's routes on LISTEN_ADDR; without it, only the probes and /metrics
 	workers bool // the asynq task workers
 	// before are started ahead of the workers and the gateway (dev's fake Twilio).
 	before []component
@@ -52,15 +52,19 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		}
 		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps))
 	}
+	// Every process answers HTTP on LISTEN_ADDR: work only /healthz, /readyz and /metrics,
+	// for its orchestrator (compose, systemd, a load balancer) to probe. It starts last, so
+	// a process is ready only once everything it runs has started.
+	reg := newRegistry(st, log)
+	deps := httpDeps(log, reg, pool, rdb)
 	if r.gateway {
-		reg := newRegistry(st, log)
 		sp, err := spool.Open(cfg.SpoolDir, care.SystemClock{}, reg, log)
 		if err != nil {
 			pool.Close()
 			rdb.Close()
 			return err
 		}
-		h, engine, err := gatewayHandler(cfg, log, pool, rdb, st, reg, sp, care.SystemClock{})
+		engine, err := addGateway(cfg, log, st, sp, care.SystemClock{}, &deps)
 		if err != nil {
 			sp.Close()
 			pool.Close()
@@ -68,18 +72,10 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 			return err
 		}
 		cs = append(cs, component{name: "spool", stop: func(context.Context) error { return sp.Close() }},
-			httpComponent(cfg.ListenAddr, h, log), replayComponent(sp, engine, st))
+			replayComponent(sp, engine, st))
 	}
+	cs = append(cs, httpComponent(cfg.ListenAddr, gateway.NewHandler(deps), log))
 	return runComponents(ctx, log, cs)
-}
-
-// openRedis returns a client for url; it connects on first use.
-func openRedis(url string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("parse redis url: %w", err)
-	}
-	return redis.NewClient(opt), nil
 }
 
 // httpComponent serves h on addr. It logs the address it bound (which tells a caller the

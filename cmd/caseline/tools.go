@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -24,6 +26,31 @@ func localURL(cfg config) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + host + ":" + port
+}
+
+// healthCommand asks the process listening on LISTEN_ADDR whether it is ready, for a
+// health check where there is no curl (the container image holds only this binary).
+func healthCommand(ctx context.Context, cfg config, stdout io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, localURL(cfg)+"/readyz", nil)
+	if err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: /readyz answered %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", body)
+	return err
 }
 
 // phoneCommand runs the feature-phone simulator: interactive on stdin, or a script file.

@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// RedisAddr is the Redis the tests use; `make test` starts it.
+// RedisAddr is the Redis the tests use; scripts/services.sh starts it.
 const RedisAddr = "127.0.0.1:6379"
 
 // Redis databases 1 to 14 are leased to tests that need one to themselves: asynq's task ids
@@ -36,7 +36,7 @@ func NewRedisDB(t testing.TB) int {
 			key := fmt.Sprintf("caseline:testdb:%d", i)
 			ok, err := leases.SetNX(ctx, key, token, leaseTTL).Result()
 			if err != nil {
-				t.Fatalf("lease a Redis test database: %v (is Redis running on %s? try `make services`)", err, RedisAddr)
+				t.Fatalf("lease a Redis test database: %v (is Redis running on %s? try `bash scripts/services.sh`)", err, RedisAddr)
 			}
 			if !ok {
 				continue

@@ -10,14 +10,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
@@ -25,7 +28,7 @@ import (
 	"github.com/caseline/caseline/store"
 )
 
-// DefaultAdminURL is a role that may create databases; `make test` sets it up.
+// DefaultAdminURL is a role that may create databases; scripts/services.sh sets it up.
 const DefaultAdminURL = "postgres://caseline:caseline@127.0.0.1:5432/postgres?sslmode=disable"
 
 // AdminURL returns TEST_DATABASE_URL or the default.
@@ -49,15 +52,30 @@ func NewDatabase(t testing.TB) string {
 	ctx := context.Background()
 	templateOnce.Do(func() { templateName, templateErr = buildTemplate(ctx) })
 	if templateErr != nil {
-		t.Fatalf("test database template: %v (is PostgreSQL running? try `make services`)", templateErr)
+		t.Fatalf("test database template: %v (is PostgreSQL running? try `bash scripts/services.sh`)", templateErr)
 	}
+	return createDatabase(t, " TEMPLATE "+templateName)
+}
+
+// NewEmptyDatabase creates a database without any table for t, as a new deployment starts
+// with, and returns its URL; it is dropped when the test ends.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, "")
+}
+
+// createDatabase runs CREATE DATABASE with the options given and drops the database at
+// cleanup.
+func createDatabase(t testing.TB, options string) string {
+	t.Helper()
+	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
-		t.Fatalf("connect to test PostgreSQL: %v", err)
+		t.Fatalf("connect to test PostgreSQL: %v (is PostgreSQL running? try `bash scripts/services.sh`)", err)
 	}
 	defer admin.Close(ctx)
 	name := "caseline_t_" + randomHex(6)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateName); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+options); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -67,11 +85,27 @@ func NewDatabase(t testing.TB) string {
 			return
 		}
 		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := dropDatabase(ctx, c, name); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
 	return withDatabase(AdminURL(), name)
+}
+
+// dropDatabase drops a test database and ends its connections. FORCE may not end an
+// autovacuum worker that happens to be in it (PostgreSQL 15 asks for pg_signal_backend,
+// which the caseline role lacks): such a worker soon moves on, so the drop is tried again.
+func dropDatabase(ctx context.Context, c *pgx.Conn, name string) error {
+	var err error
+	for range 100 {
+		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" { // insufficient_privilege
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // NewPool returns a pool on a fresh migrated database for t, closed at cleanup.

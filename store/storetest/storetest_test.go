@@ -3,7 +3,9 @@ package storetest_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/store/storetest"
@@ -22,4 +24,22 @@ func TestNewPoolGivesEachTestItsOwnMigratedDatabase(t *testing.T) {
 	var n int
 	require.NoError(t, b.QueryRow(ctx, "SELECT count(*) FROM commune").Scan(&n))
 	require.Zero(t, n, "a row written in one test's database is not seen in another's")
+}
+
+// TestSentinelFailsOver: the set-up NewSentinel starts promotes its replica when the master
+// is killed, and a client that follows the Sentinels finds the data there.
+func TestSentinelFailsOver(t *testing.T) {
+	t.Parallel()
+	s := storetest.NewSentinel(t)
+	ctx := context.Background()
+	rdb := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: storetest.SentinelMaster, SentinelAddrs: s.Addrs()})
+	defer rdb.Close()
+	require.NoError(t, rdb.Set(ctx, "k", "v", 0).Err())
+	require.NoError(t, rdb.Wait(ctx, 1, time.Second).Err(), "the replica has the write")
+
+	old := s.KillMaster()
+	now := s.WaitForNewMaster(old, 30*time.Second)
+	require.NotEqual(t, old, now)
+	require.Eventually(t, func() bool { return rdb.Get(ctx, "k").Val() == "v" }, 10*time.Second, 100*time.Millisecond,
+		"the client follows the Sentinels to the new master")
 }

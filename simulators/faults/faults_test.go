@@ -32,7 +32,7 @@ func TestFaults(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin = filepath.Join(dir, "caseline")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/caseline")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/caseline")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 	pg := startPostgres(t)
