@@ -12,7 +12,7 @@ dev:
 test:
 	bash scripts/test.sh
 
-# faults: the long fault suite, whose figures README.md shows (about ten minutes); the short
+# faults: the long fault suite, whose figures README.md shows (about five minutes); the short
 # one is a step of scripts/test.sh
 faults: services
 	FAULTS=long $(GO) test -count=1 -v -timeout 30m ./simulators/faults

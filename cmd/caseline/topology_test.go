@@ -161,6 +161,13 @@ func TestComposeFileIsConsistent(t *testing.T) {
 		require.False(t, spools[volume], "two gateways share the spool volume %s", volume)
 		spools[volume] = true
 	}
+	// The proxy sends webhooks to every serve that is up, not only to ready ones: while
+	// PostgreSQL or Redis is away each answers 503 on /readyz yet still takes webhooks into
+	// its spool, which a proxy checking /readyz would never let reach it.
+	caddy, err := os.ReadFile(filepath.Join(filepath.Dir(composePath), "Caddyfile"))
+	require.NoError(t, err)
+	require.Regexp(t, `(?m)^\s*health_uri /healthz$`, string(caddy))
+	require.NotContains(t, string(caddy), "health_uri /readyz")
 	require.Contains(t, top.migrate[0].DependsOn, "postgres")
 	for _, s := range slices.Concat(top.serve, top.work) {
 		require.Equal(t, "service_completed_successfully", s.DependsOn["migrate"].Condition, "%v starts after the migrations", s.Command)
