@@ -126,6 +126,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		RateLimit:     cfg.SendRateLimit,
 		Redis:         rdb,
 		TaskTimeout:   cfg.TaskTimeout,
+		BodyRetention: cfg.BodyRetention,
 		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), cfg.TaskTimeout),
 	}, nil
 }
