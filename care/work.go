@@ -402,6 +402,8 @@ type WorkStore interface {
 	// request begun whose life (see SessionLife) ends before until, as WorkUnfinished items
 	// due when it ends.
 	DueUnfinished(ctx context.Context, until time.Time, life SessionLife, limit int) ([]DueItem, error)
+	// RecordDispatchPass records that a dispatcher pass ended at at, having taken took.
+	RecordDispatchPass(ctx context.Context, at time.Time, took time.Duration) error
 
 	LogUpkeep
 }

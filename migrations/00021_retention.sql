@@ -1,5 +1,5 @@
 -- +goose Up
--- Retention (issue 16): message bodies older than MESSAGE_BODY_RETENTION are cleared by the
+-- Retention and metrics (issue 16): message bodies older than MESSAGE_BODY_RETENTION are cleared by the
 -- workers' upkeep job; the metadata stays. An abuse report's words (its description and the
 -- messages of the conversation that filed it) stay while its case is open, and are cleared
 -- once the case has been closed for the retention.
@@ -24,7 +24,16 @@ CREATE TABLE message_retention (
     cleared_before timestamptz NOT NULL
 );
 
+-- The dispatcher's last pass, whichever replica made it: /metrics on any process reports
+-- how long ago (caseline_dispatcher_lag_seconds) and how long it took. One row.
+CREATE TABLE dispatch_pass (
+    one      boolean PRIMARY KEY DEFAULT true CHECK (one),
+    at       timestamptz NOT NULL,
+    took_ms  double precision NOT NULL
+);
+
 -- +goose Down
+DROP TABLE dispatch_pass;
 DROP TABLE message_retention;
 DROP INDEX message_created_brin;
 DROP INDEX help_request_abuse_kept;
