@@ -138,7 +138,7 @@ free_port() {
 
 export REDIS_URL=redis://127.0.0.1:6379/13
 export TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef
-export TWILIO_AUTH_TOKEN=bench-auth-token-0123456789
+export TWILIO_AUTH_TOKEN=benchauthtoken0123456789 # alphanumeric: work's Twilio client refuses anything else
 export TWILIO_FROM=+84901000000
 export USSD_TOKEN=bench-ussd-token
 export ANDROID_GATEWAY_PASSWORD=bench-android
@@ -156,7 +156,10 @@ start_caseline() {
 	pid=$!
 	pids+=("$pid")
 	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || die "caseline $cmd exited"
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 20 "$log" >&2
+			die "caseline $cmd exited"
+		fi
 		if curl -fsS -m 2 "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
 			last_pid=$pid last_port=$port
 			say "caseline $cmd (pid $pid) ready on 127.0.0.1:$port"

@@ -71,4 +71,4 @@ SELECT 'help_request', h.person_id, c.id, h.commune, h.id, 0,
        h.created_at, h.created_at
 FROM help_request h JOIN care_case c ON c.person_id = h.person_id;
 
-ANALYZE;
+ANALYZE commune, case_manager, person, care_case, dialog_session, appointment, reminder, message, message_key, help_request, escalation;
