@@ -27,7 +27,23 @@ ALTER INDEX message_pkey RENAME TO message_unpartitioned_pkey;
 CREATE TABLE message (LIKE message_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
     PARTITION BY RANGE (created_at);
 ALTER TABLE message ADD CONSTRAINT message_pkey PRIMARY KEY (id, created_at);
-ALTER TABLE message ADD CONSTRAINT message_person_id_fkey FOREIGN KEY (person_id) REFERENCES person (id);
+-- Every foreign key and index the log had, whichever migration added it, but the three that
+-- change: the primary key (now with created_at) and the two unique keys (message_key).
+-- +goose StatementBegin
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+             WHERE conrelid = 'message_unpartitioned'::regclass AND contype = 'f' LOOP
+        EXECUTE format('ALTER TABLE message ADD CONSTRAINT %I %s', r.conname, r.def);
+    END LOOP;
+END $$;
+-- +goose StatementEnd
+CREATE TEMPORARY TABLE message_index_def ON COMMIT DROP AS
+SELECT replace(pg_get_indexdef(i.indexrelid), ' ON public.message_unpartitioned ', ' ON message ') AS def
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = 'message_unpartitioned'::regclass
+  AND c.relname NOT IN ('message_unpartitioned_pkey', 'message_provider_id_unique', 'message_idempotency_key_unique');
 ALTER SEQUENCE message_id_seq OWNED BY message.id;
 CREATE TABLE message_default PARTITION OF message DEFAULT;
 
@@ -85,14 +101,19 @@ INSERT INTO message_key (message_id, created_at, provider, provider_id, idempote
 SELECT id, created_at, provider, provider_id, idempotency_key FROM message
 WHERE provider_id IS NOT NULL OR idempotency_key IS NOT NULL;
 
--- The log's other indexes, now one per partition. Status callbacks find a sent message by
--- its provider id here (not unique: message_key is the guard).
+-- The log's other indexes, now one per partition (message_person, message_outbound_due,
+-- message_sending_lease, message_android_outbox, and any a later feature added). Status
+-- callbacks find a sent message by its provider id here (not unique: message_key guards).
+-- +goose StatementBegin
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT def FROM message_index_def LOOP
+        EXECUTE r.def;
+    END LOOP;
+END $$;
+-- +goose StatementEnd
 CREATE INDEX message_provider_id ON message (provider, provider_id) WHERE provider_id IS NOT NULL;
-CREATE INDEX message_person ON message (person_id, id) WHERE person_id IS NOT NULL;
-CREATE INDEX message_outbound_due ON message (next_attempt_at) WHERE direction = 'out' AND status = 'queued';
-CREATE INDEX message_sending_lease ON message (next_attempt_at) WHERE direction = 'out' AND status = 'sending';
-CREATE INDEX message_android_outbox ON message (created_at, id)
-    WHERE direction = 'out' AND provider = 'android' AND status = 'queued';
 
 -- message_key_insert keeps a new message's keys; a repeated one raises unique_violation under
 -- the old index's name, as before. A writer that means "insert unless the key is known"
@@ -135,17 +156,35 @@ ALTER INDEX message_pkey RENAME TO message_partitioned_pkey;
 CREATE TABLE message (LIKE message_partitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 ALTER SEQUENCE message_id_seq OWNED BY message.id;
 INSERT INTO message SELECT * FROM message_partitioned;
+-- +goose StatementBegin
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+             WHERE conrelid = 'message_partitioned'::regclass AND contype = 'f' LOOP
+        EXECUTE format('ALTER TABLE message ADD CONSTRAINT %I %s', r.conname, r.def);
+    END LOOP;
+END $$;
+-- +goose StatementEnd
+CREATE TEMPORARY TABLE message_index_def ON COMMIT DROP AS
+SELECT replace(pg_get_indexdef(i.indexrelid), ' ON ONLY public.message_partitioned ', ' ON message ') AS def
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = 'message_partitioned'::regclass
+  AND c.relname NOT IN ('message_partitioned_pkey', 'message_provider_id');
 DROP TABLE message_partitioned;
 DROP TABLE message_key;
 DROP FUNCTION message_partition(timestamptz);
 DROP FUNCTION message_key_insert();
 DROP FUNCTION message_key_update();
 ALTER TABLE message ADD CONSTRAINT message_pkey PRIMARY KEY (id);
-ALTER TABLE message ADD CONSTRAINT message_person_id_fkey FOREIGN KEY (person_id) REFERENCES person (id);
 CREATE UNIQUE INDEX message_provider_id_unique ON message (provider, provider_id) WHERE provider_id IS NOT NULL;
 CREATE UNIQUE INDEX message_idempotency_key_unique ON message (idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX message_person ON message (person_id, id) WHERE person_id IS NOT NULL;
-CREATE INDEX message_outbound_due ON message (next_attempt_at) WHERE direction = 'out' AND status = 'queued';
-CREATE INDEX message_sending_lease ON message (next_attempt_at) WHERE direction = 'out' AND status = 'sending';
-CREATE INDEX message_android_outbox ON message (created_at, id)
-    WHERE direction = 'out' AND provider = 'android' AND status = 'queued';
+-- +goose StatementBegin
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT def FROM message_index_def LOOP
+        EXECUTE r.def;
+    END LOOP;
+END $$;
+-- +goose StatementEnd
