@@ -41,10 +41,14 @@ func (s *Store) OverdueEscalations(ctx context.Context) ([]Sample, error) {
 // waiting longest has been due, in seconds (0 when none is due).
 func (s *Store) Outbox(ctx context.Context) (pending int64, oldest float64, err error) {
 	now := s.now()
+	// One branch per status, so each matches its partial index's predicate exactly.
 	err = s.pool.QueryRow(ctx, `
-		SELECT count(*), coalesce(extract(epoch FROM $1 - min(coalesce(next_attempt_at, created_at))
-			FILTER (WHERE coalesce(next_attempt_at, created_at) <= $1)), 0)::float8
-		FROM message WHERE direction = 'out' AND status IN ('queued', 'sending')`, now).Scan(&pending, &oldest)
+		SELECT count(*), coalesce(extract(epoch FROM $1 - min(due) FILTER (WHERE due <= $1)), 0)::float8
+		FROM (
+			SELECT coalesce(next_attempt_at, created_at) AS due FROM message WHERE direction = 'out' AND status = 'queued'
+			UNION ALL
+			SELECT coalesce(next_attempt_at, created_at) FROM message WHERE direction = 'out' AND status = 'sending') w`,
+		now).Scan(&pending, &oldest)
 	if err != nil {
 		return 0, 0, mapError(err, "read the outbox")
 	}
