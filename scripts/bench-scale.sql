@@ -46,7 +46,7 @@ SELECT CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END, 'sms', 'twilio', 'SMbench' 
        CASE WHEN i % 2 = 0 THEN NULL ELSE 'bench:' || i END,
        t, t
 FROM generate_series(1, :messages) i,
-     LATERAL (SELECT (i * 7919) % :persons + 1 AS p,
+     LATERAL (SELECT (i::bigint * 7919) % :persons + 1 AS p,
                      now() - interval '365 days' + (i::float8 / :messages) * interval '365 days' AS t) x;
 ALTER TABLE message ENABLE TRIGGER message_key_insert;
 INSERT INTO message_key (message_id, created_at, provider, provider_id, idempotency_key)
