@@ -107,9 +107,9 @@ func (i *InboxItem) Safety() bool {
 type PersonSearch struct {
 	Communes []CommuneCode // nil means every commune
 	// Text matches a part of the name (any case) or the phone number's digits.
-	Text string
-	Step CaseStep // "" means any, StepClosed those without an open case
-	Need NeedArea // "" means any: a need of the latest assessment
+	Text  string
+	Step  CaseStep // "" means any, StepClosed those without an open case
+	Need  NeedArea // "" means any: a need of the latest assessment
 	Limit int
 }
 
