@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -18,6 +19,7 @@ import (
 	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/gateway/api"
+	"github.com/caseline/caseline/gateway/console"
 	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/gateway/twilio"
 	"github.com/caseline/caseline/gateway/ussd"
@@ -97,9 +99,11 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}); err != nil {
 		return nil, err
 	}
-	d.API = api.NewHandler(api.Deps{
-		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
-		Clock: clock, Log: log,
+	reminders := reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)}
+	d.API = api.NewHandler(api.Deps{Store: st, Reminders: reminders, Clock: clock, Log: log})
+	d.Console = console.New(console.Deps{
+		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Clock: clock, Log: log,
+		Secure: strings.HasPrefix(cfg.PublicBaseURL, "https://"), Location: cfg.Location,
 	})
 	return engine, nil
 }

@@ -1,0 +1,23 @@
+// Caseline console: the inbox refreshes itself. Every 30 seconds the element marked
+// data-refresh fetches its list again and replaces its content, unless the keyboard focus
+// is inside it (someone is typing an outcome) or the tab is hidden.
+(function () {
+  'use strict';
+  function start() {
+    var box = document.querySelector('[data-refresh]');
+    if (!box) { return; }
+    var url = box.getAttribute('data-refresh');
+    window.setInterval(function () {
+      if (document.hidden || box.contains(document.activeElement)) { return; }
+      window.fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) { box.innerHTML = html; } })
+        .catch(function () { /* offline for a moment: try at the next tick */ });
+    }, 30000);
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+}());
