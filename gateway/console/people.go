@@ -57,24 +57,24 @@ func (h *handler) people(w http.ResponseWriter, r *http.Request, q *request) err
 
 // personView is a person's page.
 type personView struct {
-	Person      *care.Person
-	Case        *care.Case
-	History     []care.CaseTransition
-	Steps       []stepView
-	Events      []care.CaseEvent
-	Assessment  *care.Assessment
-	Plan        *care.SupportPlan
-	Messages    []*care.Message
-	Appts       []*care.Appointment
-	Schedules   []*care.CheckInSchedule
-	CheckIns    []*care.CheckIn
-	Help        []*care.HelpRequest
-	Names       map[care.ManagerID]string
-	Needs       []care.NeedArea
-	Services    []int // the plan form's service rows
-	Today       string
-	MayApprove  bool
-	CanSendSMS  bool
+	Person     *care.Person
+	Case       *care.Case
+	History    []care.CaseTransition
+	Steps      []stepView
+	Events     []care.CaseEvent
+	Assessment *care.Assessment
+	Plan       *care.SupportPlan
+	Messages   []*care.Message
+	Appts      []*care.Appointment
+	Schedules  []*care.CheckInSchedule
+	CheckIns   []*care.CheckIn
+	Help       []*care.HelpRequest
+	Names      map[care.ManagerID]string
+	Needs      []care.NeedArea
+	Services   []int // the plan form's service rows
+	Today      string
+	MayApprove bool
+	CanSendSMS bool
 }
 
 // stepView is one of the five steps on the timeline: reached or not, and when and by whom.
