@@ -68,13 +68,29 @@ func (s *Store) Inbox(ctx context.Context, communes []care.CommuneCode, limit in
 	return items, nil
 }
 
-// prefixed qualifies each column of a column list with table alias t.
+// prefixed qualifies each column of a column list (names, or COALESCE(name, default)) with
+// table alias t, so a list written for one table serves a join.
 func prefixed(t, columns string) string {
-	parts := strings.Split(columns, ",")
+	var parts []string
+	depth, from := 0, 0
+	for i, r := range columns {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, columns[from:i])
+				from = i + 1
+			}
+		}
+	}
+	parts = append(parts, columns[from:])
 	for i, c := range parts {
 		c = strings.TrimSpace(c)
-		if strings.HasPrefix(c, "COALESCE(") {
-			parts[i] = "COALESCE(" + t + "." + strings.TrimPrefix(c, "COALESCE(")
+		if rest, ok := strings.CutPrefix(c, "COALESCE("); ok {
+			parts[i] = "COALESCE(" + t + "." + rest
 		} else {
 			parts[i] = t + "." + c
 		}

@@ -281,7 +281,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 	default:
 		status = http.StatusInternalServerError
 		msg = q.L.T("err.500")
-		zerolog.Ctx(r.Context()).Error().Err(err).Msg("console request failed")
+		h.logger(r).Error().Err(err).Msg("console request failed")
 	}
 	h.render(w, status, "error", q, struct{ Message string }{msg})
 }
@@ -371,3 +371,11 @@ func hidden() error { return care.Errorf(care.ENOTFOUND, "not found") }
 
 // zlog is the request's logger (the gateway's middleware puts one in the context).
 func zlog(r *http.Request) *zerolog.Logger { return zerolog.Ctx(r.Context()) }
+
+// logger is the request's logger, or the console's when the request has none.
+func (h *handler) logger(r *http.Request) *zerolog.Logger {
+	if l := zerolog.Ctx(r.Context()); l.GetLevel() != zerolog.Disabled {
+		return l
+	}
+	return &h.Log
+}
