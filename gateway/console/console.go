@@ -49,14 +49,16 @@ type Reminders interface {
 	Cancel(ctx context.Context, id care.AppointmentID) error
 }
 
-// Deps are what the console needs; Store, Reminders, Router and Clock are required.
+// Deps are what the console needs; Store, Reminders, Router, Compose and Clock are required.
 type Deps struct {
 	Store     care.ConsoleStore
 	Reminders Reminders
 	// Router picks the provider that carries the sign-in code's SMS.
 	Router care.Router
-	Clock  care.Clock
-	Log    zerolog.Logger
+	// Compose makes what staff write to a person into its SMS (flows.ComposeStaffSMS).
+	Compose care.SMSComposer
+	Clock   care.Clock
+	Log     zerolog.Logger
 	// Secure marks cookies Secure: PUBLIC_BASE_URL is https.
 	Secure bool
 	// Location shows times as the commune reads them; nil is UTC.
@@ -86,8 +88,8 @@ type serveFunc func(w http.ResponseWriter, r *http.Request, q *request) error
 // New returns the console's handler, serving everything under Prefix. It panics when a
 // required dependency is missing: a wiring mistake.
 func New(d Deps) http.Handler {
-	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Clock == nil {
-		panic("console.New: Store, Reminders, Router and Clock are required")
+	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Compose == nil || d.Clock == nil {
+		panic("console.New: Store, Reminders, Router, Compose and Clock are required")
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
@@ -128,6 +130,7 @@ func (h *handler) routes() []route {
 		{pattern: "GET /console/people", serve: h.people},
 		{pattern: "GET /console/people/{id}", serve: h.person},
 		{pattern: "POST /console/people/{id}/cases", serve: h.openCase},
+		{pattern: "POST /console/people/{id}/sms", serve: h.sendSMS},
 		{pattern: "POST /console/cases/{id}/events", serve: h.moveCase},
 		{pattern: "POST /console/cases/{id}/assessments", serve: h.recordAssessment},
 		{pattern: "POST /console/cases/{id}/plans", serve: h.draftPlan},

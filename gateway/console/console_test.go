@@ -19,6 +19,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
+	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway/console"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
@@ -60,7 +61,8 @@ func setupWith(t *testing.T, secure bool) *env {
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
 	h := console.New(console.Deps{Store: s, Reminders: reminders{s}, Router: care.Routes{}, Clock: clock,
-		Log: zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
+		Compose: flows.ComposeStaffSMS(care.Routes{}),
+		Log:     zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: context.Background(), s: s, clock: clock, srv: srv}
@@ -447,6 +449,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		{func() string { return fmt.Sprintf("/console/appointments/%d/move", apptOf()) },
 			form("date", tomorrow, "time", "14:00", "place", ""), care.AuditAppointmentMove},
 		{func() string { return fmt.Sprintf("/console/appointments/%d/cancel", apptOf()) }, form(), care.AuditAppointmentCancel},
+		{func() string { return fmt.Sprintf("/console/people/%d/sms", p.ID) }, form("body", "Chào anh, mai chị ghé nhà.", "key", "k1"), care.AuditMessageSend},
 	}
 	for _, s := range steps {
 		before := len(e.audits(m.ID))
@@ -517,4 +520,26 @@ func TestPagesSendCSPAndNoInlineScriptOrStyle(t *testing.T) {
 		require.NotRegexp(t, `\sstyle=|<style|\son[a-z]+=`, b.last, "%s has inline style or handlers", path)
 		require.NotRegexp(t, `\?[a-z]+\.[a-z_]+`, b.last, "%s shows a label missing from the catalog", path)
 	}
+}
+
+func TestSendSMSIsSentOnceAndNeverRevealsAReport(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := e.commune("A")
+	m := e.staff(a, care.RoleCaseManager)
+	p := e.person(a)
+	b := e.signIn(m)
+	require.Equal(t, http.StatusOK, b.get(fmt.Sprintf("/console/people/%d", p.ID)))
+	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(b.last)
+	require.NotNil(t, key)
+	form := url.Values{"body": {"Chào chị, mai em ghé nhà."}, "key": {key[1]}, "csrf": {b.csrf()}}
+	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/people/%d/sms", p.ID), form))
+	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/people/%d/sms", p.ID), form), "sent twice")
+	require.Equal(t, 1, e.messagesTo(p.Phone), "a double click sends one SMS")
+	require.Contains(t, b.last, "Chao chi, mai em ghe nha.", "the thread shows it, as sent: without diacritics")
+
+	form.Set("body", "Về báo cáo bạo lực của chị")
+	form.Set("key", "another")
+	require.Equal(t, http.StatusBadRequest, b.post(fmt.Sprintf("/console/people/%d/sms", p.ID), form))
+	require.Equal(t, 1, e.messagesTo(p.Phone), "nothing that reveals a report reaches the phone")
 }

@@ -74,7 +74,9 @@ type personView struct {
 	Services   []int // the plan form's service rows
 	Today      string
 	MayApprove bool
-	CanSendSMS bool
+	// SMSKey makes the send form idempotent: sent twice (a double click, a reload), it
+	// sends one SMS.
+	SMSKey string
 }
 
 // stepView is one of the five steps on the timeline: reached or not, and when and by whom.
@@ -112,6 +114,9 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request, q *request) err
 	}
 	v := personView{Person: p, Needs: needs, Services: []int{1, 2, 3}, MayApprove: q.staff.MayApprove(),
 		Today: h.Clock.Now().In(h.Location).Format("2006-01-02")}
+	if v.SMSKey, _, err = care.NewSessionID(); err != nil {
+		return err
+	}
 	if v.Messages, _, err = h.Store.ListMessages(ctx, p.ID, care.Page{Limit: 30}); err != nil {
 		return err
 	}
@@ -179,4 +184,18 @@ func timeline(c *care.Case, history []care.CaseTransition, names map[care.Manage
 		out = append(out, sv)
 	}
 	return out
+}
+
+// sendSMS queues what the staff member wrote to the person, through the same store method
+// and composer as the API: scoped, audited, refused when it would reveal a report.
+func (h *handler) sendSMS(w http.ResponseWriter, r *http.Request, q *request) error {
+	p, err := h.loadPerson(r, q)
+	if err != nil {
+		return err
+	}
+	m := care.StaffSMS{PersonID: p.ID, Text: r.PostForm.Get("body"), Key: r.PostForm.Get("key")}
+	if _, err := h.Store.SendSMSAs(r.Context(), q.staff, m, h.Compose); err != nil {
+		return err
+	}
+	return seeOther(w, r, personPath(p.ID))
 }

@@ -156,6 +156,7 @@ var words = map[string][2]string{
 	"person.nomessages":  {"Chưa có tin nhắn.", "No messages yet."},
 	"person.sendsms":     {"Gửi tin nhắn", "Send SMS"},
 	"person.smstext":     {"Nội dung tin nhắn", "Message"},
+	"person.smshint":     {"Tin nhắn gửi không dấu, tối đa 3 tin. Không nhắc đến báo cáo bạo lực hay xâm hại: người khác có thể đọc điện thoại này.", "Sent without diacritics, at most 3 SMS. Do not mention a report of violence or abuse: someone else may read this phone."},
 	"person.appts":       {"Lịch hẹn", "Appointments"},
 	"person.noappts":     {"Chưa có lịch hẹn.", "No appointments."},
 	"person.checkins":    {"Hỏi thăm định kỳ", "Check-ins"},
