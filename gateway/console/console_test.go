@@ -41,7 +41,7 @@ func (r reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
 
 // env is one test's console over a real store on its own database.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	s     *store.Store
 	clock *caretest.Clock
@@ -51,12 +51,12 @@ type env struct {
 // phones makes every fixture phone unique across the test binary.
 var phones atomic.Int64
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	return setupWith(t, false)
 }
 
-func setupWith(t *testing.T, secure bool) *env {
+func setupWith(t testing.TB, secure bool) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)

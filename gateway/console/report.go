@@ -135,35 +135,35 @@ func csvSafe(s string) string {
 	return s
 }
 
-// barChart draws rows as a horizontal bar chart in SVG: each bar with its label and its
-// number written beside it, so nothing is said by colour or length alone. The table under
-// it carries the same figures for screen readers; the chart is an image with a title.
+// barChart draws rows as a horizontal bar chart in SVG, sized for a phone: each row's label
+// on its own line with the bar under it and the number written beside the bar, so nothing
+// is said by colour or length alone. The table under it carries the same figures for screen
+// readers; the chart is an image with a title.
 func barChart(id, title string, rows []care.CountBy) template.HTML {
 	const (
-		width, labelW, barW, rowH = 640, 260, 320, 28
+		width, barW, rowH = 360, 290, 46
 	)
 	maxN := 0
 	for _, r := range rows {
 		maxN = max(maxN, r.Count)
 	}
-	height := max(len(rows), 1)*rowH + 8
+	height := max(len(rows), 1)*rowH + 4
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-%s">`, width, height, id)
 	fmt.Fprintf(&b, `<title id="chart-%s">%s</title>`, id, template.HTMLEscapeString(title))
 	for i, r := range rows {
-		y := 4 + i*rowH
+		y := 2 + i*rowH
 		w := 0
 		if maxN > 0 {
 			w = r.Count * barW / maxN
 		}
 		label := []rune(r.Key)
-		if len(label) > 34 {
-			label = append(label[:33], '…')
+		if len(label) > 48 {
+			label = append(label[:47], '…')
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="chart-label">%s</text>`,
-			labelW-8, y+18, template.HTMLEscapeString(string(label)))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="chart-bar"></rect>`, labelW, y+4, w, rowH-8)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%d</text>`, labelW+w+6, y+18, r.Count)
+		fmt.Fprintf(&b, `<text x="0" y="%d" class="chart-label">%s</text>`, y+16, template.HTMLEscapeString(string(label)))
+		fmt.Fprintf(&b, `<rect x="0" y="%d" width="%d" height="16" class="chart-bar"></rect>`, y+22, w)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="chart-value">%d</text>`, w+6, y+36, r.Count)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every piece of text in it is escaped above
