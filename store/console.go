@@ -150,19 +150,21 @@ func (s *Store) SignIn(ctx context.Context, phone care.Phone, codeHash, sessionH
 	return st, out, err
 }
 
-// StaffBySession returns the staff member of a live session and marks it seen, in one round
-// trip; a session unknown, ended or idle for care.SessionIdle, or of a staff member no longer
+// StaffBySession returns the staff member of a live session and marks it seen (at most once
+// a minute), in one round trip; a session unknown, ended or idle for care.SessionIdle, or of a staff member no longer
 // active, is EUNAUTHORIZED.
 func (s *Store) StaffBySession(ctx context.Context, sessionHash string) (*care.Staff, error) {
 	now := s.now()
+	// The session is marked seen at most once a minute: a page load then costs no write.
 	st, err := scanStaff(s.pool.QueryRow(ctx, `
-		WITH seen AS (
+		WITH live AS (
+			SELECT manager_id FROM console_session WHERE hash = $1 AND ended_at IS NULL AND seen_at > $3),
+		seen AS (
 			UPDATE console_session SET seen_at = $2
-			WHERE hash = $1 AND ended_at IS NULL AND seen_at > $3
-			RETURNING manager_id)
+			WHERE hash = $1 AND seen_at < $4 AND EXISTS (SELECT FROM live))
 		SELECT `+staffColumns+`
-		FROM seen JOIN case_manager m ON m.id = seen.manager_id WHERE m.active`,
-		sessionHash, now, now.Add(-care.SessionIdle)))
+		FROM live JOIN case_manager m ON m.id = live.manager_id WHERE m.active`,
+		sessionHash, now, now.Add(-care.SessionIdle), now.Add(-time.Minute)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = care.Errorf(care.EUNAUTHORIZED, "no such session")
 	}

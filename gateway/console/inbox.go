@@ -9,8 +9,9 @@ import (
 	"github.com/caseline/caseline/care"
 )
 
-// inboxLimit is how many items the inbox shows: more than a commune ever has open.
-const inboxLimit = 200
+// inboxLimit is how many items the inbox shows at once: the most pressing come first, and a
+// page of 50 stays light on a slow connection.
+const inboxLimit = 50
 
 // inboxRow is one inbox line as the template shows it.
 type inboxRow struct {
@@ -20,11 +21,21 @@ type inboxRow struct {
 	Overdue  bool
 }
 
+// inboxView is the inbox: its first inboxLimit lines, and whether more wait behind them.
+type inboxView struct {
+	Rows []inboxRow
+	More bool
+}
+
 // inboxRows loads the staff member's inbox and words each line's deadline.
-func (h *handler) inboxRows(r *http.Request, q *request) ([]inboxRow, error) {
-	items, err := h.Store.Inbox(r.Context(), q.staff.Communes(), inboxLimit)
+func (h *handler) inboxRows(r *http.Request, q *request) (inboxView, error) {
+	items, err := h.Store.Inbox(r.Context(), q.staff.Communes(), inboxLimit+1)
 	if err != nil {
-		return nil, err
+		return inboxView{}, err
+	}
+	more := len(items) > inboxLimit
+	if more {
+		items = items[:inboxLimit]
 	}
 	now := h.Clock.Now()
 	out := make([]inboxRow, len(items))
@@ -40,7 +51,7 @@ func (h *handler) inboxRows(r *http.Request, q *request) ([]inboxRow, error) {
 		}
 		out[i] = row
 	}
-	return out, nil
+	return inboxView{Rows: out, More: more}, nil
 }
 
 // span words a duration in hours and minutes ("1 giờ 5 phút").

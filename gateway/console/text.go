@@ -105,6 +105,7 @@ var words = map[string][2]string{
 
 	"inbox.title":      {"Hộp việc", "Inbox"},
 	"inbox.empty":      {"Không có việc nào đang chờ.", "Nothing is waiting."},
+	"inbox.more":       {"Còn việc khác đang chờ: xử lý xong những việc trên, danh sách sẽ hiện tiếp.", "More is waiting: as these are done, the next ones appear."},
 	"inbox.refresh":    {"Danh sách tự cập nhật mỗi 30 giây.", "This list updates itself every 30 seconds."},
 	"inbox.what":       {"Việc", "What"},
 	"inbox.who":        {"Người", "Person"},
