@@ -110,6 +110,8 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 		}
 		return -1
 	}, text)
+	// A number typed the local way (0912…) is found in its stored form (+84912…).
+	digits = strings.TrimPrefix(digits, "0")
 	n := f.Limit
 	if n <= 0 || n > care.MaxPageLimit {
 		n = care.DefaultPageLimit

@@ -543,3 +543,103 @@ func TestSendSMSIsSentOnceAndNeverRevealsAReport(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, b.post(fmt.Sprintf("/console/people/%d/sms", p.ID), form))
 	require.Equal(t, 1, e.messagesTo(p.Phone), "nothing that reveals a report reaches the phone")
 }
+
+func TestSupervisorSeesTheTeamsCommunes(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a, bc, c := e.commune("A"), e.commune("B"), e.commune("C")
+	super := e.staff(a, care.RoleSupervisor)
+	m := &care.CaseManager{Name: "Anh Đức", Phone: e.phone(), Commune: bc, Role: care.RoleCaseManager, SupervisorID: super.ID, Active: true}
+	require.NoError(t, e.s.CreateManager(e.ctx, m))
+	inB, inC := e.person(bc), e.person(c)
+	b := e.signIn(super)
+	require.Equal(t, http.StatusOK, b.get(fmt.Sprintf("/console/people/%d", inB.ID)), "a commune of their team")
+	require.Equal(t, http.StatusNotFound, b.get(fmt.Sprintf("/console/people/%d", inC.ID)), "a commune outside it")
+	b.get("/console/people?q=" + url.QueryEscape(strings.TrimPrefix(inB.Phone.E164(), "+84")))
+	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number as typed locally")
+	b.get("/console/people?q=0" + url.QueryEscape(strings.TrimPrefix(inB.Phone.E164(), "+84")))
+	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number with its leading 0")
+}
+
+func TestReportCountsTheMonth(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a, bc := e.commune("A"), e.commune("B")
+	m := e.staff(a, care.RoleCaseManager)
+	mb := e.staff(bc, care.RoleCaseManager)
+	pool := e.s.Pool()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		_, err := pool.Exec(e.ctx, sql, args...)
+		require.NoError(t, err, sql)
+	}
+	// March 2026 (the clock's month): three cases opened in A, one of them closed; one
+	// opened in February; one in B, which A's report never counts.
+	ps := []*care.Person{e.person(a), e.person(a), e.person(a), e.person(a)}
+	for i, p := range ps[:3] {
+		c := e.openCase(p, m)
+		exec(`UPDATE care_case SET opened_at = $2 WHERE id = $1`, int64(c.ID), start.Add(time.Duration(i)*time.Hour))
+	}
+	old := e.openCase(ps[3], m)
+	exec(`UPDATE care_case SET opened_at = $2, step = 'monitoring' WHERE id = $1`, int64(old.ID), start.AddDate(0, -1, 0))
+	first, err := e.s.OpenCaseOf(e.ctx, ps[0].ID)
+	require.NoError(t, err)
+	exec(`UPDATE care_case SET step = 'closed', closed_at = $2 WHERE id = $1`, int64(first.ID), start.Add(48*time.Hour))
+	e.openCase(e.person(bc), mb)
+	// Help: two health, one abuse in A this month; one in B.
+	for _, cat := range []string{"health", "health", "abuse"} {
+		exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'A', $2, 'sms', $3)`, e.phone().E164(), cat, start)
+	}
+	exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'B', 'money', 'sms', $2)`, e.phone().E164(), start)
+	// Escalations: an urgent one acknowledged in 10 minutes (in time), one acknowledged in
+	// 20 (late), a normal one resolved in 2 hours (in time), one never taken.
+	for _, esc := range []struct {
+		urgent bool
+		ack    *time.Duration
+	}{{true, ptr(10 * time.Minute)}, {true, ptr(20 * time.Minute)}, {false, ptr(2 * time.Hour)}, {false, nil}} {
+		var ackAt *time.Time
+		var by *int64
+		status := "open"
+		if esc.ack != nil {
+			at := start.Add(*esc.ack)
+			ackAt, by, status = &at, ptr(int64(m.ID)), "acknowledged"
+		}
+		exec(`INSERT INTO escalation (reason, urgent, commune, status, acked_at, acked_by, created_at) VALUES ('need_help', $1, 'A', $2, $3, $4, $5)`,
+			esc.urgent, status, ackAt, by, start)
+	}
+	// Check-ins: two answered, one missed, one still open (not counted).
+	exec(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES ($1, 1, 540)`, int64(old.ID))
+	for i, st := range []string{"fine", "need_help", "missed", "sent"} {
+		due := start.Add(time.Duration(i) * 24 * time.Hour)
+		exec(`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status)
+			SELECT id, case_id, $2, $3, $3, $3, $4 FROM checkin_schedule WHERE case_id = $1`, int64(old.ID), int64(ps[3].ID), due, st)
+	}
+	// USSD: two sessions of A's people left at the category screen, one finished.
+	for i, st := range []string{"Incomplete", "Incomplete", "Success"} {
+		exec(`INSERT INTO ussd_session_end (session_id, phone, status, hops, duration_ms, flow, state, ended_at)
+			VALUES ($1, $2, $3, 2, 5000, 'help', 'category', $4)`, fmt.Sprint("s", i), ps[i].Phone.E164(), st, start)
+	}
+
+	b := e.signIn(m)
+	csvOf := func(table string) string {
+		t.Helper()
+		require.Equal(t, http.StatusOK, b.get("/console/report.csv?month=2026-03&table="+table))
+		return b.last
+	}
+	require.Equal(t, "Mục,Số lượng\nHồ sơ mới,3\nHồ sơ đã đóng,1\n", csvOf("cases"))
+	require.Equal(t, "Mục,Số lượng\n1. Đánh giá nhu cầu,2\n2. Lập kế hoạch,0\n3. Thực hiện,0\n4. Theo dõi,1\n5. Đánh giá kết quả,0\n", csvOf("steps"))
+	require.Equal(t, "Mục,Số lượng\nSức khỏe,2\n\"Bạo lực, xâm hại, phân biệt đối xử\",1\n", csvOf("help"))
+	require.Equal(t, "Mục,Số lượng\nTổng số cảnh báo,4\nNhận trong thời hạn,2\n", csvOf("sla"))
+	require.Equal(t, "Mục,Số lượng\nLượt hỏi thăm đã hết hạn trả lời,3\nĐã trả lời,2\n", csvOf("checkins"))
+	require.Equal(t, "Mục,Số lượng\nhelp / category,2\n", csvOf("ussd"))
+	require.Equal(t, http.StatusOK, b.get("/console/report?month=2026-03"))
+	require.Contains(t, b.last, "2 trên 4 (50%)")
+	require.Contains(t, b.last, `<svg class="chart"`)
+	require.Equal(t, http.StatusBadRequest, b.get("/console/report?month=March"))
+	require.Equal(t, http.StatusNotFound, b.get("/console/report.csv?month=2026-03&table=nothing"))
+	require.Equal(t, "Mục,Số lượng\n", csvOf("voice"))
+	b.get("/console/report.csv?month=2026-02&table=cases")
+	require.Equal(t, "Mục,Số lượng\nHồ sơ mới,1\nHồ sơ đã đóng,0\n", b.last)
+}
+
+func ptr[T any](v T) *T { return &v }
