@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 )
 
@@ -185,4 +186,16 @@ type ConsoleStore interface {
 	// PlansToApprove lists draft plans of the communes, oldest first.
 	PlansToApprove(ctx context.Context, communes []CommuneCode) ([]PlanToApprove, error)
 	CommuneReport(ctx context.Context, communes []CommuneCode, from, to time.Time, sla SLA) (*CommuneReport, error)
+}
+
+// NextEvents lists the events a case at step s can take, in the life cycle's order, for a
+// form to offer only those.
+func NextEvents(s CaseStep) []CaseEvent {
+	var out []CaseEvent
+	for _, e := range caseEvents {
+		if slices.Contains(e.Src, string(s)) {
+			out = append(out, CaseEvent(e.Name))
+		}
+	}
+	return out
 }

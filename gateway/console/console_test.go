@@ -643,3 +643,27 @@ func TestReportCountsTheMonth(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := e.commune("A")
+	m := e.staff(a, care.RoleCaseManager)
+	p := e.person(a)
+	c := e.openCase(p, m)
+	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'evaluation' WHERE id = $1`, int64(c.ID))
+	require.NoError(t, err)
+	b := e.signIn(m)
+	b.get(fmt.Sprintf("/console/people/%d", p.ID))
+	require.Contains(t, b.last, `<option value="close">`)
+	require.Contains(t, b.last, `<option value="reassess">`)
+	require.NotContains(t, b.last, `<option value="plan">`, "only the moves a case at evaluation can make")
+	path := fmt.Sprintf("/console/cases/%d/events", c.ID)
+	require.Equal(t, http.StatusBadRequest, b.post(path, url.Values{"event": {"close"}, "csrf": {b.csrf()}}))
+	b.get(fmt.Sprintf("/console/people/%d", p.ID))
+	require.Equal(t, http.StatusOK, b.post(path, url.Values{"event": {"close"}, "note": {"Đã đạt mục tiêu"}}))
+	require.Contains(t, b.last, "Mở hồ sơ", "closed: the page offers a new case")
+	h, err := e.s.CaseHistory(e.ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Đã đạt mục tiêu", h[len(h)-1].Note)
+}

@@ -153,7 +153,7 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request, q *request) err
 			return err
 		}
 		ids = append(ids, c.ManagerID)
-		v.Events = care.CaseEvents()
+		v.Events = care.NextEvents(c.Step)
 	}
 	if v.Names, err = h.Store.ManagerNames(ctx, ids); err != nil {
 		return err

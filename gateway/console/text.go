@@ -172,7 +172,7 @@ var words = map[string][2]string{
 	"person.step":        {"Bước hiện tại", "Current step"},
 	"person.move":        {"Chuyển bước", "Move the case"},
 	"person.note":        {"Ghi chú (không bắt buộc)", "Note (optional)"},
-	"person.reason":      {"Lý do đóng hồ sơ", "Reason for closing"},
+	"person.closehint":   {"Khi đóng hồ sơ, ghi lý do đóng.", "When closing the case, write the reason."},
 
 	"appt.at":      {"Ngày giờ", "Date and time"},
 	"appt.date":    {"Ngày", "Date"},
