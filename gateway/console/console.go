@@ -271,7 +271,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 	switch status {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 		status = http.StatusBadRequest
-		msg = q.L.F("err.400", care.ErrorMessage(err))
+		msg = badInput(q.L, err)
 	case http.StatusForbidden:
 		msg = q.L.T("err.403")
 		if care.ErrorCode(err) == care.EUNAUTHORIZED {
@@ -381,4 +381,23 @@ func (h *handler) logger(r *http.Request) *zerolog.Logger {
 		return l
 	}
 	return &h.Log
+}
+
+// fieldLabels names, in the catalog, the form field a care field error is about.
+var fieldLabels = map[string]string{
+	"outcome": "inbox.outcome", "note": "person.note", "at": "appt.at", "place": "appt.place",
+	"purpose": "appt.purpose", "text": "person.smstext", "body": "person.smstext", "goals": "plan.goals",
+	"services": "plan.desc", "due": "plan.due", "needs": "person.assessment", "priority": "assess.priority",
+	"summary": "assess.summary", "month": "report.month", "q": "people.search", "step": "people.step",
+	"need": "people.need", "event": "person.move", "approver": "plan.approver",
+}
+
+// badInput words a refused input for people: which field, in their language; in English
+// also the reason the domain gave (its messages are English).
+func badInput(l catalog, err error) string {
+	label, ok := fieldLabels[care.ErrorField(err)]
+	if !ok {
+		return l.F("err.400", care.ErrorMessage(err))
+	}
+	return l.F("err.400field", l.T(label), care.ErrorMessage(err))
 }

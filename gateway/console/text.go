@@ -153,6 +153,7 @@ var words = map[string][2]string{
 	"person.case":        {"Hồ sơ trợ giúp", "Case"},
 	"person.opencase":    {"Mở hồ sơ", "Open a case"},
 	"person.timeline":    {"Năm bước của hồ sơ", "The case's five steps"},
+	"person.notyet":      {"Chưa đến bước này", "Not reached yet"},
 	"person.thread":      {"Tin nhắn", "Messages"},
 	"person.nomessages":  {"Chưa có tin nhắn.", "No messages yet."},
 	"person.sendsms":     {"Gửi tin nhắn", "Send SMS"},
