@@ -10,7 +10,11 @@
     window.setInterval(function () {
       if (document.hidden || box.contains(document.activeElement)) { return; }
       window.fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
-        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (r) {
+          // Signed out meanwhile (the session idled away): show the sign-in page itself.
+          if (r.redirected) { window.location.assign(r.url); return null; }
+          return r.ok ? r.text() : null;
+        })
         .then(function (html) { if (html !== null) { box.innerHTML = html; } })
         .catch(function () { /* offline for a moment: try at the next tick */ });
     }, 30000);
