@@ -225,6 +225,16 @@ func TestConsoleInABrowser(t *testing.T) {
 	require.Equal(t, "acknowledged", esc.Status)
 	require.NotNil(t, esc.AckedBy)
 
+	// The inbox refreshes itself: a new escalation appears without reloading the page.
+	var second int64
+	require.NoError(t, conn.QueryRow(ctx, `
+		INSERT INTO escalation (reason, urgent, person_id, commune) SELECT 'unreachable', false, id, commune FROM person
+		WHERE id = $1 RETURNING id`, deaf.ID).Scan(&second))
+	value(b, "mark the page", chromedp.Evaluate[bool](`window.clOld = true; true`))
+	value(b, "refresh the list", chromedp.Evaluate[bool](`window.caselineRefresh().then(() => true)`, chromedp.EvalAwaitPromise))
+	b.run("the new escalation is listed", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`form[action="/console/escalations/%d/acknowledge"]`, second))))
+	require.True(t, value(b, "the same page", chromedp.Evaluate[bool](`window.clOld === true`)), "the page was not reloaded")
+
 	b.run("people", chromedp.Navigate(s.base+"/console/people?q=Minh"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 	b.check("people")
 
