@@ -667,3 +667,17 @@ func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Đã đạt mục tiêu", h[len(h)-1].Note)
 }
+
+func TestStaffSeeTheWholeNumberToCall(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := e.commune("A")
+	m := e.staff(a, care.RoleCaseManager)
+	p := e.person(a)
+	b := e.signIn(m)
+	b.get(fmt.Sprintf("/console/people/%d", p.ID))
+	number := strings.Replace(p.Phone.E164(), "+", "&#43;", 1) // as html/template writes it
+	require.Contains(t, b.last, `href="tel:`+number+`">`+number+`</a>`, "logs mask numbers; the page for staff in scope does not")
+	b.get("/console/people")
+	require.Contains(t, b.last, number)
+}
