@@ -89,6 +89,19 @@ const (
 	keyPlanMore            = "plan_more"
 	keyPlanServiceCount    = "plan_service_count"
 	keyPlanManager         = "plan_manager"
+	// A person whose case was closed hears it, and how to ask for help or reopen it: by SMS
+	// with the keyword, on a menu by the menu's choice.
+	keyPlanClosed     = "plan_closed"
+	keyPlanClosedMenu = "plan_closed_menu"
+
+	// What the case life cycle tells staff by SMS (sent without diacritics).
+	keyNewsTransferredOut = "news_transferred_out"
+	keyNewsTransferredIn  = "news_transferred_in"
+	keyNewsPlanSubmitted  = "news_plan_submitted"
+	keyNewsPlanApproved   = "news_plan_approved"
+	keyNewsPlanReturned   = "news_plan_returned"
+	keyNewsReviewDue      = "news_review_due"
+	keyNewsServiceDue     = "news_service_due"
 	keyOptHearAgain        = "opt_hear_again"
 
 	keyHelpCategory  = "help_category"
@@ -226,6 +239,25 @@ func newCatalog() catalog {
 		keyPlanMore:            {"và {n} việc khác", "and {n} more"},
 		keyPlanServiceCount:    {"Dịch vụ: {n} việc.", "Services: {n}."},
 		keyPlanManager:         {"Cán bộ: {name}.", "Social worker: {name}."},
+		keyPlanClosed: {"Hồ sơ hỗ trợ của bạn đã đóng. Cần giúp, gửi GIUP. Muốn mở lại hồ sơ, xin liên hệ cán bộ xã.",
+			"Your support case is closed. For help, send HELP. To open it again, contact your social worker."},
+		keyPlanClosedMenu: {"Hồ sơ hỗ trợ của bạn đã đóng. Cần giúp, chọn Xin giúp đỡ ở menu chính. Muốn mở lại hồ sơ, xin liên hệ cán bộ xã.",
+			"Your support case is closed. For help, choose Ask for help in the main menu. To open it again, contact your social worker."},
+
+		keyNewsTransferredOut: {"Caseline: hồ sơ #{case} ({name}) đã chuyển sang xã {commune}, cán bộ {to}.",
+			"Caseline: case #{case} ({name}) moved to commune {commune}, social worker {to}."},
+		keyNewsTransferredIn: {"Caseline: bạn nhận hồ sơ #{case} ({name} {phone}) chuyển từ xã {commune}, cán bộ {from}.",
+			"Caseline: you take case #{case} ({name} {phone}) from commune {commune}, social worker {from}."},
+		keyNewsPlanSubmitted: {"Caseline: kế hoạch hỗ trợ #{plan} của hồ sơ #{case} ({name}) đang chờ bạn duyệt.",
+			"Caseline: support plan #{plan} of case #{case} ({name}) waits for your approval."},
+		keyNewsPlanApproved: {"Caseline: kế hoạch hỗ trợ #{plan} của hồ sơ #{case} ({name}) đã được duyệt.",
+			"Caseline: support plan #{plan} of case #{case} ({name}) is approved."},
+		keyNewsPlanReturned: {"Caseline: kế hoạch hỗ trợ #{plan} của hồ sơ #{case} ({name}) bị trả lại: {reason}",
+			"Caseline: support plan #{plan} of case #{case} ({name}) came back: {reason}"},
+		keyNewsReviewDue: {"Caseline: hồ sơ #{case} ({name}) đến hạn rà soát định kỳ ngày {date}.",
+			"Caseline: case #{case} ({name}) is due for its periodic review on {date}."},
+		keyNewsServiceDue: {"Caseline: hồ sơ #{case} ({name}): dịch vụ \"{what}\" đến hạn ngày {date}.",
+			"Caseline: case #{case} ({name}): service \"{what}\" is due on {date}."},
 		keyOptHearAgain:        {"Nghe lại", "Hear it again"},
 
 		keyHelpCategory:  {"Bạn cần giúp việc gì?", "What help do you need?"},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
+	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
@@ -73,7 +74,7 @@ func setup(t *testing.T) *env {
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
 	rem := &reminders{s: s}
-	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop()}))
+	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, News: flows.NewNews(nil, time.UTC), Clock: clock, Log: zerolog.Nop()}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }
