@@ -102,7 +102,7 @@ const (
 	keyNewsPlanReturned   = "news_plan_returned"
 	keyNewsReviewDue      = "news_review_due"
 	keyNewsServiceDue     = "news_service_due"
-	keyOptHearAgain        = "opt_hear_again"
+	keyOptHearAgain       = "opt_hear_again"
 
 	keyHelpCategory  = "help_category"
 	keyHelpDescribe  = "help_describe"
@@ -258,7 +258,7 @@ func newCatalog() catalog {
 			"Caseline: case #{case} ({name}) is due for its periodic review on {date}."},
 		keyNewsServiceDue: {"Caseline: hồ sơ #{case} ({name}): dịch vụ \"{what}\" đến hạn ngày {date}.",
 			"Caseline: case #{case} ({name}): service \"{what}\" is due on {date}."},
-		keyOptHearAgain:        {"Nghe lại", "Hear it again"},
+		keyOptHearAgain: {"Nghe lại", "Hear it again"},
 
 		keyHelpCategory:  {"Bạn cần giúp việc gì?", "What help do you need?"},
 		keyHelpDescribe:  {"Bạn có thể viết vài lời về việc cần giúp (không bắt buộc):", "You can write a few words about it (you do not have to):"},

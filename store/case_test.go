@@ -198,7 +198,7 @@ func TestARevisionLeavesThePlanInForceUntilApproved(t *testing.T) {
 	// A second draft replaces the first, never the plan in force.
 	again := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"mới hơn"}, CreatedBy: w.manager.ID}
 	require.NoError(t, e.s.CreatePlan(e.ctx, again))
-	requireCode(t, care.ECONFLICT, e.approve(revised.ID, approver.ID, start)) // a replaced draft
+	requireCode(t, care.ECONFLICT, e.approve(revised.ID, approver.ID, start))            // a replaced draft
 	requireCode(t, care.ECONFLICT, e.s.ApprovePlan(e.ctx, again.ID, approver.ID, start)) // a draft is submitted first
 	got, err = e.s.CurrentPlan(e.ctx, w.kase.ID)
 	require.NoError(t, err)
