@@ -74,10 +74,15 @@ func (n *News) Plan(p care.PlanNews) []care.Outgoing {
 	if key == "" {
 		return nil
 	}
-	stamp := strconv.FormatInt(p.At.UnixMicro(), 10)
+	// A plan is approved once, but submitted again after each return: the last return tells
+	// one round from the next.
+	var round int64
+	if p.Plan.ReturnedAt != nil {
+		round = p.Plan.ReturnedAt.UnixMicro()
+	}
 	var out []care.Outgoing
 	for _, m := range p.To {
-		out = append(out, n.staff(m, fmt.Sprintf("plan:%d:%s:%s:%d", p.Plan.ID, p.Event, stamp, m.ID), key,
+		out = append(out, n.staff(m, fmt.Sprintf("plan:%d:%s:%d:%d", p.Plan.ID, p.Event, round, m.ID), key,
 			"plan", strconv.FormatInt(int64(p.Plan.ID), 10), "case", strconv.FormatInt(int64(p.Case.ID), 10),
 			"name", clip(p.Person.Name, 30), "reason", clip(p.Plan.ReturnReason, 60)))
 	}
