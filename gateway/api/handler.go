@@ -34,6 +34,8 @@ type Deps struct {
 	News  care.Announcer
 	Clock care.Clock
 	Log   zerolog.Logger
+	// Compose makes the SMS a staff member writes to a person (flows.ComposeStaffSMS).
+	Compose care.SMSComposer
 }
 
 // handler serves the API; its methods are the routes.
@@ -43,6 +45,7 @@ type handler struct {
 	news      care.Announcer
 	clock     care.Clock
 	log       zerolog.Logger
+	compose   care.SMSComposer
 }
 
 // endpoint is one route's work: it runs for an authenticated staff member and returns an
@@ -70,6 +73,7 @@ func (h *handler) routes() []route {
 		{method: "PUT", path: "/api/v1/persons/{id}/pin", serve: h.setPIN},
 		{method: "DELETE", path: "/api/v1/persons/{id}/pin", serve: h.clearPIN},
 		{method: "GET", path: "/api/v1/persons/{id}/messages", serve: h.listMessages},
+		{method: "POST", path: "/api/v1/persons/{id}/messages", serve: h.sendSMS},
 		{method: "GET", path: "/api/v1/persons/{id}/case", serve: h.openCaseOf},
 		{method: "POST", path: "/api/v1/persons/{id}/cases", serve: h.openCase},
 
@@ -114,10 +118,11 @@ func (h *handler) routes() []route {
 // NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix). It panics
 // when a dependency is missing: that is a wiring mistake, not a runtime condition.
 func NewHandler(deps Deps) http.Handler {
-	if deps.Store == nil || deps.Reminders == nil || deps.News == nil || deps.Clock == nil {
-		panic("api.NewHandler: Store, Reminders, News and Clock are required")
+	if deps.Store == nil || deps.Reminders == nil || deps.News == nil || deps.Clock == nil || deps.Compose == nil {
+		panic("api.NewHandler: Store, Reminders, News, Clock and Compose are required")
 	}
-	h := &handler{store: deps.Store, reminders: deps.Reminders, news: deps.News, clock: deps.Clock, log: deps.Log}
+	h := &handler{store: deps.Store, reminders: deps.Reminders, news: deps.News, clock: deps.Clock, log: deps.Log,
+		compose: deps.Compose}
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
 		mux.Handle(rt.method+" "+rt.path, h.serve(rt))
