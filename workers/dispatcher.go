@@ -79,8 +79,11 @@ func (d *Dispatcher) Pass(ctx context.Context) (PassStats, error) {
 		return st, fmt.Errorf("dispatch: %w", err)
 	}
 	// Before the due work: the reminders it writes are due messages this very pass sends.
-	if st.Due, err = d.d.Store.RemindDue(ctx, now, d.d.Location, d.d.DispatchLimit, d.d.News); err != nil {
-		return st, fmt.Errorf("dispatch: %w", err)
+	// Reviews and services fall due at local midnight; staff hear of them once quiet hours end.
+	if !d.d.Reminders.Quiet.In(now, d.d.Location) {
+		if st.Due, err = d.d.Store.RemindDue(ctx, now, d.d.Location, d.d.DispatchLimit, d.d.News); err != nil {
+			return st, fmt.Errorf("dispatch: %w", err)
+		}
 	}
 	items, err := d.d.Store.DueWork(ctx, now, until, d.d.providers(), d.d.DispatchLimit)
 	if err != nil {

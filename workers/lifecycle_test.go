@@ -105,13 +105,14 @@ func TestClosingFromEveryStepForEveryReason(t *testing.T) {
 
 // TestReviewsAndServicesComeDueRemindTheCaseManagerOnce: a case in monitoring past its
 // review date and a service of its approved plan due today each remind the case manager by
-// SMS once; a service of a draft, a closed case and a case not yet due stay quiet.
+// SMS once, after quiet hours; a service of a draft, a closed case and a case not yet due
+// stay quiet.
 func TestReviewsAndServicesComeDueRemindTheCaseManagerOnce(t *testing.T) {
 	e := setup(t)
 	due := e.person("deaf", "vi", false)
 	later := e.person("deaf", "vi", false)
 	closed := e.person("deaf", "vi", false)
-	e.exec(`UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, due.Case, start.Add(-time.Hour))
+	e.exec(`UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, due.Case, start.Add(-8*time.Hour)) // midnight
 	e.exec(`UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, later.Case, start.Add(48*time.Hour))
 	e.exec(`UPDATE care_case SET step = 'closed', closed_at = $2, close_reason = 'goals_met', next_review_at = $2 WHERE id = $1`, closed.Case, start.Add(-time.Hour))
 	plan := func(c care.CaseID, status string) int64 {
@@ -128,6 +129,8 @@ func TestReviewsAndServicesComeDueRemindTheCaseManagerOnce(t *testing.T) {
 	e.exec(`INSERT INTO plan_service (plan_id, area, description, due) VALUES ($1, 'health', 'Nháp', $2)`, plan(due.Case, "draft"), today)
 	e.exec(`INSERT INTO plan_service (plan_id, area, description, due) VALUES ($1, 'health', 'Đóng', $2)`, plan(closed.Case, "approved"), today)
 
+	e.at(start.Add(-7 * time.Hour)) // 01:00: due, but nobody is woken for it
+	require.Empty(t, e.sender.to(e.mgr.Phone))
 	e.at(start)
 	got := e.sender.to(e.mgr.Phone)
 	require.Len(t, got, 2)
