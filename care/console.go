@@ -108,10 +108,13 @@ func (i *InboxItem) Safety() bool {
 type PersonSearch struct {
 	Communes []CommuneCode // nil means every commune
 	// Text matches a part of the name (any case) or the phone number's digits.
-	Text  string
-	Step  CaseStep // "" means any, StepClosed those without an open case
-	Need  NeedArea // "" means any: a need of the latest assessment
-	Limit int
+	Text string
+	Step CaseStep // "" means any, StepClosed those without an open case
+	Need NeedArea // "" means any: a need of the latest assessment
+	// Review keeps people whose case's periodic review is due or overdue at Now.
+	Review ReviewFilter
+	Now    time.Time
+	Limit  int
 }
 
 // PersonRow is one line of the people list.
@@ -178,6 +181,8 @@ type ConsoleStore interface {
 	// then urgent, then by SLA.
 	Inbox(ctx context.Context, communes []CommuneCode, limit int) ([]InboxItem, error)
 	SearchPersons(ctx context.Context, f PersonSearch) ([]PersonRow, error)
+	// LastClosedCaseOf returns the person's most recently closed case, for reopening it.
+	LastClosedCaseOf(ctx context.Context, id PersonID) (*Case, error)
 	PersonAppointments(ctx context.Context, id PersonID) ([]*Appointment, error)
 	CaseCheckIns(ctx context.Context, id CaseID, limit int) ([]*CheckIn, error)
 	PersonHelpRequests(ctx context.Context, id PersonID) ([]*HelpRequest, error)
@@ -188,12 +193,12 @@ type ConsoleStore interface {
 	CommuneReport(ctx context.Context, communes []CommuneCode, from, to time.Time, sla SLA) (*CommuneReport, error)
 }
 
-// NextEvents lists the events a case at step s can take, in the life cycle's order, for a
-// form to offer only those.
+// NextEvents lists the moves between steps a case at step s can make, in the life cycle's
+// order, for a form to offer only those; closing, which needs a reason, is not among them.
 func NextEvents(s CaseStep) []CaseEvent {
 	var out []CaseEvent
 	for _, e := range caseEvents {
-		if slices.Contains(e.Src, string(s)) {
+		if e.Name != string(EventClose) && slices.Contains(e.Src, string(s)) {
 			out = append(out, CaseEvent(e.Name))
 		}
 	}

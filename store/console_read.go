@@ -100,7 +100,8 @@ func prefixed(t, columns string) string {
 
 // SearchPersons lists at most f.Limit people of f's communes by name, with their open case's
 // step: those whose name contains f.Text (any case) or whose number contains its digits, at
-// step f.Step (StepClosed: no open case), with need f.Need in their case's latest assessment.
+// step f.Step (StepClosed: no open case), with need f.Need in their case's latest assessment,
+// whose case's review is due or overdue (f.Review, as ListCases counts it).
 func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.PersonRow, error) {
 	all, cs := communeFilter(f.Communes)
 	text := strings.ToLower(strings.TrimSpace(f.Text))
@@ -123,11 +124,14 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 		WHERE ($1 OR p.commune = ANY($2))
 		  AND ($3 = '' OR strpos(lower(p.name), $3) > 0 OR ($4 <> '' AND strpos(p.phone, $4) > 0))
 		  AND ($5 = '' OR ($5 = 'closed' AND c.id IS NULL) OR c.step = $5)
+		  AND ($8 = '' OR (c.step = 'monitoring' AND CASE $8
+			WHEN 'due' THEN c.next_review_at <= $9::timestamptz + $10::interval
+			ELSE c.next_review_at < $9 END))
 		  AND ($6 = '' OR EXISTS (
 			SELECT FROM assessment_need n WHERE n.area = $6 AND n.assessment_id = (
 				SELECT a.id FROM assessment a WHERE a.case_id = c.id ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1)))
 		ORDER BY lower(p.name), p.id
-		LIMIT $7`, all, cs, text, digits, string(f.Step), string(f.Need), n)
+		LIMIT $7`, all, cs, text, digits, string(f.Step), string(f.Need), n, string(f.Review), f.Now, care.ReviewSoon)
 	if err != nil {
 		return nil, mapError(err, "search people")
 	}
@@ -147,6 +151,17 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 		return nil, mapError(err, "search people")
 	}
 	return out, nil
+}
+
+// LastClosedCaseOf returns the person's most recently closed case, ENOTFOUND when none.
+func (s *Store) LastClosedCaseOf(ctx context.Context, id care.PersonID) (*care.Case, error) {
+	c, err := scanCase(s.pool.QueryRow(ctx, `
+		SELECT `+caseColumns+` FROM care_case WHERE person_id = $1 AND step = 'closed'
+		ORDER BY closed_at DESC, id DESC LIMIT 1`, int64(id)))
+	if err != nil {
+		return nil, mapError(err, "load last closed case of person %d", id)
+	}
+	return c, nil
 }
 
 // PersonAppointments lists the person's appointments, the latest first (at most 50).
@@ -211,8 +226,8 @@ func (s *Store) ManagerNames(ctx context.Context, ids []care.ManagerID) (map[car
 	return out, nil
 }
 
-// PlansToApprove lists the draft plans of open cases of the communes, oldest first (at most
-// 100), with the person and the author.
+// PlansToApprove lists the plans of open cases of the communes submitted for approval,
+// oldest first (at most 100), with the person and the author.
 func (s *Store) PlansToApprove(ctx context.Context, communes []care.CommuneCode) ([]care.PlanToApprove, error) {
 	all, cs := communeFilter(communes)
 	rows, err := s.pool.Query(ctx, `
@@ -221,7 +236,7 @@ func (s *Store) PlansToApprove(ctx context.Context, communes []care.CommuneCode)
 		JOIN care_case c ON c.id = sp.case_id AND c.step <> 'closed'
 		JOIN person p ON p.id = c.person_id
 		JOIN case_manager m ON m.id = sp.created_by
-		WHERE sp.status = 'draft' AND ($1 OR c.commune = ANY($2))
+		WHERE sp.status = 'submitted' AND ($1 OR c.commune = ANY($2))
 		ORDER BY sp.created_at, sp.id LIMIT 100`, all, cs)
 	if err != nil {
 		return nil, mapError(err, "list plans to approve")

@@ -101,9 +101,10 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	reminders := reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)}
 	compose := flows.ComposeStaffSMS(cfg.SMSRoutes)
-	d.API = api.NewHandler(api.Deps{Store: st, Reminders: reminders, Clock: clock, Log: log, Compose: compose})
+	news := flows.NewNews(cfg.SMSRoutes, cfg.Location)
+	d.API = api.NewHandler(api.Deps{Store: st, Reminders: reminders, News: news, Clock: clock, Log: log, Compose: compose})
 	d.Console = console.New(console.Deps{
-		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Compose: compose, Clock: clock, Log: log,
+		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Compose: compose, News: news, Clock: clock, Log: log,
 		Secure: strings.HasPrefix(cfg.PublicBaseURL, "https://"), Location: cfg.Location,
 	})
 	return engine, nil

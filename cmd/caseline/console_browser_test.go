@@ -195,7 +195,7 @@ func (b *consoleBrowser) openDetails() {
 
 // TestConsoleInABrowser drives the console as staff do, in Chromium on a phone-sized
 // window: the case manager signs in with the code from the fake Twilio, acknowledges an
-// escalation, opens a case, assesses it, moves it to planning and drafts a plan, and writes
+// escalation, opens a case, assesses it, moves it to planning, drafts a plan and submits it, and writes
 // an SMS to the deaf user; the approver signs in and approves the plan; the report opens in
 // both languages. Every page is screenshot and checked by axe-core; any JavaScript error
 // fails the test.
@@ -259,8 +259,9 @@ func TestConsoleInABrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.ID(`#area1`), "health"),
 		chromedp.SendKeys(chromedp.ID(`#desc1`), "Cấp gậy dò đường"),
 		chromedp.SendKeys(chromedp.ID(`#provider1`), "Hội Người mù huyện"))
-	b.submit(fmt.Sprintf("/cases/%d/plans", kase.ID), `#h-case`)
+	b.submit(fmt.Sprintf("/cases/%d/plans", kase.ID), fmt.Sprintf(`form[action$="/cases/%d/plan/submit"]`, kase.ID))
 	b.check("person-plan-draft")
+	b.submit(fmt.Sprintf("/cases/%d/plan/submit", kase.ID), `#h-case`)
 
 	// The deaf user is written to, never called.
 	b.run("the deaf user's page", chromedp.Navigate(fmt.Sprintf("%s/console/people/%d", s.base, deaf.ID)),
@@ -273,9 +274,9 @@ func TestConsoleInABrowser(t *testing.T) {
 
 	// The approver approves the plan from their queue.
 	b.signIn(demoApproverPhone.E164(), "0901000105")
-	b.run("the queue", chromedp.Navigate(s.base+"/console/plans"), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approve"]`)))
+	b.run("the queue", chromedp.Navigate(s.base+"/console/plans"), chromedp.WaitVisible(chromedp.CSS(`form[action$="/plan/approve"]`)))
 	b.check("plans")
-	b.submit("/approve", `main h1`)
+	b.submit(fmt.Sprintf("/cases/%d/plan/approve", kase.ID), `main h1`)
 	var plan struct{ Status string }
 	s.api("GET", fmt.Sprintf("/cases/%d/plan", kase.ID), nil, http.StatusOK, &plan)
 	require.Equal(t, "approved", plan.Status)

@@ -58,21 +58,87 @@ func (h *handler) openCase(w http.ResponseWriter, r *http.Request, q *request) e
 	return seeOther(w, r, personPath(p.ID))
 }
 
-// moveCase moves the case by an event of its life cycle (closing needs a reason).
+// reopenCase opens a new case for the person of a closed case, remembering it; its case
+// manager takes it again if still in the commune.
+func (h *handler) reopenCase(w http.ResponseWriter, r *http.Request, q *request) error {
+	c, err := h.kase(r, q)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Store.ReopenCaseAs(r.Context(), q.staff.ID, c.ID, 0); err != nil {
+		return err
+	}
+	return seeOther(w, r, personPath(c.PersonID))
+}
+
+// moveCase moves the case by an event of its life cycle (closing has its own form).
 func (h *handler) moveCase(w http.ResponseWriter, r *http.Request, q *request) error {
 	c, err := h.kase(r, q)
 	if err != nil {
 		return err
 	}
-	ev := care.CaseEvent(r.PostForm.Get("event"))
-	note, err := text(r, "note", 500)
+	note, err := text(r, "note", care.MaxNoteRunes)
 	if err != nil {
 		return err
 	}
-	if ev == care.EventClose && note == "" {
-		return care.FieldError("note", "a reason is needed to close a case")
+	if _, err := h.Store.MoveCaseAs(r.Context(), q.staff.ID, c.ID, care.CaseEvent(r.PostForm.Get("event")), note); err != nil {
+		return err
 	}
-	if _, err := h.Store.MoveCaseAs(r.Context(), q.staff.ID, c.ID, ev, note); err != nil {
+	return seeOther(w, r, personPath(c.PersonID))
+}
+
+// closeCase closes the case from any step for a reason; the person is told (unless they
+// died), their appointments and check-ins stop.
+func (h *handler) closeCase(w http.ResponseWriter, r *http.Request, q *request) error {
+	c, err := h.kase(r, q)
+	if err != nil {
+		return err
+	}
+	// The store checks the closure (a known reason, a note for "other").
+	cl := care.Closure{Reason: care.CloseReason(r.PostForm.Get("reason")), Note: strings.TrimSpace(r.PostForm.Get("note"))}
+	if _, err := h.Store.CloseCaseAs(r.Context(), q.staff.ID, c.ID, cl, h.News); err != nil {
+		return err
+	}
+	return seeOther(w, r, personPath(c.PersonID))
+}
+
+// transferCase moves the case and its person to another commune (its least busy case
+// manager takes it); both case managers are told. The staff member may then no longer see
+// the person: the page goes back to the people list.
+func (h *handler) transferCase(w http.ResponseWriter, r *http.Request, q *request) error {
+	c, err := h.kase(r, q)
+	if err != nil {
+		return err
+	}
+	commune := care.CommuneCode(strings.TrimSpace(r.PostForm.Get("commune")))
+	if commune == "" {
+		return care.FieldError("commune", "the commune is required")
+	}
+	note, err := text(r, "note", care.MaxNoteRunes)
+	if err != nil {
+		return err
+	}
+	moved, err := h.Store.TransferCaseAs(r.Context(), q.staff.ID, c.ID, commune, 0, note, h.News)
+	if err != nil {
+		return err
+	}
+	if !q.staff.Sees(moved.Commune) {
+		return seeOther(w, r, Prefix+"people")
+	}
+	return seeOther(w, r, personPath(c.PersonID))
+}
+
+// reviewCase records a periodic review of a case in monitoring; the next one is set.
+func (h *handler) reviewCase(w http.ResponseWriter, r *http.Request, q *request) error {
+	c, err := h.kase(r, q)
+	if err != nil {
+		return err
+	}
+	note, err := text(r, "note", care.MaxNoteRunes)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Store.ReviewCaseAs(r.Context(), q.staff.ID, c.ID, note); err != nil {
 		return err
 	}
 	return seeOther(w, r, personPath(c.PersonID))
@@ -171,43 +237,50 @@ func (h *handler) planQueue(w http.ResponseWriter, r *http.Request, q *request) 
 	return nil
 }
 
-// approvePlan approves a draft plan; only approvers may (the store refuses anyone else).
-func (h *handler) approvePlan(w http.ResponseWriter, r *http.Request, q *request) error {
-	id, err := pathID(r)
+// planStep runs one step of the case's pending plan on its way to approval (submit,
+// approve, return) and goes back to where the form was.
+func (h *handler) planStep(w http.ResponseWriter, r *http.Request, q *request, step func(care.PlanID) error) error {
+	c, err := h.kase(r, q)
 	if err != nil {
 		return err
 	}
-	// The plan's case decides whether the staff member sees it.
-	caseID, err := strconv.ParseInt(r.PostForm.Get("case"), 10, 64)
-	if err != nil {
-		return hidden()
-	}
-	c, err := h.caseByID(r, q, care.CaseID(caseID))
+	p, err := h.Store.PendingPlan(r.Context(), c.ID)
 	if err != nil {
 		return err
 	}
-	plan, err := h.Store.CurrentPlan(r.Context(), c.ID)
-	if err != nil {
-		return err
-	}
-	if plan.ID != care.PlanID(id) {
-		return hidden()
-	}
-	name, err := text(r, "approver", 200)
-	if err != nil {
-		return err
-	}
-	if name == "" {
-		name = q.staff.Name
-	}
-	// The store refuses anyone but an approver (EUNAUTHORIZED: 403).
-	if err := h.Store.ApprovePlanAs(r.Context(), q.staff.ID, plan.ID, name, h.Clock.Now()); err != nil {
+	if err := step(p.ID); err != nil {
 		return err
 	}
 	if r.PostForm.Get("back") == "queue" {
 		return seeOther(w, r, Prefix+"plans")
 	}
 	return seeOther(w, r, personPath(c.PersonID))
+}
+
+// submitPlan sends the draft (or returned) plan to the commune's approvers, who are told.
+func (h *handler) submitPlan(w http.ResponseWriter, r *http.Request, q *request) error {
+	return h.planStep(w, r, q, func(id care.PlanID) error {
+		_, err := h.Store.SubmitPlanAs(r.Context(), q.staff.ID, id, h.News)
+		return err
+	})
+}
+
+// approvePlan approves the submitted plan; only approvers may (the store refuses anyone
+// else: 403). It replaces the plan in force; the case manager is told.
+func (h *handler) approvePlan(w http.ResponseWriter, r *http.Request, q *request) error {
+	return h.planStep(w, r, q, func(id care.PlanID) error {
+		_, err := h.Store.ApprovePlanAs(r.Context(), q.staff.ID, id, h.News)
+		return err
+	})
+}
+
+// returnPlan sends the submitted plan back to the case manager with a reason.
+func (h *handler) returnPlan(w http.ResponseWriter, r *http.Request, q *request) error {
+	reason := r.PostForm.Get("reason") // the store requires it and bounds it
+	return h.planStep(w, r, q, func(id care.PlanID) error {
+		_, err := h.Store.ReturnPlanAs(r.Context(), q.staff.ID, id, reason, h.News)
+		return err
+	})
 }
 
 // appointmentTime reads the form's local date and time; it must be in the future.

@@ -49,7 +49,7 @@ type Reminders interface {
 	Cancel(ctx context.Context, id care.AppointmentID) error
 }
 
-// Deps are what the console needs; Store, Reminders, Router, Compose and Clock are required.
+// Deps are what the console needs; all but Log, Secure, Location and SLA are required.
 type Deps struct {
 	Store     care.ConsoleStore
 	Reminders Reminders
@@ -57,8 +57,11 @@ type Deps struct {
 	Router care.Router
 	// Compose makes what staff write to a person into its SMS (flows.ComposeStaffSMS).
 	Compose care.SMSComposer
-	Clock   care.Clock
-	Log     zerolog.Logger
+	// News words what closing, transferring and a plan's approval tell people and staff
+	// (flows.NewNews; the same the API uses).
+	News  care.Announcer
+	Clock care.Clock
+	Log   zerolog.Logger
 	// Secure marks cookies Secure: PUBLIC_BASE_URL is https.
 	Secure bool
 	// Location shows times as the commune reads them; nil is UTC.
@@ -88,8 +91,8 @@ type serveFunc func(w http.ResponseWriter, r *http.Request, q *request) error
 // New returns the console's handler, serving everything under Prefix. It panics when a
 // required dependency is missing: a wiring mistake.
 func New(d Deps) http.Handler {
-	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Compose == nil || d.Clock == nil {
-		panic("console.New: Store, Reminders, Router, Compose and Clock are required")
+	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Compose == nil || d.News == nil || d.Clock == nil {
+		panic("console.New: Store, Reminders, Router, Compose, News and Clock are required")
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
@@ -134,12 +137,18 @@ func (h *handler) routes() []route {
 		{pattern: "POST /console/cases/{id}/events", serve: h.moveCase},
 		{pattern: "POST /console/cases/{id}/assessments", serve: h.recordAssessment},
 		{pattern: "POST /console/cases/{id}/plans", serve: h.draftPlan},
+		{pattern: "POST /console/cases/{id}/plan/submit", serve: h.submitPlan},
+		{pattern: "POST /console/cases/{id}/plan/approve", serve: h.approvePlan},
+		{pattern: "POST /console/cases/{id}/plan/return", serve: h.returnPlan},
+		{pattern: "POST /console/cases/{id}/close", serve: h.closeCase},
+		{pattern: "POST /console/cases/{id}/reopen", serve: h.reopenCase},
+		{pattern: "POST /console/cases/{id}/transfer", serve: h.transferCase},
+		{pattern: "POST /console/cases/{id}/reviews", serve: h.reviewCase},
 		{pattern: "POST /console/cases/{id}/appointments", serve: h.createAppointment},
 		{pattern: "POST /console/appointments/{id}/move", serve: h.moveAppointment},
 		{pattern: "POST /console/appointments/{id}/cancel", serve: h.cancelAppointment},
 
 		{pattern: "GET /console/plans", serve: h.planQueue},
-		{pattern: "POST /console/plans/{id}/approve", serve: h.approvePlan},
 
 		{pattern: "GET /console/report", serve: h.report},
 		{pattern: "GET /console/report.csv", serve: h.reportCSV},
@@ -299,6 +308,12 @@ type view struct {
 	Data  any
 }
 
+// planArgs is what the plan partials get: the page's view and one plan.
+type planArgs struct {
+	V view
+	P any
+}
+
 // render writes page with status.
 func (h *handler) render(w http.ResponseWriter, status int, page string, q *request, data any) {
 	t := h.pages[page]
@@ -330,6 +345,8 @@ func parsePages() map[string]*template.Template {
 		"div":   func(a, b int) int { return a / b },
 		"mod":   func(a, b int) int { return a % b },
 		"deref": func(t *time.Time) time.Time { return *t },
+		// planOf hands a plan partial the page's view and the plan.
+		"planOf": func(v view, p any) planArgs { return planArgs{V: v, P: p} },
 		"percent": func(n, of int) int {
 			if of == 0 {
 				return 0

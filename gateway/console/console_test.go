@@ -61,8 +61,8 @@ func setupWith(t testing.TB, secure bool) *env {
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
 	h := console.New(console.Deps{Store: s, Reminders: reminders{s}, Router: care.Routes{}, Clock: clock,
-		Compose: flows.ComposeStaffSMS(care.Routes{}),
-		Log:     zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
+		Compose: flows.ComposeStaffSMS(care.Routes{}), News: flows.NewNews(care.Routes{}, time.UTC),
+		Log: zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: context.Background(), s: s, clock: clock, srv: srv}
@@ -444,6 +444,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		{func() string { return fmt.Sprintf("/console/cases/%d/events", caseOf()) }, form("event", "plan"), care.AuditCaseMove},
 		{func() string { return fmt.Sprintf("/console/cases/%d/plans", caseOf()) },
 			form("goals", "Nghe rõ hơn\nCó việc làm", "area1", "health", "desc1", "Cấp máy trợ thính", "provider1", "Trung tâm PHCN", "due1", "2026-04-01"), care.AuditPlanCreate},
+		{func() string { return fmt.Sprintf("/console/cases/%d/plan/submit", caseOf()) }, form(), care.AuditPlanSubmit},
 		{func() string { return fmt.Sprintf("/console/cases/%d/appointments", caseOf()) },
 			form("date", tomorrow, "time", "09:30", "place", "Trạm y tế xã", "purpose", "Khám"), care.AuditAppointmentCreate},
 		{func() string { return fmt.Sprintf("/console/appointments/%d/move", apptOf()) },
@@ -460,16 +461,79 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		require.Equal(t, s.action, got[len(got)-1], path)
 	}
 	// The case manager may not approve; the approver may, from the queue.
-	plan, err := e.s.CurrentPlan(e.ctx, caseOf())
-	require.NoError(t, err)
-	approve := fmt.Sprintf("/console/plans/%d/approve", plan.ID)
-	require.Equal(t, http.StatusForbidden, b.post(approve, form("case", fmt.Sprint(caseOf()))))
+	approve := fmt.Sprintf("/console/cases/%d/plan/approve", caseOf())
+	require.Equal(t, http.StatusForbidden, b.post(approve, form()))
 	ab := e.signIn(approver)
 	require.Equal(t, http.StatusOK, ab.get("/console/plans"))
 	require.Contains(t, ab.last, p.Name)
-	require.Equal(t, http.StatusOK, ab.post(approve, url.Values{"case": {fmt.Sprint(caseOf())}, "approver": {"Chủ tịch UBND xã"}, "back": {"queue"}}))
+	require.Equal(t, http.StatusOK, ab.post(approve, url.Values{"back": {"queue"}}))
 	require.Contains(t, e.audits(approver.ID), care.AuditPlanApprove)
 	require.Contains(t, ab.last, "Không có kế hoạch nào chờ duyệt")
+	plan, err := e.s.CurrentPlan(e.ctx, caseOf())
+	require.NoError(t, err)
+	require.Equal(t, care.PlanApproved, plan.Status)
+
+	// Closing and transferring are audited too.
+	other2 := e.person(a)
+	c2 := e.openCase(other2, m)
+	b.get(fmt.Sprintf("/console/people/%d", other2.ID))
+	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/cases/%d/close", c2.ID), form("reason", "declined")))
+	require.Equal(t, care.AuditCaseClose, e.audits(m.ID)[len(e.audits(m.ID))-1])
+	e.commune("B")
+	e.staff("B", care.RoleCaseManager)
+	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/cases/%d/transfer", caseOf()), form("commune", "B", "note", "chuyển nhà")))
+	require.Equal(t, care.AuditCaseTransfer, e.audits(m.ID)[len(e.audits(m.ID))-1])
+	require.Equal(t, http.StatusNotFound, b.get(fmt.Sprintf("/console/people/%d", p.ID)), "transferred: now another commune's")
+}
+
+func TestApproverReturnsAPlanWithAReason(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := e.commune("A")
+	m := e.staff(a, care.RoleCaseManager)
+	approver := e.staff(a, care.RoleApprover)
+	p := e.person(a)
+	c := e.openCase(p, m)
+	require.NoError(t, e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: c.ID, CreatedBy: m.ID, Status: care.PlanDraft, Goals: []string{"Đi học lại"}}))
+	b := e.signIn(m)
+	b.get(fmt.Sprintf("/console/people/%d", p.ID))
+	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/cases/%d/plan/submit", c.ID), nil))
+	require.Contains(t, b.last, "Đã gửi, chờ duyệt")
+
+	ab := e.signIn(approver)
+	ab.get("/console/plans")
+	require.Equal(t, http.StatusBadRequest, ab.post(fmt.Sprintf("/console/cases/%d/plan/return", c.ID), url.Values{"back": {"queue"}}), "a reason is needed")
+	ab.get("/console/plans")
+	require.Equal(t, http.StatusOK, ab.post(fmt.Sprintf("/console/cases/%d/plan/return", c.ID), url.Values{"reason": {"Thiếu ngày hẹn"}, "back": {"queue"}}))
+	require.Contains(t, e.audits(approver.ID), care.AuditPlanReturn)
+
+	b.get(fmt.Sprintf("/console/people/%d", p.ID))
+	require.Contains(t, b.last, "Bị trả lại, cần sửa")
+	require.Contains(t, b.last, "Thiếu ngày hẹn", "the case manager sees why")
+	require.Contains(t, b.last, fmt.Sprintf(`action="/console/cases/%d/plan/submit"`, c.ID), "and may submit it again")
+}
+
+func TestPeopleWhoseReviewIsDue(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := e.commune("A")
+	m := e.staff(a, care.RoleCaseManager)
+	due, later, overdue := e.person(a), e.person(a), e.person(a)
+	for p, at := range map[*care.Person]time.Time{due: start.Add(3 * 24 * time.Hour), later: start.Add(30 * 24 * time.Hour), overdue: start.Add(-24 * time.Hour)} {
+		c := e.openCase(p, m)
+		_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, int64(c.ID), at)
+		require.NoError(t, err)
+	}
+	b := e.signIn(m)
+	link := func(p *care.Person) string { return fmt.Sprintf(`/console/people/%d"`, p.ID) }
+	b.get("/console/people?review=due")
+	require.Contains(t, b.last, link(due))
+	require.Contains(t, b.last, link(overdue))
+	require.NotContains(t, b.last, link(later))
+	b.get("/console/people?review=overdue")
+	require.Contains(t, b.last, link(overdue))
+	require.NotContains(t, b.last, link(due))
+	require.Equal(t, http.StatusBadRequest, b.get("/console/people?review=soon"))
 }
 
 func TestInboxPutsSafetyFirstAndShowsTheDeadline(t *testing.T) {
@@ -584,7 +648,7 @@ func TestReportCountsTheMonth(t *testing.T) {
 	exec(`UPDATE care_case SET opened_at = $2, step = 'monitoring' WHERE id = $1`, int64(old.ID), start.AddDate(0, -1, 0))
 	first, err := e.s.OpenCaseOf(e.ctx, ps[0].ID)
 	require.NoError(t, err)
-	exec(`UPDATE care_case SET step = 'closed', closed_at = $2 WHERE id = $1`, int64(first.ID), start.Add(48*time.Hour))
+	exec(`UPDATE care_case SET step = 'closed', closed_at = $2, close_reason = 'goals_met' WHERE id = $1`, int64(first.ID), start.Add(48*time.Hour))
 	e.openCase(e.person(bc), mb)
 	// Help: two health, one abuse in A this month; one in B.
 	for _, cat := range []string{"health", "health", "abuse"} {
@@ -655,17 +719,25 @@ func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
 	require.NoError(t, err)
 	b := e.signIn(m)
 	b.get(fmt.Sprintf("/console/people/%d", p.ID))
-	require.Contains(t, b.last, `<option value="close">`)
 	require.Contains(t, b.last, `<option value="reassess">`)
 	require.NotContains(t, b.last, `<option value="plan">`, "only the moves a case at evaluation can make")
-	path := fmt.Sprintf("/console/cases/%d/events", c.ID)
-	require.Equal(t, http.StatusBadRequest, b.post(path, url.Values{"event": {"close"}, "csrf": {b.csrf()}}))
+	require.NotContains(t, b.last, `<option value="close">`, "closing has its own form, with a reason")
+	path := fmt.Sprintf("/console/cases/%d/close", c.ID)
+	require.Equal(t, http.StatusBadRequest, b.post(path, url.Values{"reason": {"other"}, "csrf": {b.csrf()}}), "another reason needs a note")
+	require.Contains(t, b.last, "Ghi chú")
 	b.get(fmt.Sprintf("/console/people/%d", p.ID))
-	require.Equal(t, http.StatusOK, b.post(path, url.Values{"event": {"close"}, "note": {"Đã đạt mục tiêu"}}))
-	require.Contains(t, b.last, "Mở hồ sơ", "closed: the page offers a new case")
-	h, err := e.s.CaseHistory(e.ctx, c.ID)
+	require.Equal(t, http.StatusOK, b.post(path, url.Values{"reason": {"other"}, "note": {"Chuyển vào trung tâm bảo trợ"}}))
+	require.Contains(t, b.last, "Mở lại hồ sơ", "closed: the page offers to reopen it")
+	require.Contains(t, b.last, "Lý do khác")
+	got, err := e.s.Case(e.ctx, c.ID)
 	require.NoError(t, err)
-	require.Equal(t, "Đã đạt mục tiêu", h[len(h)-1].Note)
+	require.Equal(t, care.CloseOther, got.CloseReason)
+
+	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/cases/%d/reopen", c.ID), nil))
+	reopened, err := e.s.OpenCaseOf(e.ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, c.ID, reopened.ReopenedFrom)
+	require.Equal(t, care.AuditCaseReopen, e.audits(m.ID)[len(e.audits(m.ID))-1])
 }
 
 func TestStaffSeeTheWholeNumberToCall(t *testing.T) {

@@ -12,13 +12,14 @@ const peopleLimit = 50
 
 // peopleView is the people list with its filters.
 type peopleView struct {
-	Text  string
-	Step  string
-	Need  string
-	Steps []care.CaseStep
-	Needs []care.NeedArea
-	Rows  []care.PersonRow
-	More  bool
+	Text   string
+	Step   string
+	Need   string
+	Review string
+	Steps  []care.CaseStep
+	Needs  []care.NeedArea
+	Rows   []care.PersonRow
+	More   bool
 }
 
 // steps lists the steps in order, closed last.
@@ -32,7 +33,7 @@ var needs = []care.NeedArea{care.NeedLivelihood, care.NeedHealth, care.NeedEduca
 // people searches the people of the staff member's communes.
 func (h *handler) people(w http.ResponseWriter, r *http.Request, q *request) error {
 	qs := r.URL.Query()
-	v := peopleView{Text: qs.Get("q"), Step: qs.Get("step"), Need: qs.Get("need"), Steps: steps, Needs: needs}
+	v := peopleView{Text: qs.Get("q"), Step: qs.Get("step"), Need: qs.Get("need"), Review: qs.Get("review"), Steps: steps, Needs: needs}
 	if !care.TextOK(v.Text) || len([]rune(v.Text)) > 100 {
 		return care.FieldError("q", "the search text is not valid")
 	}
@@ -42,8 +43,12 @@ func (h *handler) people(w http.ResponseWriter, r *http.Request, q *request) err
 	if v.Need != "" && !care.NeedArea(v.Need).Valid() {
 		return care.FieldError("need", "unknown need area")
 	}
+	if !care.ReviewFilter(v.Review).Valid() {
+		return care.FieldError("review", "unknown review filter")
+	}
 	rows, err := h.Store.SearchPersons(r.Context(), care.PersonSearch{Communes: q.staff.Communes(), Text: v.Text,
-		Step: care.CaseStep(v.Step), Need: care.NeedArea(v.Need), Limit: peopleLimit + 1})
+		Step: care.CaseStep(v.Step), Need: care.NeedArea(v.Need), Review: care.ReviewFilter(v.Review), Now: h.Clock.Now(),
+		Limit: peopleLimit + 1})
 	if err != nil {
 		return err
 	}
@@ -59,11 +64,14 @@ func (h *handler) people(w http.ResponseWriter, r *http.Request, q *request) err
 type personView struct {
 	Person     *care.Person
 	Case       *care.Case
+	Closed     *care.Case // the last closed case, when no case is open: it can be reopened
 	History    []care.CaseTransition
 	Steps      []stepView
 	Events     []care.CaseEvent
 	Assessment *care.Assessment
-	Plan       *care.SupportPlan
+	Plan       *care.SupportPlan // in force (or, before any approval, the one on its way)
+	Pending    *care.SupportPlan // on its way to approval, when it is not Plan
+	Reasons    []care.CloseReason
 	Messages   []*care.Message
 	Appts      []*care.Appointment
 	Schedules  []*care.CheckInSchedule
@@ -130,6 +138,9 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request, q *request) err
 	c, err := h.Store.OpenCaseOf(ctx, p.ID)
 	switch {
 	case care.ErrorCode(err) == care.ENOTFOUND:
+		if v.Closed, err = h.Store.LastClosedCaseOf(ctx, p.ID); err != nil && care.ErrorCode(err) != care.ENOTFOUND {
+			return err
+		}
 	case err != nil:
 		return err
 	default:
@@ -146,6 +157,13 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request, q *request) err
 		if v.Plan, err = h.Store.CurrentPlan(ctx, c.ID); err != nil && care.ErrorCode(err) != care.ENOTFOUND {
 			return err
 		}
+		if v.Pending, err = h.Store.PendingPlan(ctx, c.ID); err != nil && care.ErrorCode(err) != care.ENOTFOUND {
+			return err
+		}
+		if v.Plan != nil && v.Pending != nil && v.Plan.ID == v.Pending.ID {
+			v.Pending = nil
+		}
+		v.Reasons = care.CloseReasons
 		if v.Schedules, _, err = h.Store.ListSchedules(ctx, c.ID, care.Page{Limit: 20}); err != nil {
 			return err
 		}
@@ -176,7 +194,7 @@ func timeline(c *care.Case, history []care.CaseTransition, names map[care.Manage
 			sv.At, sv.By, sv.Reached = l.Time(c.OpenedAt), names[c.ManagerID], true
 		}
 		for _, t := range slices.Backward(history) {
-			if t.To == s {
+			if t.To == s && t.From != t.To { // a review or a transfer does not enter a step
 				sv.At, sv.By = l.Time(t.At), names[t.By]
 				break
 			}
