@@ -152,7 +152,10 @@ func seedDemoWorld(ctx context.Context, st *store.Store, loc *time.Location, now
 	if err := st.CreatePlan(ctx, plan); err != nil {
 		return fail("plan", err)
 	}
-	if err := st.ApprovePlan(ctx, plan.ID, approver.ID, "Chủ tịch UBND xã Tân An", now); err != nil {
+	if err := st.SubmitPlan(ctx, plan.ID); err != nil {
+		return fail("submit plan", err)
+	}
+	if err := st.ApprovePlan(ctx, plan.ID, approver.ID, now); err != nil {
 		return fail("approve plan", err)
 	}
 	for _, ev := range []care.CaseEvent{care.EventImplement, care.EventMonitor} {
@@ -194,6 +197,10 @@ Talk to it as a phone (another terminal):
 See what Caseline sent (SMS and calls reaching the fake Twilio):
   curl -s %[2]s/_fake/messages
   curl -s %[2]s/_fake/calls
+
+Staff console (sign in with %[5]s; the code arrives as an SMS to the fake Twilio):
+  open %[1]s/console/
+  curl -s '%[2]s/_fake/messages?to=%[5]s'
 
 Case-manager API (token of %[5]s, shown once):
   curl -s -H 'Authorization: Bearer %[6]s' %[1]s/api/v1/escalations
