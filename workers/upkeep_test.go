@@ -90,7 +90,7 @@ func TestUpkeepKeepsAnAbuseReportWhileItsCaseIsOpen(t *testing.T) {
 	require.Equal(t, "", body(other), "another number's message: cleared")
 
 	// Closed now: kept for the retention after the closing, then cleared.
-	e.exec(`UPDATE care_case SET step = 'closed', closed_at = $2 WHERE id = $1`, who.Case, ck.Now())
+	e.exec(`UPDATE care_case SET step = 'closed', closed_at = $2, close_reason = 'goals_met' WHERE id = $1`, who.Case, ck.Now())
 	_, err = u.Pass(e.ctx)
 	require.NoError(t, err)
 	require.Equal(t, "bi danh", body(before), "closed less than the retention ago: kept")
