@@ -74,7 +74,7 @@ func addGateway(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool
 func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (*flows.Engine, error) {
 	engine := flows.NewEngine(flows.Deps{
 		Turns: st, Clock: clock, Router: cfg.SMSRoutes, Location: cfg.Location,
-		EmergencyNumbers: cfg.EmergencyNumbers,
+		EmergencyNumbers: cfg.EmergencyNumbers, Prompts: cfg.Prompts,
 	})
 	tw, err := twilio.New(twilio.Deps{
 		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices, Spool: sp,
