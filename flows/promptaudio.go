@@ -48,7 +48,9 @@ func ScanPromptAudio(fsys fs.FS, p *Prompts) (*PromptAudio, []PromptProblem, err
 		}
 		dir, file := path.Split(name)
 		dir = strings.TrimSuffix(dir, "/")
-		problem := func(rule string) { out = append(out, PromptProblem{Prompts: []string{name}, Where: "audio", Rule: rule}) }
+		problem := func(rule string) {
+			out = append(out, PromptProblem{Prompts: []string{name}, Where: "audio", Rule: rule})
+		}
 		if d.IsDir() {
 			if _, ok := langs[name]; !ok {
 				problem(fmt.Sprintf("not a language folder (%s)", strings.Join(languageNames(), ", ")))
