@@ -123,8 +123,8 @@ type AudioPiece struct {
 
 // Split cuts text, said in lang, into the recordings it contains and the words around them,
 // in order. A recording stands for its prompt's whole text where that text starts the text or
-// a sentence of it (after ". ", ": ", "? " or "! ") and ends it or a word: prompts are
-// joined whole, so a short one ("Có") is not found inside another's sentence.
+// a sentence of it (after ". ", ": ", "? " or "! ") and ends the text or a sentence: prompts
+// are joined whole, so a short one ("Có") is not found inside another's sentence.
 func (a *PromptAudio) Split(lang care.Language, text string) []AudioPiece {
 	if a == nil || len(a.files[lang]) == 0 {
 		return []AudioPiece{{Text: text}}
@@ -153,13 +153,14 @@ func (a *PromptAudio) Split(lang care.Language, text string) []AudioPiece {
 	return out
 }
 
-// longestAt finds the longest recorded prompt text that text begins with, ending at its end
-// or a space.
+// longestAt finds the longest recorded prompt text that text begins with and that ends text
+// or ends a sentence of it (a recorded "Có" is not the start of "Có thể").
 func (a *PromptAudio) longestAt(lang care.Language, text string) (string, int) {
 	best, n := "", 0
 	for id, t := range a.text[lang] {
 		longer := len(t) > n || (len(t) == n && id < best) // the same words under two ids: either, always the same
-		if longer && strings.HasPrefix(text, t) && (len(text) == len(t) || text[len(t)] == ' ') {
+		ends := len(text) == len(t) || (text[min(len(t), len(text)-1)] == ' ' && strings.ContainsAny(t[len(t)-1:], ".:?!"))
+		if longer && strings.HasPrefix(text, t) && ends {
 			best, n = id, len(t)
 		}
 	}

@@ -78,6 +78,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	})
 	tw, err := twilio.New(twilio.Deps{
 		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices, Spool: sp,
+		Audio: cfg.PromptAudio,
 	})
 	if err != nil {
 		return nil, err
@@ -87,6 +88,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	d.TwilioSMS, d.TwilioSMSStatus = signed(tw.SMS), signed(tw.SMSStatus)
 	d.TwilioVoice, d.TwilioVoiceStatus = signed(tw.Voice), signed(tw.VoiceStatus)
+	d.TwilioAudio = http.HandlerFunc(tw.Audio)
 	u, err := ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Ends: st, Spool: sp})
 	if err != nil {
 		return nil, err

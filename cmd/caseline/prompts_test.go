@@ -103,3 +103,30 @@ func TestPromptsList(t *testing.T) {
 	require.Contains(t, menu, "disability support")
 	require.Contains(t, done, "no: said", "a prompt with placeholders cannot be recorded")
 }
+
+func TestARecordingOfNoPromptIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "vi"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "vi", "bye.mp3"), []byte("ID3"), 0o644))
+	var stdout strings.Builder
+	err := run(t.Context(), []string{"caseline", "prompts", "check", "-audio", dir}, getenv(nil), strings.NewReader(""), &stdout, &stdout)
+	require.NoError(t, err, stdout.String())
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "vi", "goodbye.mp3"), []byte("ID3"), 0o644))
+	stdout.Reset()
+	err = run(t.Context(), []string{"caseline", "prompts", "check", "-audio", dir}, getenv(nil), strings.NewReader(""), &stdout, &stdout)
+	require.Equal(t, 1, exitCode(err))
+	require.Contains(t, stdout.String(), "vi/goodbye.mp3 (audio): matches no prompt id")
+	stdout.Reset()
+	err = run(t.Context(), []string{"caseline", "prompts", "check"}, getenv(map[string]string{"PROMPT_AUDIO_DIR": dir}), strings.NewReader(""), &stdout, &stdout)
+	require.Equal(t, 1, exitCode(err), "PROMPT_AUDIO_DIR is checked without the flag")
+
+	for _, command := range []string{"serve", "dev"} {
+		env := testEnv("postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPT_AUDIO_DIR": dir})
+		stdout.Reset()
+		err := run(t.Context(), []string{"caseline", command}, getenv(env), strings.NewReader(""), &stdout, &stdout)
+		require.Equal(t, 2, exitCode(err), command)
+		require.Contains(t, err.Error(), "PROMPT_AUDIO_DIR: prompt vi/goodbye.mp3 (audio): matches no prompt id")
+	}
+}
