@@ -786,6 +786,9 @@ func (s *step) pages(p Prompt) []Prompt {
 
 // t looks a prompt up in the session's language, filling {name} placeholders from kv pairs.
 func (s *step) t(key string, kv ...string) string {
+	if v, ok := voiceVariants[key]; ok && s.in.Channel == care.ChannelVoice {
+		key = v
+	}
 	if _, ok := s.e.cat[key]; !ok {
 		s.missing = append(s.missing, key)
 	}

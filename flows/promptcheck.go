@@ -92,6 +92,23 @@ func CheckPrompts(p *Prompts, emergency []string) []PromptProblem {
 					problem("a USSD question must fit one screen of %d characters: it takes %d", limit, len(pages))
 				}
 			}
+		case care.ChannelVoice:
+			said := []string{r.p.Text}
+			for _, o := range r.p.Options {
+				if o.Language == "" || o.Language == r.lang {
+					said = append(said, o.Label)
+				}
+			}
+			for _, text := range said {
+				if m := fractionRE.FindString(text); m != "" {
+					problem("said by text-to-speech, %q reads as a fraction or a date in the wrong order: write it out", m)
+				}
+				if r.lang == care.Vietnamese {
+					if w := foreignWord(text); w != "" {
+						problem("the Vietnamese voice misreads the English word %q: say it in Vietnamese", w)
+					}
+				}
+			}
 		}
 	})
 	for _, lang := range PromptLanguages {
@@ -150,6 +167,24 @@ func checkPromptFiles(p *Prompts) []PromptProblem {
 		}
 	}
 	return out
+}
+
+// fractionRE matches "4/5", "25/11": a fraction or a date to text-to-speech.
+var fractionRE = regexp.MustCompile(`[0-9]+\s*/\s*[0-9]+`)
+
+// voiceForeignWords are English words and brand names the Vietnamese voice reads as nonsense,
+// compared without case and diacritics: they have no place in a Vietnamese call.
+var voiceForeignWords = []string{"caseline", "sms", "ussd", "pin", "ok", "menu", "email", "online", "hotline",
+	"zalo", "facebook", "android", "twilio", "app", "english", "help", "stop", "start"}
+
+// foreignWord returns the first word of voiceForeignWords in text, or "".
+func foreignWord(text string) string {
+	for _, w := range discreetWords(text) {
+		if slices.Contains(voiceForeignWords, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // placeholderRE matches a {name} placeholder.

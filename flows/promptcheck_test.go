@@ -52,6 +52,10 @@ func TestCheckPromptsNamesEachFailingPromptAndRule(t *testing.T) {
 		{"empty", "vi", `bye: "Cảm ơn bạn. Chào tạm biệt."`, `bye: ""`, "bye", "empty"},
 		{"an SMS that tells of a report", "en", `"We received your request. Reference number: {ref}."`,
 			`"We received your report. Reference number: {ref}."`, "help_neutral", `must not say "report*"`},
+		{"an English brand said by the Vietnamese voice", "vi", `menu_voice: "Tổng đài`, `menu_voice: "Caseline, tổng đài`,
+			"menu_voice", `misreads the English word "caseline"`},
+		{"a fraction said on a call", "vi", `plan_step: "Bước {n} trên 5:`, `plan_step: "Bước {n}/5:`,
+			"plan_step", `"3/5" reads as a fraction`},
 		{"untranslated", "vi", `opt_fine: "Mọi việc ổn"`, `opt_fine: "Things are fine"`, "opt_fine", "not translated"},
 	}
 	for _, tt := range tests {
