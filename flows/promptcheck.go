@@ -25,6 +25,7 @@ type PromptProblem struct {
 	Rule string
 }
 
+// String is the problem on one line: "reg_done (register/registered sms vi): an SMS must …".
 func (p PromptProblem) String() string {
 	return strings.Join(p.Prompts, ", ") + " (" + p.Where + "): " + p.Rule
 }

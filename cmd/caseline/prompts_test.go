@@ -89,16 +89,19 @@ func TestPromptsList(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	require.Greater(t, len(lines), 100)
-	var menu, done string
+	var menu, menuVoice, done string
 	for _, l := range lines {
 		switch strings.Fields(l)[0] {
 		case "menu":
 			menu = l
+		case "menu_voice":
+			menuVoice = l
 		case "reg_done":
 			done = l
 		}
 	}
-	require.Contains(t, menu, "sms,ussd,voice")
+	require.Contains(t, menu, " sms,ussd ", "a call says menu_voice instead")
+	require.Contains(t, menuVoice, " voice ")
 	require.Contains(t, menu, "hỗ trợ người khuyết tật")
 	require.Contains(t, menu, "disability support")
 	require.Contains(t, done, "no: said", "a prompt with placeholders cannot be recorded")
