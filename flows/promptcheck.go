@@ -216,8 +216,10 @@ type rendering struct {
 	lang   care.Language
 	notice string
 	cat    care.HelpCategory
-	s      *step
-	p      Prompt // the notice, if any, is said before the text
+	// variant names who the help request went to, where the flow says it (routeVariants).
+	variant string
+	s       *step
+	p       Prompt // the notice, if any, is said before the text
 }
 
 func (r rendering) where() string {
@@ -228,7 +230,37 @@ func (r rendering) where() string {
 	if r.flow == flowHelp {
 		w += " category " + string(r.cat)
 	}
+	if r.variant != "" {
+		w += " " + r.variant
+	}
 	return w
+}
+
+// routeVariant is who a help request or a call went to, as a flow's vars say it.
+type routeVariant struct {
+	name string
+	vars map[string]string
+}
+
+// routeVariants are the ways the help and person flows tell who will answer (help.go's
+// whoWillAnswer, person.go's dial): each is said in its own words, so each is walked. Other
+// flows do not read them: the one worst case.
+func routeVariants(flow flowName) []routeVariant {
+	if flow != flowHelp && flow != flowPerson {
+		return []routeVariant{{}}
+	}
+	var out []routeVariant
+	for _, route := range []care.EscalationRoute{care.RouteRoster, care.RouteCommune, care.RouteNobody} {
+		for _, urgent := range []string{"1", ""} {
+			name := "to " + string(route)
+			if urgent == "" {
+				name += ", not urgent"
+			}
+			out = append(out, routeVariant{name: name, vars: map[string]string{
+				varRoute: string(route), varUrgent: urgent, varDialRoute: string(route)}})
+		}
+	}
+	return out
 }
 
 // ids are the prompt ids the rendering is made of, each once, in the order looked up.
@@ -260,15 +292,18 @@ func walkPrompts(e *Engine, cats []care.HelpCategory, fn func(rendering)) {
 				for _, lang := range PromptLanguages {
 					for _, n := range noticesFor(e, name, state, ch) {
 						for _, cat := range cats {
-							s := worstStep(e, name, state, ch, lang, cat)
-							s.notice = n
-							said := ""
-							if n != "" {
-								said = s.t(n) + " "
+							for _, v := range routeVariants(name) {
+								s := worstStep(e, name, state, ch, lang, cat)
+								maps.Copy(s.vars, v.vars)
+								s.notice = n
+								said := ""
+								if n != "" {
+									said = s.t(n) + " "
+								}
+								p := s.render()
+								p.Text = said + p.Text
+								fn(rendering{flow: name, state: state, ch: ch, lang: lang, notice: n, cat: cat, variant: v.name, s: s, p: p})
 							}
-							p := s.render()
-							p.Text = said + p.Text
-							fn(rendering{flow: name, state: state, ch: ch, lang: lang, notice: n, cat: cat, s: s, p: p})
 						}
 					}
 				}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/caseline/caseline/care"
 )
@@ -38,6 +39,17 @@ func ListPrompts(p *Prompts) []PromptEntry {
 		}
 		mark(r.ch, r.s.used...)
 	})
+	// The walk fills a plan with one case step and service status and names the default
+	// emergency numbers: the others are used where those are.
+	for id, like := range map[string]string{"step_": keyPlanStep, "service_": keyPlanService, "emergency_": keyHelpEmergency} {
+		for _, other := range p.order {
+			if strings.HasPrefix(other, id) {
+				for ch := range used[like] {
+					mark(ch, other)
+				}
+			}
+		}
+	}
 	// Every gateway says the apology when a turn fails.
 	mark(care.ChannelSMS, keyApology)
 	mark(care.ChannelUSSD, keyApology)
