@@ -371,7 +371,7 @@ func loadConfig(getenv func(string) string, command string) (config, error) {
 		problems = append(problems, fmt.Sprintf("TWILIO_CALLER_ID: required by %s when TWILIO_FROM is a messaging service (MG…): calls need a phone number as their caller id", command))
 	}
 	if command == "serve" || command == "work" || command == "dev" {
-		problems = append(problems, c.checkPrompts()...)
+		problems = append(problems, c.checkPrompts(command != "work")...)
 	}
 	if len(problems) > 0 {
 		return config{}, usageError{strings.Join(problems, "; ")}
@@ -384,9 +384,10 @@ func loadConfig(getenv func(string) string, command string) (config, error) {
 const maxPromptProblems = 5
 
 // checkPrompts applies flows.CheckPrompts to a PROMPTS_DIR override (the shipped prompts pass
-// it in the tests) and scans PROMPT_AUDIO_DIR against the prompts: a service must not start
-// with an SMS that no longer fits or a recording that would never be played.
-func (c *config) checkPrompts() []string {
+// it in the tests) and, when the process answers calls (audio), scans PROMPT_AUDIO_DIR
+// against the prompts: a service must not start with an SMS that no longer fits or a
+// recording that would never be played.
+func (c *config) checkPrompts(audio bool) []string {
 	var problems []string
 	name := func(variable string, list []flows.PromptProblem) {
 		for i, p := range list {
@@ -400,7 +401,7 @@ func (c *config) checkPrompts() []string {
 	if c.Prompts != nil {
 		name("PROMPTS_DIR", flows.CheckPrompts(c.Prompts, c.EmergencyNumbers))
 	}
-	if c.PromptAudioDir != "" {
+	if audio && c.PromptAudioDir != "" {
 		a, list, err := flows.ScanPromptAudio(os.DirFS(c.PromptAudioDir), cmp.Or(c.Prompts, flows.ShippedPrompts()))
 		if err != nil {
 			return append(problems, "PROMPT_AUDIO_DIR: "+err.Error())
