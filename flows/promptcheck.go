@@ -33,16 +33,18 @@ func (p PromptProblem) String() string {
 // CheckPrompts applies every rule prompts must meet to p, with emergency as EMERGENCY_NUMBERS
 // (nil for the default), and returns each broken rule, or nothing:
 //   - the files: every prompt id of the shipped set is in every language's file, no id that
-//     the code does not know is there, no text is empty, and each text has exactly the
+//     the code does not know is there, no text is empty, each text has exactly the
 //     {placeholders} the code fills (the same in every language), and no text with words
 //     reads the same in Vietnamese as in English (one is not translated);
 //   - every state of every flow, rendered as long as it gets (longest names, places, six
-//     services) on each channel it speaks on, with every notice it can carry and every help
-//     category: an SMS fits one GSM-7 segment once diacritics are stripped (three UCS-2
-//     segments with them) and names nothing that would reveal a report to another reader of
-//     the phone (Indiscreet); each USSD screen holds 160 characters (and 182 where the
-//     aggregator allows it) and a question fits one screen; a prompt does not read the same
-//     in Vietnamese and English.
+//     services) on each channel it speaks on, with every notice it can carry, every help
+//     category and every route a help request takes: an SMS fits one GSM-7 segment once
+//     diacritics are stripped (three UCS-2 segments with them) and names nothing that would
+//     reveal a report to another reader of the phone (Indiscreet); each USSD screen holds 160
+//     characters (and 182 where the aggregator allows it) and a question fits one screen;
+//     what a call says has no "4/5" (text-to-speech reads a fraction, or a date the wrong way
+//     round) and, in Vietnamese, no English word the Vietnamese voice would misread
+//     (voiceForeignWords).
 //
 // The state walk's tests apply it to the shipped prompts; `caseline prompts check` and the
 // start of serve, work and dev apply it to a PROMPTS_DIR override.
@@ -95,7 +97,7 @@ func CheckPrompts(p *Prompts, emergency []string) []PromptProblem {
 			}
 		case care.ChannelVoice:
 			said := []string{r.p.Text}
-			for _, o := range r.p.Options {
+			for _, o := range append(r.s.voiceKeys(), r.p.Options...) {
 				if o.Language == "" || o.Language == r.lang {
 					said = append(said, o.Label)
 				}
