@@ -6,6 +6,8 @@ import (
 	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
 )
 
 // editedPrompts is the shipped set with edit applied to the text of lang's file.
@@ -91,4 +93,17 @@ func TestLoadPromptsRefusesWhatIsNotAPromptFile(t *testing.T) {
 	}
 	_, err := LoadPrompts(fstest.MapFS{"vi.yaml": {Data: []byte("bye: \"x\"\n")}})
 	require.ErrorContains(t, err, "en.yaml", "a language file missing")
+}
+
+func TestNewsSpeaksAnOverride(t *testing.T) {
+	t.Parallel()
+	p := editedPrompts(t, "en", func(s string) string {
+		return strings.Replace(s, `plan_closed: "`, `plan_closed: "Edited. `, 1)
+	})
+	person := care.Person{ID: 1, Phone: "+84912000001", Language: care.English, Channel: care.ChannelSMS}
+	news := NewNews(nil, nil).Using(p).Closed(care.ClosedNews{Person: person, Case: care.Case{ID: 3}})
+	require.Len(t, news, 1)
+	require.Contains(t, news[0].Body, "Caseline: Edited. ")
+	shipped := NewNews(nil, nil).Using(nil).Closed(care.ClosedNews{Person: person, Case: care.Case{ID: 3}})
+	require.NotContains(t, shipped[0].Body, "Edited")
 }

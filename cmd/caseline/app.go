@@ -101,7 +101,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	d.API = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
-		News: flows.NewNews(cfg.SMSRoutes, cfg.Location), Clock: clock, Log: log,
+		News: flows.NewNews(cfg.SMSRoutes, cfg.Location).Using(cfg.Prompts), Clock: clock, Log: log,
 		Compose: flows.ComposeStaffSMS(cfg.SMSRoutes),
 	})
 	return engine, nil
@@ -130,6 +130,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		Redis:         rdb,
 		TaskTimeout:   cfg.TaskTimeout,
 		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), cfg.TaskTimeout),
+		News:          flows.NewNews(cfg.SMSRoutes, cfg.Location).Using(cfg.Prompts),
 	}, nil
 }
 
