@@ -101,6 +101,7 @@ const (
 	AuditPersonUpdate       = "person.update"
 	AuditPersonSetPIN       = "person.pin_set"
 	AuditPersonClearPIN     = "person.pin_clear"
+	AuditPersonClearPINLock = "person.pin_unlock"
 	AuditCaseOpen           = "case.open"
 	AuditCaseMove           = "case.move"
 	AuditAssessmentRecord   = "assessment.record"

@@ -45,6 +45,8 @@ const (
 	keyOptedIn    = "opted_in"
 
 	keyRegWho          = "reg_who"
+	keyRegRelation     = "reg_relation"
+	keyRegToldOther    = "reg_told_other"
 	keyRegSelf         = "reg_self"
 	keyRegOther        = "reg_other"
 	keyRegPhone        = "reg_phone"
@@ -102,6 +104,10 @@ const (
 	keyOptFine     = "opt_fine"
 	keyOptNeedHelp = "opt_need_help"
 	keyCheckInFine = "checkin_fine"
+	// The check-in as its person's consenting caregiver answers it.
+	keyCheckInCaregiver     = "checkin_caregiver"
+	keyCheckInCaregiverFine = "checkin_caregiver_fine"
+	keyCheckInCaregiverHelp = "checkin_caregiver_help"
 
 	keyReminder       = "reminder"
 	keyOptCome        = "opt_come"
@@ -179,42 +185,56 @@ func newCatalog() catalog {
 		keyOptedIn: {"Bạn sẽ nhận lại tin nhắn của Caseline. Gửi MENU để xem các lựa chọn.",
 			"You will get Caseline messages again. Send MENU for the choices."},
 
-		keyRegWho:          {"Bạn đăng ký cho ai?", "Who are you registering?"},
-		keyRegSelf:         {"Cho chính tôi", "Myself"},
-		keyRegOther:        {"Cho người khác", "Someone else"},
-		keyRegPhone:        {"Xin cho biết số điện thoại của người đó:", "What is their phone number?"},
-		keyRegPhoneBad:     {"Số điện thoại này chưa đúng.", "That phone number does not look right."},
-		keyRegPhoneTaken:   {"Số này đã được đăng ký rồi.", "That number is already registered."},
-		keyRegNameSelf:     {"Xin cho biết họ và tên của bạn:", "What is your full name?"},
-		keyRegNameOther:    {"Xin cho biết họ và tên của người đó:", "What is their full name?"},
-		keyRegNameBad:      {"Tên này quá ngắn hoặc quá dài.", "That name is too short or too long."},
-		keyRegCommune:      {"Sống ở xã, phường nào? Xin gửi tên hoặc mã số.", "Which commune or ward is home? Send its name or number."},
-		keyRegCommuneBad:   {"Chúng tôi chưa tìm thấy xã, phường đó.", "We could not find that commune."},
-		keyRegNeeds:        {"Cần hỗ trợ gì? Gửi các số: 13 là 1 và 3.", "What is needed? Send numbers: 13 means 1 and 3."},
-		keyRegNeedsBad:     {"Chỉ dùng số từ 1 đến 8.", "Only numbers 1 to 8."},
-		keyRegChannel:      {"Nên liên lạc bằng cách nào?", "How should we get in touch?"},
-		keyOptSMS:          {"Nhắn tin", "Text message"},
-		keyOptCall:         {"Gọi điện", "Phone call"},
-		keyRegConsent:      {"Cán bộ xã sẽ giữ các thông tin này để hỗ trợ. Bạn có đồng ý không?", "The commune social worker will keep this information to give support. Do you agree?"},
-		keyOptAgree:        {"Đồng ý", "I agree"},
-		keyOptNo:           {"Không", "No"},
-		keyOptYes:          {"Có", "Yes"},
-		keyRegVoiceConsent: {"Chúng tôi sẽ đăng ký số điện thoại này. Cán bộ xã sẽ gọi lại để hỏi thêm. Bạn có đồng ý không?", "We will register this phone number. The commune social worker will call you back for the details. Do you agree?"},
-		keyRegVoiceCommune: {"Xin bấm mã số của xã bạn, rồi bấm phím thăng.", "Key in your commune's number, then press the hash key."},
-		keyRegDone:         {"Đăng ký xong. Mã số: {ref}. Cán bộ xã sẽ liên hệ.", "Registration done. Reference number: {ref}. The commune social worker will be in touch."},
-		keyRegDeclined:     {"Chưa đăng ký. Bạn có thể đăng ký bất cứ lúc nào.", "Not registered. You can register at any time."},
-		keyRegAlready:      {"Số này đã đăng ký rồi. Mã số: {ref}.", "This number is already registered. Reference number: {ref}."},
-		keyRegUnnamed:      {"Chưa rõ tên", "Name not given"},
+		keyRegWho:      {"Bạn đăng ký cho ai?", "Who are you registering?"},
+		keyRegRelation: {"Bạn là gì của người đó?", "How are you related to them?"},
+		keyRegToldOther: {"Caseline: {who} của bạn đã đăng ký cho bạn nhận hỗ trợ của xã. Nếu bạn không muốn, gửi NGUNG NHAN TIN.",
+			"Caseline: {who} registered you for support from your commune. If you do not want this, reply STOP MESSAGES."},
+		relationOptionKey(care.RelationParent):  {"Cha hoặc mẹ", "Parent"},
+		relationOptionKey(care.RelationSpouse):  {"Vợ hoặc chồng", "Husband or wife"},
+		relationOptionKey(care.RelationChild):   {"Con", "Son or daughter"},
+		relationOptionKey(care.RelationSibling): {"Anh, chị hoặc em", "Brother or sister"},
+		relationOptionKey(care.RelationOther):   {"Người thân khác hoặc người quen", "Other relative or friend"},
+		relationKey(care.RelationParent):        {"Cha hoặc mẹ", "Your parent"},
+		relationKey(care.RelationSpouse):        {"Vợ hoặc chồng", "Your husband or wife"},
+		relationKey(care.RelationChild):         {"Con", "Your son or daughter"},
+		relationKey(care.RelationSibling):       {"Anh, chị hoặc em", "Your brother or sister"},
+		relationKey(care.RelationOther):         {"Một người thân hoặc người quen", "A relative or friend"},
+		keyRegSelf:                              {"Cho chính tôi", "Myself"},
+		keyRegOther:                             {"Cho người khác", "Someone else"},
+		keyRegPhone:                             {"Xin cho biết số điện thoại của người đó:", "What is their phone number?"},
+		keyRegPhoneBad:                          {"Số điện thoại này chưa đúng.", "That phone number does not look right."},
+		keyRegPhoneTaken:                        {"Số này đã được đăng ký rồi.", "That number is already registered."},
+		keyRegNameSelf:                          {"Xin cho biết họ và tên của bạn:", "What is your full name?"},
+		keyRegNameOther:                         {"Xin cho biết họ và tên của người đó:", "What is their full name?"},
+		keyRegNameBad:                           {"Tên này quá ngắn hoặc quá dài.", "That name is too short or too long."},
+		keyRegCommune:                           {"Sống ở xã, phường nào? Xin gửi tên hoặc mã số.", "Which commune or ward is home? Send its name or number."},
+		keyRegCommuneBad:                        {"Chúng tôi chưa tìm thấy xã, phường đó.", "We could not find that commune."},
+		keyRegNeeds:                             {"Cần hỗ trợ gì? Gửi các số: 13 là 1 và 3.", "What is needed? Send numbers: 13 means 1 and 3."},
+		keyRegNeedsBad:                          {"Chỉ dùng số từ 1 đến 8.", "Only numbers 1 to 8."},
+		keyRegChannel:                           {"Nên liên lạc bằng cách nào?", "How should we get in touch?"},
+		keyOptSMS:                               {"Nhắn tin", "Text message"},
+		keyOptCall:                              {"Gọi điện", "Phone call"},
+		keyRegConsent:                           {"Cán bộ xã sẽ giữ các thông tin này để hỗ trợ. Bạn có đồng ý không?", "The commune social worker will keep this information to give support. Do you agree?"},
+		keyOptAgree:                             {"Đồng ý", "I agree"},
+		keyOptNo:                                {"Không", "No"},
+		keyOptYes:                               {"Có", "Yes"},
+		keyRegVoiceConsent:                      {"Chúng tôi sẽ đăng ký số điện thoại này. Cán bộ xã sẽ gọi lại để hỏi thêm. Bạn có đồng ý không?", "We will register this phone number. The commune social worker will call you back for the details. Do you agree?"},
+		keyRegVoiceCommune:                      {"Xin bấm mã số của xã bạn, rồi bấm phím thăng.", "Key in your commune's number, then press the hash key."},
+		keyRegDone:                              {"Đăng ký xong. Mã số: {ref}. Cán bộ xã sẽ liên hệ.", "Registration done. Reference number: {ref}. The commune social worker will be in touch."},
+		keyRegDeclined:                          {"Chưa đăng ký. Bạn có thể đăng ký bất cứ lúc nào.", "Not registered. You can register at any time."},
+		keyRegAlready:                           {"Số này đã đăng ký rồi. Mã số: {ref}.", "This number is already registered. Reference number: {ref}."},
+		keyRegUnnamed:                           {"Chưa rõ tên", "Name not given"},
 
 		keyManagerRegister: {"Caseline: đăng ký mới, mã {ref}, {name}, số {phone}. Nhu cầu: {needs}. Hồ sơ {case}, bước 1.",
 			"Caseline: new registration, ref {ref}, {name}, phone {phone}. Needs: {needs}. Case {case}, step 1."},
 		keyManagerRegisterVoice: {"Caseline: đăng ký qua cuộc gọi, mã {ref}, số {phone}. Hãy gọi lại để hoàn tất hồ sơ {case}.",
 			"Caseline: registered by phone call, ref {ref}, phone {phone}. Please call back to complete case {case}."},
 
-		keyPlanPIN:             {"Xin nhập mã số bí mật của bạn:", "Please enter your PIN:"},
-		keyPlanPINVoice:        {"Xin bấm mã số bí mật của bạn, rồi bấm phím thăng.", "Key in your PIN, then press the hash key."},
-		keyPlanPINBad:          {"Mã số bí mật chưa đúng.", "That PIN is not right."},
-		keyPlanLocked:          {"Mã số bí mật sai nhiều lần. Mời bạn thử lại sau.", "Too many wrong PINs. Please try again later."},
+		keyPlanPIN:      {"Xin nhập mã số bí mật của bạn:", "Please enter your PIN:"},
+		keyPlanPINVoice: {"Xin bấm mã số bí mật của bạn, rồi bấm phím thăng.", "Key in your PIN, then press the hash key."},
+		keyPlanPINBad:   {"Mã số bí mật chưa đúng. Bạn còn {left} lần thử.", "That PIN is not right. You have {left} tries left."},
+		keyPlanLocked: {"Mã số bí mật sai {n} lần, nên kế hoạch được khóa {minutes} phút, đến {until}. Bạn vẫn có thể xin giúp đỡ.",
+			"The PIN was wrong {n} times, so your plan is locked for {minutes} minutes, until {until}. You can still ask for help."},
 		keyPlanUnregistered:    {"Số này chưa đăng ký. Để đăng ký, xin bắt đầu lại và chọn 1.", "This number is not registered. To register, start again and choose 1."},
 		keyPlanUnregisteredSMS: {"Số này chưa đăng ký. Gửi DANG KY để đăng ký.", "This number is not registered. Send REGISTER to register."},
 		keyPlanNoCase:          {"Hồ sơ của bạn đang chờ cán bộ xã nhận.", "Your case is waiting for a social worker."},
@@ -235,10 +255,15 @@ func newCatalog() catalog {
 		keyHelpDangerSMS: {"Bạn có cần giúp gấp, ngay bây giờ không?", "Do you need help urgently, right now?"},
 		keyHelpNeutral:   {"Yêu cầu của bạn đã được nhận. Mã số: {ref}.", "We received your request. Reference number: {ref}."},
 
-		keyCheckIn:     {"Caseline hỏi thăm: dạo này mọi việc của bạn thế nào?", "Caseline check-in: how are things with you?"},
-		keyOptFine:     {"Mọi việc ổn", "Things are fine"},
-		keyOptNeedHelp: {"Tôi cần giúp đỡ", "I need help"},
-		keyCheckInFine: {"Cảm ơn bạn đã trả lời. Chúc bạn mọi điều tốt lành!", "Thank you for answering. All the best!"},
+		keyCheckIn:          {"Caseline hỏi thăm: dạo này mọi việc của bạn thế nào?", "Caseline check-in: how are things with you?"},
+		keyOptFine:          {"Mọi việc ổn", "Things are fine"},
+		keyOptNeedHelp:      {"Tôi cần giúp đỡ", "I need help"},
+		keyCheckInFine:      {"Cảm ơn bạn đã trả lời. Chúc bạn mọi điều tốt lành!", "Thank you for answering. All the best!"},
+		keyCheckInCaregiver: {"Caseline hỏi thăm {name}: dạo này mọi việc thế nào?", "Caseline check-in for {name}: how are things?"},
+		keyCheckInCaregiverFine: {"Cảm ơn bạn đã trả lời thay {name}. Chúc cả nhà mọi điều tốt lành!",
+			"Thank you for answering for {name}. All the best to you both!"},
+		keyCheckInCaregiverHelp: {"Cảm ơn bạn đã báo {name} cần giúp. Mã số: {ref}.",
+			"Thank you for telling us {name} needs help. Reference number: {ref}."},
 
 		keyReminder:       {"Caseline nhắc lịch hẹn {when} tại {place}. Bạn đến được không?", "Caseline reminder: appointment {when}, {place}. Can you come?"},
 		keyOptCome:        {"Tôi sẽ đến", "I will come"},

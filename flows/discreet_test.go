@@ -74,7 +74,7 @@ func TestEverySMSPromptIsDiscreet(t *testing.T) {
 						s.notice = n
 						p := s.render()
 						if n != "" {
-							p.Text = s.t(n) + " " + p.Text
+							p.Text = noticeText(s, n) + " " + p.Text
 						}
 						for _, diacritics := range []bool{false, true} {
 							text := SMSText(p, diacritics)

@@ -63,12 +63,22 @@ func TestRegisterOpensCaseForLeastBusyManagerAndQueuesTheirSMS(t *testing.T) {
 func TestRegisterOnBehalfAndByVoice(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	for _, text := range []string{"DK", "2", "0987 000 002", "Lê Thị Dung", "27002", "2", "1", "1"} {
+	for _, text := range []string{"DK", "2", "0987 000 002", "3", "Lê Thị Dung", "27002", "2", "1", "1"} {
 		f.sms(phoneHoa, text)
 	}
 	var by string
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT registered_by FROM person WHERE phone = '+84987000002'`).Scan(&by))
 	require.Equal(t, string(phoneHoa), by)
+	var rel string
+	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT registered_relation FROM person WHERE phone = '+84987000002'`).Scan(&rel))
+	require.Equal(t, string(care.RelationChild), rel)
+	var told string
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		`SELECT body FROM message WHERE phone = '+84987000002' AND direction = 'out' AND status = 'queued'`).Scan(&told))
+	require.Equal(t, "Caseline: Con cua ban da dang ky cho ban nhan ho tro cua xa. Neu ban khong muon, gui NGUNG NHAN TIN.", told,
+		"the person registered is told by whom (never the number) and how to decline")
+	require.NotContains(t, told, string(phoneHoa))
+	require.Empty(t, flows.Indiscreet(told))
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM care_case c JOIN person p ON p.id = c.person_id WHERE p.phone = '+84987000002' AND c.manager_id = $1`, f.ids["tam"]))
 
 	voice := func(text string, isNew bool) flows.Reply {

@@ -55,7 +55,7 @@ func TestVoicePromptsFile(t *testing.T) {
 						s := worstStep(e, name, state, ch, lang, cat)
 						p := s.render()
 						if n != "" {
-							p.Text = s.t(n) + " " + p.Text
+							p.Text = noticeText(s, n) + " " + p.Text
 						}
 						for _, pg := range s.pages(p) {
 							add(string(name)+"/"+state+" "+string(lang)+" "+n, pg)

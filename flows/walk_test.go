@@ -40,6 +40,14 @@ func noticesFor(e *Engine, flow flowName, state string, ch care.Channel) []strin
 	return append(out, keyInvalid)
 }
 
+// noticeText is notice n as the engine says it, its placeholders filled as long as they get.
+func noticeText(s *step, n string) string {
+	if n == keyPlanPINBad {
+		return s.t(n, "left", "4")
+	}
+	return s.t(n)
+}
+
 // worstStep is a step whose facts and vars make every dynamic prompt as long as it gets.
 func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang care.Language, category care.HelpCategory) *step {
 	at := time.Date(2026, 12, 31, 16, 59, 0, 0, time.UTC)
@@ -49,7 +57,7 @@ func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang car
 			varRef: "1234567", varCategory: string(category), varInDanger: "1", varRegPhone: "+84987000002",
 			varWhen: at.Format(time.RFC3339), varPlace: clip(long, placeChars), varEscalation: "1234567", varReminder: "7",
 			varRoute: string(care.RouteRoster), varUrgent: "1", varMissed: "1", varDial: "+84901000001",
-			varDialRoute: string(care.RouteRoster),
+			varDialRoute: string(care.RouteRoster), varLockedUntil: "23:59", varCaredName: long,
 		},
 		f: Facts{
 			Person: &PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,
@@ -90,7 +98,7 @@ func TestEveryStateOfEveryFlow(t *testing.T) {
 							s.notice = n
 							p := s.render()
 							if n != "" {
-								p.Text = s.t(n) + " " + p.Text
+								p.Text = noticeText(s, n) + " " + p.Text
 							}
 							where := string(name) + "/" + state + " " + string(ch) + " " + string(lang) + " " + n
 							require.Empty(t, s.missing, "%s: prompts missing from the catalog", where)

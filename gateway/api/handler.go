@@ -69,6 +69,7 @@ func (h *handler) routes() []route {
 		{method: "PATCH", path: "/api/v1/persons/{id}", serve: h.updatePerson},
 		{method: "PUT", path: "/api/v1/persons/{id}/pin", serve: h.setPIN},
 		{method: "DELETE", path: "/api/v1/persons/{id}/pin", serve: h.clearPIN},
+		{method: "DELETE", path: "/api/v1/persons/{id}/pin/lock", serve: h.clearPINLock},
 		{method: "GET", path: "/api/v1/persons/{id}/messages", serve: h.listMessages},
 		{method: "POST", path: "/api/v1/persons/{id}/messages", serve: h.sendSMS},
 		{method: "GET", path: "/api/v1/persons/{id}/case", serve: h.openCaseOf},
