@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +93,121 @@ func TestClearPINLock(t *testing.T) {
 	require.False(t, stored.PINLocked(start))
 	actions := e.audit("person", int64(w.person.ID), w.manager.ID)
 	require.Equal(t, care.AuditPersonClearPINLock, actions[len(actions)-1])
+}
+
+// TestSearchPersons: by name without diacritics or case, by part of a phone number written
+// any way, only within the staff member's communes, paged.
+func TestSearchPersons(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world() // Nguyễn Văn An in A
+	other := e.person(w.b)
+	mai := &care.Person{Phone: care.MustParsePhone("0987 654 321"), Name: "Trần Thị Mai", Commune: w.a,
+		Language: care.Vietnamese, Channel: care.ChannelSMS, Status: care.PersonActive}
+	require.NoError(t, e.s.CreatePerson(e.ctx, mai))
+
+	names := func(token, q string) []string {
+		t.Helper()
+		var out []string
+		cursor := ""
+		for {
+			body := e.ok(http.StatusOK, token, "GET", "/api/v1/persons?limit=1&q="+urlQuery(q)+"&cursor="+cursor, nil)
+			for _, it := range body["items"].([]any) {
+				out = append(out, it.(map[string]any)["name"].(string))
+			}
+			next, _ := body["next"].(string)
+			if next == "" {
+				return out
+			}
+			cursor = next
+		}
+	}
+	require.Equal(t, []string{"Trần Thị Mai"}, names(w.token, "tran thi"))
+	require.Equal(t, []string{"Trần Thị Mai"}, names(w.token, "MAI"))
+	require.Equal(t, []string{"Trần Thị Mai"}, names(w.token, "0987 654"))
+	require.Equal(t, []string{"Trần Thị Mai"}, names(w.token, "+84987654321"))
+	require.Equal(t, []string{"Nguyễn Văn An", "Trần Thị Mai"}, names(w.token, "n"))
+	require.Empty(t, names(w.token, "%"), "LIKE's wildcards are searched for, not obeyed")
+	require.Empty(t, names(w.otherToken, "tran"), "another commune's staff do not find her")
+	require.Equal(t, []string{other.Name}, names(w.otherToken, "an"))
+	require.Len(t, names(w.token, ""), 2, "no query lists everyone in scope")
+	e.fails(http.StatusBadRequest, care.EINVALID, w.token, "GET", "/api/v1/persons?q="+strings.Repeat("a", 101), nil)
+}
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// TestReassignCase: a case goes to another case manager of its commune, audited; the open
+// escalation at the case manager's rung is to be told again (to the new one); nobody
+// outside the commune can take it, and staff of another commune cannot see it.
+func TestReassignCase(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	second, _ := e.staff(w.a, care.RoleCaseManager, 0)
+	otherCommune, _ := e.staff(w.b, care.RoleCaseManager, 0)
+	url := path("/cases/%d/manager", w.kase.ID)
+
+	atRung := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a}
+	require.NoError(t, e.s.CreateEscalation(e.ctx, atRung))
+	_, err := e.s.Pool().Exec(e.ctx, `UPDATE escalation SET notified = true WHERE id = $1`, int64(atRung.ID))
+	require.NoError(t, err)
+
+	e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", url, map[string]any{})
+	fields := e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", url, map[string]any{"manager_id": int64(otherCommune.ID)})
+	require.Contains(t, fields, "manager_id")
+	e.fails(http.StatusConflict, care.ECONFLICT, w.token, "POST", url, map[string]any{"manager_id": int64(w.manager.ID)})
+	e.fails(http.StatusNotFound, care.ENOTFOUND, w.otherToken, "POST", url, map[string]any{"manager_id": int64(second.ID)})
+
+	c := e.ok(http.StatusOK, w.token, "POST", url, map[string]any{"manager_id": int64(second.ID)})
+	require.Equal(t, float64(second.ID), c["manager_id"])
+	entries, err := e.s.AuditLog(e.ctx, "case", int64(w.kase.ID))
+	require.NoError(t, err)
+	last := entries[len(entries)-1]
+	require.Equal(t, care.AuditCaseReassign, last.Action)
+	require.Equal(t, w.manager.ID, last.ActorID)
+	require.EqualValues(t, w.manager.ID, last.Detail["from"])
+	require.EqualValues(t, second.ID, last.Detail["to"])
+
+	var notified bool
+	require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT notified FROM escalation WHERE id = $1`, int64(atRung.ID)).Scan(&notified))
+	require.False(t, notified, "the new case manager is told of the open escalation")
+	got := e.ok(http.StatusOK, w.token, "GET", path("/cases/%d", w.kase.ID), nil)
+	require.Equal(t, float64(second.ID), got["manager_id"])
+}
+
+// TestListCheckIns: a case's and a person's check-ins with their answers, newest first,
+// within scope.
+func TestListCheckIns(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	sc := &care.CheckInSchedule{CaseID: w.kase.ID, Weekday: time.Monday, Minute: 540, Window: 48 * time.Hour, Active: true}
+	require.NoError(t, e.s.CreateSchedule(e.ctx, sc))
+	var ids []care.CheckInID
+	for i, status := range []care.CheckInStatus{care.CheckInSent, care.CheckInSent, care.CheckInPending} {
+		due := start.Add(time.Duration(i) * 7 * 24 * time.Hour)
+		c := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due,
+			RetryAt: due.Add(24 * time.Hour), DeadlineAt: due.Add(48 * time.Hour), Status: status}
+		require.NoError(t, e.s.CreateCheckIn(e.ctx, c))
+		ids = append(ids, c.ID)
+	}
+	require.NoError(t, e.s.AnswerCheckIn(e.ctx, ids[0], care.CheckInFine, start.Add(time.Hour)))
+	require.NoError(t, e.s.AnswerCheckIn(e.ctx, ids[1], care.CheckInNeedHelp, start.Add(8*24*time.Hour)))
+
+	for _, u := range []string{path("/cases/%d/checkins", w.kase.ID), path("/persons/%d/checkins", w.person.ID)} {
+		body := e.ok(http.StatusOK, w.token, "GET", u+"?limit=2", nil)
+		items := body["items"].([]any)
+		require.Len(t, items, 2)
+		first, second := items[0].(map[string]any), items[1].(map[string]any)
+		require.Equal(t, float64(ids[2]), first["id"], "newest first")
+		require.Nil(t, first["answer"])
+		require.Equal(t, "need_help", second["answer"])
+		require.NotNil(t, second["answered_at"])
+		body = e.ok(http.StatusOK, w.token, "GET", u+"?limit=2&cursor="+body["next"].(string), nil)
+		items = body["items"].([]any)
+		require.Len(t, items, 1)
+		require.Equal(t, "fine", items[0].(map[string]any)["answer"])
+		require.Nil(t, body["next"])
+		e.fails(http.StatusNotFound, care.ENOTFOUND, w.otherToken, "GET", u, nil)
+	}
 }

@@ -136,7 +136,10 @@ func (h *handler) listPersons(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	f := care.PersonFilter{Communes: st.Communes()}
+	f := care.PersonFilter{Communes: st.Communes(), Query: r.URL.Query().Get("q")}
+	if !care.TextOK(f.Query) || len(f.Query) > 100 {
+		return care.FieldError("q", "q must be at most 100 bytes of text")
+	}
 	if c := r.URL.Query().Get("commune"); c != "" {
 		if !st.Sees(care.CommuneCode(c)) {
 			writeJSON(w, http.StatusOK, newList([]*care.Person{}, "", viewPerson))
