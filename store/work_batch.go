@@ -14,7 +14,7 @@ import (
 // statement per table and one commit, because on this hardware a durable commit per row is
 // what caps throughput.
 
-// reminderWorkCols lists what RunReminder and RunReminders read, in reminderWorkDest's order.
+// reminderWorkCols lists what RunReminders reads, in reminderWorkDest's order.
 const reminderWorkCols = `r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
 	a.id, a.case_id, a.person_id, a.at, a.place, a.purpose, a.status, a.version, a.created_at, a.updated_at,
 	` + workPersonCols + `,

@@ -5,140 +5,90 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store"
 )
 
-// TestLifeCycleE2E walks issue 14's part B through a running `caseline dev` as the world
-// does: phones through the phone simulator, the case manager through the API, what Caseline
-// sent through the fake Twilio.
-//
-//   - A child's help request goes up the urgent ladder, and the case manager's SMS of the
-//     child's safety request names the child protection line, 111; the child's own SMS does
-//     not name it.
-//   - Five wrong PINs by SMS lock plan status, on USSD too, until the case manager ends the
-//     lockout through the API; then the right PIN reads the plan.
-//   - A consenting caregiver's "2" to a check-in the person was sent answers it and files a
-//     help request on the person's case, which reaches the case manager.
-func TestLifeCycleE2E(t *testing.T) {
+// TestE2ELifeCycle walks issue 14's case life cycle through a running `caseline dev`: the
+// deaf demo user's case manager revises her approved plan; while the revision waits, the
+// approver is told by SMS and her plan status on the phone still reads the plan in force;
+// the approver approves it with their own token, the case manager is told, and the phone
+// reads the new plan. The case moves to another commune: both case managers are told, and
+// the old commune's token gets 404 at once. The new case manager closes it (she moved
+// away): she is told by SMS, and her plan status says the case is closed.
+func TestE2ELifeCycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs the whole system")
 	}
 	s := startDev(t)
 	ctx := context.Background()
-	year := time.Now().In(s.loc).Year()
-	staffPhones := []string{demoManagerPhone.E164(), demoManager2Phone.E164()}
-
-	// --- A child asks for help: urgent, and 111 in the staff SMS of a safety request.
-	const child = "+84987650101"
-	var kid apiPerson
-	s.api("POST", "/persons", map[string]any{"phone": child, "name": "Lò Thị Hoa", "sex": "female", "birth_year": year - 12},
-		http.StatusCreated, &kid)
-	ph := s.phone(child)
-	sms := func(text string) string {
-		t.Helper()
-		r, err := ph.SMS(ctx, text)
-		require.NoError(t, err, "sms %q", text)
-		return strings.Join(r.Messages, "\n")
-	}
-	sms("GIUP")
-	sms("1")          // health
-	sms("1")          // no description
-	reply := sms("2") // not in danger now
-	require.Contains(t, fold(reply), "ngay", "a child's request is said to be taken up right away: %s", reply)
-	healthEsc := s.waitStaff(staffPhones, regexp.MustCompile(`^Caseline #(\d+): KHAN Lo Thi Hoa \`+child+` can tro giup: suc khoe\. Tra loi XN \d+$`))
-	var e struct {
-		Urgent      bool       `json:"urgent"`
-		NextLevelAt *time.Time `json:"next_level_at"`
-	}
-	s.api("GET", "/escalations/"+healthEsc, nil, http.StatusOK, &e)
-	require.True(t, e.Urgent, "a child's health request goes up the urgent ladder")
-	require.NotNil(t, e.NextLevelAt)
-	require.Less(t, time.Until(*e.NextLevelAt), 16*time.Minute, "the urgent SLA, not a day")
-
-	sms("GIUP")
-	sms("5") // safety: no description asked by SMS
-	reply = sms("2")
-	require.NotContains(t, reply, "111", "the child's own SMS names nothing of it: %s", reply)
-	s.waitStaff(staffPhones, regexp.MustCompile(`^AT Caseline #(\d+): yeu cau tro giup khan tu Lo Thi Hoa \`+child+`; tre em, goi 111\. Tra loi XN \d+$`))
-	for _, m := range s.messages(child) {
-		require.NotContains(t, m.Body, "111", "nothing sent to the child's phone names 111")
-	}
-
-	// --- PIN lockout: counted across channels, ended by the case manager.
-	const shared = "+84987650102"
-	var pinned apiPerson
-	s.api("POST", "/persons", map[string]any{"phone": shared, "name": "Hà Văn Sơn"}, http.StatusCreated, &pinned)
-	s.api("PUT", fmt.Sprintf("/persons/%d/pin", pinned.ID), map[string]any{"pin": "2468"}, http.StatusOK, nil)
-	ph = s.phone(shared)
-	require.Contains(t, fold(sms("TT")), "ma so bi mat")
-	for i, wrong := range []string{"1111", "2222", "3333", "4444"} {
-		require.Contains(t, sms(wrong), fmt.Sprintf("Ban con %d lan thu", 4-i))
-	}
-	locked := regexp.MustCompile(`(?i)Ma so bi mat sai 5 lan, nen ke hoach duoc khoa 15 phut, den \d\d:\d\d\. Ban van co the xin giup do\.`)
-	require.Regexp(t, locked, sms("5555"))
-	scr, err := ph.DialUSSD(ctx, "*123#")
+	pool, err := pgxpool.New(ctx, s.db)
 	require.NoError(t, err)
-	require.NotContains(t, scr.Text, "1 Dang ky", "a registered caller is not offered registration")
-	scr, err = ph.ReplyUSSD(ctx, "2")
-	require.NoError(t, err)
-	require.True(t, scr.End)
-	require.Regexp(t, locked, fold(scr.Text), "the lockout holds on USSD without a PIN asked")
-	var after struct {
-		PINLockedUntil *time.Time `json:"pin_locked_until"`
+	t.Cleanup(pool.Close)
+	st := store.New(pool, care.SystemClock{})
+	token := func(phone care.Phone) string {
+		m, err := st.ManagerByPhone(ctx, phone)
+		require.NoError(t, err)
+		tok, _, err := st.CreateAPIToken(ctx, 0, m.ID, "e2e")
+		require.NoError(t, err)
+		return tok
 	}
-	s.api("GET", fmt.Sprintf("/persons/%d", pinned.ID), nil, http.StatusOK, &after)
-	require.NotNil(t, after.PINLockedUntil)
-	s.api("DELETE", fmt.Sprintf("/persons/%d/pin/lock", pinned.ID), nil, http.StatusOK, &after)
-	require.Nil(t, after.PINLockedUntil)
-	require.Contains(t, fold(sms("TT")), "ma so bi mat", "after the case manager ends it, the PIN is asked again")
-	require.Contains(t, fold(sms("2468")), "can bo", "and the right PIN reads the plan")
+	as := func(tok string) *devSystem { c := *s; c.token = tok; return &c }
+	approver := as(token(demoApproverPhone))
 
-	// --- A caregiver answers a check-in for the person they care for.
-	const cared, caregiver = "+84987650103", "+84987650104"
-	var p apiPerson
-	s.api("POST", "/persons", map[string]any{"phone": cared, "name": "Đinh Văn Tư", "caregiver_name": "Chị Ba",
-		"caregiver_phone": caregiver, "caregiver_consent": true}, http.StatusCreated, &p)
+	hoa := s.person(demoDeafPhone.E164())
 	var kase apiCase
-	s.api("POST", fmt.Sprintf("/persons/%d/cases", p.ID), nil, http.StatusCreated, &kase)
-	due := s.scheduleCheckIn(kase.ID, 60)
-	s.waitMessage("the check-in reaches the person", cared, regexp.MustCompile(`^Caseline hoi tham`), time.Until(due)+dispatchSlack)
-	ph = s.phone(caregiver)
-	reply = sms("2")
-	m := regexp.MustCompile(`^Cam on ban da bao Dinh Van Tu can giup\. Ma so: (\d+)\. Can bo xa se lien he voi ban\.$`).FindStringSubmatch(reply)
-	require.NotNil(t, m, "the caregiver's 2 is the answer: %q", reply)
-	var checkins struct {
-		Items []struct {
-			Answer *string `json:"answer"`
-		} `json:"items"`
+	s.api("GET", fmt.Sprintf("/persons/%d/case", hoa.ID), nil, http.StatusOK, &kase)
+	require.Equal(t, "monitoring", kase.Step)
+	ph := s.phone(demoDeafPhone.E164())
+	status := func() string {
+		t.Helper()
+		r, err := ph.SMS(ctx, "TT")
+		require.NoError(t, err)
+		require.Len(t, r.Messages, 1)
+		return r.Messages[0]
 	}
-	s.api("GET", fmt.Sprintf("/cases/%d/checkins", kase.ID), nil, http.StatusOK, &checkins)
-	require.NotEmpty(t, checkins.Items)
-	require.NotNil(t, checkins.Items[0].Answer)
-	require.Equal(t, "need_help", *checkins.Items[0].Answer)
-	s.waitStaff(staffPhones, regexp.MustCompile(`^Caseline #(\d+): Dinh Van Tu \`+cared+` can (tro giup|giup)`))
-	require.NoError(t, s.proc.stop(t))
-}
+	require.Contains(t, status(), "Dich vu: 2 viec", "the approved plan's two services (counted: the SMS has one segment)")
 
-// waitStaff waits for an SMS to one of phones matching re and returns its first submatch.
-func (s *devSystem) waitStaff(phones []string, re *regexp.Regexp) string {
-	s.t.Helper()
-	var found string
-	s.eventually("staff SMS "+re.String(), dispatchSlack, func() (bool, string) {
-		var seen []string
-		for _, ph := range phones {
-			for _, m := range s.messages(ph) {
-				if mm := re.FindStringSubmatch(m.Body); mm != nil {
-					found = mm[1]
-					return true, ""
-				}
-				seen = append(seen, m.Body)
-			}
-		}
-		return false, strings.Join(seen, "\n")
-	})
-	return found
+	// 1. A revision waits for the approver; the phone still reads the plan in force.
+	c := fmt.Sprintf("/cases/%d", kase.ID)
+	s.api("POST", c+"/plans", map[string]any{"goals": []string{"Có việc làm"},
+		"services": []any{map[string]any{"area": "livelihood", "description": "Vay vốn mở tiệm may"}}}, http.StatusCreated, nil)
+	s.api("POST", c+"/plan/revision/submit", nil, http.StatusOK, nil)
+	s.waitMessage("the approver is told a plan waits", demoApproverPhone.E164(), regexp.MustCompile(`cho ban duyet`), dispatchSlack)
+	require.Contains(t, status(), "Dich vu: 2 viec", "a waiting revision does not hide the plan in force")
+	s.api("POST", c+"/plan/revision/approve", nil, http.StatusForbidden, nil) // a case manager may not
+	var plan struct {
+		Status     string `json:"status"`
+		ApprovedBy int64  `json:"approved_by"`
+	}
+	approver.api("POST", c+"/plan/revision/approve", nil, http.StatusOK, &plan)
+	require.Equal(t, "approved", plan.Status)
+	s.waitMessage("the case manager is told the plan is approved", demoManagerPhone.E164(), regexp.MustCompile(`da duoc duyet`), dispatchSlack)
+	require.Contains(t, status(), "Vay von mo tiem may", "the approved revision is in force")
+
+	// 2. The case moves to another commune: both case managers told, scope follows at once.
+	require.NoError(t, st.CreateCommune(ctx, &care.Commune{Code: "17246", Name: "Xã Tân Mỹ"}))
+	other := &care.CaseManager{Name: "Đỗ Thị Hạnh", Phone: "+84901000201", Commune: "17246", Role: care.RoleCaseManager,
+		Language: care.Vietnamese, Active: true}
+	require.NoError(t, st.CreateManager(ctx, other))
+	s.api("POST", c+"/transfer", map[string]any{"commune": "17246"}, http.StatusOK, &kase)
+	require.Equal(t, int64(other.ID), kase.ManagerID)
+	s.api("GET", c, nil, http.StatusNotFound, nil)
+	s.api("GET", fmt.Sprintf("/persons/%d", hoa.ID), nil, http.StatusNotFound, nil)
+	s.waitMessage("the old case manager is told", demoManagerPhone.E164(), regexp.MustCompile(`da chuyen sang xa 17246`), dispatchSlack)
+	s.waitMessage("the new case manager is told", other.Phone.E164(), regexp.MustCompile(`ban nhan ho so #\d+`), dispatchSlack)
+	newManager := as(token(other.Phone))
+	newManager.api("GET", c, nil, http.StatusOK, nil)
+
+	// 3. She moved away: the case closes, she is told, and her plan status says so.
+	newManager.api("POST", c+"/close", map[string]any{"reason": "moved_away"}, http.StatusOK, &kase)
+	require.Equal(t, "closed", kase.Step)
+	s.waitMessage("the person is told", demoDeafPhone.E164(), regexp.MustCompile(`^Caseline: Ho so ho tro cua ban da dong\.`), dispatchSlack)
+	require.Equal(t, "Ho so ho tro cua ban da dong. Can giup, gui GIUP. Muon mo lai ho so, xin lien he can bo xa.", status())
 }
