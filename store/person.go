@@ -18,24 +18,33 @@ const personColumns = `id, phone, name, commune, language, profile, channel, dia
 
 func scanPerson(row pgx.Row) (*care.Person, error) {
 	var p care.Person
-	var profile []string
-	var failures, birthYear int32
-	err := row.Scan(&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
-		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
-		&p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt,
-		&p.RegisteredRelation, &failures, &p.PINLockedUntil, &p.Sex, &birthYear, &p.DisabilityType, &p.DisabilityDegree)
-	if err != nil {
+	dest, done := personDest(&p)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	p.PINFailures, p.BirthYear = int(failures), int(birthYear)
-	p.PINLockedUntil = utc(p.PINLockedUntil)
-	p.Profile = make([]care.Disability, len(profile))
-	for i, d := range profile {
-		p.Profile[i] = care.Disability(d)
-	}
-	p.ConsentAt, p.SMSUnreachableAt = utc(p.ConsentAt), utc(p.SMSUnreachableAt)
-	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	done()
 	return &p, nil
+}
+
+// personDest returns the scan targets of personColumns into p, for a query that reads more
+// columns after them, and what to call once the row is scanned.
+func personDest(p *care.Person) ([]any, func()) {
+	var profile []string
+	var failures, birthYear int32
+	dest := []any{&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
+		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
+		&p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt,
+		&p.RegisteredRelation, &failures, &p.PINLockedUntil, &p.Sex, &birthYear, &p.DisabilityType, &p.DisabilityDegree}
+	return dest, func() {
+		p.PINFailures, p.BirthYear = int(failures), int(birthYear)
+		p.PINLockedUntil = utc(p.PINLockedUntil)
+		p.Profile = make([]care.Disability, len(profile))
+		for i, d := range profile {
+			p.Profile[i] = care.Disability(d)
+		}
+		p.ConsentAt, p.SMSUnreachableAt = utc(p.ConsentAt), utc(p.SMSUnreachableAt)
+		p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	}
 }
 
 func profileText(p []care.Disability) []string {
