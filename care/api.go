@@ -101,6 +101,7 @@ const (
 	AuditPersonUpdate       = "person.update"
 	AuditPersonSetPIN       = "person.pin_set"
 	AuditPersonClearPIN     = "person.pin_clear"
+	AuditPersonClearPINLock = "person.pin_unlock"
 	AuditCaseOpen           = "case.open"
 	AuditCaseMove           = "case.move"
 	AuditAssessmentRecord   = "assessment.record"
@@ -124,6 +125,7 @@ const (
 	AuditTokenCreate        = "token.create"
 	AuditTokenRevoke        = "token.revoke"
 	AuditMessageSend        = "message.send"
+	AuditCaseReassign       = "case.reassign"
 )
 
 // Page asks for one page of a list: at most Limit items after Cursor (an opaque string a
@@ -143,6 +145,15 @@ const (
 type PersonFilter struct {
 	// Communes limits the list to these communes; nil means every commune.
 	Communes []CommuneCode
+	// Query, when set, keeps people whose name contains it (case and diacritics ignored)
+	// or whose phone number contains its digits.
+	Query string
+}
+
+// CheckInFilter picks the check-ins of a person or of a case (one of the two).
+type CheckInFilter struct {
+	PersonID PersonID
+	CaseID   CaseID
 }
 
 // HelpFilter narrows a list of help requests.
@@ -179,6 +190,8 @@ type APIStore interface {
 	// ListEscalations orders by SLA: the soonest next_level_at first, urgent before normal.
 	ListEscalations(ctx context.Context, f EscalationFilter, pg Page) ([]*Escalation, string, error)
 	ListSchedules(ctx context.Context, id CaseID, pg Page) ([]*CheckInSchedule, string, error)
+	// ListCheckIns returns check-ins with their answers, newest due first.
+	ListCheckIns(ctx context.Context, f CheckInFilter, pg Page) ([]*CheckIn, string, error)
 	// AuditLog returns the audit entries of one record, oldest first.
 	AuditLog(ctx context.Context, entity string, id int64) ([]AuditEntry, error)
 
@@ -231,4 +244,9 @@ type APIStore interface {
 	// ENOTFOUND, one who opted out ECONFLICT. A repeated m.Key returns the message the
 	// first request wrote.
 	SendSMSAs(ctx context.Context, st *Staff, m StaffSMS, compose SMSComposer) (*Message, error)
+	// ReassignCaseAs hands open case id to case manager to, an active staff member of the
+	// case's commune (anyone else is EINVALID on "manager_id"; the current one ECONFLICT),
+	// audited. The case's open escalations still at the case manager's rung are told again,
+	// to the new case manager.
+	ReassignCaseAs(ctx context.Context, by ManagerID, id CaseID, to ManagerID) (*Case, error)
 }

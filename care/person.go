@@ -96,9 +96,24 @@ type Person struct {
 	CaregiverConsent bool
 	// RegisteredBy is set when a family member registered the person on their behalf.
 	RegisteredBy Phone
+	// RegisteredRelation is how whoever registered the person is related to them (a
+	// Relation); what the person is told names it, never the registrant's number.
+	RegisteredRelation Relation
 	// PINHash is set when the person shares a phone and wants a PIN before their plan is read.
 	PINHash string
-	Status  PersonStatus
+	// PINFailures counts wrong PINs in a row; PINLockedUntil, when set and still ahead, is
+	// the end of a lockout after PINAttempts of them. The dialog store keeps both; staff
+	// clear them (ClearPINLock).
+	PINFailures    int
+	PINLockedUntil *time.Time
+	// Sex, BirthYear, DisabilityType and DisabilityDegree are optional (zero when unknown)
+	// and set only by staff, never asked over the phone. Sex and BirthYear decide the
+	// priority of help requests (Priority).
+	Sex              Sex
+	BirthYear        int
+	DisabilityType   DisabilityType
+	DisabilityDegree DisabilityDegree
+	Status           PersonStatus
 	// SMSUnreachableAt is when SMS to the person's number failed SMSFailureLimit times in a
 	// row for the number's sake; nil while SMS get through. The store sets and clears it from
 	// delivery receipts (a delivered SMS or a new number clears it); nothing else writes it.
@@ -160,6 +175,21 @@ func (p *Person) Validate() error {
 	}
 	if p.CaregiverConsent && p.CaregiverPhone == "" {
 		return FieldError("caregiver_phone", "caregiver consent needs a caregiver phone")
+	}
+	if !p.Sex.Valid() {
+		return FieldError("sex", "sex must be female or male")
+	}
+	if p.BirthYear != 0 && (p.BirthYear < MinBirthYear || p.BirthYear > MaxBirthYear) {
+		return FieldError("birth_year", "birth_year must be %d to %d", MinBirthYear, MaxBirthYear)
+	}
+	if !p.DisabilityType.Valid() {
+		return FieldError("disability_type", "disability_type must be one of %s", strings.Join(enumText(DisabilityTypes), ", "))
+	}
+	if !p.DisabilityDegree.Valid() {
+		return FieldError("disability_degree", "disability_degree must be one of %s", strings.Join(enumText(DisabilityDegrees), ", "))
+	}
+	if !p.RegisteredRelation.Valid() {
+		return FieldError("registered_relation", "unknown relation %q", p.RegisteredRelation)
 	}
 	return nil
 }

@@ -340,6 +340,8 @@ type UnfinishedResult struct {
 	// NextLevelAt), and the session's mark is cleared: reported once.
 	Report      *HelpRequest
 	NextLevelAt time.Time
+	// Priority is the caller's (a child, a woman), which may make the report urgent.
+	Priority Priority
 	// Clear clears the session's mark without a report: nothing is pending any more.
 	Clear bool
 }

@@ -47,6 +47,8 @@ const (
 	keyOptedIn    = "opted_in"
 
 	keyRegWho          = "reg_who"
+	keyRegRelation     = "reg_relation"
+	keyRegToldOther    = "reg_told_other"
 	keyRegSelf         = "reg_self"
 	keyRegOther        = "reg_other"
 	keyRegPhone        = "reg_phone"
@@ -118,6 +120,10 @@ const (
 	keyOptFine      = "opt_fine"
 	keyOptNeedHelp  = "opt_need_help"
 	keyCheckInFine  = "checkin_fine"
+	// The check-in as its person's consenting caregiver answers it.
+	keyCheckInCaregiver     = "checkin_caregiver"
+	keyCheckInCaregiverFine = "checkin_caregiver_fine"
+	keyCheckInCaregiverHelp = "checkin_caregiver_help"
 
 	keyReminder       = "reminder"
 	keyReminderVoice  = "reminder_voice"

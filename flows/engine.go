@@ -273,9 +273,11 @@ type step struct {
 	state  string
 	vars   map[string]string
 	notice string // catalog key said before the prompt: why the input was not taken
-	writes Writes
-	plan   *PlanView
-	silent bool
+	// noticeArgs fills the notice's placeholders (key, value, …).
+	noticeArgs []string
+	writes     Writes
+	plan       *PlanView
+	silent     bool
 	// again answers with the stored last prompt (repeat, page turn) instead of the state's.
 	again bool
 	// repeats counts identical SMS from this number within the hour before this one.
@@ -386,7 +388,7 @@ func (s *step) awaitsText() bool {
 // empty reports whether a step writes nothing besides the session and the message log.
 func (w *Writes) empty() bool {
 	return w.PersonLanguage == "" && w.PersonStatus == "" && w.CheckIn == nil && w.Reminder == nil &&
-		w.Escalation == nil && w.Ack == nil && len(w.Queue) == 0 && w.FinishSession == 0
+		w.Escalation == nil && w.Ack == nil && len(w.Queue) == 0 && w.FinishSession == 0 && w.PIN == nil
 }
 
 // pendingAnswer names the flow a bare 1 or 2 answers: the newer of a waiting check-in and a
@@ -724,7 +726,7 @@ func (s *step) reply() (Reply, string) {
 	}
 	shown := full
 	if s.notice != "" {
-		shown.Text = s.t(s.notice) + " " + shown.Text
+		shown.Text = s.t(s.notice, s.noticeArgs...) + " " + shown.Text
 	}
 	r := Reply{Prompt: shown, Step: version, Diacritics: diacritics, Slow: s.vars[varSlow] == "1"}
 	if s.in.Channel == care.ChannelSMS {

@@ -63,12 +63,22 @@ func TestRegisterOpensCaseForLeastBusyManagerAndQueuesTheirSMS(t *testing.T) {
 func TestRegisterOnBehalfAndByVoice(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	for _, text := range []string{"DK", "2", "0987 000 002", "Lê Thị Dung", "27002", "2", "1", "1"} {
+	for _, text := range []string{"DK", "2", "0987 000 002", "3", "Lê Thị Dung", "27002", "2", "1", "1"} {
 		f.sms(phoneHoa, text)
 	}
 	var by string
 	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT registered_by FROM person WHERE phone = '+84987000002'`).Scan(&by))
 	require.Equal(t, string(phoneHoa), by)
+	var rel string
+	require.NoError(t, f.pool.QueryRow(context.Background(), `SELECT registered_relation FROM person WHERE phone = '+84987000002'`).Scan(&rel))
+	require.Equal(t, string(care.RelationChild), rel)
+	var told string
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		`SELECT body FROM message WHERE phone = '+84987000002' AND direction = 'out' AND status = 'queued'`).Scan(&told))
+	require.Equal(t, "Caseline: Con cua ban da dang ky cho ban nhan ho tro cua xa. Neu ban khong muon, gui NGUNG NHAN TIN.", told,
+		"the person registered is told by whom (never the number) and how to decline")
+	require.NotContains(t, told, string(phoneHoa))
+	require.Empty(t, flows.Indiscreet(told))
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM care_case c JOIN person p ON p.id = c.person_id WHERE p.phone = '+84987000002' AND c.manager_id = $1`, f.ids["tam"]))
 
 	voice := func(text string, isNew bool) flows.Reply {
@@ -495,4 +505,65 @@ func keysOf(opts []flows.Option) []string {
 		out = append(out, o.Key)
 	}
 	return out
+}
+
+// TestPriorityOfChildrenAndWomen: a child's help request (under 16 by year of birth and the
+// clock, the doubt going to the child) and a woman's about her safety go up the urgent
+// ladder; a woman's other requests and an adult man's do not; a caregiver answering "needs
+// help" for a child files an urgent one too.
+func TestPriorityOfChildrenAndWomen(t *testing.T) {
+	t.Parallel()
+	year := testStart.Year()
+	tests := []struct {
+		name      string
+		sex       string
+		born      int // 0: not recorded
+		category  string
+		caregiver bool
+		urgent    bool
+	}{
+		{"girl, health", "female", year - 10, "1", false, true},
+		{"boy, money", "male", year - 15, "3", false, true},
+		{"turns 16 this year", "male", year - 16, "1", false, true},
+		{"turned 17 this year", "male", year - 17, "1", false, false},
+		{"woman, health", "female", year - 40, "1", false, false},
+		{"woman, safety", "female", year - 40, "5", false, true},
+		{"man, health", "male", year - 40, "1", false, false},
+		{"nothing recorded, health", "", 0, "1", false, false},
+		{"caregiver for a child", "male", year - 8, "", true, true},
+		{"caregiver for an adult", "male", year - 50, "", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.exec(`UPDATE person SET sex = NULLIF($2, ''), birth_year = NULLIF($3::int, 0) WHERE id = $1`, f.ids["hoa"], tt.sex, tt.born)
+			caller := phoneHoa
+			if tt.caregiver {
+				withCaregiverCheckIn(f)
+				caller = phoneStranger
+				f.sms(caller, "2")
+			} else {
+				f.sms(caller, "giúp")
+				f.sms(caller, tt.category)
+				if tt.category != "5" {
+					f.sms(caller, "1") // skip the description
+				}
+				f.sms(caller, "2") // not in danger
+			}
+			var urgent bool
+			var next time.Time
+			var person int64
+			require.NoError(t, f.pool.QueryRow(context.Background(), `
+				SELECT e.urgent, e.next_level_at, h.person_id FROM escalation e JOIN help_request h ON h.id = e.help_request_id`).
+				Scan(&urgent, &next, &person))
+			require.Equal(t, f.ids["hoa"], person)
+			require.Equal(t, tt.urgent, urgent)
+			want := 24 * time.Hour
+			if tt.urgent {
+				want = 15 * time.Minute
+			}
+			require.Equal(t, f.clock.Now().Add(want), next.UTC())
+		})
+	}
 }

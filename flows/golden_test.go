@@ -52,6 +52,19 @@ func withRoster(f *fixture) {
 	f.ids["roster"] = f.id(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer') RETURNING id`, phoneRoster)
 }
 
+// withPINFailures makes Binh's record hold n wrong PINs in a row, typed on another channel.
+func withPINFailures(n int) func(f *fixture) {
+	return func(f *fixture) { f.exec(`UPDATE person SET pin_failures = $2 WHERE phone = $1`, phoneBinh, n) }
+}
+
+// withCaregiverCheckIn makes the stranger Hoa's consenting caregiver and sends Hoa a check-in.
+func withCaregiverCheckIn(f *fixture) {
+	f.exec(`UPDATE person SET caregiver_name = 'Chị Mai', caregiver_phone = $2, caregiver_consent = true WHERE id = $1`,
+		f.ids["hoa"], phoneStranger)
+	f.ids["checkin"] = f.checkIn(f.ids["hoa"], f.ids["hoa_case"])
+	f.exec(`UPDATE checkin SET status = 'retried', retry_at = due_at WHERE id = $1`, f.ids["checkin"])
+}
+
 func withEscalations(f *fixture) {
 	f.ids["esc"] = f.id(`INSERT INTO escalation (reason, person_id, case_id, commune, next_level_at) VALUES ('checkin_missed', $1, $2, '27001', $3) RETURNING id`,
 		f.ids["hoa"], f.ids["hoa_case"], testStart)
@@ -79,11 +92,23 @@ func scenarios() []scenario {
 		{name: "menu", channel: voice, phone: phoneHoa, turns: []say{dial(), in("*"), in("9"), timeout(), timeout(), timeout(), in("2"), in("0")}},
 		{name: "register", channel: sms, phone: phoneStranger, turns: []say{in("DK"), in("1"), in("Lê Văn Cường"), in("hoa binh"), in("1 3"), in("1"), in("1")}},
 		{name: "register_behalf", channel: sms, phone: phoneStranger, turns: []say{in("dang ky"), in("2"), in("0901"), in("0987000002"),
-			in("Lê Thị Dung"), in("xyz"), in("27001"), in("9"), in("2 5"), in("2"), in("1")}},
+			in("6"), in("1"), in("Lê Thị Dung"), in("xyz"), in("27001"), in("9"), in("2 5"), in("2"), in("1")}},
+		{name: "register_behalf", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("1"), in("2"), in("0987000002"),
+			in("2"), in("Lê Thị Dung"), in("27001"), in("2"), in("1"), in("1")}},
+		// A number registered already is said at once, whoever registers it.
+		{name: "register_taken", channel: sms, phone: phoneStranger, turns: []say{in("DK"), in("2"), in(string(phoneHoa))}},
+		{name: "register_taken", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("1"), in("1")}},
 		{name: "register", channel: ussdCh, phone: phoneStranger, turns: []say{dial(), in("1"), in("1"), in("Lê Văn Cường"), in("27001"), in("13"), in("1"), in("2")}},
 		{name: "register", channel: voice, phone: phoneStranger, turns: []say{dial(), in("1"), in("1"), in("27001")}},
 		{name: "plan", channel: sms, phone: phoneHoa, turns: []say{in("TT")}},
 		{name: "plan_pin", channel: sms, phone: phoneBinh, turns: []say{in("tt"), in("0000"), in("1234")}},
+		// Five wrong PINs lock plan status; the lockout holds on the next try, and on USSD.
+		{name: "plan_lockout", channel: sms, phone: phoneBinh, turns: []say{in("tt"), in("1111"), in("2222"), in("3333"),
+			in("4444"), in("5555"), in("TT"), in("GIUP")}},
+		{name: "plan_lockout", channel: ussdCh, phone: phoneBinh, setup: withPINFailures(4),
+			turns: []say{dial(), in("2"), in("9999"), ussd("S2"), in("2")}},
+		{name: "plan_lockout", channel: voice, phone: phoneBinh, setup: withPINFailures(4),
+			turns: []say{dial(), in("2"), in("9999")}},
 		{name: "plan_unregistered", channel: sms, phone: phoneStranger, turns: []say{in("STATUS")}},
 		{name: "plan_revision", channel: sms, phone: phoneHoa, setup: withRevision, turns: []say{in("TT")}},
 		{name: "plan_closed", channel: sms, phone: phoneHoa, setup: withClosedCase, turns: []say{in("TT"), in("GIUP")}},
@@ -102,6 +127,10 @@ func scenarios() []scenario {
 		{name: "checkin", channel: sms, phone: phoneHoa, setup: withCheckIn, turns: []say{in("2"), in("1"), in("1"), in("2")}},
 		{name: "checkin", channel: ussdCh, phone: phoneHoa, setup: withCheckIn, turns: []say{dial(), in("5"), in("1")}},
 		{name: "checkin", channel: voice, phone: phoneHoa, setup: withCheckIn, turns: []say{call("checkin:{checkin}"), in("1")}},
+		// Hoa's consenting caregiver answers the check-in sent to her (its retry reaches them).
+		{name: "checkin_caregiver", channel: sms, phone: phoneStranger, setup: withCaregiverCheckIn, turns: []say{in("2"), in("2")}},
+		{name: "checkin_caregiver_fine", channel: sms, phone: phoneStranger, setup: withCaregiverCheckIn, turns: []say{in("1")}},
+		{name: "checkin_caregiver", channel: ussdCh, phone: phoneStranger, setup: withCaregiverCheckIn, turns: []say{dial(), in("5"), in("2")}},
 		{name: "reminder", channel: sms, phone: phoneHoa, setup: withReminder, turns: []say{in("1")}},
 		{name: "reminder", channel: ussdCh, phone: phoneHoa, setup: withReminder, turns: []say{dial(), in("5"), in("2")}},
 		{name: "reminder", channel: voice, phone: phoneHoa, setup: withReminder, turns: []say{call("reminder:{reminder}"), in("2")}},

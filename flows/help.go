@@ -243,8 +243,13 @@ func fileHelp(ctx context.Context, s *step) error {
 // caller's named commune) with the SLA its urgency asks for, and keeps what the
 // confirmation says in the session vars.
 func (s *step) requestHelp(ctx context.Context, h HelpFiling) error {
-	h.PersonID, h.CaseID, h.Commune = s.callerPlace()
-	h.NextLevelAt = s.nextLevel(care.UrgentHelp(h.Category, h.InDanger))
+	if h.PersonID == 0 { // the caller's own request; a caregiver's names the person
+		h.PersonID, h.CaseID, h.Commune = s.callerPlace()
+		if p := s.person(); p != nil {
+			h.Priority = s.priority(p.Sex, p.BirthYear)
+		}
+	}
+	h.NextLevelAt = s.nextLevel(h.Priority.Urgent(h.Category, h.InDanger))
 	got, err := s.turn.RequestHelp(ctx, h)
 	if err != nil {
 		return err
@@ -256,6 +261,12 @@ func (s *step) requestHelp(ctx context.Context, h HelpFiling) error {
 		s.vars[varUrgent] = "1"
 	}
 	return nil
+}
+
+// priority is the priority of someone of sex born in birthYear, by the clock in the
+// engine's time zone.
+func (s *step) priority(sex care.Sex, birthYear int) care.Priority {
+	return care.PriorityOf(sex, birthYear, s.now.In(s.e.loc))
 }
 
 // callerPlace is who the caller is and where: their person, case and commune, or, when not

@@ -7,7 +7,10 @@ import (
 )
 
 // Main menu: 1 register, 2 my plan, 3 get help, 4 the other language, and 5 to answer a
-// check-in or a reminder while one waits.
+// check-in or a reminder while one waits. A registered caller is not offered 1: the other
+// keys keep their numbers rather than move up, so "press 3 for help" stays true for
+// everyone (posters, what a case manager says, a blind caller's memory), and every screen
+// stays as short as it was. A 1 typed anyway is taken, and says at once they are registered.
 const (
 	stMenu       = "menu"
 	stToRegister = "to_register"
@@ -53,6 +56,9 @@ func menuFlow() *flowSpec {
 
 func menuPrompt(s *step) Prompt {
 	p := s.menu(keyMenu, keyOptRegister, keyOptPlan, keyOptHelp)
+	if s.person() != nil {
+		p.Options = p.Options[1:]
+	}
 	// The other language, named in itself: whoever cannot read this menu can read that.
 	other := otherLanguage(s.lang)
 	s.used = append(s.used, keyLanguageName)

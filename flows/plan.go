@@ -25,15 +25,15 @@ const (
 	stLocked       = "locked"
 
 	evBeginPIN     = "begin_pin"
+	evBeginLocked  = "begin_locked"
 	evBeginUnknown = "begin_unknown"
 	evPINOK        = "pin_ok"
 	evPINOKVoice   = "pin_ok_voice"
 	evLock         = "lock"
 	evHearAgain    = "hear_again"
 
-	varPINTries = "pin_tries"
-	// pinTries is how many wrong PINs end the conversation.
-	pinTries = 3
+	// varLockedUntil is when the lockout said ends (HH:MM, local time).
+	varLockedUntil = "locked_until"
 )
 
 func planFlow() *flowSpec {
@@ -43,6 +43,7 @@ func planFlow() *flowSpec {
 			{Name: evBegin, Src: []string{stateStart}, Dst: stShow},
 			{Name: evBeginVoice, Src: []string{stateStart}, Dst: stShowVoice},
 			{Name: evBeginPIN, Src: []string{stateStart}, Dst: stPIN},
+			{Name: evBeginLocked, Src: []string{stateStart}, Dst: stLocked},
 			{Name: evBeginUnknown, Src: []string{stateStart}, Dst: stUnregistered},
 			{Name: evPINOK, Src: []string{stPIN}, Dst: stShow},
 			{Name: evPINOKVoice, Src: []string{stPIN}, Dst: stShowVoice},
@@ -54,6 +55,9 @@ func planFlow() *flowSpec {
 			switch p := s.person(); {
 			case p == nil:
 				return evBeginUnknown
+			case p.PINHash != "" && s.pinLocked():
+				s.vars[varLockedUntil] = s.clock(*p.PINLockedUntil)
+				return evBeginLocked
 			case p.PINHash != "":
 				return evBeginPIN
 			case s.in.Channel == care.ChannelVoice:
@@ -68,22 +72,7 @@ func planFlow() *flowSpec {
 				}
 				return Prompt{Text: s.t(keyPlanPIN), Expect: ExpectDigits}
 			},
-				input: func(_ context.Context, s *step, text string) (string, []any, error) {
-					if p := s.person(); p != nil && care.CheckPIN(p.PINHash, text) {
-						if s.in.Channel == care.ChannelVoice {
-							return evPINOKVoice, nil, nil
-						}
-						return evPINOK, nil, nil
-					}
-					tries, _ := strconv.Atoi(s.vars[varPINTries])
-					tries++
-					if tries >= pinTries {
-						return evLock, nil, nil
-					}
-					s.vars[varPINTries] = strconv.Itoa(tries)
-					s.notice = keyPlanPINBad
-					return "", nil, nil
-				}},
+				input: pinInput},
 			stShow: {channels: textChannels(), prompt: planPrompt, end: true, act: loadPlan},
 			stShowVoice: {channels: voiceOnly(), act: loadPlan, noResume: true, prompt: func(s *step) Prompt {
 				return Prompt{Text: planPrompt(s).Text, Expect: ExpectChoice, Options: s.options(keyOptHearAgain, keyOptMainMenu)}
@@ -95,10 +84,53 @@ func planFlow() *flowSpec {
 				}
 				return Prompt{Text: s.t(keyPlanUnregistered)}
 			}, end: true},
-			stLocked: {prompt: say(keyPlanLocked), end: true},
+			stLocked: {prompt: func(s *step) Prompt {
+				return Prompt{Text: s.t(keyPlanLocked, "n", strconv.Itoa(care.PINAttempts),
+					"minutes", strconv.Itoa(int(care.PINLockout.Minutes())), "until", s.vars[varLockedUntil])}
+			}, end: true},
 		},
 	}
 }
+
+// pinInput checks a PIN against the caller's record. Wrong PINs are counted on the record,
+// not in the session, so hanging up and dialling again, or trying another channel, does not
+// start over: the care.PINAttempts-th wrong one in a row locks plan status everywhere for
+// care.PINLockout. A lockout begun meanwhile on another channel holds here too.
+func pinInput(_ context.Context, s *step, text string) (string, []any, error) {
+	p := s.person()
+	if p == nil {
+		return evLock, nil, nil
+	}
+	if s.pinLocked() {
+		s.vars[varLockedUntil] = s.clock(*p.PINLockedUntil)
+		return evLock, nil, nil
+	}
+	if care.CheckPIN(p.PINHash, text) {
+		s.writes.PIN = &PINAttempt{Person: p.ID, OK: true}
+		if s.in.Channel == care.ChannelVoice {
+			return evPINOKVoice, nil, nil
+		}
+		return evPINOK, nil, nil
+	}
+	s.writes.PIN = &PINAttempt{Person: p.ID}
+	failures := p.PINFailures + 1
+	if failures >= care.PINAttempts {
+		s.vars[varLockedUntil] = s.clock(s.now.Add(care.PINLockout))
+		return evLock, nil, nil
+	}
+	s.notice = keyPlanPINBad
+	s.noticeArgs = []string{"left", strconv.Itoa(care.PINAttempts - failures)}
+	return "", nil, nil
+}
+
+// pinLocked reports whether the caller's plan status is locked after wrong PINs.
+func (s *step) pinLocked() bool {
+	p := s.person()
+	return p != nil && p.PINLockedUntil != nil && s.now.Before(*p.PINLockedUntil)
+}
+
+// clock writes a time of day in the engine's time zone: "09:15".
+func (s *step) clock(t time.Time) string { return t.In(s.e.loc).Format("15:04") }
 
 // loadPlan loads what the plan read-out says (for a person without an open case, whether
 // one was closed).

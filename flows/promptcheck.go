@@ -300,7 +300,7 @@ func walkPrompts(e *Engine, cats []care.HelpCategory, fn func(rendering)) {
 								s.notice = n
 								said := ""
 								if n != "" {
-									said = s.t(n) + " "
+									said = noticeText(s, n) + " "
 								}
 								p := s.render()
 								p.Text = said + p.Text
@@ -340,6 +340,14 @@ func noticesFor(e *Engine, flow flowName, state string, ch care.Channel) []strin
 	return append(out, keyInvalid)
 }
 
+// noticeText is notice n as the engine says it, its placeholders filled as long as they get.
+func noticeText(s *step, n string) string {
+	if n == keyPlanPINBad {
+		return s.t(n, "left", "4")
+	}
+	return s.t(n)
+}
+
 // worstStep is a step whose facts and vars make every dynamic prompt as long as it gets.
 func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang care.Language, category care.HelpCategory) *step {
 	at := time.Date(2026, 12, 31, 16, 59, 0, 0, time.UTC)
@@ -349,7 +357,7 @@ func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang car
 			varRef: "1234567", varCategory: string(category), varInDanger: "1", varRegPhone: "+84987000002",
 			varWhen: at.Format(time.RFC3339), varPlace: clip(long, placeChars), varEscalation: "1234567", varReminder: "7",
 			varRoute: string(care.RouteRoster), varUrgent: "1", varMissed: "1", varDial: "+84901000001",
-			varDialRoute: string(care.RouteRoster),
+			varDialRoute: string(care.RouteRoster), varLockedUntil: "23:59", varCaredName: long,
 		},
 		f: Facts{
 			Person: &PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,

@@ -26,6 +26,8 @@ const (
 	stConsent      = "consent"
 	stVoiceConsent = "voice_consent"
 	stVoiceCommune = "voice_commune"
+	stRelation     = "relation"
+	stTaken        = "taken"
 	stRegistered   = "registered"
 	stDeclined     = "declined"
 	stAlready      = "already"
@@ -35,6 +37,8 @@ const (
 	evSelf         = "self"
 	evOther        = "other"
 	evPhone        = "phone"
+	evTaken        = "taken"
+	evRelation     = "relation"
 	evName         = "name"
 	evCommune      = "commune"
 	evNeeds        = "needs"
@@ -44,13 +48,14 @@ const (
 	evVoiceAgree   = "voice_agree"
 	evVoiceCommune = "voice_commune"
 
-	varRegPhone   = "reg_phone"
-	varRegName    = "reg_name"
-	varRegCommune = "reg_commune"
-	varRegNeeds   = "reg_needs"
-	varRegChannel = "reg_channel"
-	varRef        = "ref"
-	varExisting   = "existing"
+	varRegPhone    = "reg_phone"
+	varRegName     = "reg_name"
+	varRegCommune  = "reg_commune"
+	varRegNeeds    = "reg_needs"
+	varRegChannel  = "reg_channel"
+	varRegRelation = "reg_relation"
+	varRef         = "ref"
+	varExisting    = "existing"
 )
 
 func registerFlow() *flowSpec {
@@ -62,7 +67,9 @@ func registerFlow() *flowSpec {
 			{Name: evKnown, Src: []string{stateStart, stWho}, Dst: stAlready},
 			{Name: evSelf, Src: []string{stWho}, Dst: stName},
 			{Name: evOther, Src: []string{stWho}, Dst: stPhone},
-			{Name: evPhone, Src: []string{stPhone}, Dst: stName},
+			{Name: evPhone, Src: []string{stPhone}, Dst: stRelation},
+			{Name: evTaken, Src: []string{stPhone}, Dst: stTaken},
+			{Name: evRelation, Src: []string{stRelation}, Dst: stName},
 			{Name: evName, Src: []string{stName}, Dst: stCommune},
 			{Name: evCommune, Src: []string{stCommune}, Dst: stNeeds},
 			{Name: evNeeds, Src: []string{stNeeds}, Dst: stChannel},
@@ -114,9 +121,33 @@ func registerFlow() *flowSpec {
 				return ev, nil, nil
 			}},
 			stPhone: {channels: textChannels(), prompt: func(s *step) Prompt { return Prompt{Text: s.t(keyRegPhone), Expect: ExpectDigits} },
-				input: func(_ context.Context, _ *step, text string) (string, []any, error) {
+				input: func(ctx context.Context, s *step, text string) (string, []any, error) {
+					// A number registered already is said at once, not after every question.
+					if p, err := care.ParsePhone(text); err == nil && p != s.in.Phone {
+						known, err := s.turn.Known(ctx, p)
+						if err != nil {
+							return "", nil, err
+						}
+						if known {
+							return evTaken, nil, nil
+						}
+					}
 					return evPhone, []any{text}, nil
 				}},
+			stTaken: {channels: textChannels(), prompt: say(keyRegPhoneTaken), end: true},
+			stRelation: {channels: textChannels(), prompt: func(s *step) Prompt {
+				p := Prompt{Text: s.t(keyRegRelation), Expect: ExpectChoice}
+				for i, r := range care.Relations {
+					p.Options = append(p.Options, Option{Key: strconv.Itoa(i + 1), Label: s.t(relationOptionKey(r))})
+				}
+				return p
+			}, input: func(_ context.Context, _ *step, text string) (string, []any, error) {
+				n, err := strconv.Atoi(strings.TrimSpace(text))
+				if err != nil || n < 1 || n > len(care.Relations) {
+					return "", nil, nil
+				}
+				return evRelation, vars(varRegRelation, string(care.Relations[n-1])), nil
+			}},
 			stName: {channels: textChannels(), prompt: func(s *step) Prompt {
 				if s.vars[varRegPhone] != "" {
 					return Prompt{Text: s.t(keyRegNameOther), Expect: ExpectText}
@@ -217,7 +248,7 @@ func register(ctx context.Context, s *step) error {
 	r := Registration{Phone: s.in.Phone, Name: s.vars[varRegName], Commune: care.CommuneCode(s.vars[varRegCommune]),
 		Language: s.lang, Channel: care.Channel(s.vars[varRegChannel]), Now: s.now}
 	if p := s.vars[varRegPhone]; p != "" {
-		r.Phone, r.RegisteredBy = care.Phone(p), s.in.Phone
+		r.Phone, r.RegisteredBy, r.Relation = care.Phone(p), s.in.Phone, care.Relation(s.vars[varRegRelation])
 	}
 	if s.in.Channel == care.ChannelVoice {
 		r.Name, r.Channel = s.t(keyRegUnnamed), care.ChannelVoice
@@ -240,6 +271,9 @@ func register(ctx context.Context, s *step) error {
 	}
 	ref := strconv.FormatInt(int64(got.PersonID), 10)
 	s.vars[varRef] = ref
+	if r.RegisteredBy != "" {
+		s.tellRegistered(r, got.PersonID)
+	}
 	if !got.ManagerActive {
 		return nil
 	}
@@ -263,6 +297,28 @@ func register(ctx context.Context, s *step) error {
 	})
 	return nil
 }
+
+// tellRegistered queues the SMS telling a person registered by someone else that they were,
+// by whom (how they are related, never the registrant's number, which may be a shared
+// phone's) and how to decline: the explicit opt-out, which asks to confirm, stops every
+// message and tells their case manager. It goes in the language the registration was made in.
+func (s *step) tellRegistered(r Registration, id care.PersonID) {
+	rel := r.Relation
+	if !rel.Valid() || rel == "" {
+		rel = care.RelationOther
+	}
+	body := s.t(keyRegToldOther, "who", s.t(relationKey(rel)))
+	s.writes.Queue = append(s.writes.Queue, OutboundSMS{
+		Phone: r.Phone, PersonID: id, Body: StripDiacritics(body), Provider: s.provider(r.Phone),
+		IdempotencyKey: "register:" + strconv.FormatInt(int64(id), 10) + ":person",
+	})
+}
+
+// relationOptionKey is the catalog key of a relation as the registrant picks it ("I am
+// their parent"); relationKey as the person is told it ("your parent").
+func relationOptionKey(r care.Relation) string { return "relation_opt_" + string(r) }
+
+func relationKey(r care.Relation) string { return "relation_" + string(r) }
 
 // clip shortens s to at most n characters.
 func clip(s string, n int) string {

@@ -20,6 +20,8 @@ type Turns interface {
 type Turn interface {
 	// Facts returns what BeginTurn loaded.
 	Facts() Facts
+	// Known reports whether a person is registered with phone.
+	Known(ctx context.Context, phone care.Phone) (bool, error)
 	// Commune finds a commune by its code or its name (with or without diacritics).
 	Commune(ctx context.Context, query string) (care.Commune, bool, error)
 	// Plan loads what "my plan" reads out for a person's case.
@@ -88,6 +90,22 @@ type PersonFacts struct {
 	CaseStep     care.CaseStep
 	ManagerName  string
 	ManagerPhone care.Phone
+	// Sex and BirthYear (0 unknown) decide the priority of the person's help requests.
+	Sex       care.Sex
+	BirthYear int
+	// PINFailures counts wrong PINs in a row; PINLockedUntil ends the last lockout.
+	PINFailures    int
+	PINLockedUntil *time.Time
+}
+
+// CaredFor is the person a consenting caregiver answers a check-in for.
+type CaredFor struct {
+	ID        care.PersonID
+	Name      string
+	Commune   care.CommuneCode
+	CaseID    care.CaseID // 0 without an open case
+	Sex       care.Sex
+	BirthYear int
 }
 
 // ManagerFacts is set when the caller's phone is an active staff member's.
@@ -103,6 +121,10 @@ type CheckInFacts struct {
 	ID care.CheckInID
 	// AskedAt is when the question went out: the due time, or the retry time once retried.
 	AskedAt time.Time
+	// For is set when the caller is not the person asked but their consenting caregiver
+	// (whose number a retried check-in may have reached): the caregiver's 1 or 2 answers it.
+	// A caller's own check-in comes first.
+	For *CaredFor
 }
 
 // ReminderFacts is a sent appointment reminder waiting for the caller's answer.
@@ -149,7 +171,8 @@ type Registration struct {
 	Commune      care.CommuneCode
 	Language     care.Language
 	Channel      care.Channel
-	RegisteredBy care.Phone // the caller, when registering someone else
+	RegisteredBy care.Phone    // the caller, when registering someone else
+	Relation     care.Relation // how the caller is related to them
 	Needs        []care.NeedArea
 	Now          time.Time
 }
@@ -185,6 +208,9 @@ type HelpFiling struct {
 	// Origin, when set, names what the request came from outside a conversation (a call cut
 	// off by an outage, say): a request of the same origin is filed once.
 	Origin string
+	// Priority is the person's (a child, a woman): with Category and InDanger it decides
+	// whether the escalation goes up the urgent ladder (care.Priority.Urgent).
+	Priority care.Priority
 }
 
 // HelpFiled is what RequestHelp stored.
@@ -242,6 +268,17 @@ type Writes struct {
 	Queue          []OutboundSMS
 	// FinishSession marks a resumed USSD session as finished so it is not offered again.
 	FinishSession int64
+	// PIN records a PIN attempt on the caller's record (counted across channels).
+	PIN *PINAttempt
+}
+
+// PINAttempt records a PIN typed: a right one clears the count of wrong ones; a wrong one
+// adds to it, and the care.PINAttempts-th in a row locks plan status for care.PINLockout
+// from the turn's time (and starts the count again). The store counts in one statement, so
+// wrong PINs typed at once on two channels are all counted.
+type PINAttempt struct {
+	Person care.PersonID
+	OK     bool
 }
 
 // CheckInAnswer records a check-in's answer, if it is still open.

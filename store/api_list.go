@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
 )
 
 // Lists page by keyset, never by offset: a cursor names the last row of the previous page,
@@ -94,9 +95,12 @@ func (s *Store) ListPersons(ctx context.Context, f care.PersonFilter, pg care.Pa
 	}
 	n := limit(pg)
 	all, communes := communeFilter(f.Communes)
+	name, digits := personQuery(f.Query)
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+personColumns+` FROM person
-		WHERE ($1 OR commune = ANY($2)) AND id > $3 ORDER BY id LIMIT $4`, all, communes, after, n+1)
+		WHERE ($1 OR commune = ANY($2)) AND id > $3
+		  AND ($5 = '' OR lower(translate(name, $7, $8)) LIKE '%' || $5 || '%' OR ($6 <> '' AND phone LIKE '%' || $6 || '%'))
+		ORDER BY id LIMIT $4`, all, communes, after, n+1, name, digits, turnAccents, turnPlain)
 	if err != nil {
 		return nil, "", mapError(err, "list persons")
 	}
@@ -107,6 +111,36 @@ func (s *Store) ListPersons(ctx context.Context, f care.PersonFilter, pg care.Pa
 		return nil, "", mapError(err, "list persons")
 	}
 	return out, next, nil
+}
+
+// personQuery is a search as ListPersons compares it: the name part lower case without
+// diacritics (LIKE's wildcards escaped), and the digits of a phone number, its leading 0
+// or 84 dropped so "0912 345" and "+84912345" find the same people. A query of fewer than
+// three digits looks for no phone: it would match almost every number.
+func personQuery(q string) (name, digits string) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", ""
+	}
+	name = strings.ToLower(strings.Join(strings.Fields(flows.StripDiacritics(q)), " "))
+	name = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(name)
+	var b strings.Builder
+	for _, r := range q {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	digits = b.String()
+	switch {
+	case strings.HasPrefix(digits, "84") && len(digits) > 9:
+		digits = digits[2:]
+	case strings.HasPrefix(digits, "0"):
+		digits = digits[1:]
+	}
+	if len(digits) < 3 {
+		digits = ""
+	}
+	return name, digits
 }
 
 // ListMessages returns the person's message log, newest first.
@@ -253,4 +287,30 @@ func scanSchedule(row pgx.Row) (*care.CheckInSchedule, error) {
 	sc.Weekday, sc.Minute, sc.Window = time.Weekday(weekday), int(minute), time.Duration(window)*time.Minute
 	sc.CreatedAt = sc.CreatedAt.UTC()
 	return &sc, err
+}
+
+// ListCheckIns returns the check-ins of a person or a case, with their answers, newest due
+// first.
+func (s *Store) ListCheckIns(ctx context.Context, f care.CheckInFilter, pg care.Page) ([]*care.CheckIn, string, error) {
+	before, err := idCursor(pg.Cursor)
+	if err != nil {
+		return nil, "", mapError(err, "list check-ins")
+	}
+	n := limit(pg)
+	// Ordered by id, which follows due time within a schedule and is unique, so a page
+	// never repeats or skips a row.
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+checkInColumns+` FROM checkin
+		WHERE (($1::bigint > 0 AND person_id = $1) OR ($2::bigint > 0 AND case_id = $2))
+		  AND ($3 = 0 OR id < $3) ORDER BY id DESC LIMIT $4`, int64(f.PersonID), int64(f.CaseID), before, n+1)
+	if err != nil {
+		return nil, "", mapError(err, "list check-ins")
+	}
+	out, next, err := collectPage(rows, n, scanCheckIn, func(c *care.CheckIn) string {
+		return encodeCursor(strconv.FormatInt(int64(c.ID), 10))
+	})
+	if err != nil {
+		return nil, "", mapError(err, "list check-ins")
+	}
+	return out, next, nil
 }

@@ -313,3 +313,47 @@ func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id c
 	}
 	return e, nil
 }
+
+// ReassignCaseAs hands an open case to another case manager of its commune, audited with
+// both. Its open escalations still at the case manager's rung are marked not yet told, so
+// the escalation worker's next pass tells the new case manager (its ladder reads the case's
+// manager when it runs); those higher up the ladder go on climbing as they were.
+func (s *Store) ReassignCaseAs(ctx context.Context, by care.ManagerID, id care.CaseID, to care.ManagerID) (*care.Case, error) {
+	var c *care.Case
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if c, err = scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id))); err != nil {
+			return err
+		}
+		if c.Step == care.StepClosed {
+			return care.Errorf(care.ECONFLICT, "the case is closed")
+		}
+		var ok bool
+		err = tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM case_manager WHERE id = $1 AND active AND commune = $2
+				AND role IN ('case_manager', 'supervisor', 'duty_officer') FOR SHARE)`, int64(to), string(c.Commune)).Scan(&ok)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return care.FieldError("manager_id", "not an active case manager of commune %s", c.Commune)
+		case c.ManagerID == to:
+			return care.Errorf(care.ECONFLICT, "the case is already theirs")
+		}
+		from := c.ManagerID
+		now := s.now()
+		if _, err := tx.Exec(ctx, `
+			WITH c AS (UPDATE care_case SET manager_id = $2, updated_at = $3 WHERE id = $1)
+			UPDATE escalation SET notified = false, updated_at = $3
+			WHERE case_id = $1 AND status = 'open' AND level = 0 AND notified`, int64(id), int64(to), now); err != nil {
+			return err
+		}
+		c.ManagerID, c.UpdatedAt = to, now
+		return s.audit(ctx, tx, by, care.AuditCaseReassign, "case", int64(id),
+			map[string]any{"from": int64(from), "to": int64(to)})
+	})
+	if err != nil {
+		return nil, mapError(err, "reassign case %d", id)
+	}
+	return c, nil
+}

@@ -137,15 +137,12 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (care.PersonRow, error) {
 		var r care.PersonRow
-		p := &r.Person
-		var profile []string
-		err := row.Scan(&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
-			&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
-			&p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt, &r.CaseID, &r.Step)
-		for _, d := range profile {
-			p.Profile = append(p.Profile, care.Disability(d))
+		dest, done := personDest(&r.Person)
+		if err := row.Scan(append(dest, &r.CaseID, &r.Step)...); err != nil {
+			return r, err
 		}
-		return r, err
+		done()
+		return r, nil
 	})
 	if err != nil {
 		return nil, mapError(err, "search people")

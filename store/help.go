@@ -85,7 +85,7 @@ func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (out flows.Hel
 	)
 	b := &pgx.Batch{}
 	b.Queue(fileHelpSQL, nullID(f.PersonID), f.Phone, nullText(f.Commune), f.Category, f.Description, f.InDanger,
-		f.Channel, f.Now, care.UrgentHelp(f.Category, f.InDanger), f.NextLevelAt, int64(f.CheckIn), nullID(f.CaseID),
+		f.Channel, f.Now, f.Priority.Urgent(f.Category, f.InDanger), f.NextLevelAt, int64(f.CheckIn), nullID(f.CaseID),
 		f.Unfinished, nullText(f.Origin)).QueryRow(func(row pgx.Row) error {
 		err := row.Scan(&hID, &eID, &out.Urgent)
 		if f.Origin != "" && errors.Is(err, pgx.ErrNoRows) {

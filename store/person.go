@@ -12,24 +12,39 @@ import (
 // personColumns is what scanPerson reads, in its order; nullable columns come back as zero values.
 const personColumns = `id, phone, name, commune, language, profile, channel, diacritics, consent_at,
 	caregiver_name, COALESCE(caregiver_phone, ''), caregiver_consent, COALESCE(registered_by, ''),
-	COALESCE(pin_hash, ''), status, sms_unreachable_at, created_at, updated_at`
+	COALESCE(pin_hash, ''), status, sms_unreachable_at, created_at, updated_at,
+	registered_relation, pin_failures, pin_locked_until, COALESCE(sex, ''), COALESCE(birth_year, 0),
+	COALESCE(disability_type, ''), COALESCE(disability_degree, '')`
 
 func scanPerson(row pgx.Row) (*care.Person, error) {
 	var p care.Person
-	var profile []string
-	err := row.Scan(&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
-		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
-		&p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt)
-	if err != nil {
+	dest, done := personDest(&p)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	p.Profile = make([]care.Disability, len(profile))
-	for i, d := range profile {
-		p.Profile[i] = care.Disability(d)
-	}
-	p.ConsentAt, p.SMSUnreachableAt = utc(p.ConsentAt), utc(p.SMSUnreachableAt)
-	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	done()
 	return &p, nil
+}
+
+// personDest returns the scan targets of personColumns into p, for a query that reads more
+// columns after them, and what to call once the row is scanned.
+func personDest(p *care.Person) ([]any, func()) {
+	var profile []string
+	var failures, birthYear int32
+	dest := []any{&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
+		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent, &p.RegisteredBy,
+		&p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt,
+		&p.RegisteredRelation, &failures, &p.PINLockedUntil, &p.Sex, &birthYear, &p.DisabilityType, &p.DisabilityDegree}
+	return dest, func() {
+		p.PINFailures, p.BirthYear = int(failures), int(birthYear)
+		p.PINLockedUntil = utc(p.PINLockedUntil)
+		p.Profile = make([]care.Disability, len(profile))
+		for i, d := range profile {
+			p.Profile[i] = care.Disability(d)
+		}
+		p.ConsentAt, p.SMSUnreachableAt = utc(p.ConsentAt), utc(p.SMSUnreachableAt)
+		p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	}
 }
 
 func profileText(p []care.Disability) []string {
@@ -71,12 +86,15 @@ func insertPerson(ctx context.Context, q db, p *care.Person, now time.Time) erro
 	return q.QueryRow(ctx, `
 		INSERT INTO person (phone, name, commune, language, profile, channel, diacritics, consent_at,
 			caregiver_name, caregiver_phone, caregiver_consent, registered_by, pin_hash, status,
-			created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+			created_at, updated_at, registered_relation, pin_failures, pin_locked_until,
+			sex, birth_year, disability_type, disability_degree)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22)
 		RETURNING id`,
 		p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
 		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
 		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
+		string(p.RegisteredRelation), int32(p.PINFailures), p.PINLockedUntil,
+		nullText(p.Sex), nullYear(p.BirthYear), nullText(p.DisabilityType), nullText(p.DisabilityDegree),
 	).Scan(&p.ID)
 }
 
@@ -122,6 +140,8 @@ func updatePerson(ctx context.Context, q db, p *care.Person, now time.Time) erro
 		UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,
 			diacritics = $8, consent_at = $9, caregiver_name = $10, caregiver_phone = $11,
 			caregiver_consent = $12, registered_by = $13, pin_hash = $14, status = $15, updated_at = $16,
+			registered_relation = $17, pin_failures = $18, pin_locked_until = $19,
+			sex = $20, birth_year = $21, disability_type = $22, disability_degree = $23,
 			sms_failures = CASE WHEN phone = $2 THEN sms_failures ELSE 0 END,
 			sms_unreachable_at = CASE WHEN phone = $2 THEN sms_unreachable_at END
 		WHERE id = $1
@@ -129,10 +149,21 @@ func updatePerson(ctx context.Context, q db, p *care.Person, now time.Time) erro
 		int64(p.ID), p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
 		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
 		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
+		string(p.RegisteredRelation), int32(p.PINFailures), p.PINLockedUntil,
+		nullText(p.Sex), nullYear(p.BirthYear), nullText(p.DisabilityType), nullText(p.DisabilityDegree),
 	).Scan(&p.SMSUnreachableAt)
 	if err == pgx.ErrNoRows {
 		return notFound()
 	}
 	p.SMSUnreachableAt = utc(p.SMSUnreachableAt)
 	return err
+}
+
+// nullYear is a nullable year of birth: nil for 0 (unknown).
+func nullYear(y int) *int32 {
+	if y == 0 {
+		return nil
+	}
+	v := int32(y)
+	return &v
 }

@@ -40,9 +40,11 @@ SELECT
   (SELECT m.reply FROM message_key k JOIN message m ON m.id = k.message_id AND m.created_at = k.created_at
    WHERE k.idempotency_key = $1),
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
+  p.sex, p.birth_year, p.pin_failures, p.pin_locked_until,
   c.id, c.step, m.name, m.phone,
   sm.id, sm.name, COALESCE(sm.commune, ''), sm.language,
-  ci.id, ci.asked_at,
+  COALESCE(ci.id, cg.kid), COALESCE(ci.asked_at, cg.asked_at),
+  cg.pid, cg.name, cg.commune, cg.cid, cg.sex, cg.birth_year,
   rm.id, rm.appointment_id, rm.at, rm.place, rm.sent_at`
 
 const turnFactsJoins = `
@@ -56,6 +58,15 @@ LEFT JOIN LATERAL (
   WHERE k.person_id = p.id AND k.status IN ('pending', 'sent', 'retried')
     AND CASE WHEN $3::bigint > 0 THEN k.id = $3 ELSE k.status <> 'pending' END
   ORDER BY k.due_at DESC LIMIT 1) ci ON true
+LEFT JOIN LATERAL (
+  SELECT cp.id AS pid, cp.name, cp.commune, cp.sex, cp.birth_year, cc.id AS cid, k.id AS kid,
+         CASE WHEN k.status = 'retried' THEN k.retry_at ELSE k.due_at END AS asked_at
+  FROM person cp
+  JOIN checkin k ON k.person_id = cp.id AND k.status IN ('sent', 'retried')
+  LEFT JOIN care_case cc ON cc.person_id = cp.id AND cc.step <> 'closed'
+  WHERE ci.id IS NULL AND $3::bigint = 0 AND cp.caregiver_phone = $2 AND cp.caregiver_consent
+    AND cp.status = 'active'
+  ORDER BY k.due_at DESC LIMIT 1) cg ON true
 LEFT JOIN LATERAL (
   SELECT r.id, r.appointment_id, a.at, a.place, r.sent_at FROM appointment a JOIN reminder r ON r.appointment_id = a.id
   WHERE a.person_id = p.id AND a.status = 'scheduled' AND r.version = a.version AND r.answer = ''
@@ -200,12 +211,18 @@ func (t *turn) readFacts(row pgx.Row) error {
 		rmPlace, pvFlow, pvState, pvLang         *string
 		pvVars                                   []byte
 		pvVersion                                *int
+		pSex, cgName, cgCommune, cgSex           *string
+		pBirth, pFailures, cgBirth               *int32
+		pLocked                                  *time.Time
+		cgID, cgCase                             *int64
 	)
 	if err := row.Scan(&dup,
 		&pID, &pName, &pCommune, &pLang, &pDiacritics, &pPIN, &pStatus,
+		&pSex, &pBirth, &pFailures, &pLocked,
 		&cID, &cStep, &mName, &mPhone,
 		&smID, &smName, &smCommune, &smLang,
 		&ciID, &ciDue,
+		&cgID, &cgName, &cgCommune, &cgCase, &cgSex, &cgBirth,
 		&rmID, &rmAppt, &rmAt, &rmPlace, &rmSent,
 		&pvID, &pvFlow, &pvState, &pvVars, &pvLang, &pvVersion, &pvUpdated); err != nil {
 		return err
@@ -226,6 +243,8 @@ func (t *turn) readFacts(row pgx.Row) error {
 		if pPIN != nil {
 			p.PINHash = *pPIN
 		}
+		p.Sex, p.BirthYear = care.Sex(deref(pSex)), int(deref(pBirth))
+		p.PINFailures, p.PINLockedUntil = int(deref(pFailures)), utc(pLocked)
 		if cID != nil {
 			p.CaseID, p.CaseStep = care.CaseID(*cID), care.CaseStep(*cStep)
 			p.ManagerName, p.ManagerPhone = *mName, care.Phone(*mPhone)
@@ -238,6 +257,10 @@ func (t *turn) readFacts(row pgx.Row) error {
 	}
 	if ciID != nil {
 		f.CheckIn = &flows.CheckInFacts{ID: care.CheckInID(*ciID), AskedAt: *ciDue}
+		if cgID != nil {
+			f.CheckIn.For = &flows.CaredFor{ID: care.PersonID(*cgID), Name: *cgName, Commune: care.CommuneCode(*cgCommune),
+				CaseID: care.CaseID(deref(cgCase)), Sex: care.Sex(deref(cgSex)), BirthYear: int(deref(cgBirth))}
+		}
 	}
 	if rmID != nil {
 		r := &flows.ReminderFacts{ID: care.ReminderID(*rmID), AppointmentID: care.AppointmentID(*rmAppt),
@@ -278,6 +301,15 @@ var turnAccents, turnPlain = func() (string, string) {
 	src := lower + strings.ToUpper(lower)
 	return src, flows.StripDiacritics(src)
 }()
+
+// Known reports whether a person is registered with phone.
+func (t *turn) Known(ctx context.Context, phone care.Phone) (bool, error) {
+	var known bool
+	if err := t.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM person WHERE phone = $1)`, phone.E164()).Scan(&known); err != nil {
+		return false, mapError(err, "look up registration")
+	}
+	return known, nil
+}
 
 // Commune finds a commune by code or by name, with or without diacritics, "xã"/"phường" or not.
 func (t *turn) Commune(ctx context.Context, query string) (care.Commune, bool, error) {
@@ -356,8 +388,9 @@ func (t *turn) Register(ctx context.Context, r flows.Registration) (flows.Regist
 	)
 	err = t.conn.QueryRow(ctx, `
 WITH p AS (
-  INSERT INTO person (phone, name, commune, language, channel, consent_at, caregiver_phone, registered_by, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $6, $6)
+  INSERT INTO person (phone, name, commune, language, channel, consent_at, caregiver_phone, registered_by,
+                      registered_relation, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $9, $6, $6)
   ON CONFLICT (phone) DO NOTHING
   RETURNING id),
 m AS (
@@ -375,7 +408,7 @@ a AS (
   SELECT 'register', 'person', p.id, $8, $6 FROM p)
 SELECT (SELECT id FROM p), (SELECT id FROM c), m.id, m.phone, m.language
 FROM (SELECT 1) AS one LEFT JOIN m ON true`,
-		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail).Scan(&pID, &cID, &mID, &mPhone, &mLang)
+		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail, string(r.Relation)).Scan(&pID, &cID, &mID, &mPhone, &mLang)
 	if err != nil {
 		return flows.Registered{}, mapError(err, "register")
 	}
@@ -505,6 +538,14 @@ SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6 FROM k
 	if w.FinishSession != 0 {
 		b.Queue(turnFinishSessionSQL, w.FinishSession, o.Now)
 	}
+	if a := w.PIN; a != nil {
+		if a.OK {
+			b.Queue(`UPDATE person SET pin_failures = 0, pin_locked_until = NULL
+WHERE id = $1 AND (pin_failures > 0 OR pin_locked_until IS NOT NULL)`, int64(a.Person))
+		} else {
+			b.Queue(turnPINFailedSQL, int64(a.Person), care.PINAttempts, o.Now.Add(care.PINLockout))
+		}
+	}
 	b.Queue("COMMIT")
 	err = t.conn.SendBatch(ctx, b).Close()
 	if err != nil {
@@ -514,6 +555,23 @@ SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6 FROM k
 	t.done = true
 	t.conn.Release()
 	return nil
+}
+
+// turnPINFailedSQL counts a wrong PIN ($1 the person): the $2-th in a row locks plan status
+// until $3 and starts the count again.
+const turnPINFailedSQL = `
+UPDATE person SET
+  pin_failures = CASE WHEN pin_failures + 1 >= $2::int THEN 0 ELSE pin_failures + 1 END,
+  pin_locked_until = CASE WHEN pin_failures + 1 >= $2::int THEN $3 ELSE pin_locked_until END
+WHERE id = $1`
+
+// deref is *v, or the zero value for nil.
+func deref[T any](v *T) T {
+	var zero T
+	if v == nil {
+		return zero
+	}
+	return *v
 }
 
 // turnID is a nullable id argument: nil for 0.

@@ -14,17 +14,21 @@ import (
 
 var _ care.WorkStore = (*Store)(nil)
 
-// workPersonCols lists a person's columns (aliased p) in the order workPersonDest scans them.
+// workPersonCols lists a person's columns (aliased p) in the order workPersonDest scans them:
+// what the workers decide on (sex and year of birth: the priority of help requests), not
+// the PIN count or the staff-only record.
 const workPersonCols = `p.id, p.phone, p.name, p.commune, p.language, p.profile, p.channel, p.diacritics,
 	p.consent_at, p.caregiver_name, coalesce(p.caregiver_phone, ''), p.caregiver_consent,
-	coalesce(p.registered_by, ''), coalesce(p.pin_hash, ''), p.status, p.sms_unreachable_at, p.created_at, p.updated_at`
+	coalesce(p.registered_by, ''), coalesce(p.pin_hash, ''), p.status, p.sms_unreachable_at, p.created_at, p.updated_at,
+	coalesce(p.sex, ''), coalesce(p.birth_year, 0)`
 
 // workPersonDest returns scan targets for workPersonCols; call profile's setter after the scan.
 func workPersonDest(p *care.Person) ([]any, func()) {
 	var profile []string
 	dest := []any{&p.ID, &p.Phone, &p.Name, &p.Commune, &p.Language, &profile, &p.Channel, &p.Diacritics,
 		&p.ConsentAt, &p.CaregiverName, &p.CaregiverPhone, &p.CaregiverConsent,
-		&p.RegisteredBy, &p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt}
+		&p.RegisteredBy, &p.PINHash, &p.Status, &p.SMSUnreachableAt, &p.CreatedAt, &p.UpdatedAt,
+		&p.Sex, &p.BirthYear}
 	return dest, func() {
 		p.Profile = make([]care.Disability, len(profile))
 		for i, d := range profile {

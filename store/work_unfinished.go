@@ -85,7 +85,7 @@ func (s *Store) RunUnfinished(ctx context.Context, id int64, now time.Time, fn f
 			filed, _, err := fileHelp(ctx, tx, flows.HelpFiling{
 				PersonID: h.PersonID, CaseID: w.CaseID, Phone: h.Phone, Commune: h.Commune, Category: h.Category,
 				Description: h.Description, InDanger: h.InDanger, Channel: h.Channel, Unfinished: true,
-				Now: now, NextLevelAt: res.NextLevelAt,
+				Now: now, NextLevelAt: res.NextLevelAt, Priority: res.Priority,
 			})
 			if err != nil {
 				return fmt.Errorf("report unfinished help of dialog session %d: %w", id, err)

@@ -89,7 +89,7 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 		res.Notices = []care.Notice{{Level: l, ManagerID: m.ID, Message: care.Outgoing{
 			Key: fmt.Sprintf("esc:%d:l%d:m%d", e.ID, l, m.ID), Phone: m.Phone,
 			Channel: care.ChannelSMS, Provider: w.smsProvider(m.Phone),
-			Body: smsText(escalationText(m.Language, ew, l), false),
+			Body: smsText(escalationText(m.Language, ew, l, w.child(ew.Person, now)), false),
 		}}}
 		return res
 	}
@@ -101,6 +101,11 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 	}
 	res.Unrouted = len(ew.Notices) == 0
 	return res
+}
+
+// child reports whether p may be a child by their year of birth and the local clock.
+func (w *worker) child(p *care.Person, now time.Time) bool {
+	return p != nil && p.Priority(now.In(w.Location)).Child
 }
 
 // caregiverOfUnreachable tells a deaf person's consenting caregiver, with the first telling

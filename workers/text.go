@@ -96,8 +96,11 @@ func unreachableCaregiverText(lang care.Language, name string) string {
 }
 
 // escalationText tells a staff member what needs them and how to acknowledge. A request
-// about violence or abuse is only ever "urgent help request", marked with the safety code.
-func escalationText(lang care.Language, w care.EscalationWork, level care.EscalationLevel) string {
+// about violence or abuse is only ever "urgent help request", marked with the safety code;
+// a child's (child set) names the child protection line, 111, for the staff member to call
+// or pass on. Only staff get it: the person's own SMS says no more than the emergency
+// numbers every caller in danger hears.
+func escalationText(lang care.Language, w care.EscalationWork, level care.EscalationLevel, child bool) string {
 	e := w.Escalation
 	who := string(w.Phone)
 	if w.Person != nil {
@@ -133,6 +136,9 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		default:
 			what = pick(en, who+" asks for help", who+" cần trợ giúp")
 		}
+	}
+	if safety && child {
+		what += pick(en, "; a child, call "+care.ChildProtectionNumber, "; trẻ em, gọi "+care.ChildProtectionNumber)
 	}
 	if h != nil && h.Unfinished {
 		what += pick(en, " (started, not finished)", " (mới bắt đầu, chưa xong)")

@@ -59,7 +59,38 @@ func TestOptOutReachesStaffInWords(t *testing.T) {
 	w := care.EscalationWork{Escalation: care.Escalation{ID: 12, Reason: care.ReasonOptedOut}, Phone: "+84912000001",
 		Person: &care.Person{Name: "Nguyễn Văn An"}}
 	require.Equal(t, "Caseline #12: Nguyễn Văn An +84912000001 đã ngừng nhận mọi tin nhắn Caseline. Trả lời XN 12",
-		escalationText(care.Vietnamese, w, care.LevelCaseManager))
+		escalationText(care.Vietnamese, w, care.LevelCaseManager, false))
 	require.Equal(t, "Caseline #12: Nguyễn Văn An +84912000001 stopped all Caseline messages. Reply ACK 12",
-		escalationText(care.English, w, care.LevelCaseManager))
+		escalationText(care.English, w, care.LevelCaseManager, false))
+}
+
+// TestChildSafetyNamesTheChildProtectionLine: a child's safety request tells staff the
+// child protection line; nobody else's does, and the text still fits one SMS.
+func TestChildSafetyNamesTheChildProtectionLine(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("Nguyễn Thị Hoa ", 4)
+	tests := []struct {
+		name     string
+		category care.HelpCategory
+		child    bool
+		want111  bool
+	}{
+		{"child, safety", care.HelpAbuse, true, true},
+		{"child, health", care.HelpHealth, true, false},
+		{"adult, safety", care.HelpAbuse, false, false},
+	}
+	for _, tt := range tests {
+		for _, lang := range []care.Language{care.Vietnamese, care.English} {
+			w := care.EscalationWork{
+				Escalation: care.Escalation{ID: 1234567, Reason: care.ReasonHelpRequest, Urgent: true},
+				Phone:      "+84912000001", Person: &care.Person{Name: long},
+				Help: &care.HelpRequest{Category: tt.category},
+			}
+			text := smsText(escalationText(lang, w, care.LevelSupervisor, tt.child), false)
+			require.Equal(t, tt.want111, strings.Contains(text, " 111"), "%s %s: %q", tt.name, lang, text)
+			m := flows.MeasureSMS(text)
+			require.Equal(t, flows.GSM7, m.Encoding, text)
+			require.Equal(t, 1, m.Segments, "%s %s: %q", tt.name, lang, text)
+		}
+	}
 }

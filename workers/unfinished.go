@@ -55,9 +55,11 @@ func (w *worker) decideUnfinished(u care.UnfinishedWork, now time.Time) care.Unf
 	if !now.After(u.Session.UpdatedAt.Add(w.SessionLife.Of(u.Session.Channel))) {
 		return care.UnfinishedResult{} // it can still be continued; listed again when it cannot
 	}
+	var pr care.Priority
 	if p := u.Person; p != nil {
 		h.PersonID, h.Commune = p.ID, p.Commune
+		pr = p.Priority(now.In(w.Location))
 	}
 	h.Unfinished = true
-	return care.UnfinishedResult{Report: &h, NextLevelAt: now.Add(w.SLA.For(care.UrgentHelp(h.Category, h.InDanger)))}
+	return care.UnfinishedResult{Report: &h, NextLevelAt: now.Add(w.SLA.For(pr.Urgent(h.Category, h.InDanger))), Priority: pr}
 }

@@ -72,8 +72,10 @@ func (h *handler) routes() []route {
 		{method: "PATCH", path: "/api/v1/persons/{id}", serve: h.updatePerson},
 		{method: "PUT", path: "/api/v1/persons/{id}/pin", serve: h.setPIN},
 		{method: "DELETE", path: "/api/v1/persons/{id}/pin", serve: h.clearPIN},
+		{method: "DELETE", path: "/api/v1/persons/{id}/pin/lock", serve: h.clearPINLock},
 		{method: "GET", path: "/api/v1/persons/{id}/messages", serve: h.listMessages},
 		{method: "POST", path: "/api/v1/persons/{id}/messages", serve: h.sendSMS},
+		{method: "GET", path: "/api/v1/persons/{id}/checkins", serve: h.listPersonCheckIns},
 		{method: "GET", path: "/api/v1/persons/{id}/case", serve: h.openCaseOf},
 		{method: "POST", path: "/api/v1/persons/{id}/cases", serve: h.openCase},
 
@@ -97,6 +99,8 @@ func (h *handler) routes() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/appointments", serve: h.createAppointment},
 		{method: "POST", path: "/api/v1/cases/{id}/schedules", serve: h.createSchedule},
 		{method: "GET", path: "/api/v1/cases/{id}/schedules", serve: h.listSchedules},
+		{method: "GET", path: "/api/v1/cases/{id}/checkins", serve: h.listCaseCheckIns},
+		{method: "POST", path: "/api/v1/cases/{id}/manager", serve: h.reassignCase},
 
 		{method: "GET", path: "/api/v1/appointments/{id}", serve: h.getAppointment},
 		{method: "POST", path: "/api/v1/appointments/{id}/move", serve: h.moveAppointment},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -23,6 +24,11 @@ type personInput struct {
 	CaregiverPhone   *string   `json:"caregiver_phone"`
 	CaregiverConsent *bool     `json:"caregiver_consent"`
 	Status           *string   `json:"status"`
+	// Set only by staff, never asked over the phone; "" (or 0 for birth_year) clears.
+	Sex              *string `json:"sex"`
+	BirthYear        *int    `json:"birth_year"`
+	DisabilityType   *string `json:"disability_type"`
+	DisabilityDegree *string `json:"disability_degree"`
 }
 
 // apply sets the present fields on p and returns the names of those that were present.
@@ -91,6 +97,32 @@ func (in *personInput) apply(p *care.Person, now care.Clock, bad fieldErrors) []
 	if set("status", in.Status != nil) {
 		p.Status = care.PersonStatus(*in.Status)
 	}
+	// Each is checked here rather than by p.Validate's first complaint, so a 400 names
+	// every field at fault.
+	if set("sex", in.Sex != nil) {
+		p.Sex = care.Sex(strings.TrimSpace(*in.Sex))
+		if !p.Sex.Valid() {
+			bad.add("sex", "sex must be female or male")
+		}
+	}
+	if set("birth_year", in.BirthYear != nil) {
+		p.BirthYear = *in.BirthYear
+		if y := p.BirthYear; y != 0 && (y < care.MinBirthYear || y > now.Now().Year()) {
+			bad.add("birth_year", fmt.Sprintf("birth_year must be %d to %d", care.MinBirthYear, now.Now().Year()))
+		}
+	}
+	if set("disability_type", in.DisabilityType != nil) {
+		p.DisabilityType = care.DisabilityType(strings.TrimSpace(*in.DisabilityType))
+		if !p.DisabilityType.Valid() {
+			bad.add("disability_type", "disability_type must be one of "+enumList(care.DisabilityTypes))
+		}
+	}
+	if set("disability_degree", in.DisabilityDegree != nil) {
+		p.DisabilityDegree = care.DisabilityDegree(strings.TrimSpace(*in.DisabilityDegree))
+		if !p.DisabilityDegree.Valid() {
+			bad.add("disability_degree", "disability_degree must be one of "+enumList(care.DisabilityDegrees))
+		}
+	}
 	if len(bad) == 0 {
 		if err := p.Validate(); err != nil {
 			bad.addErr("person", err)
@@ -104,7 +136,10 @@ func (h *handler) listPersons(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	f := care.PersonFilter{Communes: st.Communes()}
+	f := care.PersonFilter{Communes: st.Communes(), Query: r.URL.Query().Get("q")}
+	if !care.TextOK(f.Query) || len(f.Query) > 100 {
+		return care.FieldError("q", "q must be at most 100 bytes of text")
+	}
 	if c := r.URL.Query().Get("commune"); c != "" {
 		if !st.Sees(care.CommuneCode(c)) {
 			writeJSON(w, http.StatusOK, newList([]*care.Person{}, "", viewPerson))
@@ -225,6 +260,29 @@ func (h *handler) setPIN(w http.ResponseWriter, r *http.Request, st *care.Staff)
 	}
 	writeJSON(w, http.StatusOK, viewPerson(p))
 	return nil
+}
+
+// clearPINLock ends a lockout after too many wrong PINs (and forgets the wrong ones), so
+// the person can hear their plan again at once.
+func (h *handler) clearPINLock(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
+	p, err := h.changePerson(r, st, func(p *care.Person) (string, []string, error) {
+		p.PINFailures, p.PINLockedUntil = 0, nil
+		return care.AuditPersonClearPINLock, []string{"pin_lock"}, nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewPerson(p))
+	return nil
+}
+
+// enumList names the values of an enumeration for a 400's message.
+func enumList[T ~string](list []T) string {
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = string(x)
+	}
+	return strings.Join(out, ", ")
 }
 
 // clearPIN removes a person's PIN.

@@ -67,9 +67,16 @@ type personView struct {
 	CaregiverConsent bool       `json:"caregiver_consent"`
 	RegisteredBy     *string    `json:"registered_by"`
 	HasPIN           bool       `json:"has_pin"`
-	Status           string     `json:"status"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	PINLockedUntil   *time.Time `json:"pin_locked_until"` // the end of the last lockout after wrong PINs, until cleared
+	Sex              *string    `json:"sex"`
+	BirthYear        *int       `json:"birth_year"`
+	DisabilityType   *string    `json:"disability_type"`
+	DisabilityDegree *string    `json:"disability_degree"`
+	// RegisteredRelation is how whoever registered the person on their behalf is related to them.
+	RegisteredRelation *string   `json:"registered_relation"`
+	Status             string    `json:"status"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 func viewPerson(p *care.Person) personView {
@@ -80,7 +87,14 @@ func viewPerson(p *care.Person) personView {
 		CaregiverName: p.CaregiverName, CaregiverPhone: textPtr(p.CaregiverPhone.E164()), CaregiverConsent: p.CaregiverConsent,
 		RegisteredBy: textPtr(p.RegisteredBy.E164()), HasPIN: p.PINHash != "", Status: string(p.Status),
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+		Sex: textPtr(string(p.Sex)), DisabilityType: textPtr(string(p.DisabilityType)),
+		DisabilityDegree: textPtr(string(p.DisabilityDegree)), RegisteredRelation: textPtr(string(p.RegisteredRelation)),
 	}
+	if p.BirthYear != 0 {
+		y := p.BirthYear
+		v.BirthYear = &y
+	}
+	v.PINLockedUntil = utcPtr(p.PINLockedUntil)
 	for i, d := range p.Profile {
 		v.Profile[i] = string(d)
 	}
