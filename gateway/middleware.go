@@ -12,10 +12,6 @@ import (
 	"github.com/caseline/caseline/care"
 )
 
-// MaxBodyBytes is the largest request body the gateway reads; larger ones get 413. Every
-// provider's webhook fits in a few kilobytes.
-const MaxBodyBytes = 64 << 10
-
 // withMiddleware wraps h in what every request goes through, outermost first: a logger in
 // the context, a request id (in the log and the X-Request-Id response header), the access
 // log and panic recovery. The body limit is per route (see NewHandler).
@@ -58,7 +54,7 @@ func recoverPanic(next http.Handler) http.Handler {
 				Str("panic", fmt.Sprint(v)).
 				Str("stack", string(debug.Stack())).
 				Msg("handler panicked")
-			JSON(w, r, http.StatusInternalServerError, errorBody{Error: care.EINTERNAL, Message: internalMessage})
+			JSON(w, r, http.StatusInternalServerError, ErrorBody{Error: care.EINTERNAL, Message: internalMessage})
 		}()
 		next.ServeHTTP(w, r)
 	})

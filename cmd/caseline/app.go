@@ -97,10 +97,12 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}); err != nil {
 		return nil, err
 	}
-	d.API = api.NewHandler(api.Deps{
+	if d.API, err = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
 		Clock: clock, Log: log,
-	})
+	}); err != nil {
+		return nil, err
+	}
 	return engine, nil
 }
 

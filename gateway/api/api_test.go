@@ -73,7 +73,9 @@ func setup(t *testing.T) *env {
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
 	rem := &reminders{s: s}
-	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop()}))
+	h, err := NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop()})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }

@@ -95,5 +95,6 @@ func TestOpenAPIIsServedWithoutAToken(t *testing.T) {
 
 func TestNewHandlerRequiresItsDependencies(t *testing.T) {
 	t.Parallel()
-	require.Panics(t, func() { NewHandler(Deps{Clock: care.SystemClock{}, Log: zerolog.Nop()}) })
+	_, err := NewHandler(Deps{Clock: care.SystemClock{}, Log: zerolog.Nop()})
+	require.ErrorContains(t, err, "api handler: Store, Reminders and Clock are required")
 }

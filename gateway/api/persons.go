@@ -107,7 +107,7 @@ func (h *handler) listPersons(w http.ResponseWriter, r *http.Request, st *care.S
 	f := care.PersonFilter{Communes: st.Communes()}
 	if c := r.URL.Query().Get("commune"); c != "" {
 		if !st.Sees(care.CommuneCode(c)) {
-			writeJSON(w, http.StatusOK, newList([]*care.Person{}, "", viewPerson))
+			writeJSON(w, r, http.StatusOK, newList([]*care.Person{}, "", viewPerson))
 			return nil
 		}
 		f.Communes = []care.CommuneCode{care.CommuneCode(c)}
@@ -116,7 +116,7 @@ func (h *handler) listPersons(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(ps, next, viewPerson))
+	writeJSON(w, r, http.StatusOK, newList(ps, next, viewPerson))
 	return nil
 }
 
@@ -145,7 +145,7 @@ func (h *handler) createPerson(w http.ResponseWriter, r *http.Request, st *care.
 	if err := h.store.CreatePersonAs(r.Context(), st.ID, p); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewPerson(p))
+	writeJSON(w, r, http.StatusCreated, viewPerson(p))
 	return nil
 }
 
@@ -154,7 +154,7 @@ func (h *handler) getPerson(w http.ResponseWriter, r *http.Request, st *care.Sta
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -180,7 +180,7 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -223,7 +223,7 @@ func (h *handler) setPIN(w http.ResponseWriter, r *http.Request, st *care.Staff)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -236,7 +236,7 @@ func (h *handler) clearPIN(w http.ResponseWriter, r *http.Request, st *care.Staf
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -253,6 +253,6 @@ func (h *handler) listMessages(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(ms, next, viewMessage))
+	writeJSON(w, r, http.StatusOK, newList(ms, next, viewMessage))
 	return nil
 }
