@@ -33,6 +33,8 @@ type Deps struct {
 	Reminders Reminders
 	Clock     care.Clock
 	Log       zerolog.Logger
+	// Compose makes the SMS a staff member writes to a person (flows.ComposeStaffSMS).
+	Compose care.SMSComposer
 }
 
 // handler serves the API; its methods are the routes.
@@ -41,6 +43,7 @@ type handler struct {
 	reminders Reminders
 	clock     care.Clock
 	log       zerolog.Logger
+	compose   care.SMSComposer
 }
 
 // endpoint is one route's work: it runs for an authenticated staff member and returns an
@@ -68,6 +71,7 @@ func (h *handler) routes() []route {
 		{method: "PUT", path: "/api/v1/persons/{id}/pin", serve: h.setPIN},
 		{method: "DELETE", path: "/api/v1/persons/{id}/pin", serve: h.clearPIN},
 		{method: "GET", path: "/api/v1/persons/{id}/messages", serve: h.listMessages},
+		{method: "POST", path: "/api/v1/persons/{id}/messages", serve: h.sendSMS},
 		{method: "GET", path: "/api/v1/persons/{id}/case", serve: h.openCaseOf},
 		{method: "POST", path: "/api/v1/persons/{id}/cases", serve: h.openCase},
 
@@ -102,12 +106,12 @@ func (h *handler) routes() []route {
 }
 
 // NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix), or a
-// gateway.Wiring error when a dependency is missing.
+// gateway.WiringError when a dependency is missing.
 func NewHandler(deps Deps) (http.Handler, error) {
-	if deps.Store == nil || deps.Reminders == nil || deps.Clock == nil {
-		return nil, gateway.Wiring("api handler", "Store, Reminders and Clock are required")
+	if deps.Store == nil || deps.Reminders == nil || deps.Clock == nil || deps.Compose == nil {
+		return nil, gateway.Wiring("api handler", "Store, Reminders, Clock and Compose are required")
 	}
-	h := &handler{store: deps.Store, reminders: deps.Reminders, clock: deps.Clock, log: deps.Log}
+	h := &handler{store: deps.Store, reminders: deps.Reminders, clock: deps.Clock, log: deps.Log, compose: deps.Compose}
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
 		mux.Handle(rt.method+" "+rt.path, h.serve(rt))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // TestOpenAPIDocumentsEveryRoute keeps openapi.json and routes() in step: every route the
@@ -96,5 +97,7 @@ func TestOpenAPIIsServedWithoutAToken(t *testing.T) {
 func TestNewHandlerRequiresItsDependencies(t *testing.T) {
 	t.Parallel()
 	_, err := NewHandler(Deps{Clock: care.SystemClock{}, Log: zerolog.Nop()})
-	require.ErrorContains(t, err, "api handler: Store, Reminders and Clock are required")
+	var wiring *gateway.WiringError
+	require.ErrorAs(t, err, &wiring)
+	require.Equal(t, "api handler", wiring.Handler)
 }
