@@ -74,7 +74,7 @@ func NewSender(c SenderConfig) (*Sender, error) {
 	if c.Timeout <= 0 {
 		return nil, gateway.Wiring("twilio sender", "timeout must be positive")
 	}
-	var transport http.RoundTripper = http.DefaultTransport
+	transport := http.DefaultTransport
 	if c.APIURL != "" {
 		u, err := url.Parse(c.APIURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
