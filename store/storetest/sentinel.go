@@ -236,7 +236,7 @@ func startRedis(t testing.TB, dir, name string, args func(port int) []string) (s
 		go func() { exited <- cmd.Wait(); log.Close() }()
 		t.Cleanup(func() {
 			_ = cmd.Process.Kill()
-			<-exited //nolint:errcheck // killed on purpose: how it exited says nothing
+			<-exited      //nolint:errcheck // killed on purpose: how it exited says nothing
 			exited <- nil // a later cleanup of the same process finds it gone
 		})
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
