@@ -7,6 +7,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/dialog"
 )
 
 // Check-in reply: 1 I am fine, 2 I need help — which opens a need_help escalation and goes on
@@ -40,16 +41,16 @@ func checkInFlow() *flowSpec {
 			stCheckInAsk: {prompt: ask(keyCheckIn, keyOptFine, keyOptNeedHelp), input: choose(evFine, evNeed)},
 			stFine: {prompt: say(keyCheckInFine), end: true, act: func(_ context.Context, s *step) error {
 				if id := s.checkIn(); id != 0 {
-					s.writes.CheckIn = &CheckInAnswer{ID: id, Status: care.CheckInFine}
+					s.writes.CheckIn = &dialog.CheckInAnswer{ID: id, Status: care.CheckInFine}
 				}
 				return nil
 			}},
 			stNeedHelp: {next: handoff(flowHelp), act: func(_ context.Context, s *step) error {
 				id := s.checkIn()
 				if id != 0 {
-					s.writes.CheckIn = &CheckInAnswer{ID: id, Status: care.CheckInNeedHelp}
+					s.writes.CheckIn = &dialog.CheckInAnswer{ID: id, Status: care.CheckInNeedHelp}
 				}
-				e := &NewEscalation{Reason: care.ReasonNeedHelp, CheckInID: id, NextLevelAt: s.nextLevel(false)}
+				e := &dialog.NewEscalation{Reason: care.ReasonNeedHelp, CheckInID: id, NextLevelAt: s.nextLevel(false)}
 				if p := s.person(); p != nil {
 					e.PersonID, e.CaseID, e.Commune = p.ID, p.CaseID, p.Commune
 				}
