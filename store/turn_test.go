@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/dialog"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/store"
@@ -18,10 +19,6 @@ import (
 )
 
 var turnNow = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-
-type turnClock struct{}
-
-func (turnClock) Now() time.Time { return turnNow }
 
 func setupTurn(t *testing.T) (*store.Store, *pgxpool.Pool) {
 	t.Helper()
@@ -37,7 +34,7 @@ func setupTurn(t *testing.T) (*store.Store, *pgxpool.Pool) {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err)
 	}
-	return store.New(pool, turnClock{}), pool
+	return store.New(pool, caretest.NewClock(turnNow)), pool
 }
 
 func req(phone care.Phone) dialog.TurnRequest {
