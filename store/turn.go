@@ -473,9 +473,7 @@ ON CONFLICT DO NOTHING`,
 			turnID(int64(e.CheckInID)), turnID(int64(e.AppointmentID)), e.NextLevelAt, o.Now)
 	}
 	if a := w.Ack; a != nil {
-		b.Queue(`
-UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $3
-WHERE id = $1 AND status = 'open'`, int64(a.ID), int64(a.By), o.Now)
+		acknowledgement{id: a.ID, by: a.By, at: o.Now, now: o.Now}.queue(b, nil)
 	}
 	for _, m := range w.Queue {
 		b.Queue(`
