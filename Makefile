@@ -4,13 +4,17 @@
 
 GO ?= go
 
-.PHONY: dev test services build bench bench-scale faults fresh-check
+.PHONY: dev test lint services build bench bench-scale faults fresh-check
 
 dev:
 	bash scripts/dev.sh
 
 test:
 	bash scripts/test.sh
+
+# lint: the linter step of scripts/test.sh (rules in .golangci.yml)
+lint:
+	$(GO) tool golangci-lint run ./...
 
 # faults: the long fault suite, whose figures README.md shows (about five minutes); the short
 # one is a step of scripts/test.sh

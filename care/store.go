@@ -94,8 +94,6 @@ type EscalationStore interface {
 	// CreateEscalation writes e before anyone is told of it.
 	CreateEscalation(ctx context.Context, e *Escalation) error
 	Escalation(ctx context.Context, id EscalationID) (*Escalation, error)
-	// AcknowledgeEscalation stops the ladder; acknowledging a closed one is ECONFLICT.
-	AcknowledgeEscalation(ctx context.Context, id EscalationID, by ManagerID, at time.Time) (*Escalation, error)
 	ResolveEscalation(ctx context.Context, id EscalationID, by ManagerID, outcome string, at time.Time) (*Escalation, error)
 }
 

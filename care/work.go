@@ -309,7 +309,7 @@ type DueItem struct {
 // conversation until the session's time-to-live restarts it, a USSD or voice one until the
 // window for resuming a dropped session closes. A help flow idle for longer was dropped.
 type SessionLife struct {
-	SMS  time.Duration
+	SMS  time.Duration //nolint:staticcheck // ST1011: the channel, not milliseconds
 	Dial time.Duration // USSD and voice
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Case-manager acknowledgement: "XN 4821" or "ACK 4821" from a staff member's phone stops
@@ -44,7 +45,7 @@ func ackFlow() *flowSpec {
 		states: map[string]stateSpec{
 			stAcked: {prompt: ackPrompt(keyAckDone), end: true, act: func(_ context.Context, s *step) error {
 				id, _ := strconv.ParseInt(s.vars[varEscalation], 10, 64)
-				s.writes.Ack = &Acknowledgement{ID: care.EscalationID(id), By: s.f.Manager.ID}
+				s.writes.Ack = &dialog.Acknowledgement{ID: care.EscalationID(id), By: s.f.Manager.ID}
 				return nil
 			}},
 			stRefused:  {prompt: ackPrompt(keyAckRefused), end: true},

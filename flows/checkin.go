@@ -7,6 +7,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Check-in reply: 1 I am fine, 2 I need help — which opens a need_help escalation and goes on
@@ -80,7 +81,7 @@ func checkInFlow() *flowSpec {
 				return Prompt{Text: s.t(keyCheckInCaregiverFine, "name", clip(s.vars[varCaredName], 30))}
 			}, end: true, act: func(_ context.Context, s *step) error {
 				if id := s.checkIn(); id != 0 {
-					s.writes.CheckIn = &CheckInAnswer{ID: id, Status: care.CheckInFine}
+					s.writes.CheckIn = &dialog.CheckInAnswer{ID: id, Status: care.CheckInFine}
 				}
 				return nil
 			}},
@@ -94,16 +95,16 @@ func checkInFlow() *flowSpec {
 			}, end: true, act: caregiverHelp},
 			stFine: {prompt: say(keyCheckInFine), end: true, act: func(_ context.Context, s *step) error {
 				if id := s.checkIn(); id != 0 {
-					s.writes.CheckIn = &CheckInAnswer{ID: id, Status: care.CheckInFine}
+					s.writes.CheckIn = &dialog.CheckInAnswer{ID: id, Status: care.CheckInFine}
 				}
 				return nil
 			}},
 			stNeedHelp: {next: handoff(flowHelp), act: func(_ context.Context, s *step) error {
 				id := s.checkIn()
 				if id != 0 {
-					s.writes.CheckIn = &CheckInAnswer{ID: id, Status: care.CheckInNeedHelp}
+					s.writes.CheckIn = &dialog.CheckInAnswer{ID: id, Status: care.CheckInNeedHelp}
 				}
-				e := &NewEscalation{Reason: care.ReasonNeedHelp, CheckInID: id, NextLevelAt: s.nextLevel(false)}
+				e := &dialog.NewEscalation{Reason: care.ReasonNeedHelp, CheckInID: id, NextLevelAt: s.nextLevel(false)}
 				if p := s.person(); p != nil {
 					e.PersonID, e.CaseID, e.Commune = p.ID, p.CaseID, p.Commune
 				}
@@ -123,8 +124,8 @@ func caregiverHelp(ctx context.Context, s *step) error {
 		// The check-in was answered or closed since the question: nothing to answer now.
 		return nil
 	}
-	s.writes.CheckIn = &CheckInAnswer{ID: c.ID, Status: care.CheckInNeedHelp}
-	return s.requestHelp(ctx, HelpFiling{
+	s.writes.CheckIn = &dialog.CheckInAnswer{ID: c.ID, Status: care.CheckInNeedHelp}
+	return s.requestHelp(ctx, dialog.HelpFiling{
 		PersonID: c.For.ID, CaseID: c.For.CaseID, Commune: c.For.Commune, Phone: s.in.Phone,
 		Category: care.HelpOther, Channel: s.in.Channel, CheckIn: c.ID, Now: s.now,
 		Priority: s.priority(c.For.Sex, c.For.BirthYear),

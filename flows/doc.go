@@ -5,7 +5,7 @@
 // It also owns the text rules: diacritics, GSM-7 and UCS-2 segments.
 //
 // Gateways build one Engine (NewEngine) and call Handle once per inbound request. Each call
-// is one PostgreSQL transaction through Turns (store implements it): the session row is
+// is one PostgreSQL transaction through dialog.Turns (store implements it): the session row is
 // locked and everything a common turn needs is loaded in one round trip, one event fires, and
 // the new state, the message log and the step's records are written with COMMIT in one more.
 // Renderers lay prompts out with SMSText and USSDText (USSD replies come already paginated to

@@ -13,6 +13,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Defaults of Deps.
@@ -42,7 +43,7 @@ const (
 
 // Deps is what the engine needs.
 type Deps struct {
-	Turns Turns
+	Turns dialog.Turns
 	Clock care.Clock
 	// Router picks the provider of outbound SMS rows (the case manager's notice); nil sends
 	// everything through Twilio.
@@ -70,7 +71,7 @@ var DefaultEmergencyNumbers = []string{"113", "111"}
 
 // Engine runs one turn of a dialog per Handle call. It is safe for concurrent use.
 type Engine struct {
-	turns  Turns
+	turns  dialog.Turns
 	clock  care.Clock
 	router care.Router
 	limit  int
@@ -132,7 +133,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	if len(in.Text) > 1600 {
 		in.Text = strings.ToValidUTF8(in.Text[:1600], "")
 	}
-	req := TurnRequest{Channel: in.Channel, Key: in.DialogKey(), Phone: in.Phone, Provider: in.Provider, Now: now}
+	req := dialog.TurnRequest{Channel: in.Channel, Key: in.DialogKey(), Phone: in.Phone, Provider: in.Provider, Now: now}
 	if in.ProviderID != "" {
 		req.ReplyKey = "reply:" + string(in.Provider) + ":" + in.ProviderID
 	}
@@ -153,7 +154,10 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	defer t.Rollback(ctx)
 	f := t.Facts()
 	if f.Duplicate != nil {
-		r := *f.Duplicate
+		var r Reply
+		if err := json.Unmarshal(f.Duplicate, &r); err != nil {
+			return Reply{}, fmt.Errorf("handle turn: stored reply: %w", err)
+		}
 		r.Duplicate = true
 		return r, nil
 	}
@@ -174,10 +178,14 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		// Set last: whatever the step did to its vars, the history always gains this text.
 		s.vars[varLoop] = loop.with(loopText, now)
 	}
-	o := Outcome{
+	stored, err := json.Marshal(reply)
+	if err != nil {
+		return Reply{}, fmt.Errorf("handle turn: reply: %w", err)
+	}
+	o := dialog.Outcome{
 		Channel: in.Channel, Provider: in.Provider, Phone: in.Phone,
 		Flow: string(s.flow), State: s.state, Vars: s.vars, Language: s.lang, Version: reply.Step,
-		ProviderID: in.ProviderID, Inbound: in.Text, Reply: reply, ReplyBody: body,
+		ProviderID: in.ProviderID, Inbound: in.Text, Reply: stored, ReplyBody: body,
 		ReplyKey: req.ReplyKey, Now: now, Writes: s.writes,
 	}
 	if f.Person != nil {
@@ -266,8 +274,8 @@ type step struct {
 	e      *Engine
 	in     Input
 	now    time.Time
-	turn   Turn
-	f      Facts
+	turn   dialog.Turn
+	f      dialog.Facts
 	lang   care.Language
 	flow   flowName
 	state  string
@@ -275,8 +283,8 @@ type step struct {
 	notice string // catalog key said before the prompt: why the input was not taken
 	// noticeArgs fills the notice's placeholders (key, value, …).
 	noticeArgs []string
-	writes     Writes
-	plan       *PlanView
+	writes     dialog.Writes
+	plan       *dialog.PlanView
 	silent     bool
 	// again answers with the stored last prompt (repeat, page turn) instead of the state's.
 	again bool
@@ -288,7 +296,7 @@ type step struct {
 	used []string
 }
 
-func (e *Engine) newStep(in Input, now time.Time, t Turn, f Facts) *step {
+func (e *Engine) newStep(in Input, now time.Time, t dialog.Turn, f dialog.Facts) *step {
 	s := &step{e: e, in: in, now: now, turn: t, f: f, lang: f.Session.Language,
 		flow: flowName(f.Session.Flow), state: f.Session.State, vars: map[string]string{}}
 	for k, v := range f.Session.Vars {
@@ -318,10 +326,10 @@ func (s *step) run(ctx context.Context) error {
 	case care.ChannelSMS:
 		flow, state := s.flow, s.state
 		err := s.sms(ctx)
-		if err == nil && s.repeats >= LoopLimit && s.flow == flow && s.state == state && s.writes.empty() {
+		if err == nil && s.repeats >= LoopLimit && s.flow == flow && s.state == state && s.writes.Empty() {
 			// The same text again and again without moving the conversation: an auto-reply
 			// loop, most likely. Log it, answer nothing, change nothing.
-			s.silent, s.writes, s.vars = true, Writes{}, map[string]string{}
+			s.silent, s.writes, s.vars = true, dialog.Writes{}, map[string]string{}
 			for k, v := range s.f.Session.Vars {
 				s.vars[k] = v
 			}
@@ -383,12 +391,6 @@ func (s *step) awaitsText() bool {
 	}
 	st := s.e.flows[s.flow].states[s.state]
 	return st.input != nil && st.prompt != nil && st.prompt(s).Expect == ExpectText
-}
-
-// empty reports whether a step writes nothing besides the session and the message log.
-func (w *Writes) empty() bool {
-	return w.PersonLanguage == "" && w.PersonStatus == "" && w.CheckIn == nil && w.Reminder == nil &&
-		w.Escalation == nil && w.Ack == nil && len(w.Queue) == 0 && w.FinishSession == 0 && w.PIN == nil
 }
 
 // pendingAnswer names the flow a bare 1 or 2 answers: the newer of a waiting check-in and a
@@ -832,7 +834,7 @@ func choice(text string, events ...string) string {
 }
 
 // person returns the caller's person facts (nil when unregistered).
-func (s *step) person() *PersonFacts { return s.f.Person }
+func (s *step) person() *dialog.PersonFacts { return s.f.Person }
 
 // nextLevel is when a new escalation climbs.
 func (s *step) nextLevel(urgent bool) time.Time { return s.now.Add(s.e.sla.For(urgent)) }

@@ -345,6 +345,12 @@ func TestAcknowledgeEscalation(t *testing.T) {
 	r := f.sms(phoneLan, fmt.Sprintf("xn %d", f.ids["esc"]))
 	require.Contains(t, smsText(r), "Da nhan xu ly")
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE id = $1 AND status = 'acknowledged' AND acked_by = $2`, f.ids["esc"], f.ids["lan"]))
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM audit_log WHERE action = 'escalation.acknowledge' AND entity = 'escalation'
+		AND entity_id = $1 AND actor_id = $2 AND detail = '{"level": 0}'`, f.ids["esc"], f.ids["lan"]),
+		"an acknowledgement by SMS is audited as one through the API is")
+	f.sms(phoneLan, fmt.Sprintf("xn %d", f.ids["esc"]))
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM audit_log WHERE action = 'escalation.acknowledge' AND entity_id = $1`, f.ids["esc"]),
+		"acknowledging it again changes nothing and records nothing")
 	// Tâm (another commune) may acknowledge only what they were told of.
 	other := f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27001', $1) RETURNING id`, testStart)
 	r = f.sms(phoneTam, fmt.Sprintf("ACK %d", other))

@@ -95,8 +95,6 @@ func (f *flowSpec) dst(ev string) string {
 
 func beforeEvent(ev string) string { return "before_" + ev }
 
-func enterState(st string) string { return "enter_" + st }
-
 // setVars is the callback every flow has: an event's first argument, when it is a
 // map[string]string, is stored in the session vars.
 const setVars = "before_event"

@@ -9,6 +9,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Get help: a category, an optional short description (not by voice), the commune of an
@@ -157,7 +158,7 @@ func helpPending(flow flowName, state string, vars map[string]string) bool {
 }
 
 // PendingHelp reads the help request a dialog session holds begun and not filed (what
-// Outcome.HelpPending marks): its category, description, "in danger" answer and the commune
+// dialog.Outcome.HelpPending marks): its category, description, "in danger" answer and the commune
 // an unregistered caller named, as a request of the session's phone and channel. False when
 // the session holds none.
 func PendingHelp(d care.DialogSession) (care.HelpRequest, bool) {
@@ -228,7 +229,7 @@ func (s *step) emergency() string {
 // and keeps what the confirmation says: its reference, whose ladder it goes up, and whether
 // the urgent ladder runs.
 func fileHelp(ctx context.Context, s *step) error {
-	h := HelpFiling{Phone: s.in.Phone, Category: care.HelpCategory(s.vars[varCategory]),
+	h := dialog.HelpFiling{Phone: s.in.Phone, Category: care.HelpCategory(s.vars[varCategory]),
 		Description: s.vars[varDescription], InDanger: s.vars[varInDanger] != "", Channel: s.in.Channel, Now: s.now}
 	if !h.Category.Valid() {
 		h.Category = care.HelpOther
@@ -242,7 +243,7 @@ func fileHelp(ctx context.Context, s *step) error {
 // requestHelp files h for the caller (their person, case and commune; an unregistered
 // caller's named commune) with the SLA its urgency asks for, and keeps what the
 // confirmation says in the session vars.
-func (s *step) requestHelp(ctx context.Context, h HelpFiling) error {
+func (s *step) requestHelp(ctx context.Context, h dialog.HelpFiling) error {
 	if h.PersonID == 0 { // the caller's own request; a caregiver's names the person
 		h.PersonID, h.CaseID, h.Commune = s.callerPlace()
 		if p := s.person(); p != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Opt-out and opt-in. The carriers' STOP stops every message at once; NGỪNG NHẬN TIN (or
@@ -50,7 +51,7 @@ func optOut(_ context.Context, s *step) error {
 	}
 	s.writes.PersonStatus = care.PersonOptedOut
 	if p.CaseID != 0 {
-		s.writes.Escalation = &NewEscalation{Reason: care.ReasonOptedOut, PersonID: p.ID, CaseID: p.CaseID,
+		s.writes.Escalation = &dialog.NewEscalation{Reason: care.ReasonOptedOut, PersonID: p.ID, CaseID: p.CaseID,
 			Commune: p.Commune, NextLevelAt: s.nextLevel(false)}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Reach a person (voice 0, or the offer after two time-outs): the first person on the
@@ -102,7 +103,7 @@ func personFlow() *flowSpec {
 				}
 				return Prompt{Text: text}
 			}, end: true, act: func(ctx context.Context, s *step) error {
-				return s.requestHelp(ctx, HelpFiling{Phone: s.in.Phone, Category: care.HelpCallback, Channel: s.in.Channel, Now: s.now})
+				return s.requestHelp(ctx, dialog.HelpFiling{Phone: s.in.Phone, Category: care.HelpCallback, Channel: s.in.Channel, Now: s.now})
 			}},
 			stTalked: {prompt: say(keyBye), end: true},
 			stBack:   {next: handoff(flowReturn)},

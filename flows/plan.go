@@ -10,6 +10,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // My plan: the case step, the next appointment, the plan's services and the case manager's
@@ -106,13 +107,13 @@ func pinInput(_ context.Context, s *step, text string) (string, []any, error) {
 		return evLock, nil, nil
 	}
 	if care.CheckPIN(p.PINHash, text) {
-		s.writes.PIN = &PINAttempt{Person: p.ID, OK: true}
+		s.writes.PIN = &dialog.PINAttempt{Person: p.ID, OK: true}
 		if s.in.Channel == care.ChannelVoice {
 			return evPINOKVoice, nil, nil
 		}
 		return evPINOK, nil, nil
 	}
-	s.writes.PIN = &PINAttempt{Person: p.ID}
+	s.writes.PIN = &dialog.PINAttempt{Person: p.ID}
 	failures := p.PINFailures + 1
 	if failures >= care.PINAttempts {
 		s.vars[varLockedUntil] = s.clock(s.now.Add(care.PINLockout))

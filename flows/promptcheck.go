@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // PromptProblem is one prompt breaking one rule of CheckPrompts.
@@ -359,16 +360,16 @@ func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang car
 			varRoute: string(care.RouteRoster), varUrgent: "1", varMissed: "1", varDial: "+84901000001",
 			varDialRoute: string(care.RouteRoster), varLockedUntil: "23:59", varCaredName: long,
 		},
-		f: Facts{
-			Person: &PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,
+		f: dialog.Facts{
+			Person: &dialog.PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,
 				ManagerName: long, ManagerPhone: "+84901000001", PINHash: "x"},
-			CheckIn:  &CheckInFacts{ID: 1, AskedAt: at},
-			Reminder: &ReminderFacts{ID: 7, At: at, Place: long},
+			CheckIn:  &dialog.CheckInFacts{ID: 1, AskedAt: at},
+			Reminder: &dialog.ReminderFacts{ID: 7, At: at, Place: long},
 		},
-		plan: &PlanView{NextAt: &at, NextPlace: long},
+		plan: &dialog.PlanView{NextAt: &at, NextPlace: long},
 	}
 	for range 6 {
-		s.plan.Services = append(s.plan.Services, ServiceView{Description: long, Status: care.ServiceInProgress})
+		s.plan.Services = append(s.plan.Services, dialog.ServiceView{Description: long, Status: care.ServiceInProgress})
 	}
 	return s
 }

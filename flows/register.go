@@ -10,6 +10,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Register, for oneself or on someone's behalf: name, commune, main need areas, contact
@@ -203,6 +204,17 @@ func registerFlow() *flowSpec {
 	}
 }
 
+// NormalizeCommune is a commune's code or name as typed, with the name normalised as the
+// store compares it: lower case, no diacritics, spaces folded, no "xã", "phường" or "thị trấn".
+func NormalizeCommune(text string) dialog.CommuneQuery {
+	q := strings.TrimSpace(text)
+	plain := strings.ToLower(strings.Join(strings.Fields(StripDiacritics(q)), " "))
+	for _, prefix := range []string{"xa ", "phuong ", "thi tran "} {
+		plain = strings.TrimPrefix(plain, prefix)
+	}
+	return dialog.CommuneQuery{Text: q, Plain: plain}
+}
+
 // communeInput looks the answer up as a commune code or name and keeps its code in the
 // session var name.
 func communeInput(ev, name string) func(context.Context, *step, string) (string, []any, error) {
@@ -211,7 +223,7 @@ func communeInput(ev, name string) func(context.Context, *step, string) (string,
 			s.notice = keyRegCommuneBad
 			return "", nil, nil
 		}
-		c, ok, err := s.turn.Commune(ctx, text)
+		c, ok, err := s.turn.Commune(ctx, NormalizeCommune(text))
 		if err != nil {
 			return "", nil, err
 		}
@@ -245,7 +257,7 @@ func parseNeeds(text string) (string, bool) {
 
 // register stores the person and their case, and queues the case manager's notice.
 func register(ctx context.Context, s *step) error {
-	r := Registration{Phone: s.in.Phone, Name: s.vars[varRegName], Commune: care.CommuneCode(s.vars[varRegCommune]),
+	r := dialog.Registration{Phone: s.in.Phone, Name: s.vars[varRegName], Commune: care.CommuneCode(s.vars[varRegCommune]),
 		Language: s.lang, Channel: care.Channel(s.vars[varRegChannel]), Now: s.now}
 	if p := s.vars[varRegPhone]; p != "" {
 		r.Phone, r.RegisteredBy, r.Relation = care.Phone(p), s.in.Phone, care.Relation(s.vars[varRegRelation])
@@ -291,7 +303,7 @@ func register(ctx context.Context, s *step) error {
 	}
 	body := s.e.cat.text(lang, key, "ref", ref, "name", clip(r.Name, 30), "phone", string(r.Phone),
 		"needs", clip(strings.Join(needs, ", "), 50), "case", strconv.FormatInt(int64(got.CaseID), 10))
-	s.writes.Queue = append(s.writes.Queue, OutboundSMS{
+	s.writes.Queue = append(s.writes.Queue, dialog.OutboundSMS{
 		Phone: got.ManagerPhone, PersonID: got.PersonID, Body: StripDiacritics(body),
 		Provider: s.provider(got.ManagerPhone), IdempotencyKey: "register:" + ref + ":manager",
 	})
@@ -302,13 +314,13 @@ func register(ctx context.Context, s *step) error {
 // by whom (how they are related, never the registrant's number, which may be a shared
 // phone's) and how to decline: the explicit opt-out, which asks to confirm, stops every
 // message and tells their case manager. It goes in the language the registration was made in.
-func (s *step) tellRegistered(r Registration, id care.PersonID) {
+func (s *step) tellRegistered(r dialog.Registration, id care.PersonID) {
 	rel := r.Relation
 	if !rel.Valid() || rel == "" {
 		rel = care.RelationOther
 	}
 	body := s.t(keyRegToldOther, "who", s.t(relationKey(rel)))
-	s.writes.Queue = append(s.writes.Queue, OutboundSMS{
+	s.writes.Queue = append(s.writes.Queue, dialog.OutboundSMS{
 		Phone: r.Phone, PersonID: id, Body: StripDiacritics(body), Provider: s.provider(r.Phone),
 		IdempotencyKey: "register:" + strconv.FormatInt(int64(id), 10) + ":person",
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Answer to an appointment reminder: 1 I will come, 2 I cannot come — which tells the case
@@ -64,13 +65,13 @@ func reminderFlow() *flowSpec {
 				return p
 			}, input: choose(evCome, evCannot)},
 			stComing: {prompt: say(keyReminderCome), end: true, act: func(_ context.Context, s *step) error {
-				s.writes.Reminder = &ReminderAnswer{ID: s.reminder(), Answer: "1"}
+				s.writes.Reminder = &dialog.ReminderAnswer{ID: s.reminder(), Answer: "1"}
 				return nil
 			}},
 			stNotComing: {prompt: say(keyReminderCannot), end: true, act: func(_ context.Context, s *step) error {
-				s.writes.Reminder = &ReminderAnswer{ID: s.reminder(), Answer: "2"}
+				s.writes.Reminder = &dialog.ReminderAnswer{ID: s.reminder(), Answer: "2"}
 				appt, _ := strconv.ParseInt(s.vars[varAppointment], 10, 64)
-				e := &NewEscalation{Reason: care.ReasonCannotCome, AppointmentID: care.AppointmentID(appt),
+				e := &dialog.NewEscalation{Reason: care.ReasonCannotCome, AppointmentID: care.AppointmentID(appt),
 					NextLevelAt: s.nextLevel(false)}
 				if p := s.person(); p != nil {
 					e.PersonID, e.CaseID, e.Commune = p.ID, p.CaseID, p.Commune

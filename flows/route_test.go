@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 	"github.com/caseline/caseline/flows"
 )
 
@@ -106,7 +107,7 @@ func (f *fixture) route(phone care.Phone) string {
 		id = care.CaseID(*caseID)
 	}
 	ctx := context.Background()
-	turn, err := f.store.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelSMS, Key: "route-probe", Phone: phone, Now: f.clock.Now()})
+	turn, err := f.store.BeginTurn(ctx, dialog.TurnRequest{Channel: care.ChannelSMS, Key: "route-probe", Phone: phone, Now: f.clock.Now()})
 	require.NoError(f.t, err)
 	defer turn.Rollback(ctx)
 	phoneOf, route, err := turn.Reach(ctx, id, c)

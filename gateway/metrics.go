@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -93,8 +92,7 @@ type timedEngine struct {
 }
 
 func (t timedEngine) Handle(ctx context.Context, in flows.Input) (flows.Reply, error) {
-	start := time.Now()
-	r, err := t.e.Handle(ctx, in)
-	t.h.WithLabelValues(string(in.Channel)).Observe(time.Since(start).Seconds())
-	return r, err
+	timer := prometheus.NewTimer(t.h.WithLabelValues(string(in.Channel))) // wall time: a duration, not the domain's clock
+	defer timer.ObserveDuration()
+	return t.e.Handle(ctx, in)
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -11,10 +12,6 @@ import (
 
 	"github.com/caseline/caseline/care"
 )
-
-// MaxBodyBytes is the largest request body the gateway reads; larger ones get 413. Every
-// provider's webhook fits in a few kilobytes.
-const MaxBodyBytes = 64 << 10
 
 // withMiddleware wraps h in what every request goes through, outermost first: a logger in
 // the context, a request id (in the log and the X-Request-Id response header), the access
@@ -51,14 +48,14 @@ func recoverPanic(next http.Handler) http.Handler {
 			if v == nil {
 				return
 			}
-			if v == http.ErrAbortHandler {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
 			zerolog.Ctx(r.Context()).Error().
 				Str("panic", fmt.Sprint(v)).
 				Str("stack", string(debug.Stack())).
 				Msg("handler panicked")
-			JSON(w, r, http.StatusInternalServerError, errorBody{Error: care.EINTERNAL, Message: internalMessage})
+			JSON(w, r, http.StatusInternalServerError, ErrorBody{Error: care.EINTERNAL, Message: internalMessage})
 		}()
 		next.ServeHTTP(w, r)
 	})

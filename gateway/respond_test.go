@@ -25,13 +25,17 @@ func TestError(t *testing.T) {
 		logLevel string // the level Error logs at; "" for nothing at info and above
 	}{
 		{"invalid", fmt.Errorf("register: %w", care.FieldError("phone", "not a valid phone number")), 400,
-			`{"error":"invalid","message":"not a valid phone number","field":"phone"}`, ""},
+			`{"error":"invalid","message":"not a valid phone number","fields":{"phone":"not a valid phone number"}}`, ""},
 		{"not found", fmt.Errorf("load case 7: %w", care.Errorf(care.ENOTFOUND, "no such case")), 404,
 			`{"error":"not_found","message":"no such case"}`, ""},
 		{"conflict", care.Errorf(care.ECONFLICT, "already registered"), 409,
 			`{"error":"conflict","message":"already registered"}`, ""},
-		{"unauthorized", care.Errorf(care.EUNAUTHORIZED, "wrong PIN"), 401,
-			`{"error":"unauthorized","message":"wrong PIN"}`, ""},
+		{"unauthorized is forbidden: the caller is known and may not", care.Errorf(care.EUNAUTHORIZED, "wrong PIN"), 403,
+			`{"error":"forbidden","message":"wrong PIN"}`, ""},
+		{"unauthenticated", fmt.Errorf("auth: %w", gateway.Unauthenticated("a bearer token is required")), 401,
+			`{"error":"unauthenticated","message":"a bearer token is required"}`, ""},
+		{"try later is not an internal failure", gateway.TryLater(), 503,
+			`{"error":"unavailable","message":"try again later"}`, ""},
 		{"internal care error", care.Errorf(care.EINTERNAL, "try again later"), 500,
 			`{"error":"internal","message":"try again later"}`, "error"},
 		{"plain error hides its text", errors.New("dial tcp 10.0.0.5:5432: refused"), 500,
@@ -39,7 +43,7 @@ func TestError(t *testing.T) {
 		{"unknown code hides its text", care.Errorf("weird", "secret detail"), 500,
 			`{"error":"internal","message":"internal error"}`, "error"},
 		{"body too large", fmt.Errorf("parse form: %w", &http.MaxBytesError{Limit: 10}), 413,
-			`{"error":"invalid","message":"request body too large"}`, ""},
+			`{"error":"too_large","message":"the request body is larger than 10 bytes"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

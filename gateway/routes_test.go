@@ -142,5 +142,5 @@ func TestOversizedWebhookBodyIs413BeforeTheHandler(t *testing.T) {
 	require.False(t, reached, "the handler must not see an oversized body")
 	body, err := io.ReadAll(rec.Body)
 	require.NoError(t, err)
-	require.JSONEq(t, `{"error":"invalid","message":"request body too large"}`, string(body))
+	require.JSONEq(t, `{"error":"too_large","message":"the request body is larger than 65536 bytes"}`, string(body))
 }

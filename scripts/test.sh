@@ -22,6 +22,8 @@ step() {
 
 # test_steps is every test, in order. Add a step here, as one more line.
 test_steps() {
+	# The linter is pinned in go.mod; its rules are .golangci.yml.
+	step "lint" go tool golangci-lint run ./...
 	step "go test" go test -timeout 20m ./...
 	# The short fault suite: its own PostgreSQL and Redis, killed and restarted under load.
 	step "faults" env FAULTS=short go test -count=1 -timeout 8m ./simulators/faults

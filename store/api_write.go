@@ -281,22 +281,6 @@ func (s *Store) ResolveHelpRequestAs(ctx context.Context, by care.ManagerID, id 
 	return h, nil
 }
 
-// AcknowledgeEscalationAs is AcknowledgeEscalation, audited: the escalation stops climbing.
-func (s *Store) AcknowledgeEscalationAs(ctx context.Context, by care.ManagerID, id care.EscalationID, at time.Time) (*care.Escalation, error) {
-	var e *care.Escalation
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if e, err = s.acknowledgeEscalation(ctx, tx, id, by, at); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, by, care.AuditEscalationAck, "escalation", int64(id), map[string]any{"level": int(e.Level)})
-	})
-	if err != nil {
-		return nil, mapError(err, "acknowledge escalation %d", id)
-	}
-	return e, nil
-}
-
 // ResolveEscalationAs is ResolveEscalation, audited (without the outcome note, which is
 // free text).
 func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id care.EscalationID, outcome string, at time.Time) (*care.Escalation, error) {

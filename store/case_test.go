@@ -490,7 +490,7 @@ func TestZeroTimesAreNow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, &now, answered.AnsweredAt)
 
-	x, err := e.s.AcknowledgeEscalation(e.ctx, e.escalation(w).ID, w.manager.ID, time.Time{})
+	x, err := e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, e.escalation(w).ID, time.Time{})
 	require.NoError(t, err)
 	require.Equal(t, &now, x.AckedAt)
 	x, err = e.s.ResolveEscalation(e.ctx, x.ID, w.manager.ID, "", time.Time{})

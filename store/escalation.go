@@ -68,27 +68,53 @@ func (s *Store) Escalation(ctx context.Context, id care.EscalationID) (*care.Esc
 	return e, nil
 }
 
-// AcknowledgeEscalation stops the ladder of an open escalation: it becomes acknowledged by
-// by at at (a zero at is now) and never climbs again. Acknowledging one that is not open is
-// ECONFLICT.
-func (s *Store) AcknowledgeEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, at time.Time) (*care.Escalation, error) {
-	e, err := s.acknowledgeEscalation(ctx, s.pool, id, by, at)
-	if err != nil {
-		return nil, mapError(err, "acknowledge escalation %d", id)
-	}
-	return e, nil
-}
-
-// acknowledgeEscalation is AcknowledgeEscalation's statement, run through q.
-// AcknowledgeEscalation and AcknowledgeEscalationAs share it; errors come back unmapped.
-func (s *Store) acknowledgeEscalation(ctx context.Context, q db, id care.EscalationID, by care.ManagerID, at time.Time) (*care.Escalation, error) {
-	e, err := scanEscalation(q.QueryRow(ctx, `
+// ackSQL acknowledges open escalation $1 for staff member $2 at $3 ($4 stamps the rows) and
+// writes its audit entry in the same statement: the one acknowledgement, whatever the door
+// (the API, an SMS "XN" reply, the console). No row comes back when it was not open.
+const ackSQL = `
+	WITH acked AS (
 		UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
 		WHERE id = $1 AND status = 'open'
-		RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), s.now()))
+		RETURNING *),
+	audited AS (
+		INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, at)
+		SELECT $2, '` + care.AuditEscalationAck + `', 'escalation', id, jsonb_build_object('level', level), $4 FROM acked)
+	SELECT ` + escalationColumns + ` FROM acked`
+
+// acknowledgement is an escalation's acknowledgement by a staff member: it stops climbing,
+// and the audit log says who stopped it. Every writer queues it on its own batch.
+type acknowledgement struct {
+	id  care.EscalationID
+	by  care.ManagerID
+	at  time.Time // when it was acknowledged
+	now time.Time // when it is written
+}
+
+// queue queues a on b; scan, when set, reads the escalation acknowledged (pgx.ErrNoRows
+// when it was not open).
+func (a acknowledgement) queue(b *pgx.Batch, scan func(pgx.Row) error) {
+	q := b.Queue(ackSQL, int64(a.id), int64(a.by), a.at, a.now)
+	if scan != nil {
+		q.QueryRow(scan)
+	}
+}
+
+// AcknowledgeEscalationAs stops the ladder of an open escalation: it becomes acknowledged by
+// by at at (a zero at is now), never climbs again, and the audit log records it.
+// Acknowledging one that is not open is ECONFLICT, one that does not exist ENOTFOUND.
+func (s *Store) AcknowledgeEscalationAs(ctx context.Context, by care.ManagerID, id care.EscalationID, at time.Time) (*care.Escalation, error) {
+	var e *care.Escalation
+	b := &pgx.Batch{}
+	acknowledgement{id: id, by: by, at: s.orNow(at), now: s.now()}.queue(b, func(row pgx.Row) error {
+		var err error
+		e, err = scanEscalation(row)
+		return err
+	})
+	err := s.pool.SendBatch(ctx, b).Close()
 	if err != nil {
-		return nil, s.whyNot(ctx, q, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
+		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
 			"the escalation was already acknowledged or resolved")
+		return nil, mapError(err, "acknowledge escalation %d", id)
 	}
 	return e, nil
 }

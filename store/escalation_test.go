@@ -95,7 +95,7 @@ func TestEscalationErrors(t *testing.T) {
 
 	_, err := e.s.Escalation(e.ctx, 424242)
 	requireCode(t, care.ENOTFOUND, err)
-	_, err = e.s.AcknowledgeEscalation(e.ctx, 424242, w.manager.ID, start)
+	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, 424242, start)
 	requireCode(t, care.ENOTFOUND, err)
 	_, err = e.s.ResolveEscalation(e.ctx, 424242, w.manager.ID, "", start)
 	requireCode(t, care.ENOTFOUND, err)
@@ -109,7 +109,7 @@ func TestAcknowledgeEscalation(t *testing.T) {
 	at := start.Add(10 * time.Minute)
 	later := e.clock.Advance(11 * time.Minute)
 
-	got, err := e.s.AcknowledgeEscalation(e.ctx, x.ID, w.manager.ID, at)
+	got, err := e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, x.ID, at)
 	require.NoError(t, err)
 	want := *x
 	want.Status, want.AckedBy, want.AckedAt, want.NextLevelAt, want.UpdatedAt = care.EscalationAcknowledged, w.manager.ID, &at, nil, later
@@ -118,18 +118,18 @@ func TestAcknowledgeEscalation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, &want, stored)
 
-	_, err = e.s.AcknowledgeEscalation(e.ctx, x.ID, w.manager.ID, at)
+	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, x.ID, at)
 	requireCode(t, care.ECONFLICT, err)
 	stored, err = e.s.Escalation(e.ctx, x.ID)
 	require.NoError(t, err)
 	require.Equal(t, &want, stored, "a second acknowledgement changes nothing")
 
 	y := e.escalation(w)
-	_, err = e.s.AcknowledgeEscalation(e.ctx, y.ID, 424242, at)
+	_, err = e.s.AcknowledgeEscalationAs(e.ctx, 424242, y.ID, at)
 	requireCode(t, care.EINVALID, err)
 	_, err = e.s.ResolveEscalation(e.ctx, y.ID, w.manager.ID, "xong", at)
 	require.NoError(t, err)
-	_, err = e.s.AcknowledgeEscalation(e.ctx, y.ID, w.manager.ID, at)
+	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, y.ID, at)
 	requireCode(t, care.ECONFLICT, err)
 }
 
@@ -151,7 +151,7 @@ func TestResolveEscalation(t *testing.T) {
 			x := e.escalation(w)
 			want := *x
 			if tt.ack {
-				acked, err := e.s.AcknowledgeEscalation(e.ctx, x.ID, w.manager.ID, ackAt)
+				acked, err := e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, x.ID, ackAt)
 				require.NoError(t, err)
 				want = *acked
 			}

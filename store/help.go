@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // CreateHelpRequest stores h and sets its ID and CreatedAt; an empty status is open. A zero
@@ -78,7 +78,7 @@ type batcher interface {
 // in the caller's transaction, so the route it returns is the one the escalation worker will
 // find: the caller is told who will get in touch in the same transaction as the filing.
 // filed is false when f's origin was filed already (nothing is written then).
-func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (out flows.HelpFiled, filed bool, err error) {
+func fileHelp(ctx context.Context, q batcher, f dialog.HelpFiling) (out dialog.HelpFiled, filed bool, err error) {
 	var (
 		hID, eID *int64
 		l        ladder
@@ -99,10 +99,10 @@ func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (out flows.Hel
 		return err
 	})
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
-		return flows.HelpFiled{}, false, mapError(err, "request help")
+		return dialog.HelpFiled{}, false, mapError(err, "request help")
 	}
 	if hID == nil {
-		return flows.HelpFiled{}, false, nil
+		return dialog.HelpFiled{}, false, nil
 	}
 	out.HelpRequestID = care.HelpRequestID(*hID)
 	if eID != nil {
@@ -116,7 +116,7 @@ func fileHelp(ctx context.Context, q batcher, f flows.HelpFiling) (out flows.Hel
 // (required): a second call with the same origin writes nothing and returns false. A
 // request without a person is filed for the person registered with r.Phone, if any, with
 // their open case and commune.
-func (s *Store) FileHelp(ctx context.Context, r flows.HelpFiling) (bool, error) {
+func (s *Store) FileHelp(ctx context.Context, r dialog.HelpFiling) (bool, error) {
 	if r.Origin == "" {
 		return false, mapError(care.FieldError("origin", "is required"), "file help")
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -143,7 +144,7 @@ func (s *Store) ReopenCaseAs(ctx context.Context, by care.ManagerID, id care.Cas
 func (s *Store) takerOf(ctx context.Context, tx pgx.Tx, commune care.CommuneCode, want, prefer care.ManagerID) (care.ManagerID, error) {
 	if want != 0 {
 		m, err := managerOf(ctx, tx, want)
-		if err == pgx.ErrNoRows || (err == nil && (!m.Active || m.Commune != commune)) {
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!m.Active || m.Commune != commune)) {
 			return 0, care.FieldError("manager_id", "not an active staff member of commune %s", commune)
 		}
 		return want, err
@@ -154,7 +155,7 @@ func (s *Store) takerOf(ctx context.Context, tx pgx.Tx, commune care.CommuneCode
 		WHERE m.commune = $1 AND m.active AND (m.id = $2 OR m.role = 'case_manager')
 		ORDER BY m.id = $2 DESC, (SELECT count(*) FROM care_case c WHERE c.manager_id = m.id AND c.step <> 'closed'), m.id
 		LIMIT 1`, string(commune), int64(prefer)).Scan(&id)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, care.FieldError("manager_id", "commune %s has no active case manager; name one", commune)
 	}
 	return id, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -152,7 +153,7 @@ func updatePerson(ctx context.Context, q db, p *care.Person, now time.Time) erro
 		string(p.RegisteredRelation), int32(p.PINFailures), p.PINLockedUntil,
 		nullText(p.Sex), nullYear(p.BirthYear), nullText(p.DisabilityType), nullText(p.DisabilityDegree),
 	).Scan(&p.SMSUnreachableAt)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return notFound()
 	}
 	p.SMSUnreachableAt = utc(p.SMSUnreachableAt)

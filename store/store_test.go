@@ -102,8 +102,6 @@ func requireCode(t *testing.T, code string, err error) {
 	require.Equal(t, code, care.ErrorCode(err), "error: %v", err)
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestErrorsNameTheOperation(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

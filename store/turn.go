@@ -5,17 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/care/dialog"
 )
 
-var _ flows.Turns = (*Store)(nil)
+var _ dialog.Turns = (*Store)(nil)
 
 // turnFactsSQL loads, in one statement, what a common turn needs besides its session: the
 // reply already given to this turn (deduplication), the caller as a person with their open
@@ -77,7 +76,7 @@ LEFT JOIN LATERAL (
 // BeginTurn opens a turn: BEGIN, the session lock and the facts go out as one pipelined batch,
 // one round trip. A session met for the first time (a number's first SMS, a session found
 // under another phone) takes one more, to create it.
-func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Turn, error) {
+func (s *Store) BeginTurn(ctx context.Context, req dialog.TurnRequest) (dialog.Turn, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin turn: acquire: %w", err)
@@ -90,7 +89,7 @@ func (s *Store) BeginTurn(ctx context.Context, req flows.TurnRequest) (flows.Tur
 	return t, nil
 }
 
-func (t *turn) begin(ctx context.Context, req flows.TurnRequest) error {
+func (t *turn) begin(ctx context.Context, req dialog.TurnRequest) error {
 	// A USSD dial brings a new session id: nothing to find, so insert it at once (an id met
 	// before, a retried dial, goes the create-or-lock way below), and look for a dropped
 	// session to resume.
@@ -153,7 +152,7 @@ func (t *turn) read(br pgx.BatchResults, session func(pgx.BatchResults) (bool, e
 // turn is one open transaction on a held connection.
 type turn struct {
 	conn  *pgxpool.Conn
-	facts flows.Facts
+	facts dialog.Facts
 	done  bool
 }
 
@@ -161,7 +160,7 @@ type turn struct {
 // when it belongs to another phone (turnSessionSQL moves it).
 func (t *turn) readLockedSession(row pgx.Row, phone care.Phone) (bool, error) {
 	var (
-		sess  flows.Session
+		sess  dialog.Session
 		owner string
 		vars  []byte
 	)
@@ -178,7 +177,7 @@ func (t *turn) readLockedSession(row pgx.Row, phone care.Phone) (bool, error) {
 // readMadeSession reads turnSessionSQL's row.
 func (t *turn) readMadeSession(row pgx.Row) error {
 	var (
-		sess flows.Session
+		sess dialog.Session
 		vars []byte
 	)
 	if err := row.Scan(&sess.ID, &sess.Flow, &sess.State, &vars, &sess.Language, &sess.Version,
@@ -188,7 +187,7 @@ func (t *turn) readMadeSession(row pgx.Row) error {
 	return t.setSession(sess, vars)
 }
 
-func (t *turn) setSession(sess flows.Session, vars []byte) error {
+func (t *turn) setSession(sess dialog.Session, vars []byte) error {
 	v, err := turnVars(vars)
 	if err != nil {
 		return err
@@ -227,16 +226,10 @@ func (t *turn) readFacts(row pgx.Row) error {
 		&pvID, &pvFlow, &pvState, &pvVars, &pvLang, &pvVersion, &pvUpdated); err != nil {
 		return err
 	}
-	f := flows.Facts{Session: t.facts.Session}
-	if dup != nil {
-		var r flows.Reply
-		if err := json.Unmarshal(dup, &r); err != nil {
-			return fmt.Errorf("stored reply: %w", err)
-		}
-		f.Duplicate = &r
-	}
+	f := dialog.Facts{Session: t.facts.Session}
+	f.Duplicate = dup
 	if pID != nil {
-		p := &flows.PersonFacts{
+		p := &dialog.PersonFacts{
 			ID: care.PersonID(*pID), Name: *pName, Commune: care.CommuneCode(*pCommune),
 			Language: care.Language(*pLang), Diacritics: *pDiacritics, Status: care.PersonStatus(*pStatus),
 		}
@@ -252,18 +245,18 @@ func (t *turn) readFacts(row pgx.Row) error {
 		f.Person = p
 	}
 	if smID != nil {
-		f.Manager = &flows.ManagerFacts{ID: care.ManagerID(*smID), Name: *smName,
+		f.Manager = &dialog.ManagerFacts{ID: care.ManagerID(*smID), Name: *smName,
 			Commune: care.CommuneCode(*smCommune), Language: care.Language(*smLang)}
 	}
 	if ciID != nil {
-		f.CheckIn = &flows.CheckInFacts{ID: care.CheckInID(*ciID), AskedAt: *ciDue}
+		f.CheckIn = &dialog.CheckInFacts{ID: care.CheckInID(*ciID), AskedAt: *ciDue}
 		if cgID != nil {
-			f.CheckIn.For = &flows.CaredFor{ID: care.PersonID(*cgID), Name: *cgName, Commune: care.CommuneCode(*cgCommune),
+			f.CheckIn.For = &dialog.CaredFor{ID: care.PersonID(*cgID), Name: *cgName, Commune: care.CommuneCode(*cgCommune),
 				CaseID: care.CaseID(deref(cgCase)), Sex: care.Sex(deref(cgSex)), BirthYear: int(deref(cgBirth))}
 		}
 	}
 	if rmID != nil {
-		r := &flows.ReminderFacts{ID: care.ReminderID(*rmID), AppointmentID: care.AppointmentID(*rmAppt),
+		r := &dialog.ReminderFacts{ID: care.ReminderID(*rmID), AppointmentID: care.AppointmentID(*rmAppt),
 			At: *rmAt, Place: *rmPlace}
 		if rmSent != nil {
 			r.SentAt = *rmSent
@@ -275,7 +268,7 @@ func (t *turn) readFacts(row pgx.Row) error {
 		if err != nil {
 			return err
 		}
-		f.Previous = &flows.Session{ID: *pvID, Flow: *pvFlow, State: *pvState, Vars: pv,
+		f.Previous = &dialog.Session{ID: *pvID, Flow: *pvFlow, State: *pvState, Vars: pv,
 			Language: care.Language(*pvLang), Version: *pvVersion, UpdatedAt: *pvUpdated}
 	}
 	t.facts = f
@@ -283,7 +276,7 @@ func (t *turn) readFacts(row pgx.Row) error {
 }
 
 // Facts returns what BeginTurn loaded.
-func (t *turn) Facts() flows.Facts { return t.facts }
+func (t *turn) Facts() dialog.Facts { return t.facts }
 
 // Rollback abandons the transaction; a connection left mid-transaction is destroyed by the pool.
 func (t *turn) Rollback(ctx context.Context) {
@@ -295,12 +288,15 @@ func (t *turn) Rollback(ctx context.Context) {
 	t.conn.Release()
 }
 
-// turnAccents and turnPlain let SQL compare commune names without diacritics.
-var turnAccents, turnPlain = func() (string, string) {
-	lower := "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
-	src := lower + strings.ToUpper(lower)
-	return src, flows.StripDiacritics(src)
-}()
+// turnAccents and turnPlain let SQL compare commune names without diacritics: each letter
+// of turnAccents becomes the one at the same place in turnPlain, as flows.StripDiacritics
+// strips it (a test holds them equal).
+const (
+	turnAccents = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ" +
+		"ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+	turnPlain = "aaaaaaaaaaaaaaaaadeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyy" +
+		"AAAAAAAAAAAAAAAAADEEEEEEEEEEEIIIIIOOOOOOOOOOOOOOOOOUUUUUUUUUUUYYYYY"
+)
 
 // Known reports whether a person is registered with phone.
 func (t *turn) Known(ctx context.Context, phone care.Phone) (bool, error) {
@@ -311,13 +307,10 @@ func (t *turn) Known(ctx context.Context, phone care.Phone) (bool, error) {
 	return known, nil
 }
 
-// Commune finds a commune by code or by name, with or without diacritics, "xã"/"phường" or not.
-func (t *turn) Commune(ctx context.Context, query string) (care.Commune, bool, error) {
-	q := strings.TrimSpace(query)
-	plain := strings.ToLower(strings.Join(strings.Fields(flows.StripDiacritics(q)), " "))
-	for _, prefix := range []string{"xa ", "phuong ", "thi tran "} {
-		plain = strings.TrimPrefix(plain, prefix)
-	}
+// Commune finds a commune by code or by name, with or without diacritics, "xã"/"phường" or
+// not, as q.Plain has it.
+func (t *turn) Commune(ctx context.Context, cq dialog.CommuneQuery) (care.Commune, bool, error) {
+	q, plain := cq.Text, cq.Plain
 	var c care.Commune
 	err := t.conn.QueryRow(ctx, `
 SELECT code, name, province FROM commune
@@ -336,9 +329,9 @@ ORDER BY lower(code) = lower($1) DESC, code LIMIT 1`, q, plain, turnAccents, tur
 // Plan loads the next appointment and the services of the plan in force (of the plan on
 // its way before any is approved: a revision waiting for approval does not hide the plan in
 // force); for a person without an open case (c 0), whether a case of theirs was closed.
-func (t *turn) Plan(ctx context.Context, person care.PersonID, c care.CaseID, now time.Time) (flows.PlanView, error) {
+func (t *turn) Plan(ctx context.Context, person care.PersonID, c care.CaseID, now time.Time) (dialog.PlanView, error) {
 	var (
-		v        flows.PlanView
+		v        dialog.PlanView
 		place    *string
 		descs    []string
 		statuses []string
@@ -355,27 +348,27 @@ LEFT JOIN LATERAL (SELECT array_agg(ps.description ORDER BY ps.id) AS descs, arr
     AND ps.status <> 'cancelled') s ON true`,
 		int64(person), int64(c), now).Scan(&v.NextAt, &place, &descs, &statuses, &v.Closed)
 	if err != nil {
-		return flows.PlanView{}, mapError(err, "load plan of case %d", c)
+		return dialog.PlanView{}, mapError(err, "load plan of case %d", c)
 	}
 	if place != nil {
 		v.NextPlace = *place
 	}
 	for i := range descs {
-		v.Services = append(v.Services, flows.ServiceView{Description: descs[i], Status: care.ServiceStatus(statuses[i])})
+		v.Services = append(v.Services, dialog.ServiceView{Description: descs[i], Status: care.ServiceStatus(statuses[i])})
 	}
 	return v, nil
 }
 
 // Register stores the person, opens the case with the commune's least busy case manager and
 // notes the need areas the person named, in one statement.
-func (t *turn) Register(ctx context.Context, r flows.Registration) (flows.Registered, error) {
+func (t *turn) Register(ctx context.Context, r dialog.Registration) (dialog.Registered, error) {
 	needs := make([]string, len(r.Needs))
 	for i, n := range r.Needs {
 		needs[i] = string(n)
 	}
 	detail, err := json.Marshal(map[string]any{"needs": needs, "channel": r.Channel, "on_behalf": r.RegisteredBy != ""})
 	if err != nil {
-		return flows.Registered{}, fmt.Errorf("register: %w", err)
+		return dialog.Registered{}, fmt.Errorf("register: %w", err)
 	}
 	var by *string
 	if r.RegisteredBy != "" {
@@ -410,12 +403,12 @@ SELECT (SELECT id FROM p), (SELECT id FROM c), m.id, m.phone, m.language
 FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail, string(r.Relation)).Scan(&pID, &cID, &mID, &mPhone, &mLang)
 	if err != nil {
-		return flows.Registered{}, mapError(err, "register")
+		return dialog.Registered{}, mapError(err, "register")
 	}
 	if pID == nil {
-		return flows.Registered{Existing: true}, nil
+		return dialog.Registered{Existing: true}, nil
 	}
-	out := flows.Registered{PersonID: care.PersonID(*pID)}
+	out := dialog.Registered{PersonID: care.PersonID(*pID)}
 	if cID != nil {
 		out.CaseID = care.CaseID(*cID)
 	}
@@ -429,7 +422,7 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 // RequestHelp stores the help request and opens its escalation, or attaches it to the open
 // need_help escalation of the check-in it answers, and reads the escalation's ladder in the
 // same transaction: one round trip (see fileHelp).
-func (t *turn) RequestHelp(ctx context.Context, r flows.HelpFiling) (flows.HelpFiled, error) {
+func (t *turn) RequestHelp(ctx context.Context, r dialog.HelpFiling) (dialog.HelpFiled, error) {
 	out, _, err := fileHelp(ctx, t.conn, r)
 	return out, err
 }
@@ -450,8 +443,8 @@ func (t *turn) Reach(ctx context.Context, c care.CaseID, commune care.CommuneCod
 // Escalation locks an escalation and tells whether the staff member may acknowledge it: one
 // of their commune, one they were told of, or, for the on-call roster (no commune), one of
 // no commune.
-func (t *turn) Escalation(ctx context.Context, id care.EscalationID, manager care.ManagerID, commune care.CommuneCode) (flows.AckCheck, error) {
-	var out flows.AckCheck
+func (t *turn) Escalation(ctx context.Context, id care.EscalationID, manager care.ManagerID, commune care.CommuneCode) (dialog.AckCheck, error) {
+	var out dialog.AckCheck
 	err := t.conn.QueryRow(ctx, `
 SELECT e.status,
        (e.commune IS NOT NULL AND e.commune = $3)
@@ -459,10 +452,10 @@ SELECT e.status,
        OR EXISTS (SELECT 1 FROM escalation_notice n WHERE n.escalation_id = e.id AND n.manager_id = $2)
 FROM escalation e WHERE e.id = $1 FOR UPDATE`, int64(id), int64(manager), commune).Scan(&out.Status, &out.Allowed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return flows.AckCheck{}, nil
+		return dialog.AckCheck{}, nil
 	}
 	if err != nil {
-		return flows.AckCheck{}, mapError(err, "check escalation %d", id)
+		return dialog.AckCheck{}, mapError(err, "check escalation %d", id)
 	}
 	out.Found = true
 	return out, nil
@@ -471,17 +464,13 @@ FROM escalation e WHERE e.id = $1 FOR UPDATE`, int64(id), int64(manager), commun
 // Commit writes the session, the message log and the step's records, and commits: one
 // pipelined batch ending in COMMIT, one round trip. A common turn's batch is two statements:
 // the session and both messages in one, then COMMIT.
-func (t *turn) Commit(ctx context.Context, o flows.Outcome) error {
+func (t *turn) Commit(ctx context.Context, o dialog.Outcome) error {
 	if t.done {
 		return fmt.Errorf("commit turn: already ended")
 	}
 	vars, err := json.Marshal(o.Vars)
 	if err != nil {
 		return fmt.Errorf("commit turn: vars: %w", err)
-	}
-	reply, err := json.Marshal(o.Reply)
-	if err != nil {
-		return fmt.Errorf("commit turn: reply: %w", err)
 	}
 	person := turnID(int64(o.PersonID))
 	sess := t.facts.Session
@@ -493,7 +482,7 @@ func (t *turn) Commit(ctx context.Context, o flows.Outcome) error {
 	}
 	b.Queue(turnSaveSQL, sess.ID, o.Flow, o.State, vars, o.Language, o.Version, o.Now,
 		channel, provider, o.ProviderID, phone, person, o.Inbound,
-		o.ReplyBody, o.ReplyStatus, o.ReplyKey, reply, next, o.HelpPending)
+		o.ReplyBody, o.ReplyStatus, o.ReplyKey, o.Reply, next, o.HelpPending)
 	w := o.Writes
 	if w.PersonLanguage != "" && o.PersonID != 0 {
 		b.Queue(`UPDATE person SET language = $2, updated_at = $3 WHERE id = $1`, int64(o.PersonID), w.PersonLanguage, o.Now)
@@ -518,9 +507,7 @@ ON CONFLICT DO NOTHING`,
 			turnID(int64(e.CheckInID)), turnID(int64(e.AppointmentID)), e.NextLevelAt, o.Now)
 	}
 	if a := w.Ack; a != nil {
-		b.Queue(`
-UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $3
-WHERE id = $1 AND status = 'open'`, int64(a.ID), int64(a.By), o.Now)
+		acknowledgement{id: a.ID, by: a.By, at: o.Now, now: o.Now}.queue(b, nil)
 	}
 	for _, m := range w.Queue {
 		// A key already kept writes nothing (message_key.go).

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -10,16 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
+	"github.com/caseline/caseline/care/dialog"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
 
 var turnNow = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-
-type turnClock struct{}
-
-func (turnClock) Now() time.Time { return turnNow }
 
 func setupTurn(t *testing.T) (*store.Store, *pgxpool.Pool) {
 	t.Helper()
@@ -35,26 +34,35 @@ func setupTurn(t *testing.T) (*store.Store, *pgxpool.Pool) {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err)
 	}
-	return store.New(pool, turnClock{}), pool
+	return store.New(pool, caretest.NewClock(turnNow)), pool
 }
 
-func req(phone care.Phone) flows.TurnRequest {
-	return flows.TurnRequest{Channel: care.ChannelSMS, Key: string(phone), Phone: phone, Provider: care.ProviderTwilio, Now: turnNow}
+func req(phone care.Phone) dialog.TurnRequest {
+	return dialog.TurnRequest{Channel: care.ChannelSMS, Key: string(phone), Phone: phone, Provider: care.ProviderTwilio, Now: turnNow}
 }
 
-func outcome(version int, pid string) flows.Outcome {
-	return flows.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84912000001",
+func outcome(version int, pid string) dialog.Outcome {
+	return dialog.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84912000001",
 		Flow: "help", State: "category", Vars: map[string]string{"a": "b"}, Language: care.English, Version: version,
-		ProviderID: pid, Inbound: "GIUP", Reply: flows.Reply{Prompt: flows.Prompt{Text: "Help with what?"}, Step: version},
+		ProviderID: pid, Inbound: "GIUP", Reply: storedReply(flows.Reply{Prompt: flows.Prompt{Text: "Help with what?"}, Step: version}),
 		ReplyBody: "Help with what?", ReplyStatus: care.MsgSent, ReplyKey: "reply:twilio:" + pid, Now: turnNow}
+}
+
+// storedReply is r as the engine stores it with a turn.
+func storedReply(r flows.Reply) []byte {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // beginWaiting begins a turn in the background, checks that it is still waiting for the
 // session lock 200 ms later, and hands over its facts once it has them (zero Facts if it
 // failed, which the test has then been told of).
-func beginWaiting(t *testing.T, s *store.Store, r flows.TurnRequest) <-chan flows.Facts {
+func beginWaiting(t *testing.T, s *store.Store, r dialog.TurnRequest) <-chan dialog.Facts {
 	t.Helper()
-	done := make(chan flows.Facts, 1)
+	done := make(chan dialog.Facts, 1)
 	go func() {
 		turn, err := s.BeginTurn(context.Background(), r)
 		if err != nil {
@@ -104,12 +112,14 @@ func TestTurnCreatesLocksAndSavesTheSession(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM message WHERE phone = '+84912000001'`).Scan(&n))
 	require.Equal(t, 2, n)
 
-	t3, err := s.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelSMS, Key: "+84912000001", Phone: "+84912000001",
+	t3, err := s.BeginTurn(ctx, dialog.TurnRequest{Channel: care.ChannelSMS, Key: "+84912000001", Phone: "+84912000001",
 		Provider: care.ProviderTwilio, Now: turnNow, ReplyKey: "reply:twilio:SM1"})
 	require.NoError(t, err)
 	defer t3.Rollback(ctx)
 	require.NotNil(t, t3.Facts().Duplicate)
-	require.Equal(t, "Help with what?", t3.Facts().Duplicate.Prompt.Text)
+	var dup flows.Reply
+	require.NoError(t, json.Unmarshal(t3.Facts().Duplicate, &dup))
+	require.Equal(t, "Help with what?", dup.Prompt.Text)
 }
 
 func TestRolledBackTurnLeavesNothing(t *testing.T) {
@@ -118,7 +128,7 @@ func TestRolledBackTurnLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	turn, err := s.BeginTurn(ctx, req("+84987000001"))
 	require.NoError(t, err)
-	_, err = turn.RequestHelp(ctx, flows.HelpFiling{Phone: "+84987000001", Category: care.HelpOther, Channel: care.ChannelSMS,
+	_, err = turn.RequestHelp(ctx, dialog.HelpFiling{Phone: "+84987000001", Category: care.HelpOther, Channel: care.ChannelSMS,
 		Now: turnNow, NextLevelAt: turnNow.Add(time.Hour)})
 	require.NoError(t, err)
 	turn.Rollback(ctx)
@@ -146,7 +156,7 @@ func TestTurnFacts(t *testing.T) {
 		_, err := pool.Exec(ctx, sql, args...)
 		require.NoError(t, err)
 	}
-	r := flows.TurnRequest{Channel: care.ChannelUSSD, Key: "NEW", Phone: "+84912000001", Provider: care.ProviderAfricasTalking,
+	r := dialog.TurnRequest{Channel: care.ChannelUSSD, Key: "NEW", Phone: "+84912000001", Provider: care.ProviderAfricasTalking,
 		Now: turnNow, PreviousSince: turnNow.Add(-time.Hour)}
 	turn, err := s.BeginTurn(ctx, r)
 	require.NoError(t, err)
@@ -170,7 +180,7 @@ func TestTurnFacts(t *testing.T) {
 	require.NoError(t, err)
 	defer turn.Rollback(ctx)
 	require.Nil(t, turn.Facts().Person)
-	require.Equal(t, &flows.ManagerFacts{ID: 2, Name: "Tâm", Commune: "27002", Language: care.English}, turn.Facts().Manager)
+	require.Equal(t, &dialog.ManagerFacts{ID: 2, Name: "Tâm", Commune: "27002", Language: care.English}, turn.Facts().Manager)
 }
 
 func TestTurnCommune(t *testing.T) {
@@ -183,11 +193,17 @@ func TestTurnCommune(t *testing.T) {
 	for q, want := range map[string]care.CommuneCode{
 		"27001": "27001", "hoa binh": "27001", "HÒA BÌNH": "27001", "xã hoà bình": "27001", "tan an": "27002", "Xa Tan An": "27002", "nowhere": "",
 	} {
-		c, ok, err := turn.Commune(ctx, q)
+		c, ok, err := turn.Commune(ctx, flows.NormalizeCommune(q))
 		require.NoError(t, err)
 		require.Equal(t, want != "", ok, q)
 		require.Equal(t, want, c.Code, q)
 	}
+}
+
+func TestCommuneNamesAreComparedStrippedAsTheEngineStripsThem(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, flows.StripDiacritics(store.TurnAccents), store.TurnPlain)
+	require.Equal(t, len([]rune(store.TurnAccents)), len([]rune(store.TurnPlain)), "translate() maps letter for letter")
 }
 
 func TestTurnRegister(t *testing.T) {
@@ -196,18 +212,18 @@ func TestTurnRegister(t *testing.T) {
 	ctx := context.Background()
 	turn, err := s.BeginTurn(ctx, req("+84987000001"))
 	require.NoError(t, err)
-	got, err := turn.Register(ctx, flows.Registration{Phone: "+84912000001", Name: "X", Commune: "27001", Language: care.Vietnamese,
+	got, err := turn.Register(ctx, dialog.Registration{Phone: "+84912000001", Name: "X", Commune: "27001", Language: care.Vietnamese,
 		Channel: care.ChannelSMS, Now: turnNow})
 	require.NoError(t, err)
 	require.True(t, got.Existing)
-	got, err = turn.Register(ctx, flows.Registration{Phone: "+84987000001", Name: "Ai đó", Commune: "27003", Language: care.Vietnamese,
+	got, err = turn.Register(ctx, dialog.Registration{Phone: "+84987000001", Name: "Ai đó", Commune: "27003", Language: care.Vietnamese,
 		Channel: care.ChannelSMS, Now: turnNow, Needs: []care.NeedArea{care.NeedHealth}})
 	require.NoError(t, err)
 	require.False(t, got.Existing)
 	require.NotZero(t, got.PersonID)
 	require.Zero(t, got.CaseID, "no case manager in 27003: the person is registered without a case")
 	require.False(t, got.ManagerActive)
-	require.NoError(t, turn.Commit(ctx, flows.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84987000001",
+	require.NoError(t, turn.Commit(ctx, dialog.Outcome{Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: "+84987000001",
 		Vars: map[string]string{}, Language: care.Vietnamese, Version: 1, ReplyStatus: care.MsgSent, ReplyKey: "k", Now: turnNow}))
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM person WHERE phone = '+84987000001' AND consent_at IS NOT NULL`).Scan(&n))
@@ -230,7 +246,7 @@ func TestTurnEscalationCheck(t *testing.T) {
 	turn, err := s.BeginTurn(ctx, req("+84901000003"))
 	require.NoError(t, err)
 	defer turn.Rollback(ctx)
-	for id, want := range map[care.EscalationID]flows.AckCheck{
+	for id, want := range map[care.EscalationID]dialog.AckCheck{
 		1: {Found: true, Status: care.EscalationOpen, Allowed: false},
 		2: {Found: true, Status: care.EscalationOpen, Allowed: true},
 		3: {Found: true, Status: care.EscalationOpen, Allowed: false},
@@ -273,7 +289,7 @@ func TestTurnMovesASessionKeyToTheCallingPhone(t *testing.T) {
 	_, err := pool.Exec(ctx, `INSERT INTO dialog_session (channel, key, phone, flow, state) VALUES ('ussd', 'ATX1', '+84912000001', 'help', 'category')`)
 	require.NoError(t, err)
 
-	b, err := s.BeginTurn(ctx, flows.TurnRequest{Channel: care.ChannelUSSD, Key: "ATX1", Phone: "+84912000009",
+	b, err := s.BeginTurn(ctx, dialog.TurnRequest{Channel: care.ChannelUSSD, Key: "ATX1", Phone: "+84912000009",
 		Provider: care.ProviderAfricasTalking, Now: turnNow})
 	require.NoError(t, err)
 	require.False(t, b.Facts().Session.Created)
@@ -293,7 +309,7 @@ func TestDialWithAKnownSessionIDLocksIt(t *testing.T) {
 	t.Parallel()
 	s, pool := setupTurn(t)
 	ctx := context.Background()
-	dial := flows.TurnRequest{Channel: care.ChannelUSSD, Key: "ATD1", Phone: "+84912000001",
+	dial := dialog.TurnRequest{Channel: care.ChannelUSSD, Key: "ATD1", Phone: "+84912000001",
 		Provider: care.ProviderAfricasTalking, Now: turnNow, PreviousSince: turnNow.Add(-30 * time.Minute)}
 	first, err := s.BeginTurn(ctx, dial)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,7 +27,7 @@ func (s *Store) RecordUSSDEnd(ctx context.Context, e *care.USSDSessionEnd) error
 		RETURNING flow, state`,
 		e.SessionID, e.Phone.E164(), string(e.Status), e.Hops, e.Duration.Milliseconds(), e.ErrorMessage,
 		e.NetworkCode, e.Cost, now).Scan(&e.Flow, &e.State)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // recorded before: the aggregator notified twice
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,7 +54,7 @@ func openEscalation(ctx context.Context, q db, e *care.Escalation, now time.Time
 	var id care.EscalationID
 	err := q.QueryRow(ctx, openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
 		e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Scan(&id)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {

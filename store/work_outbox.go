@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,7 +39,7 @@ func (s *Store) RecordFailure(ctx context.Context, id care.MessageID, attempts i
 			UPDATE message SET status = 'failed', error_code = $3, next_attempt_at = NULL, updated_at = $4
 			WHERE id = $1 AND attempts = $2 AND status = 'sending'
 			RETURNING coalesce(person_id, 0), phone`, id, attempts, code, now).Scan(&pid, &phone)
-		if err == pgx.ErrNoRows {
+		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // another attempt took it over
 		}
 		if err != nil {

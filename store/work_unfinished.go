@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // DueUnfinished lists the sessions marked as holding a help request begun (help_started_at)
@@ -82,7 +82,7 @@ func (s *Store) RunUnfinished(ctx context.Context, id int64, now time.Time, fn f
 			return err
 		}
 		if h := res.Report; h != nil {
-			filed, _, err := fileHelp(ctx, tx, flows.HelpFiling{
+			filed, _, err := fileHelp(ctx, tx, dialog.HelpFiling{
 				PersonID: h.PersonID, CaseID: w.CaseID, Phone: h.Phone, Commune: h.Commune, Category: h.Category,
 				Description: h.Description, InDanger: h.InDanger, Channel: h.Channel, Unfinished: true,
 				Now: now, NextLevelAt: res.NextLevelAt, Priority: res.Priority,

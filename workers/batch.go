@@ -24,7 +24,7 @@ import (
 func decodeBatch(t *asynq.Task) (Payload, error) {
 	var p Payload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID < 0 || p.N < 0 {
-		return p, fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+		return p, fmt.Errorf("decode %s payload: %w", t.Type(), errors.Join(err, asynq.SkipRetry))
 	}
 	if p.N == 0 {
 		p.N = care.BatchSpan

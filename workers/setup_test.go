@@ -14,28 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 	"github.com/caseline/caseline/workers"
 )
-
-// clock is a care.Clock tests step by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // delivery is one message a provider accepted.
 type delivery struct {
@@ -49,7 +32,7 @@ type delivery struct {
 // sender is a fake provider (the outside world): it records what it accepted and can be
 // told to refuse.
 type sender struct {
-	clock *clock
+	clock *caretest.Clock
 	mu    sync.Mutex
 	got   []delivery
 	tries int
@@ -111,7 +94,7 @@ type env struct {
 	ctx     context.Context
 	pool    *pgxpool.Pool
 	st      *store.Store
-	clock   *clock
+	clock   *caretest.Clock
 	sender  *sender
 	deps    workers.Deps
 	mux     *asynq.ServeMux
@@ -157,7 +140,7 @@ func setup(t *testing.T, opts ...func(*workers.Deps)) *env {
 	t.Parallel()
 	ctx := context.Background()
 	pool := storetest.NewPool(t)
-	e := &env{t: t, ctx: ctx, pool: pool, clock: &clock{t: start}, loc: hcm(), commune: "X1"}
+	e := &env{t: t, ctx: ctx, pool: pool, clock: caretest.NewClock(start), loc: hcm(), commune: "X1"}
 	e.sender = &sender{clock: e.clock}
 	e.st = store.New(pool, e.clock)
 	e.exec(`INSERT INTO commune (code, name) VALUES ('X1', 'Xã Một')`)

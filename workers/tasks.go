@@ -162,7 +162,7 @@ func (q *Queue) Enqueue(ctx context.Context, it care.DueItem) error {
 func decode(t *asynq.Task) (Payload, error) {
 	var p Payload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID <= 0 {
-		return p, fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+		return p, fmt.Errorf("decode %s payload: %w", t.Type(), errors.Join(err, asynq.SkipRetry))
 	}
 	return p, nil
 }

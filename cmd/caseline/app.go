@@ -198,7 +198,9 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	reminders := reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)}
 	compose := flows.ComposeStaffSMS(cfg.SMSRoutes)
 	news := flows.NewNews(cfg.SMSRoutes, cfg.Location).Using(cfg.Prompts)
-	d.API = api.NewHandler(api.Deps{Store: st, Reminders: reminders, News: news, Clock: clock, Log: log, Compose: compose})
+	if d.API, err = api.NewHandler(api.Deps{Store: st, Reminders: reminders, News: news, Clock: clock, Log: log, Compose: compose}); err != nil {
+		return nil, err
+	}
 	d.Console = console.New(console.Deps{
 		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Compose: compose, News: news, Clock: clock, Log: log,
 		Secure: strings.HasPrefix(cfg.PublicBaseURL, "https://"), Location: cfg.Location,

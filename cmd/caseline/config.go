@@ -261,7 +261,7 @@ func variables() []variable {
 				}
 				p, err := flows.LoadPrompts(os.DirFS(v))
 				if err != nil {
-					return fmt.Errorf("%v (a folder holding vi.yaml and en.yaml, like flows/prompts)", err)
+					return fmt.Errorf("%w (a folder holding vi.yaml and en.yaml, like flows/prompts)", err)
 				}
 				c.PromptsDir, c.Prompts = v, p
 				return nil

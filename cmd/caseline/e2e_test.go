@@ -125,7 +125,7 @@ func waitLog(p *process, msg string, timeout time.Duration) (map[string]any, err
 		select {
 		case err := <-p.done:
 			p.done <- err
-			return nil, fmt.Errorf("run returned before logging %q: %v; logs:\n%s", msg, err, p.logs.String())
+			return nil, fmt.Errorf("run returned before logging %q: %w; logs:\n%s", msg, err, p.logs.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

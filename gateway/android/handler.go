@@ -19,6 +19,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/spool"
 )
 
@@ -91,17 +92,17 @@ type Handler struct {
 }
 
 // New checks d, fills in its defaults and returns the Handler. A missing engine, store or
-// password is EINVALID: the endpoint is never served without authentication.
+// password is a gateway.WiringError: the endpoint is never served without authentication.
 func New(d Deps) (*Handler, error) {
 	switch {
 	case d.Engine == nil:
-		return nil, care.FieldError("engine", "android gateway needs a dialog engine")
+		return nil, gateway.Wiring("android gateway", "no dialog engine")
 	case d.Store == nil:
-		return nil, care.FieldError("store", "android gateway needs a store")
+		return nil, gateway.Wiring("android gateway", "no store")
 	case d.Password == "":
-		return nil, care.FieldError("ANDROID_GATEWAY_PASSWORD", "android gateway needs a password")
+		return nil, gateway.Wiring("android gateway", "no password (ANDROID_GATEWAY_PASSWORD)")
 	case d.Lease < 0 || d.Batch < 0 || d.MaxBody < 0:
-		return nil, care.FieldError("android", "lease, batch and body limit must not be negative")
+		return nil, gateway.Wiring("android gateway", "lease, batch and body limit must not be negative")
 	}
 	if d.Username == "" {
 		d.Username = DefaultUsername
@@ -132,7 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.authorized(r) {
 		log.Warn().Msg("android gateway: wrong or missing credentials")
 		w.Header().Set("WWW-Authenticate", `Basic realm="caseline", charset="UTF-8"`)
-		fail(w, http.StatusUnauthorized, "wrong or missing credentials")
+		h.fail(w, r, gateway.Unauthenticated("wrong or missing credentials"))
 		return
 	}
 	switch r.Method {
@@ -142,7 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.exchange(w, r, log)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		fail(w, http.StatusMethodNotAllowed, "use GET or POST")
+		h.fail(w, r, gateway.Refuse(http.StatusMethodNotAllowed, gateway.CodeMethod, "use GET or POST"))
 	}
 }
 
@@ -177,10 +178,10 @@ func (h *Handler) logger(r *http.Request) *zerolog.Logger {
 
 // exchange handles one poll: status reports, then inbound SMS, then the outbound batch.
 func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.Logger) {
-	req, status, reason := h.decode(w, r)
-	if status != 0 {
-		log.Warn().Int("status", status).Str("reason", reason).Msg("android gateway: bad request")
-		fail(w, status, reason)
+	req, err := h.decode(w, r)
+	if err != nil {
+		log.Warn().Int("status", gateway.Status(err)).Str("reason", err.Error()).Msg("android gateway: bad request")
+		h.fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
@@ -190,7 +191,7 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 	if len(updates) > 0 {
 		n, err := h.store.UpdateAndroidStatus(ctx, updates)
 		if err != nil {
-			h.internal(w, log, err, "record status updates")
+			h.internal(w, r, log, err, "record status updates")
 			return
 		}
 		changed = n
@@ -200,7 +201,7 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 	for _, m := range req.Messages {
 		out, ok, err := h.inbound(ctx, m, log)
 		if err != nil {
-			h.internal(w, log, err, "spool inbound SMS")
+			h.internal(w, r, log, err, "spool inbound SMS")
 			return
 		}
 		if ok {
@@ -210,7 +211,7 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 
 	batch, err := h.store.HandOutAndroid(ctx, queue, h.lease, h.batch)
 	if err != nil {
-		h.internal(w, log, err, "hand out messages")
+		h.internal(w, r, log, err, "hand out messages")
 		return
 	}
 	resp := response{Messages: make([]outbound, 0, len(batch))}
@@ -226,46 +227,47 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// decode reads the body, gunzipping it if the app compressed it, within the size limit. A
-// non-zero status is the error to answer with, and reason says why.
-func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (req request, status int, reason string) {
+// decode reads the body, gunzipping it if the app compressed it, within the size limit. The
+// error says what to answer (gateway.Status) and why.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (req request, err error) {
 	var body io.Reader = http.MaxBytesReader(w, r.Body, h.maxBody)
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
 		if err != nil {
-			return req, readStatus(err), "body is not valid gzip"
+			return req, readError(err, "body is not valid gzip")
 		}
 		defer zr.Close()
 		body = zr
 	default:
-		return req, http.StatusUnsupportedMediaType, "unsupported Content-Encoding (use gzip or none)"
+		return req, gateway.Refuse(http.StatusUnsupportedMediaType, "unsupported_encoding", "unsupported Content-Encoding (use gzip or none)")
 	}
 	// The limit applies again after gunzip: a small compressed body can expand enormously.
 	data, err := io.ReadAll(io.LimitReader(body, h.maxBody+1))
 	if err != nil {
-		return req, readStatus(err), "body could not be read (corrupt gzip?)"
+		return req, readError(err, "body could not be read (corrupt gzip?)")
 	}
 	if int64(len(data)) > h.maxBody {
-		return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", h.maxBody)
+		return req, &http.MaxBytesError{Limit: h.maxBody}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return req, http.StatusBadRequest, "empty body: expected a JSON object"
+		return req, care.Errorf(care.EINVALID, "empty body: expected a JSON object")
 	}
 	if err := json.Unmarshal(data, &req); err != nil {
-		return req, http.StatusBadRequest, jsonReason(err)
+		return req, care.Errorf(care.EINVALID, "%s", jsonReason(err))
 	}
-	return req, 0, ""
+	return req, nil
 }
 
-// readStatus is 413 when the raw body passed the limit, 400 for anything else unreadable.
-func readStatus(err error) int {
+// readError is the raw body's *http.MaxBytesError (413) when it passed the limit, and
+// EINVALID saying reason for anything else unreadable.
+func readError(err error, reason string) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return http.StatusRequestEntityTooLarge
+		return tooBig
 	}
-	return http.StatusBadRequest
+	return care.Errorf(care.EINVALID, "%s", reason)
 }
 
 // jsonReason says what is wrong with a body without echoing it or naming Go types.
@@ -361,14 +363,16 @@ func ReplyKey(id string) string { return "android:reply:" + id }
 // internal answers a failure of ours (the database away, most often): logged in full, shown
 // to the app without internals, as 503 so that it tries again later. The app retries the
 // whole poll, which is safe: every part of it is idempotent.
-func (h *Handler) internal(w http.ResponseWriter, log *zerolog.Logger, err error, op string) {
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, log *zerolog.Logger, err error, op string) {
 	log.Error().Err(err).Msg("android gateway: " + op)
-	fail(w, http.StatusServiceUnavailable, "internal error, try again later")
+	h.fail(w, r, gateway.Refuse(http.StatusServiceUnavailable, gateway.CodeUnavailable, "internal error, try again later"))
 }
 
-// fail writes the app's error shape.
-func fail(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, failure{Error: true, Message: msg})
+// fail answers err in the app's error shape, with the status and the client-safe message
+// of the gateway's one policy.
+func (h *Handler) fail(w http.ResponseWriter, _ *http.Request, err error) {
+	status, body := gateway.Answer(err)
+	writeJSON(w, status, failure{Error: true, Message: body.Message})
 }
 
 // writeJSON writes v as the response body with status.

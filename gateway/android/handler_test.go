@@ -22,6 +22,7 @@ import (
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
@@ -284,7 +285,8 @@ func TestNewNeedsPasswordEngineStore(t *testing.T) {
 		"negative lease": {Engine: eng, Store: s, Password: password, Lease: -time.Second},
 	} {
 		_, err := android.New(d)
-		require.Equal(t, care.EINVALID, care.ErrorCode(err), name)
+		var wiring *gateway.WiringError
+		require.ErrorAs(t, err, &wiring, name)
 	}
 }
 

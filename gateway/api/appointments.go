@@ -86,7 +86,7 @@ func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request, st *
 		return err
 	}
 	h.schedule(r.Context(), a.ID)
-	writeJSON(w, http.StatusCreated, viewAppointment(&a))
+	writeJSON(w, r, http.StatusCreated, viewAppointment(&a))
 	return nil
 }
 
@@ -95,7 +95,7 @@ func (h *handler) getAppointment(w http.ResponseWriter, r *http.Request, st *car
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewAppointment(a))
+	writeJSON(w, r, http.StatusOK, viewAppointment(a))
 	return nil
 }
 
@@ -126,7 +126,7 @@ func (h *handler) moveAppointment(w http.ResponseWriter, r *http.Request, st *ca
 		return err
 	}
 	h.schedule(r.Context(), a.ID)
-	writeJSON(w, http.StatusOK, viewAppointment(a))
+	writeJSON(w, r, http.StatusOK, viewAppointment(a))
 	return nil
 }
 
@@ -145,7 +145,7 @@ func (h *handler) cancelAppointment(w http.ResponseWriter, r *http.Request, st *
 	if a, err = h.store.Appointment(r.Context(), a.ID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewAppointment(a))
+	writeJSON(w, r, http.StatusOK, viewAppointment(a))
 	return nil
 }
 

@@ -32,7 +32,7 @@ func (h *handler) reassignCase(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(moved))
+	writeJSON(w, r, http.StatusOK, viewCase(moved))
 	return nil
 }
 
@@ -87,6 +87,6 @@ func (h *handler) listCheckIns(w http.ResponseWriter, r *http.Request, f care.Ch
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(cs, next, viewCheckIn))
+	writeJSON(w, r, http.StatusOK, newList(cs, next, viewCheckIn))
 	return nil
 }

@@ -20,7 +20,7 @@ func (h *handler) openCaseOf(w http.ResponseWriter, r *http.Request, st *care.St
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(c))
+	writeJSON(w, r, http.StatusOK, viewCase(c))
 	return nil
 }
 
@@ -59,7 +59,7 @@ func (h *handler) openCase(w http.ResponseWriter, r *http.Request, st *care.Staf
 	if err := h.store.OpenCaseAs(r.Context(), st.ID, c); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewCase(c))
+	writeJSON(w, r, http.StatusCreated, viewCase(c))
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (h *handler) getCase(w http.ResponseWriter, r *http.Request, st *care.Staff
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(c))
+	writeJSON(w, r, http.StatusOK, viewCase(c))
 	return nil
 }
 
@@ -99,7 +99,7 @@ func (h *handler) moveCase(w http.ResponseWriter, r *http.Request, st *care.Staf
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(moved))
+	writeJSON(w, r, http.StatusOK, viewCase(moved))
 	return nil
 }
 
@@ -114,7 +114,7 @@ func (h *handler) caseHistory(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(ts, "", viewTransition))
+	writeJSON(w, r, http.StatusOK, newList(ts, "", viewTransition))
 	return nil
 }
 
@@ -161,7 +161,7 @@ func (h *handler) recordAssessment(w http.ResponseWriter, r *http.Request, st *c
 	if err := h.store.RecordAssessmentAs(r.Context(), st.ID, a); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewAssessment(a))
+	writeJSON(w, r, http.StatusCreated, viewAssessment(a))
 	return nil
 }
 
@@ -174,7 +174,7 @@ func (h *handler) latestAssessment(w http.ResponseWriter, r *http.Request, st *c
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewAssessment(a))
+	writeJSON(w, r, http.StatusOK, viewAssessment(a))
 	return nil
 }
 
@@ -233,7 +233,7 @@ func (h *handler) createPlan(w http.ResponseWriter, r *http.Request, st *care.St
 	if err := h.store.CreatePlanAs(r.Context(), st.ID, p); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewPlan(p))
+	writeJSON(w, r, http.StatusCreated, viewPlan(p))
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (h *handler) currentPlan(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPlan(p))
+	writeJSON(w, r, http.StatusOK, viewPlan(p))
 	return nil
 }
 
@@ -282,7 +282,7 @@ func (h *handler) updateService(w http.ResponseWriter, r *http.Request, st *care
 	if p, err = h.store.CurrentPlan(r.Context(), c.ID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPlan(p))
+	writeJSON(w, r, http.StatusOK, viewPlan(p))
 	return nil
 }
 

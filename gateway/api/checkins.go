@@ -77,7 +77,7 @@ func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request, st *car
 	if err := h.store.CreateScheduleAs(r.Context(), st.ID, sc); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewSchedule(sc))
+	writeJSON(w, r, http.StatusCreated, viewSchedule(sc))
 	return nil
 }
 
@@ -94,7 +94,7 @@ func (h *handler) listSchedules(w http.ResponseWriter, r *http.Request, st *care
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(ss, next, viewSchedule))
+	writeJSON(w, r, http.StatusOK, newList(ss, next, viewSchedule))
 	return nil
 }
 
@@ -114,6 +114,6 @@ func (h *handler) deactivateSchedule(w http.ResponseWriter, r *http.Request, st 
 	if sc, err = h.store.DeactivateScheduleAs(r.Context(), st.ID, sc.ID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewSchedule(sc))
+	writeJSON(w, r, http.StatusOK, viewSchedule(sc))
 	return nil
 }

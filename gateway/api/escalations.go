@@ -45,7 +45,7 @@ func (h *handler) listHelpRequests(w http.ResponseWriter, r *http.Request, st *c
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(hs, next, viewHelp))
+	writeJSON(w, r, http.StatusOK, newList(hs, next, viewHelp))
 	return nil
 }
 
@@ -54,7 +54,7 @@ func (h *handler) getHelpRequest(w http.ResponseWriter, r *http.Request, st *car
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewHelp(hr))
+	writeJSON(w, r, http.StatusOK, viewHelp(hr))
 	return nil
 }
 
@@ -67,7 +67,7 @@ func (h *handler) resolveHelpRequest(w http.ResponseWriter, r *http.Request, st 
 	if hr, err = h.store.ResolveHelpRequestAs(r.Context(), st.ID, hr.ID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewHelp(hr))
+	writeJSON(w, r, http.StatusOK, viewHelp(hr))
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (h *handler) listEscalations(w http.ResponseWriter, r *http.Request, st *ca
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(es, next, viewEscalation))
+	writeJSON(w, r, http.StatusOK, newList(es, next, viewEscalation))
 	return nil
 }
 
@@ -113,7 +113,7 @@ func (h *handler) getEscalation(w http.ResponseWriter, r *http.Request, st *care
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewEscalation(e))
+	writeJSON(w, r, http.StatusOK, viewEscalation(e))
 	return nil
 }
 
@@ -127,7 +127,7 @@ func (h *handler) acknowledgeEscalation(w http.ResponseWriter, r *http.Request, 
 	if e, err = h.store.AcknowledgeEscalationAs(r.Context(), st.ID, e.ID, h.clock.Now()); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewEscalation(e))
+	writeJSON(w, r, http.StatusOK, viewEscalation(e))
 	return nil
 }
 
@@ -156,6 +156,6 @@ func (h *handler) resolveEscalation(w http.ResponseWriter, r *http.Request, st *
 	if e, err = h.store.ResolveEscalationAs(r.Context(), st.ID, e.ID, outcome, h.clock.Now()); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewEscalation(e))
+	writeJSON(w, r, http.StatusOK, viewEscalation(e))
 	return nil
 }

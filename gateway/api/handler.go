@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // Prefix is the path every route of the API starts with; mount NewHandler's handler there
@@ -119,11 +120,11 @@ func (h *handler) routes() []route {
 	}
 }
 
-// NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix). It panics
-// when a dependency is missing: that is a wiring mistake, not a runtime condition.
-func NewHandler(deps Deps) http.Handler {
+// NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix), or a
+// gateway.WiringError when a dependency is missing.
+func NewHandler(deps Deps) (http.Handler, error) {
 	if deps.Store == nil || deps.Reminders == nil || deps.News == nil || deps.Clock == nil || deps.Compose == nil {
-		panic("api.NewHandler: Store, Reminders, News, Clock and Compose are required")
+		return nil, gateway.Wiring("api handler", "Store, Reminders, News, Clock and Compose are required")
 	}
 	h := &handler{store: deps.Store, reminders: deps.Reminders, news: deps.News, clock: deps.Clock, log: deps.Log,
 		compose: deps.Compose}
@@ -137,7 +138,7 @@ func NewHandler(deps Deps) http.Handler {
 			return
 		}
 		mux.ServeHTTP(w, r)
-	})
+	}), nil
 }
 
 // unrouted answers a request no route takes in JSON: 405 (with the mux's Allow header) when
@@ -147,10 +148,10 @@ func (h *handler) unrouted(w http.ResponseWriter, r *http.Request, mux *http.Ser
 	mux.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: codeMethod, Message: "method not allowed"})
+		gateway.Error(w, r, gateway.MethodNotAllowed())
 		return
 	}
-	writeJSON(w, http.StatusNotFound, errorBody{Error: care.ENOTFOUND, Message: "no such resource"})
+	gateway.Error(w, r, care.Errorf(care.ENOTFOUND, "no such resource"))
 }
 
 // statusProbe records what the mux would answer, writing nothing.
@@ -166,23 +167,27 @@ func (p *statusProbe) WriteHeader(status int)      { p.status = status }
 // serve authenticates the request (unless the route is public) and runs the route.
 func (h *handler) serve(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if zerolog.Ctx(r.Context()).GetLevel() == zerolog.Disabled {
+			// Mounted without the gateway's middleware (tests): failures still reach a log.
+			r = r.WithContext(h.log.WithContext(r.Context()))
+		}
 		var st *care.Staff
 		if !rt.public {
 			var err error
 			if st, err = h.authenticate(r); err != nil {
-				if isStatus(err, http.StatusUnauthorized) {
+				if gateway.Status(err) == http.StatusUnauthorized {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="caseline"`)
 				}
-				h.fail(w, r, err)
+				gateway.Error(w, r, err)
 				return
 			}
 		}
 		if err := checkText(w, r); err != nil {
-			h.fail(w, r, err)
+			gateway.Error(w, r, err)
 			return
 		}
 		if err := rt.serve(w, r, st); err != nil {
-			h.fail(w, r, err)
+			gateway.Error(w, r, err)
 		}
 	})
 }
@@ -191,11 +196,11 @@ func (h *handler) serve(rt route) http.Handler {
 func (h *handler) authenticate(r *http.Request) (*care.Staff, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return nil, unauthenticated("a bearer token is required")
+		return nil, gateway.Unauthenticated("a bearer token is required")
 	}
 	st, err := h.store.StaffByToken(r.Context(), strings.TrimSpace(token))
 	if care.ErrorCode(err) == care.EUNAUTHORIZED {
-		return nil, unauthenticated("the token is invalid or revoked")
+		return nil, gateway.Unauthenticated("the token is invalid or revoked")
 	}
 	return st, err
 }
@@ -282,6 +287,6 @@ func (h *handler) pathCase(r *http.Request, st *care.Staff) (*care.Case, error) 
 }
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
-	writeJSON(w, http.StatusOK, viewStaff(st))
+	writeJSON(w, r, http.StatusOK, viewStaff(st))
 	return nil
 }

@@ -45,7 +45,7 @@ func (h *handler) listCases(w http.ResponseWriter, r *http.Request, st *care.Sta
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(cases, next, viewCase))
+	writeJSON(w, r, http.StatusOK, newList(cases, next, viewCase))
 	return nil
 }
 
@@ -73,7 +73,7 @@ func (h *handler) closeCase(w http.ResponseWriter, r *http.Request, st *care.Sta
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(closed))
+	writeJSON(w, r, http.StatusOK, viewCase(closed))
 	return nil
 }
 
@@ -101,7 +101,7 @@ func (h *handler) reopenCase(w http.ResponseWriter, r *http.Request, st *care.St
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewCase(opened))
+	writeJSON(w, r, http.StatusCreated, viewCase(opened))
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (h *handler) transferCase(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(moved))
+	writeJSON(w, r, http.StatusOK, viewCase(moved))
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (h *handler) reviewCase(w http.ResponseWriter, r *http.Request, st *care.St
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCase(reviewed))
+	writeJSON(w, r, http.StatusOK, viewCase(reviewed))
 	return nil
 }
 
@@ -171,7 +171,7 @@ func (h *handler) pendingPlan(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPlan(p))
+	writeJSON(w, r, http.StatusOK, viewPlan(p))
 	return nil
 }
 
@@ -225,6 +225,6 @@ func (h *handler) planStep(w http.ResponseWriter, r *http.Request, st *care.Staf
 	if p, err = step(p.ID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPlan(p))
+	writeJSON(w, r, http.StatusOK, viewPlan(p))
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // TestOpenAPIDocumentsEveryRoute keeps openapi.json and routes() in step: every route the
@@ -95,5 +96,8 @@ func TestOpenAPIIsServedWithoutAToken(t *testing.T) {
 
 func TestNewHandlerRequiresItsDependencies(t *testing.T) {
 	t.Parallel()
-	require.Panics(t, func() { NewHandler(Deps{Clock: care.SystemClock{}, Log: zerolog.Nop()}) })
+	_, err := NewHandler(Deps{Clock: care.SystemClock{}, Log: zerolog.Nop()})
+	var wiring *gateway.WiringError
+	require.ErrorAs(t, err, &wiring)
+	require.Equal(t, "api handler", wiring.Handler)
 }

@@ -142,7 +142,7 @@ func (h *handler) listPersons(w http.ResponseWriter, r *http.Request, st *care.S
 	}
 	if c := r.URL.Query().Get("commune"); c != "" {
 		if !st.Sees(care.CommuneCode(c)) {
-			writeJSON(w, http.StatusOK, newList([]*care.Person{}, "", viewPerson))
+			writeJSON(w, r, http.StatusOK, newList([]*care.Person{}, "", viewPerson))
 			return nil
 		}
 		f.Communes = []care.CommuneCode{care.CommuneCode(c)}
@@ -151,7 +151,7 @@ func (h *handler) listPersons(w http.ResponseWriter, r *http.Request, st *care.S
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(ps, next, viewPerson))
+	writeJSON(w, r, http.StatusOK, newList(ps, next, viewPerson))
 	return nil
 }
 
@@ -180,7 +180,7 @@ func (h *handler) createPerson(w http.ResponseWriter, r *http.Request, st *care.
 	if err := h.store.CreatePersonAs(r.Context(), st.ID, p); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewPerson(p))
+	writeJSON(w, r, http.StatusCreated, viewPerson(p))
 	return nil
 }
 
@@ -189,7 +189,7 @@ func (h *handler) getPerson(w http.ResponseWriter, r *http.Request, st *care.Sta
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -215,7 +215,7 @@ func (h *handler) updatePerson(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -258,7 +258,7 @@ func (h *handler) setPIN(w http.ResponseWriter, r *http.Request, st *care.Staff)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -272,7 +272,7 @@ func (h *handler) clearPINLock(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -294,7 +294,7 @@ func (h *handler) clearPIN(w http.ResponseWriter, r *http.Request, st *care.Staf
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPerson(p))
+	writeJSON(w, r, http.StatusOK, viewPerson(p))
 	return nil
 }
 
@@ -311,7 +311,7 @@ func (h *handler) listMessages(w http.ResponseWriter, r *http.Request, st *care.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(ms, next, viewMessage))
+	writeJSON(w, r, http.StatusOK, newList(ms, next, viewMessage))
 	return nil
 }
 
@@ -336,6 +336,6 @@ func (h *handler) sendSMS(w http.ResponseWriter, r *http.Request, st *care.Staff
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, viewMessage(m))
+	writeJSON(w, r, http.StatusAccepted, viewMessage(m))
 	return nil
 }

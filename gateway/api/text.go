@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // msgBadText is the reason given for text no store keeps.
@@ -21,7 +22,7 @@ const msgBadText = "must be valid UTF-8 text without NUL characters"
 // checkText refuses, before any route sees it, a request carrying text PostgreSQL cannot
 // store (care.TextOK): in a query parameter, or in any string of a JSON body. Each field at
 // fault is named, a nested one by its path ("services[0].provider"). It runs for every
-// route, so a new route cannot miss it. The body is read here (within maxBody) and put
+// route, so a new route cannot miss it. The body is read here (within gateway.MaxAPIBodyBytes) and put
 // back for the route.
 func checkText(w http.ResponseWriter, r *http.Request) error {
 	bad := fieldErrors{}
@@ -31,13 +32,13 @@ func checkText(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, gateway.MaxAPIBodyBytes))
 		var big *http.MaxBytesError
 		if errors.As(err, &big) {
-			return tooLarge()
+			return err
 		}
 		if err != nil {
-			return &apiError{status: http.StatusBadRequest, body: errorBody{Error: care.EINVALID, Message: "the request body could not be read"}}
+			return care.Errorf(care.EINVALID, "the request body could not be read")
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		badJSONText(body, bad)

@@ -28,9 +28,6 @@ const (
 	csrfField     = "csrf"
 )
 
-// maxForm is the largest form the console reads.
-const maxForm = 64 << 10
-
 // csp allows scripts, styles and images only from the console itself: no inline script or
 // style, no framing, forms posting only here.
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
@@ -210,7 +207,7 @@ func (h *handler) wrap(rt route) http.Handler {
 			q.csrf = h.preToken(w, r)
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			r.Body = http.MaxBytesReader(w, r.Body, gateway.MaxBodyBytes)
 			if err := r.ParseForm(); err != nil {
 				h.fail(w, r, q, care.Errorf(care.EINVALID, "the form could not be read"))
 				return
@@ -269,9 +266,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 	status := gateway.Status(err)
 	if errors.Is(err, errForbidden) {
 		status = http.StatusForbidden
-	}
-	if status == http.StatusUnauthorized {
-		status = http.StatusForbidden // a role that may not do this: the page says so
 	}
 	if q.L.loc == nil {
 		q.L = catalog{lang: language(r, q.staff), loc: h.Location}

@@ -4,14 +4,15 @@ import (
 	"time"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 	"github.com/caseline/caseline/flows"
 )
 
 // callbackRequest is the help request a USSD or voice call cut off in the help flow becomes:
 // someone calls the caller back. Every such request is made here and nowhere else; its
 // origin (the spool entry) files it once however often the replay runs.
-func callbackRequest(e Entry, now time.Time) flows.HelpFiling {
-	return flows.HelpFiling{
+func callbackRequest(e Entry, now time.Time) dialog.HelpFiling {
+	return dialog.HelpFiling{
 		Origin:      "spool:" + e.key(),
 		Phone:       e.Input.Phone,
 		Category:    care.HelpCallback,

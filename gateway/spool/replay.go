@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 // Store is what the replayer needs from the database besides the turns; store.Store has it.
@@ -13,7 +13,7 @@ type Store interface {
 	// DialogSession loads a dialog session; ENOTFOUND when there is none.
 	DialogSession(ctx context.Context, channel care.Channel, key string) (*care.DialogSession, error)
 	// FileHelp files a help request once per origin (r.Origin).
-	FileHelp(ctx context.Context, r flows.HelpFiling) (bool, error)
+	FileHelp(ctx context.Context, r dialog.HelpFiling) (bool, error)
 }
 
 // Backoff of the replayer while the database is still away.

@@ -2,9 +2,7 @@ package twilio
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/spool"
 )
 
@@ -65,14 +64,14 @@ type Handlers struct {
 // New returns the webhook handlers, or an error when a dependency is missing.
 func New(d Deps) (*Handlers, error) {
 	if d.Engine == nil {
-		return nil, errors.New("twilio handlers: no engine")
+		return nil, gateway.Wiring("twilio handlers", "no engine")
 	}
 	if d.Status == nil {
-		return nil, errors.New("twilio handlers: no status recorder")
+		return nil, gateway.Wiring("twilio handlers", "no status recorder")
 	}
 	u, err := url.Parse(d.PublicBaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("twilio handlers: public base URL %q is not an absolute http(s) URL", d.PublicBaseURL)
+		return nil, gateway.Wiring("twilio handlers", fmt.Sprintf("public base URL %q is not an absolute http(s) URL", d.PublicBaseURL))
 	}
 	return &Handlers{
 		engine:   d.Engine,
@@ -102,36 +101,10 @@ func (h *Handlers) handle(ctx context.Context, in flows.Input) (flows.Reply, boo
 	if err == nil {
 		return reply, true
 	}
-	h.logFailure(ctx, in, err)
+	gateway.TurnFailed(h.logger(ctx), in, err)
 	h.spool.Interrupted(ctx, in, "step "+in.ProviderID[strings.LastIndexByte(in.ProviderID, ':')+1:], err)
 	return flows.Reply{}, false
 }
-
-// logFailure logs a failed turn: at error level when it is ours, warn when it is the input's.
-func (h *Handlers) logFailure(ctx context.Context, in flows.Input, err error) {
-	log := h.logger(ctx)
-	ev := log.Error()
-	if code := care.ErrorCode(err); code != care.EINTERNAL {
-		ev = log.Warn().Str("code", code)
-	}
-	ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
-}
-
-// badRequest answers 400 with the reason a decoder gave (a care.Error naming the field).
-func badRequest(w http.ResponseWriter, err error) {
-	reason := care.ErrorMessage(err)
-	if f := care.ErrorField(err); f != "" {
-		reason = f + ": " + reason
-	}
-	http.Error(w, reason, http.StatusBadRequest)
-}
-
-// Apologies, said or written when a turn could not be handled. The person's language is
-// unknown then, so both are used.
-const (
-	apologyVI = "Xin lỗi, hệ thống đang gặp sự cố. Vui lòng thử lại sau."
-	apologyEN = "Sorry, something went wrong. Please try again later."
-)
 
 // parseForm parses a urlencoded body. A body that does not parse is a care.Error naming it.
 func parseForm(body []byte) (url.Values, error) {

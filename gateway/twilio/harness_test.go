@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -182,14 +181,4 @@ func parseXML(t *testing.T, doc string) node {
 func requireXML(t *testing.T, want, got string) {
 	t.Helper()
 	require.Equal(t, parseXML(t, want), parseXML(t, got), "got %s", got)
-}
-
-// formKeys lists form's keys, sorted, for messages.
-func formKeys(f url.Values) []string {
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

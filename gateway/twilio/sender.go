@@ -17,6 +17,7 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // Sender sends SMS and places calls through Twilio's REST API with twilio-go. It
@@ -55,25 +56,25 @@ type SenderConfig struct {
 // NewSender returns a Sender for the account.
 func NewSender(c SenderConfig) (*Sender, error) {
 	if !alphanumeric(c.AccountSID) || !alphanumeric(c.AuthToken) {
-		return nil, errors.New("twilio sender: account sid and auth token must be non-empty and alphanumeric")
+		return nil, gateway.Wiring("twilio sender", "account sid and auth token must be non-empty and alphanumeric")
 	}
 	if c.From == "" {
-		return nil, errors.New("twilio sender: no from number")
+		return nil, gateway.Wiring("twilio sender", "no from number")
 	}
 	s := &Sender{from: c.From, callerID: cmp.Or(c.CallerID, c.From)}
 	if IsMessagingService(c.From) {
 		s.from, s.service = "", c.From
 		if c.CallerID == "" {
-			return nil, errors.New("twilio sender: a messaging service places no calls: a caller id is needed")
+			return nil, gateway.Wiring("twilio sender", "a messaging service places no calls: a caller id is needed")
 		}
 	}
 	if IsMessagingService(s.callerID) {
-		return nil, errors.New("twilio sender: the caller id must be a phone number")
+		return nil, gateway.Wiring("twilio sender", "the caller id must be a phone number")
 	}
 	if c.Timeout <= 0 {
-		return nil, errors.New("twilio sender: timeout must be positive")
+		return nil, gateway.Wiring("twilio sender", "timeout must be positive")
 	}
-	var transport http.RoundTripper = http.DefaultTransport
+	transport := http.DefaultTransport
 	if c.APIURL != "" {
 		u, err := url.Parse(c.APIURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

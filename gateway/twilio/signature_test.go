@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/simulators/faketwilio"
 )
 
@@ -58,11 +59,11 @@ func TestRequireSignature(t *testing.T) {
 		{name: "garbage signature", token: "12345", base: "https://mycompany.com", uri: "/myapp.php?foo=1&bar=2", sig: "%%%", status: 403},
 		{
 			name: "oversize", token: "12345", base: "https://mycompany.com", uri: "/myapp.php?foo=1&bar=2",
-			body: "Body=" + strings.Repeat("x", MaxBody), sig: vectorSig, status: 413,
+			body: "Body=" + strings.Repeat("x", gateway.MaxBodyBytes), sig: vectorSig, status: 413,
 		},
 		{
 			name: "exactly the limit is read, then judged", token: "12345", base: "https://mycompany.com", uri: "/x",
-			body: "Body=" + strings.Repeat("x", MaxBody-5), sig: vectorSig, status: 403,
+			body: "Body=" + strings.Repeat("x", gateway.MaxBodyBytes-5), sig: vectorSig, status: 403,
 		},
 	}
 	for _, tt := range tests {

@@ -8,20 +8,21 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/spool"
 )
 
 // SMS serves POST /twilio/sms: one inbound message, answered with TwiML
 // <Response><Message>…</Message></Response>, or <Response/> when the engine stays silent.
 func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
-	body, status := readBody(w, r)
-	if status != 0 {
-		http.Error(w, http.StatusText(status), status)
+	body, err := gateway.ReadBody(w, r)
+	if err != nil {
+		gateway.Text(w, r, err)
 		return
 	}
 	in, err := decodeSMSWith(body, h.phones.Parse)
 	if err != nil {
-		badRequest(w, err)
+		gateway.Text(w, r, err)
 		return
 	}
 	// The spool takes the message when the database cannot: nothing answered 200 is lost.
@@ -29,12 +30,12 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 	var text string
 	switch {
 	case errors.Is(err, spool.ErrUnsaved):
-		h.logFailure(r.Context(), in, err)
-		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		gateway.TurnFailed(h.logger(r.Context()), in, err)
+		gateway.Text(w, r, gateway.TryLater())
 		return
 	case err != nil:
-		h.logFailure(r.Context(), in, err)
-		text = flows.StripDiacritics(apologyVI + " " + apologyEN)
+		gateway.TurnFailed(h.logger(r.Context()), in, err)
+		text = gateway.ApologyText(" ")
 	case spooled:
 		text = flows.StripDiacritics(spool.Received)
 	case !reply.Silent:

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/spool"
 )
 
@@ -43,7 +44,7 @@ func TestWebhooksSpoolWhatTheDatabaseCannotTake(t *testing.T) {
 	call := url.Values{"CallSid": {"CA1"}, "From": {"+84912000002"}, "To": {"+84900000000"}, "Digits": {"3"}}
 	status, body, _ = h.post(t, "/twilio/voice?step=2", call.Encode(), sign("/twilio/voice?step=2", call))
 	require.Equal(t, http.StatusOK, status)
-	require.Contains(t, body, apologyEN)
+	require.Contains(t, body, gateway.ApologyEN)
 	require.Equal(t, 2, sp.Depth())
 
 	h.engine.err = care.FieldError("phone", "phone must be E.164")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // smsStatus maps a Twilio message status to ours. Twilio's "queued" already means Twilio
@@ -81,14 +82,14 @@ func (h *Handlers) VoiceStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) serveStatus(w http.ResponseWriter, r *http.Request, decode func([]byte) (statusUpdate, error)) {
-	body, status := readBody(w, r)
-	if status != 0 {
-		http.Error(w, http.StatusText(status), status)
+	body, err := gateway.ReadBody(w, r)
+	if err != nil {
+		gateway.Text(w, r, err)
 		return
 	}
 	u, err := decode(body)
 	if err != nil {
-		badRequest(w, err)
+		gateway.Text(w, r, err)
 		return
 	}
 	log := h.logger(r.Context())
@@ -104,7 +105,7 @@ func (h *Handlers) serveStatus(w http.ResponseWriter, r *http.Request, decode fu
 		log.Debug().Str("status", u.twilio).Msg("status callback ignored: unknown sid")
 	case err != nil:
 		log.Error().Err(err).Str("status", u.twilio).Msg("record status")
-		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		gateway.Text(w, r, gateway.TryLater())
 		return
 	case marked:
 		log.Warn().Str("sid", u.providerID).Str("error_code", u.errorCode).

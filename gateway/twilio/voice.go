@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/twilio/tts"
 )
 
@@ -37,14 +38,14 @@ var dialStatuses = map[string]bool{
 // <Gather> that got no key), dial=1 (a <Dial>'s action, with DialCallStatus in the form),
 // and about (what an outbound call is about, set in its answer URL).
 func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
-	body, status := readBody(w, r)
-	if status != 0 {
-		http.Error(w, http.StatusText(status), status)
+	body, err := gateway.ReadBody(w, r)
+	if err != nil {
+		gateway.Text(w, r, err)
 		return
 	}
 	in, err := decodeVoice(r.URL.RawQuery, body)
 	if err != nil {
-		badRequest(w, err)
+		gateway.Text(w, r, err)
 		return
 	}
 	reply, ok := h.handle(r.Context(), in)
@@ -343,8 +344,8 @@ func (s speaker) say(text string) *twiml.VoiceSay {
 // apologyVoice says the apology in both languages and hangs up.
 func apologyVoice(v Voices) []twiml.Element {
 	return []twiml.Element{
-		v.speaker(care.Vietnamese).say(apologyVI),
-		v.speaker(care.English).say(apologyEN),
+		v.speaker(care.Vietnamese).say(gateway.ApologyVI),
+		v.speaker(care.English).say(gateway.ApologyEN),
 		&twiml.VoiceHangup{},
 	}
 }

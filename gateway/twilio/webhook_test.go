@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 )
 
 const (
@@ -119,7 +120,7 @@ func TestWebhooks(t *testing.T) {
 		{name: "sms missing From", path: "/twilio/sms", form: smsForm("From", ""), status: 400, contains: "From: is required"},
 		{name: "sms bad phone", path: "/twilio/sms", form: smsForm("From", "12ab"), status: 400, contains: "From: not a valid phone number"},
 		{name: "sms bad sid", path: "/twilio/sms", form: smsForm("MessageSid", "SM<1>"), status: 400, contains: "MessageSid: not a Twilio sid"},
-		{name: "sms oversize", path: "/twilio/sms", body: "Body=" + strings.Repeat("a", MaxBody), sig: badSig, status: 413},
+		{name: "sms oversize", path: "/twilio/sms", body: "Body=" + strings.Repeat("a", gateway.MaxBodyBytes), sig: badSig, status: 413},
 		{
 			name: "sms engine domain error", path: "/twilio/sms", form: smsForm(),
 			engineErr: care.Errorf(care.ECONFLICT, "busy"),
@@ -188,13 +189,13 @@ func TestWebhooks(t *testing.T) {
 			name: "voice engine error", path: "/twilio/voice?step=5", form: voiceForm("Digits", "1"),
 			engineErr: errors.New("boom"),
 			status:    200, input: voiceIn("CA1:5", "1", false, false),
-			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + apologyVI + `</Say><Say language="en-US" voice="Google.en-US-Standard-C">` + apologyEN + `</Say><Hangup/></Response>`,
+			twiml: `<Response><Say language="vi-VN" voice="Google.vi-VN-Standard-A">` + gateway.ApologyVI + `</Say><Say language="en-US" voice="Google.en-US-Standard-C">` + gateway.ApologyEN + `</Say><Hangup/></Response>`,
 		},
 		{name: "voice bad signature", path: "/twilio/voice", form: voiceForm(), sig: badSig, status: 403},
 		{name: "voice bad step", path: "/twilio/voice?step=x", form: voiceForm(), status: 400, contains: "step: not a step number"},
 		{name: "voice missing CallSid", path: "/twilio/voice", form: voiceForm("CallSid", ""), status: 400, contains: "CallSid: is required"},
 		{name: "voice bad digits", path: "/twilio/voice?step=1", form: voiceForm("Digits", "1a"), status: 400, contains: "Digits: not keypad digits"},
-		{name: "voice oversize", path: "/twilio/voice", body: "Digits=" + strings.Repeat("1", MaxBody), sig: noSig, status: 413},
+		{name: "voice oversize", path: "/twilio/voice", body: "Digits=" + strings.Repeat("1", gateway.MaxBodyBytes), sig: noSig, status: 413},
 		// Status callbacks
 		{
 			name: "sms status delivered", path: "/twilio/sms/status",

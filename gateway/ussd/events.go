@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 )
 
 // maxErrorMessage bounds the aggregator's error message kept for a failed session; a longer
@@ -29,18 +30,18 @@ func (h *Handler) Events(w http.ResponseWriter, r *http.Request) {
 	}
 	end, err := decodeEnd(body, h.phones.Parse)
 	if err != nil {
-		badRequest(w, err)
+		gateway.Text(w, r, err)
 		return
 	}
 	ctx := r.Context()
 	log := h.logger(ctx)
 	if h.ends == nil {
-		http.Error(w, "session ends are not recorded here", http.StatusServiceUnavailable)
+		gateway.Text(w, r, gateway.Refuse(http.StatusServiceUnavailable, gateway.CodeUnavailable, "session ends are not recorded here"))
 		return
 	}
 	if err := h.ends.RecordUSSDEnd(ctx, &end); err != nil {
 		log.Error().Err(err).Str("channel", string(care.ChannelUSSD)).Msg("record ussd session end")
-		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		gateway.Text(w, r, gateway.TryLater())
 		return
 	}
 	log.Info().Str("channel", string(care.ChannelUSSD)).Str("session", end.SessionID).Str("phone", end.Phone.String()).

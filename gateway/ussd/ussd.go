@@ -3,7 +3,6 @@ package ussd
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,11 +14,9 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/spool"
 )
-
-// MaxBody is the largest request body accepted; larger ones get 413.
-const MaxBody = 64 << 10
 
 // maxField bounds each form field; Africa's Talking's are far shorter.
 const maxField = 1024
@@ -63,17 +60,17 @@ type Handler struct {
 // New returns the USSD handler, or an error when the engine or the token is missing.
 func New(d Deps) (*Handler, error) {
 	if d.Engine == nil {
-		return nil, errors.New("ussd handler: no engine")
+		return nil, gateway.Wiring("ussd handler", "no engine")
 	}
 	if d.Token == "" {
-		return nil, errors.New("ussd handler: no token")
+		return nil, gateway.Wiring("ussd handler", "no token")
 	}
 	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo(), ends: d.Ends,
 		spool: d.Spool}, nil
 }
 
 // apology closes a session that could not be handled; the language is unknown then.
-const apology = "END Xin loi, he thong dang gap su co. Vui long thu lai sau.\nSorry, please try again later."
+func apology() string { return "END " + gateway.ApologyText("\n") }
 
 // ServeHTTP answers one USSD hop with "CON …" or "END …".
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -83,19 +80,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := decodeWith(body, h.phones.Parse)
 	if err != nil {
-		badRequest(w, err)
+		gateway.Text(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	answer := apology
+	answer := apology()
 	reply, err := h.engine.Handle(ctx, in)
 	if err != nil {
-		log := h.logger(ctx)
-		ev := log.Error()
-		if code := care.ErrorCode(err); code != care.EINTERNAL {
-			ev = log.Warn().Str("code", code)
-		}
-		ev.Err(err).Str("channel", string(in.Channel)).Str("phone", in.Phone.String()).Msg("dialog turn failed")
+		gateway.TurnFailed(h.logger(ctx), in, err)
 		form, _ := url.ParseQuery(string(body)) // parsed once already
 		h.spool.Interrupted(ctx, in, form.Get("text"), err)
 	} else {
@@ -110,34 +102,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		gateway.Text(w, r, gateway.MethodNotAllowed())
 		return nil, false
 	}
 	token := r.URL.Query().Get("token")
 	if subtle.ConstantTimeCompare([]byte(token), h.token) != 1 {
-		http.Error(w, "invalid token", http.StatusForbidden)
+		gateway.Text(w, r, care.Errorf(care.EUNAUTHORIZED, "invalid token"))
 		return nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := gateway.ReadBody(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
-			return nil, false
-		}
-		http.Error(w, "unreadable body", http.StatusBadRequest)
+		gateway.Text(w, r, err)
 		return nil, false
 	}
 	return body, true
-}
-
-// badRequest answers 400 with the reason a decoder gave (a care.Error naming the field).
-func badRequest(w http.ResponseWriter, err error) {
-	reason := care.ErrorMessage(err)
-	if f := care.ErrorField(err); f != "" {
-		reason = f + ": " + reason
-	}
-	http.Error(w, reason, http.StatusBadRequest)
 }
 
 func (h *Handler) logger(ctx context.Context) *zerolog.Logger {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 )
 
 const testToken = "s3cret-token"
@@ -126,9 +127,9 @@ func TestUSSD(t *testing.T) {
 		{name: "nothing asked ends", path: path, body: hop("text", "3").Encode(), reply: flows.Reply{Prompt: flows.Prompt{Text: "Cảm ơn."}},
 			status: 200, input: in("ATUid_1:1", "3", false), want: "END Cam on."},
 		{name: "engine error", path: path, body: hop("text", "1").Encode(), engineErr: errors.New("tx: deadlock detected"),
-			status: 200, input: in("ATUid_1:1", "1", false), want: apology},
+			status: 200, input: in("ATUid_1:1", "1", false), want: apology()},
 		{name: "engine domain error", path: path, body: hop("text", "1").Encode(), engineErr: care.Errorf(care.ECONFLICT, "busy"),
-			status: 200, input: in("ATUid_1:1", "1", false), want: apology},
+			status: 200, input: in("ATUid_1:1", "1", false), want: apology()},
 		{name: "wrong token", path: "/ussd/africastalking?token=guess", body: hop().Encode(), status: 403, want: "invalid token"},
 		{name: "token prefix", path: "/ussd/africastalking?token=s3cret", body: hop().Encode(), status: 403},
 		{name: "missing token", path: "/ussd/africastalking", body: hop().Encode(), status: 403},
@@ -137,7 +138,7 @@ func TestUSSD(t *testing.T) {
 		{name: "bad phoneNumber", path: path, body: hop("phoneNumber", "+84 abc").Encode(), status: 400, want: "phoneNumber: not a valid phone number"},
 		{name: "bad form", path: path, body: "sessionId=%zz", status: 400, want: "body: not a urlencoded form"},
 		{name: "invalid UTF-8", path: path, body: hop().Encode() + "&text=%ff", status: 400, want: "text: not valid UTF-8"},
-		{name: "oversize", path: path, body: "text=" + strings.Repeat("1*", MaxBody), status: 413},
+		{name: "oversize", path: path, body: "text=" + strings.Repeat("1*", gateway.MaxBodyBytes), status: 413},
 		{name: "GET", method: http.MethodGet, path: path, status: 405},
 	}
 	for _, tt := range tests {

@@ -314,15 +314,6 @@ func (p *proc) kill() {
 	}
 }
 
-// stop is SIGTERM and a wait.
-func (p *proc) stop() {
-	if p.cmd != nil && p.cmd.Process != nil {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		_ = p.cmd.Wait()
-		p.cmd = nil
-	}
-}
-
 // base is serve's public URL, which webhooks are signed for.
 func (p *proc) base() string { return "http://" + p.addr }
 

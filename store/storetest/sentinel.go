@@ -98,7 +98,7 @@ func (s *Sentinel) MasterAddr(ctx context.Context) (string, error) {
 		}
 		last = err
 	}
-	return "", fmt.Errorf("no sentinel names a master: %v", last)
+	return "", fmt.Errorf("no sentinel names a master: %w", last)
 }
 
 // KillMaster kills the master's process at once (SIGKILL: no goodbye, no last write
@@ -236,7 +236,7 @@ func startRedis(t testing.TB, dir, name string, args func(port int) []string) (s
 		go func() { exited <- cmd.Wait(); log.Close() }()
 		t.Cleanup(func() {
 			_ = cmd.Process.Kill()
-			<-exited
+			<-exited      //nolint:errcheck // killed on purpose: how it exited says nothing
 			exited <- nil // a later cleanup of the same process finds it gone
 		})
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -259,7 +259,7 @@ func waitPing(addr string, exited chan error) error {
 		select {
 		case err := <-exited:
 			exited <- err
-			return fmt.Errorf("exited: %v", err)
+			return fmt.Errorf("exited: %w", err)
 		default:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

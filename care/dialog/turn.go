@@ -1,4 +1,4 @@
-package flows
+package dialog
 
 import (
 	"context"
@@ -22,8 +22,8 @@ type Turn interface {
 	Facts() Facts
 	// Known reports whether a person is registered with phone.
 	Known(ctx context.Context, phone care.Phone) (bool, error)
-	// Commune finds a commune by its code or its name (with or without diacritics).
-	Commune(ctx context.Context, query string) (care.Commune, bool, error)
+	// Commune finds a commune by its code or its name.
+	Commune(ctx context.Context, q CommuneQuery) (care.Commune, bool, error)
 	// Plan loads what "my plan" reads out for a person's case.
 	Plan(ctx context.Context, person care.PersonID, c care.CaseID, now time.Time) (PlanView, error)
 	// Register stores a person and opens their case at step 1 with the commune's case
@@ -44,6 +44,15 @@ type Turn interface {
 	Commit(ctx context.Context, o Outcome) error
 	// Rollback abandons the turn.
 	Rollback(ctx context.Context)
+}
+
+// CommuneQuery is what a caller typed to name a commune, as the engine normalised it.
+type CommuneQuery struct {
+	// Text is the text as typed, trimmed: compared with the communes' codes.
+	Text string
+	// Plain is the text in lower case without diacritics, spaces folded, without a leading
+	// "xa", "phuong" or "thi tran": compared with the communes' names stripped the same way.
+	Plain string
 }
 
 // TurnRequest names the session a turn opens and what to load with it.
@@ -139,8 +148,9 @@ type ReminderFacts struct {
 // Facts is what BeginTurn loads in its one round trip.
 type Facts struct {
 	Session Session
-	// Duplicate is the reply already given to this turn's ReplyKey.
-	Duplicate *Reply
+	// Duplicate is the reply already given to this turn's ReplyKey, as Outcome.Reply stored
+	// it; nil when this turn is new.
+	Duplicate []byte
 	Person    *PersonFacts
 	Manager   *ManagerFacts
 	CheckIn   *CheckInFacts
@@ -241,12 +251,12 @@ type Outcome struct {
 	Vars     map[string]string
 	Language care.Language
 	Version  int
-	// The message log: the inbound turn and the reply (stored with the whole Reply so a
-	// duplicate gets it back).
+	// The message log: the inbound turn and the reply (stored with the whole reply, encoded
+	// by the engine, so a duplicate gets it back in Facts.Duplicate).
 	PersonID    care.PersonID
 	ProviderID  string
 	Inbound     string
-	Reply       Reply
+	Reply       []byte
 	ReplyBody   string
 	ReplyStatus care.MessageStatus
 	ReplyKey    string
@@ -279,6 +289,12 @@ type Writes struct {
 type PINAttempt struct {
 	Person care.PersonID
 	OK     bool
+}
+
+// Empty reports whether w changes nothing.
+func (w *Writes) Empty() bool {
+	return w.PersonLanguage == "" && w.PersonStatus == "" && w.CheckIn == nil && w.Reminder == nil &&
+		w.Escalation == nil && w.Ack == nil && len(w.Queue) == 0 && w.FinishSession == 0 && w.PIN == nil
 }
 
 // CheckInAnswer records a check-in's answer, if it is still open.

@@ -1,0 +1,7 @@
+package store
+
+// The translate() table of commune names, for a test against the engine's stripping.
+const (
+	TurnAccents = turnAccents
+	TurnPlain   = turnPlain
+)
