@@ -83,7 +83,7 @@ func startDevWith(t *testing.T, env map[string]string) *devSystem {
 		for k, v := range env {
 			vars[k] = v
 		}
-		p := start(t, testEnv(db, vars), "dev")
+		p := start(t, testEnv(t, db, vars), "dev")
 		listening, err := waitLog(p, "listening", 60*time.Second)
 		if err != nil && attempt < 3 && strings.Contains(err.Error(), "address already in use") {
 			continue // someone took the port between freeAddr and the listen: try another

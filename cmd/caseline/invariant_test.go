@@ -101,7 +101,7 @@ func startHelpWorld(t *testing.T) *helpWorld {
 	base := "http://" + ln.Addr().String()
 
 	db := storetest.NewDatabase(t)
-	cfg, err := loadConfig(getenv(testEnv(db, map[string]string{
+	cfg, err := loadConfig(getenv(testEnv(t, db, map[string]string{
 		"REDIS_URL": leaseRedis(t), "PUBLIC_BASE_URL": base, "TWILIO_API_URL": fakeSrv.URL,
 		"TWILIO_AUTH_TOKEN": e2eAuthToken, "USSD_TOKEN": e2eUSSDToken, "TIMEZONE": care.DefaultTimeZone,
 	})), "serve")
