@@ -11,17 +11,17 @@ type keyword string
 
 // The keywords.
 const (
-	kwRegister   keyword = "register"
-	kwStatus     keyword = "status"
-	kwHelp       keyword = "help"
-	kwStop       keyword = "stop"   // the carriers' opt-out words: no more messages, at once
-	kwOptOut     keyword = "optout" // the explicit opt-out, which asks to confirm first
-	kwStart      keyword = "start"
-	kwMenu       keyword = "menu"
-	kwCancel     keyword = "cancel" // HUY, DUNG…: leave the flow for the main menu, never an opt-out
+	kwRegister keyword = "register"
+	kwStatus   keyword = "status"
+	kwHelp     keyword = "help"
+	kwStop     keyword = "stop"   // the carriers' opt-out words: no more messages, at once
+	kwOptOut   keyword = "optout" // the explicit opt-out, which asks to confirm first
+	kwStart    keyword = "start"
+	kwMenu     keyword = "menu"
+	kwCancel   keyword = "cancel" // HUY, DUNG…: leave the flow for the main menu, never an opt-out
 	// kwLeave is CANCEL, END, QUIT: inside a conversation they mean what HUY means (back to
 	// the main menu); only between conversations are they the carriers' opt-out words.
-	kwLeave keyword = "leave"
+	kwLeave      keyword = "leave"
 	kwVietnamese keyword = "vi"
 	kwEnglish    keyword = "en"
 	kwAck        keyword = "ack"
