@@ -155,7 +155,9 @@ func newCatalog() catalog {
 		keyBye:         {"Cảm ơn bạn. Chào tạm biệt.", "Thank you. Goodbye."},
 		keyApology:     {"Xin lỗi, hệ thống đang bận. Mời bạn thử lại sau.", "Sorry, the service is busy. Please try again later."},
 		keyVoiceRepeat: {"Nghe lại", "a repeat"},
-		keyVoicePerson: {"Gặp cán bộ xã", "a person"},
+		// Said as "{label}, bấm 0" and "To speak to a person, press 0": plain words, and true
+		// whoever answers (the case manager, or the support line for a caller without one).
+		keyVoicePerson: {"Để nói chuyện với người hỗ trợ", "to speak to a person"},
 		keyVoiceSlower: {"Nghe chậm hơn", "slower speech"},
 		keyCancelled:   {"Đã hủy.", "Cancelled."},
 

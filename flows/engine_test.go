@@ -486,7 +486,7 @@ func TestVoiceKeys(t *testing.T) {
 	r = v("4", false, false)
 	require.Equal(t, care.English, r.Prompt.Language)
 	require.Equal(t, []string{"*", "0", "9"}, keysOf(r.Keys))
-	require.Equal(t, "a person", r.Keys[1].Label)
+	require.Equal(t, "to speak to a person", r.Keys[1].Label)
 }
 
 func keysOf(opts []flows.Option) []string {

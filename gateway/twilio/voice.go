@@ -235,7 +235,8 @@ func keyPhrases(lang care.Language, keys []flows.Option) []sentence {
 	return out
 }
 
-// pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."
+// pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."; an English label
+// that is a purpose ("to speak to a person") is said as one: "To speak to a person, press 0."
 func pressPhrase(lang care.Language, o flows.Option) string {
 	key := o.Key
 	if lang == care.English {
@@ -244,6 +245,9 @@ func pressPhrase(lang care.Language, o flows.Option) string {
 			key = "star"
 		case "#":
 			key = "pound"
+		}
+		if rest, ok := strings.CutPrefix(o.Label, "to "); ok {
+			return "To " + rest + ", press " + key + "." // "To speak to a person, press 0."
 		}
 		return "For " + o.Label + ", press " + key + "."
 	}
