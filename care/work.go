@@ -219,7 +219,8 @@ type EscalationResult struct {
 	Notices         []Notice
 	Messages        []Outgoing // messages not recorded as notices (the resolution news)
 	// Unrouted records that nobody at all could be told: the escalation is counted as
-	// unrouted until it is closed.
+	// unrouted, and looked at again every RerouteEvery, until someone is told (a notice of
+	// this result clears the mark) or it is closed.
 	Unrouted bool
 }
 
@@ -296,7 +297,12 @@ const (
 const (
 	StageNotify   = "notify"   // tell level N
 	StageResolved = "resolved" // tell everyone told that it is resolved
+	StageReroute  = "reroute"  // look again for someone to tell of an unrouted escalation
 )
+
+// RerouteEvery is how often an escalation nobody could be told of (unrouted) looks again for
+// someone on its ladder: a duty officer added later gets it within this time.
+const RerouteEvery = time.Minute
 
 // DueItem is one piece of work due soon, as the dispatcher hands it to the queue.
 type DueItem struct {

@@ -140,7 +140,9 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 	if e.Urgent && !safety {
 		what = pick(en, "URGENT ", "KHẨN ") + what
 	}
-	if level > care.LevelCaseManager {
+	if level > care.LevelCaseManager && len(w.Notices) > 0 {
+		// Only when someone was told and did not acknowledge: the first notice of an
+		// escalation whose lower rungs are empty is news, not a lapse.
 		what = pick(en, "not acknowledged in time: ", "chưa ai nhận: ") + what
 	}
 	code := ""
