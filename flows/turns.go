@@ -183,6 +183,11 @@ type HelpFiling struct {
 	// Origin, when set, names what the request came from outside a conversation (a call cut
 	// off by an outage, say): a request of the same origin is filed once.
 	Origin string
+	// Session, when set (with Origin), is the dialog session that holds this request begun
+	// (PendingHelp): filing it clears the session's mark in the same transaction, so the
+	// workers do not report it again as unfinished; a mark cleared already (the workers
+	// reported it) means it was filed, and nothing is filed twice.
+	Session int64
 }
 
 // HelpFiled is what RequestHelp stored.
