@@ -44,32 +44,33 @@ const (
 	keyOptOutKept = "optout_kept"
 	keyOptedIn    = "opted_in"
 
-	keyRegWho          = "reg_who"
-	keyRegSelf         = "reg_self"
-	keyRegOther        = "reg_other"
-	keyRegPhone        = "reg_phone"
-	keyRegPhoneBad     = "reg_phone_bad"
-	keyRegPhoneTaken   = "reg_phone_taken"
-	keyRegNameSelf     = "reg_name_self"
-	keyRegNameOther    = "reg_name_other"
-	keyRegNameBad      = "reg_name_bad"
-	keyRegCommune      = "reg_commune"
-	keyRegCommuneBad   = "reg_commune_bad"
-	keyRegNeeds        = "reg_needs"
-	keyRegNeedsBad     = "reg_needs_bad"
-	keyRegChannel      = "reg_channel"
-	keyOptSMS          = "opt_sms"
-	keyOptCall         = "opt_call"
-	keyRegConsent      = "reg_consent"
-	keyOptAgree        = "opt_agree"
-	keyOptNo           = "opt_no"
-	keyOptYes          = "opt_yes"
-	keyRegVoiceConsent = "reg_voice_consent"
-	keyRegVoiceCommune = "reg_voice_commune"
-	keyRegDone         = "reg_done"
-	keyRegDeclined     = "reg_declined"
-	keyRegAlready      = "reg_already"
-	keyRegUnnamed      = "reg_unnamed"
+	keyRegWho            = "reg_who"
+	keyRegSelf           = "reg_self"
+	keyRegOther          = "reg_other"
+	keyRegPhone          = "reg_phone"
+	keyRegPhoneBad       = "reg_phone_bad"
+	keyRegPhoneTaken     = "reg_phone_taken"
+	keyRegNameSelf       = "reg_name_self"
+	keyRegNameOther      = "reg_name_other"
+	keyRegNameBad        = "reg_name_bad"
+	keyRegCommune        = "reg_commune"
+	keyRegCommuneBad     = "reg_commune_bad"
+	keyRegNeeds          = "reg_needs"
+	keyRegNeedsBad       = "reg_needs_bad"
+	keyRegChannel        = "reg_channel"
+	keyOptSMS            = "opt_sms"
+	keyOptCall           = "opt_call"
+	keyRegConsent        = "reg_consent"
+	keyOptAgree          = "opt_agree"
+	keyOptNo             = "opt_no"
+	keyOptYes            = "opt_yes"
+	keyRegVoiceConsent   = "reg_voice_consent"
+	keyRegVoiceCommune   = "reg_voice_commune"
+	keyRegDone           = "reg_done"
+	keyRegDoneUnassigned = "reg_done_unassigned"
+	keyRegDeclined       = "reg_declined"
+	keyRegAlready        = "reg_already"
+	keyRegUnnamed        = "reg_unnamed"
 
 	keyManagerRegister      = "manager_register"
 	keyManagerRegisterVoice = "manager_register_voice"
@@ -204,9 +205,12 @@ func newCatalog() catalog {
 		keyRegVoiceConsent: {"Chúng tôi sẽ đăng ký số điện thoại này. Cán bộ xã sẽ gọi lại để hỏi thêm. Bạn có đồng ý không?", "We will register this phone number. The commune social worker will call you back for the details. Do you agree?"},
 		keyRegVoiceCommune: {"Xin bấm mã số của xã bạn, rồi bấm phím thăng.", "Key in your commune's number, then press the hash key."},
 		keyRegDone:         {"Đăng ký xong. Mã số: {ref}. Cán bộ xã sẽ liên hệ.", "Registration done. Reference number: {ref}. The commune social worker will be in touch."},
-		keyRegDeclined:     {"Chưa đăng ký. Bạn có thể đăng ký bất cứ lúc nào.", "Not registered. You can register at any time."},
-		keyRegAlready:      {"Số này đã đăng ký rồi. Mã số: {ref}.", "This number is already registered. Reference number: {ref}."},
-		keyRegUnnamed:      {"Chưa rõ tên", "Name not given"},
+		// No staff in the commune yet: the truth, and who (if anyone) will be in touch.
+		keyRegDoneUnassigned: {"Đăng ký xong. Mã số: {ref}. Xã của bạn chưa có cán bộ phụ trách.",
+			"Registration done. Reference number: {ref}. Your commune has no social worker here yet."},
+		keyRegDeclined: {"Chưa đăng ký. Bạn có thể đăng ký bất cứ lúc nào.", "Not registered. You can register at any time."},
+		keyRegAlready:  {"Số này đã đăng ký rồi. Mã số: {ref}.", "This number is already registered. Reference number: {ref}."},
+		keyRegUnnamed:  {"Chưa rõ tên", "Name not given"},
 
 		keyManagerRegister: {"Caseline: đăng ký mới, mã {ref}, {name}, số {phone}. Nhu cầu: {needs}. Hồ sơ {case}, bước 1.",
 			"Caseline: new registration, ref {ref}, {name}, phone {phone}. Needs: {needs}. Case {case}, step 1."},

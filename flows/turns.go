@@ -161,6 +161,9 @@ type Registered struct {
 	ManagerPhone  care.Phone
 	ManagerLang   care.Language
 	ManagerActive bool
+	// Route, when no staff of the commune can take the case, is whose ladder the
+	// registration's "unassigned" escalation goes up: the on-call roster's, or nobody's.
+	Route care.EscalationRoute
 }
 
 // HelpFiling is a help request and the escalation that goes with it.

@@ -122,6 +122,8 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		}
 	case care.ReasonOptedOut:
 		what = pick(en, who+" stopped all Caseline messages", who+" đã ngừng nhận mọi tin nhắn Caseline")
+	case care.ReasonUnassigned:
+		what = pick(en, who+" registered; commune "+string(e.Commune)+" has no staff", who+" đã đăng ký, xã "+string(e.Commune)+" chưa có cán bộ")
 	default: // help requests
 		switch {
 		case safety:

@@ -173,3 +173,18 @@ func TestAStandInRungIsToldAsNews(t *testing.T) {
 	require.Len(t, duty, 1)
 	require.Contains(t, duty[0].Body, "chua ai nhan", "the supervisor was told and did not acknowledge")
 }
+
+// TestARegistrationNobodyCanTakeReachesTheRoster: registered in a commune without staff, the
+// person's registration reaches the on-call roster's phone, saying what it is.
+func TestARegistrationNobodyCanTakeReachesTheRoster(t *testing.T) {
+	e := setup(t)
+	e.exec(`INSERT INTO commune (code, name) VALUES ('X9', 'Xã Trống')`)
+	on := e.rosterMember()
+	caller := phone()
+	e.talk(care.ChannelSMS, caller, "R1", "DK", "1", "Lê Văn Cường", "X9", "1", "1", "1")
+	e.at(e.clock.Now())
+	got := e.sender.to(on.Phone)
+	require.Len(t, got, 1)
+	esc := e.int64(`SELECT id FROM escalation WHERE reason = 'unassigned'`)
+	require.Equal(t, fmt.Sprintf("Caseline #%d: Le Van Cuong %s da dang ky, xa X9 chua co can bo. Tra loi XN %d", esc, string(caller), esc), got[0].Body)
+}
