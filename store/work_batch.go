@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,13 +15,19 @@ import (
 // statement per table and one commit, because on this hardware a durable commit per row is
 // what caps throughput.
 
-// reminderWorkCols lists what RunReminder and RunReminders read, in reminderWorkDest's order.
-const reminderWorkCols = `r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
+// reminderWorkCols lists what RunReminder and RunReminders read, in reminderWorkDest's order
+// ($2 is now): the last column is care.ReminderWork.Superseded.
+func reminderWorkCols() string {
+	gap := fmt.Sprintf("interval '%d seconds'", int64(care.ReminderGap/time.Second))
+	return `r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
 	a.id, a.case_id, a.person_id, a.at, a.place, a.purpose, a.status, a.version, a.created_at, a.updated_at,
 	` + workPersonCols + `,
 	EXISTS (SELECT 1 FROM reminder c
-		WHERE c.appointment_id = r.appointment_id AND c.version = r.version
-		  AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled' AND c.due_at <= $2)`
+		WHERE c.appointment_id = r.appointment_id AND c.id <> r.id
+		  AND ((c.version = r.version AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled'
+		        AND c.due_at <= $2::timestamptz + ` + gap + `)
+		    OR c.sent_at > $2::timestamptz - ` + gap + `))`
+}
 
 // reminderWorkDest returns scan targets for reminderWorkCols into w; call the returned
 // function after the scan.
@@ -48,7 +55,7 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 	)
 	read := func(b *pgx.Batch) {
 		b.Queue(`
-			SELECT `+reminderWorkCols+`
+			SELECT `+reminderWorkCols()+`
 			FROM reminder r
 			JOIN appointment a ON a.id = r.appointment_id
 			JOIN person p ON p.id = a.person_id

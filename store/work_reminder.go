@@ -135,24 +135,14 @@ func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan 
 // records the decision with the messages it queues, in two round trips.
 func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Time, fn func(care.ReminderWork) (care.ReminderResult, error)) ([]care.MessageID, error) {
 	var (
-		w      care.ReminderWork
-		offset int
-		ids    []care.MessageID
+		w   care.ReminderWork
+		ids []care.MessageID
 	)
-	r, a := &w.Reminder, &w.Appointment
-	pdest, setProfile := workPersonDest(&w.Person)
-	dest := append([]any{&r.ID, &r.AppointmentID, &r.Version, &offset, &r.DueAt, &r.Status, &r.Answer,
-		&a.ID, &a.CaseID, &a.PersonID, &a.At, &a.Place, &a.Purpose, &a.Status, &a.Version, &a.CreatedAt, &a.UpdatedAt},
-		pdest...)
-	dest = append(dest, &w.Superseded)
+	r := &w.Reminder
+	dest, done := reminderWorkDest(&w)
 	read := func(b *pgx.Batch) {
 		b.Queue(`
-			SELECT r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
-				a.id, a.case_id, a.person_id, a.at, a.place, a.purpose, a.status, a.version, a.created_at, a.updated_at,
-				`+workPersonCols+`,
-				EXISTS (SELECT 1 FROM reminder c
-					WHERE c.appointment_id = r.appointment_id AND c.version = r.version
-					  AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled' AND c.due_at <= $2)
+			SELECT `+reminderWorkCols()+`
 			FROM reminder r
 			JOIN appointment a ON a.id = r.appointment_id
 			JOIN person p ON p.id = a.person_id
@@ -162,8 +152,7 @@ func (s *Store) RunReminder(ctx context.Context, id care.ReminderID, now time.Ti
 		})
 	}
 	write := func(b *pgx.Batch) error {
-		setProfile()
-		r.Offset = time.Duration(offset) * time.Minute
+		done()
 		res, err := fn(w)
 		if err != nil {
 			return err
