@@ -194,12 +194,12 @@ func (w *helpWorld) registered(manager care.ManagerID) care.Phone {
 
 // conversation is one generated call for help.
 type conversation struct {
-	channel  string // sms, android, ussd, voice
+	channel string // sms, android, ussd, voice
 	// caller is registered (with a case), orphaned (registered, their case manager gone:
 	// another of the commune stands in), or the commune an unregistered caller names:
 	// staffed, empty, none.
 	caller   string
-	category int    // 1 … len(care.HelpCategories), in menu order
+	category int // 1 … len(care.HelpCategories), in menu order
 	danger   bool
 	dial     string // voice 0: how the dial ended; "" for the help menu
 	phone    care.Phone
