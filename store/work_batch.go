@@ -199,7 +199,7 @@ func queueClaimed(ctx context.Context, q db, o care.Outgoing, now time.Time, cla
 // for one more attempt, leased until now+lease, in one statement: queued and due, or left
 // 'sending' by a worker whose lease expired. Rows another transaction holds are skipped, so
 // concurrent claims never wait on each other nor take the same row. Messages for a person
-// who opted out or cannot be reached are marked skipped and not returned.
+// who opted out or cannot be reached are marked skipped and not returned (claimStatus).
 func (s *Store) ClaimMessages(ctx context.Context, from care.MessageID, span int, providers []care.Provider, now time.Time, lease time.Duration, limit int) ([]*care.Message, error) {
 	names := make([]string, len(providers))
 	for i, p := range providers {
@@ -207,7 +207,7 @@ func (s *Store) ClaimMessages(ctx context.Context, from care.MessageID, span int
 	}
 	rows, err := s.pool.Query(ctx, `
 		WITH c AS (
-			SELECT m.id, coalesce(p.status, 'active') AS person_status
+			SELECT m.id, `+claimStatus+` AS person_status
 			FROM message m LEFT JOIN person p ON p.id = m.person_id
 			WHERE m.id >= $1 AND m.id < $1 + $2::bigint AND m.direction = 'out' AND m.provider = ANY($3)
 			  AND ((m.status = 'queued' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= $4))

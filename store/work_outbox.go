@@ -28,7 +28,8 @@ func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int
 			next_attempt_at = CASE WHEN ps.status = 'active' THEN $5::timestamptz END,
 			error_code = CASE WHEN ps.status = 'active' THEN m.error_code ELSE 'person_' || ps.status END,
 			updated_at = $4
-		FROM (SELECT coalesce((SELECT p.status FROM message x JOIN person p ON p.id = x.person_id WHERE x.id = $1), 'active') AS status) ps
+		FROM (SELECT coalesce((SELECT `+claimStatus+` FROM message m LEFT JOIN person p ON p.id = m.person_id
+			WHERE m.id = $1), 'active') AS status) ps
 		WHERE m.id = $1 AND m.direction = 'out' AND m.attempts = $2 AND m.provider = ANY($3)
 		  AND ((m.status = 'queued' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= $4))
 		    OR (m.status = 'sending' AND m.next_attempt_at <= $4))
@@ -50,6 +51,11 @@ func (s *Store) ClaimMessage(ctx context.Context, id care.MessageID, attempt int
 	}
 	return m, care.ClaimOK, nil
 }
+
+// claimStatus is the person status a claim of message m (joined to its person p) goes by:
+// 'active' sends, anything else skips. A reply (its key "reply:…") answers a message the
+// person sent, in a conversation they started, so it goes even to someone who opted out.
+const claimStatus = `CASE WHEN m.idempotency_key LIKE 'reply:%' THEN 'active' ELSE coalesce(p.status, 'active') END`
 
 // ReleaseMessage puts back a claim whose provider was never called, as if never made.
 func (s *Store) ReleaseMessage(ctx context.Context, id care.MessageID, attempts int, now time.Time) error {
