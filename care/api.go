@@ -117,6 +117,7 @@ const (
 	AuditEscalationResolve  = "escalation.resolve"
 	AuditTokenCreate        = "token.create"
 	AuditTokenRevoke        = "token.revoke"
+	AuditMessageSend        = "message.send"
 )
 
 // Page asks for one page of a list: at most Limit items after Cursor (an opaque string a
@@ -195,4 +196,9 @@ type APIStore interface {
 	ResolveHelpRequestAs(ctx context.Context, by ManagerID, id HelpRequestID) (*HelpRequest, error)
 	AcknowledgeEscalationAs(ctx context.Context, by ManagerID, id EscalationID, at time.Time) (*Escalation, error)
 	ResolveEscalationAs(ctx context.Context, by ManagerID, id EscalationID, outcome string, at time.Time) (*Escalation, error)
+	// SendSMSAs queues m for its person, composed by compose, as an outbound message
+	// written by st, audited, in one transaction. A person outside st's communes is
+	// ENOTFOUND, one who opted out ECONFLICT. A repeated m.Key returns the message the
+	// first request wrote.
+	SendSMSAs(ctx context.Context, st *Staff, m StaffSMS, compose SMSComposer) (*Message, error)
 }

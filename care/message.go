@@ -68,8 +68,10 @@ type Message struct {
 	Attempts       int
 	NextAttemptAt  *time.Time
 	ErrorCode      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// StaffID is the staff member who wrote an outbound SMS (StaffSMS); 0 for Caseline's own.
+	StaffID   ManagerID
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Receipt is a provider's delivery report on a message it carried for us.

@@ -244,10 +244,8 @@ type WorkKind string
 
 // Kinds of timed work.
 const (
-	WorkReminder   WorkKind = "reminder"
 	WorkCheckIn    WorkKind = "checkin"
 	WorkEscalation WorkKind = "escalation"
-	WorkMessage    WorkKind = "message"
 	// WorkReminders and WorkMessages are batches: the due rows of a kind whose ids fall in
 	// [ID, ID+N), taken together in one transaction, so a backlog of thousands costs a
 	// commit per batch rather than per row.
@@ -362,7 +360,6 @@ type UnfinishedResult struct {
 // same transaction; fn's error rolls everything back. A row that no longer exists is
 // ENOTFOUND.
 type WorkStore interface {
-	RunReminder(ctx context.Context, id ReminderID, now time.Time, fn func(ReminderWork) (ReminderResult, error)) ([]MessageID, error)
 	RunCheckIn(ctx context.Context, id CheckInID, now time.Time, fn func(CheckInWork) (CheckInResult, error)) (CheckInOutcome, error)
 	// RunEscalation writes the messages of claim's providers claimed, as RunReminders does.
 	RunEscalation(ctx context.Context, id EscalationID, now time.Time, claim Claim, fn func(EscalationWork) (EscalationResult, error)) ([]QueuedMessage, error)
@@ -370,26 +367,23 @@ type WorkStore interface {
 	// escalation of the help request it reported, 0 when it reported none.
 	RunUnfinished(ctx context.Context, id int64, now time.Time, fn func(UnfinishedWork) (UnfinishedResult, error)) (EscalationID, error)
 
-	// ClaimMessage marks outbound message id sending for attempt (the attempts made so far),
-	// holding it until now+lease, unless it is not due, another attempt has it, or its
-	// provider is not one of providers (whose messages someone else sends).
-	ClaimMessage(ctx context.Context, id MessageID, attempt int, providers []Provider, now time.Time, lease time.Duration) (*Message, ClaimOutcome, error)
-	// RunReminders is RunReminder for every pending reminder due at now with an id in
-	// [from, from+span), skipping rows another transaction holds: one transaction, one
-	// commit, fn called once per reminder. It returns the messages written, those of
-	// claim's providers written claimed.
+	// RunReminders locks every pending reminder due at now with an id in [from, from+span),
+	// with its appointment and person, skipping rows another transaction holds: one
+	// transaction, one commit, fn called once per reminder. It returns the messages written,
+	// those of claim's providers written claimed.
 	RunReminders(ctx context.Context, from ReminderID, span int, now time.Time, claim Claim, fn func(ReminderWork) (ReminderResult, error)) ([]QueuedMessage, error)
-	// ClaimMessages is ClaimMessage for up to limit due messages with ids in [from,
-	// from+span), in one statement, skipping rows another transaction holds; messages for
-	// people who opted out or cannot be reached are marked skipped and not returned.
+	// ClaimMessages marks up to limit due messages with ids in [from, from+span) sending for
+	// one more attempt, holding them until now+lease, unless their provider is not one of
+	// providers (whose messages someone else sends): one statement, skipping rows another
+	// transaction holds; messages for people who opted out or cannot be reached are marked
+	// skipped and not returned.
 	ClaimMessages(ctx context.Context, from MessageID, span int, providers []Provider, now time.Time, lease time.Duration, limit int) ([]*Message, error)
-	// RecordSentAll is RecordSent for many claimed attempts in one statement and one commit.
+	// RecordSentAll records the provider's id for many claimed attempts in one statement and
+	// one commit; a message another attempt took over since is left alone.
 	RecordSentAll(ctx context.Context, sent []Sent, now time.Time) error
 	// ReleaseMessage gives back a claim made for attempts (attempts-1 made before it) whose
 	// provider was never called: queued again, due at now.
 	ReleaseMessage(ctx context.Context, id MessageID, attempts int, now time.Time) error
-	// RecordSent records the provider's id for the claimed attempt (attempt+1 made).
-	RecordSent(ctx context.Context, id MessageID, attempts int, providerID string, now time.Time) error
 	// RecordRetry puts the message back in the queue, due at at.
 	RecordRetry(ctx context.Context, id MessageID, attempts int, code string, at time.Time) error
 	// RecordFailure marks the message failed; person, when not "", becomes the person's

@@ -233,6 +233,12 @@ func TestCallbacksRunAndRefuse(t *testing.T) {
 
 func TestCatalogHasBothLanguagesInNFC(t *testing.T) {
 	t.Parallel()
+	for _, lang := range PromptLanguages {
+		// The loader normalises, but a shipped file out of NFC would diff badly after an edit.
+		b, err := shippedFS.ReadFile("prompts/" + PromptFile(lang))
+		require.NoError(t, err)
+		require.Equal(t, NFC(string(b)), string(b), lang)
+	}
 	for key, v := range newCatalog() {
 		require.NotEmpty(t, v[0], key)
 		require.NotEmpty(t, v[1], key)

@@ -10,13 +10,13 @@ import (
 
 // messageColumns is what scanMessage reads, in its order; absent values are zero.
 const messageColumns = `id, direction, channel, provider, COALESCE(provider_id, ''), phone, COALESCE(person_id, 0),
-	body, status, COALESCE(idempotency_key, ''), attempts, next_attempt_at, error_code, created_at, updated_at`
+	body, status, COALESCE(idempotency_key, ''), attempts, next_attempt_at, error_code, COALESCE(staff_id, 0), created_at, updated_at`
 
 func scanMessage(row pgx.Row) (*care.Message, error) {
 	var m care.Message
 	var attempts int32
 	err := row.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
-		&m.Body, &m.Status, &m.IdempotencyKey, &attempts, &m.NextAttemptAt, &m.ErrorCode, &m.CreatedAt, &m.UpdatedAt)
+		&m.Body, &m.Status, &m.IdempotencyKey, &attempts, &m.NextAttemptAt, &m.ErrorCode, &m.StaffID, &m.CreatedAt, &m.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}

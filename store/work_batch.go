@@ -15,8 +15,8 @@ import (
 // statement per table and one commit, because on this hardware a durable commit per row is
 // what caps throughput.
 
-// reminderWorkCols lists what RunReminder and RunReminders read, in reminderWorkDest's order
-// ($2 is now): the last column is care.ReminderWork.Superseded.
+// reminderWorkCols lists what RunReminders reads, in reminderWorkDest's order ($2 is now):
+// the last column is care.ReminderWork.Superseded.
 func reminderWorkCols() string {
 	gap := fmt.Sprintf("interval '%d seconds'", int64(care.ReminderGap/time.Second))
 	return `r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
@@ -194,6 +194,11 @@ func queueClaimed(ctx context.Context, q db, o care.Outgoing, now time.Time, cla
 	}
 	return queued[0], nil
 }
+
+// claimStatus is the person status a claim of message m (joined to its person p) goes by:
+// 'active' sends, anything else skips. A reply (its key "reply:…") answers a message the
+// person sent, in a conversation they started, so it goes even to someone who opted out.
+const claimStatus = `CASE WHEN m.idempotency_key LIKE 'reply:%' THEN 'active' ELSE coalesce(p.status, 'active') END`
 
 // ClaimMessages marks up to limit due outbound messages of ids [from, from+span) 'sending'
 // for one more attempt, leased until now+lease, in one statement: queued and due, or left

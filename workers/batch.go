@@ -17,7 +17,7 @@ import (
 // Batches: a backlog of reminders or messages goes a batch of care.BatchSpan consecutive ids
 // per task, so 100,000 reminders due at once are a few hundred tasks and a few hundred
 // commits, not 200,000 of each. Each batch keeps the guarantees of one row: every row is
-// locked, re-read and decided as the single-row handlers do, and a message row is claimed
+// locked, re-read and decided on its own, and a message row is claimed
 // (committed 'sending') before its provider is called and its provider id recorded after.
 
 // decodeBatch reads a batch task's payload: its first id (0 is a valid one) and span.
@@ -32,8 +32,7 @@ func decodeBatch(t *asynq.Task) (Payload, error) {
 	return p, nil
 }
 
-// handleReminders sends the due reminders of one batch, each decided as handleReminder
-// decides one, recorded with their messages in one transaction. The messages of providers
+// handleReminders sends the due reminders of one batch, each decided by decideReminder, recorded with their messages in one transaction. The messages of providers
 // this process sends for without a rate limit are written claimed, and sent and recorded
 // right after the commit, as a batch of messages would be; the others are queued and their
 // batches kicked.

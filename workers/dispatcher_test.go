@@ -191,11 +191,13 @@ func TestTaskIDsComeFromRowKeys(t *testing.T) {
 		it   care.DueItem
 		want string
 	}{
-		{care.DueItem{Kind: care.WorkReminder, ID: 42}, "reminder:42"},
+		{care.DueItem{Kind: care.WorkReminders, ID: 512, N: care.BatchSpan}, "reminders:512"},
+		{care.DueItem{Kind: care.WorkReminders, ID: 512, N: care.BatchSpan, At: time.Unix(1000, 0)}, "reminders:512@1000"},
 		{care.DueItem{Kind: care.WorkCheckIn, ID: 7, Stage: care.StageRetry}, "checkin:7:retry"},
 		{care.DueItem{Kind: care.WorkEscalation, ID: 9, Stage: care.StageNotify, N: 1}, "esc:9:1"},
 		{care.DueItem{Kind: care.WorkEscalation, ID: 9, Stage: care.StageResolved}, "esc:9:resolved"},
-		{care.DueItem{Kind: care.WorkMessage, ID: 3, N: 2}, "msg:3:2"},
+		{care.DueItem{Kind: care.WorkMessages, ID: 256, Stage: "twilio", N: care.BatchSpan, At: time.Unix(1000, 0)}, "msgs:twilio:256@1000"},
+		{care.DueItem{Kind: care.WorkUnfinished, ID: 5}, "unfinished:5"},
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, workers.TaskID(tt.it))

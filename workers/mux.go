@@ -54,10 +54,8 @@ func Register(mux *asynq.ServeMux, d Deps) error {
 		return err
 	}
 	mux.Use(logTasks(w.Log))
-	mux.HandleFunc(TypeReminder, w.handleReminder)
 	mux.HandleFunc(TypeCheckIn, w.handleCheckIn)
 	mux.HandleFunc(TypeEscalation, w.handleEscalation)
-	mux.HandleFunc(TypeMessage, w.handleMessage)
 	mux.HandleFunc(TypeReminders, w.handleReminders)
 	mux.HandleFunc(TypeMessages, w.handleMessages)
 	mux.HandleFunc(TypeUnfinished, w.handleUnfinished)

@@ -6,68 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
 )
-
-// handleMessage sends one outbound message: it claims the row for this attempt (still
-// queued, person not opted out), waits its turn under the provider's rate limit (shared by
-// every concurrent task of the process), calls the provider and records the result. A retryable refusal (5xx, 429, network) puts the row back
-// with a growing delay; a permanent one fails it, marks the person unreachable or opted out,
-// and tells the case manager through an "unreachable" escalation.
-//
-// A worker killed after the provider accepted but before the record repeats that message
-// once, after the lease; killed before the call, the message goes once after the lease.
-func (w *worker) handleMessage(ctx context.Context, t *asynq.Task) error {
-	p, err := decode(t)
-	if err != nil {
-		return err
-	}
-	log := zerolog.Ctx(ctx)
-	id := care.MessageID(p.ID)
-	m, outcome, err := w.Store.ClaimMessage(ctx, id, p.N, w.providers(), w.Clock.Now(), w.Lease)
-	if care.ErrorCode(err) == care.ENOTFOUND {
-		log.Warn().Int64("message", p.ID).Msg("message gone")
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("claim message %d: %w", p.ID, err)
-	}
-	if outcome != care.ClaimOK {
-		return nil
-	}
-	// The provider's turn is taken right before the call, with nothing in between, so the
-	// provider never sees more than the limit in any second. A turn that would come after
-	// the task's deadline gives the claim back for asynq's retry.
-	sent := func() {}
-	if lim := w.limits[m.Provider]; lim != nil {
-		var err error
-		if sent, err = lim.Wait(ctx); err != nil {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-			defer cancel()
-			if rerr := w.Store.ReleaseMessage(rctx, id, m.Attempts, w.Clock.Now()); rerr != nil {
-				return fmt.Errorf("message %d: %w", p.ID, rerr) // the lease brings it back
-			}
-			return fmt.Errorf("message %d rate limit: %w", p.ID, err)
-		}
-	}
-	providerID, sendErr := w.send(ctx, m)
-	sent()
-	now := w.Clock.Now()
-	// What the provider said is recorded even when the task's deadline passed during the
-	// call: a lost record is a repeated message.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	if sendErr == nil {
-		if err := w.Store.RecordSent(ctx, id, m.Attempts, providerID, now); err != nil {
-			return fmt.Errorf("message %d: %w", p.ID, err)
-		}
-		return nil
-	}
-	return w.recordFailed(ctx, m, sendErr, now)
-}
 
 // recordFailed records a refused send of claimed message m: back in the queue after a
 // growing delay when the refusal is retryable and attempts remain, failed otherwise, with

@@ -104,21 +104,18 @@ func TestAWorkerDeadMidSendRepeatsAtMostThatMessage(t *testing.T) {
 	after := e.queue(p, "test:after", "killed after the provider accepted")
 	providers := []care.Provider{care.ProviderTwilio}
 
-	// Two workers claim the messages and die: one before calling the provider, one after
-	// the provider accepted but before recording it.
-	_, outcome, err := e.st.ClaimMessage(e.ctx, before, 0, providers, start, time.Minute)
+	// A worker claims the messages and dies after the provider accepted one of them, before
+	// recording it; the other was never called.
+	msgs, err := e.st.ClaimMessages(e.ctx, care.MessageID(care.BatchOf(int64(before))), care.BatchSpan, providers, start, time.Minute, care.BatchSpan)
 	require.NoError(t, err)
-	require.Equal(t, care.ClaimOK, outcome)
-	_, outcome, err = e.st.ClaimMessage(e.ctx, after, 0, providers, start, time.Minute)
-	require.NoError(t, err)
-	require.Equal(t, care.ClaimOK, outcome)
+	require.Len(t, msgs, 2)
+	require.ElementsMatch(t, []care.MessageID{before, after}, []care.MessageID{msgs[0].ID, msgs[1].ID})
 	_, err = e.sender.SendSMS(e.ctx, p.Phone, "killed after the provider accepted")
 	require.NoError(t, err)
 
-	// asynq redelivers the dead workers' tasks: they find the attempt taken and do nothing.
+	// asynq redelivers the dead worker's batch: it finds both attempts taken and does nothing.
 	e.clock.Set(start.Add(time.Second))
-	e.process(care.DueItem{Kind: care.WorkMessage, ID: int64(before), N: 0})
-	e.process(care.DueItem{Kind: care.WorkMessage, ID: int64(after), N: 0})
+	e.process(care.DueItem{Kind: care.WorkMessages, ID: care.BatchOf(int64(before)), Stage: string(care.ProviderTwilio), N: care.BatchSpan})
 	require.Len(t, e.sender.all(), 1)
 
 	e.at(start.Add(59 * time.Second))
@@ -204,19 +201,20 @@ func TestATurnPastTheTaskDeadlineGivesTheClaimBack(t *testing.T) {
 	e := setup(t, func(d *workers.Deps) { d.RateLimit = 0.5 })
 	p := e.person("", "vi", false)
 	first := e.queue(p, "test:1", "one")
+	batch := care.DueItem{Kind: care.WorkMessages, ID: care.BatchOf(int64(first)), Stage: string(care.ProviderTwilio), N: care.BatchSpan}
+	e.process(batch)
 	second := e.queue(p, "test:2", "two")
-	e.process(care.DueItem{Kind: care.WorkMessage, ID: int64(first)})
 
 	// The next turn is two seconds away; the task has a tenth of one.
 	ctx, cancel := context.WithTimeout(e.ctx, 100*time.Millisecond)
 	defer cancel()
-	task, _, err := workers.NewTask(care.DueItem{Kind: care.WorkMessage, ID: int64(second)}, 0)
+	task, _, err := workers.NewTask(batch, 0)
 	require.NoError(t, err)
-	require.Error(t, e.mux.ProcessTask(ctx, task), "asynq retries the task")
-	require.Equal(t, "queued 0", e.str(`SELECT status || ' ' || attempts FROM message WHERE id = $1`, second))
+	require.NoError(t, e.mux.ProcessTask(ctx, task), "the turn is given back, not failed")
+	require.Equal(t, "queued 0", e.str(`SELECT status || ' ' || attempts FROM message WHERE id = $1`, second), "given back as if never claimed")
 	require.Len(t, e.sender.all(), 1)
 
-	e.process(care.DueItem{Kind: care.WorkMessage, ID: int64(second)}) // the retry, with time to wait
+	e.process(batch) // the next task, with time to wait
 	require.Len(t, e.sender.all(), 2)
 	require.Equal(t, "sent 1", e.str(`SELECT status || ' ' || attempts FROM message WHERE id = $1`, second))
 }

@@ -1,44 +1,16 @@
 package workers
 
 import (
-	"context"
-	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/hibiken/asynq"
-	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
 )
 
-// handleReminder sends one appointment reminder if it is still due and still about the
-// appointment as it stands: pending, made for the appointment's current version, the
-// appointment scheduled and ahead. It goes on the person's channel (a call for blind people,
-// SMS otherwise), never in quiet hours, and never to someone who opted out.
-func (w *worker) handleReminder(ctx context.Context, t *asynq.Task) error {
-	p, err := decode(t)
-	if err != nil {
-		return err
-	}
-	now := w.Clock.Now()
-	var outs []care.Outgoing
-	ids, err := w.Store.RunReminder(ctx, care.ReminderID(p.ID), now, func(rw care.ReminderWork) (care.ReminderResult, error) {
-		res := w.decideReminder(rw, now)
-		outs = res.Messages
-		return res, nil
-	})
-	if care.ErrorCode(err) == care.ENOTFOUND {
-		zerolog.Ctx(ctx).Warn().Int64("reminder", p.ID).Msg("reminder gone")
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("reminder %d: %w", p.ID, err)
-	}
-	w.kickMessages(ctx, ids, outs)
-	return nil
-}
-
+// decideReminder decides one appointment reminder: it goes if it is still due and still about
+// the appointment as it stands (pending, made for the appointment's current version, the
+// appointment scheduled and ahead), on the person's channel (a call for blind people, SMS
+// otherwise), never in quiet hours, and never to someone who opted out.
 func (w *worker) decideReminder(rw care.ReminderWork, now time.Time) care.ReminderResult {
 	r, a, person := rw.Reminder, rw.Appointment, rw.Person
 	res := care.ReminderResult{Status: r.Status}

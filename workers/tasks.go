@@ -14,13 +14,9 @@ import (
 
 // Task types, one per kind of timed work.
 const (
-	TypeReminder   = "reminder:send"
 	TypeCheckIn    = "checkin:step"
 	TypeEscalation = "escalation:step"
-	TypeMessage    = "message:send"
 	// TypeReminders and TypeMessages run a batch: the due rows of BatchSpan consecutive ids.
-	// The dispatcher queues reminders and messages only as batches; the single-row types
-	// stay for work queued by an older release and for tests.
 	TypeReminders = "reminders:send"
 	TypeMessages  = "messages:send"
 	// TypeUnfinished reports a help flow dropped after its category (a dialog session).
@@ -56,8 +52,6 @@ type Payload struct {
 // TaskID returns the deterministic asynq task id of a piece of work, from its row's key.
 func TaskID(it care.DueItem) string {
 	switch it.Kind {
-	case care.WorkReminder:
-		return fmt.Sprintf("reminder:%d", it.ID)
 	case care.WorkCheckIn:
 		return fmt.Sprintf("checkin:%d:%s", it.ID, it.Stage)
 	case care.WorkEscalation:
@@ -69,8 +63,6 @@ func TaskID(it care.DueItem) string {
 			return fmt.Sprintf("esc:%d:reroute@%d", it.ID, it.At.Truncate(care.RerouteEvery).Unix())
 		}
 		return fmt.Sprintf("esc:%d:%d", it.ID, it.N)
-	case care.WorkMessage:
-		return fmt.Sprintf("msg:%d:%d", it.ID, it.N)
 	case care.WorkReminders:
 		return batchID("reminders", it)
 	case care.WorkMessages:
@@ -104,14 +96,10 @@ func batchNow(now time.Time) time.Time { return now.Truncate(batchPeriod) }
 // taskType returns the task type and queue of a kind of work.
 func taskType(k care.WorkKind) (string, string, error) {
 	switch k {
-	case care.WorkReminder:
-		return TypeReminder, QueueDefault, nil
 	case care.WorkCheckIn:
 		return TypeCheckIn, QueueCritical, nil
 	case care.WorkEscalation:
 		return TypeEscalation, QueueCritical, nil
-	case care.WorkMessage:
-		return TypeMessage, QueueOutbox, nil
 	case care.WorkReminders:
 		return TypeReminders, QueueDefault, nil
 	case care.WorkMessages:

@@ -99,7 +99,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	d.API = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
-		Clock: clock, Log: log,
+		Clock: clock, Log: log, Compose: flows.ComposeStaffSMS(cfg.SMSRoutes),
 	})
 	return engine, nil
 }

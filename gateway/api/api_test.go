@@ -18,6 +18,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
+	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
@@ -55,6 +56,10 @@ func (r *reminders) Calls() []string {
 	return append([]string(nil), r.calls...)
 }
 
+// testRoutes sends SMS to the fixtures' numbers (+8491…) through an Android gateway, so a
+// test can tell the route was asked.
+const testRoutes = "+8491=android,*=twilio"
+
 // env is one test's API over a real store on its own database.
 type env struct {
 	t         *testing.T
@@ -73,7 +78,10 @@ func setup(t *testing.T) *env {
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
 	rem := &reminders{s: s}
-	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop()}))
+	routes, err := care.ParseRoutes(testRoutes)
+	require.NoError(t, err)
+	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop(),
+		Compose: flows.ComposeStaffSMS(routes)}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }

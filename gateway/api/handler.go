@@ -32,6 +32,8 @@ type Deps struct {
 	Reminders Reminders
 	Clock     care.Clock
 	Log       zerolog.Logger
+	// Compose makes the SMS a staff member writes to a person (flows.ComposeStaffSMS).
+	Compose care.SMSComposer
 }
 
 // handler serves the API; its methods are the routes.
@@ -40,6 +42,7 @@ type handler struct {
 	reminders Reminders
 	clock     care.Clock
 	log       zerolog.Logger
+	compose   care.SMSComposer
 }
 
 // endpoint is one route's work: it runs for an authenticated staff member and returns an
@@ -67,6 +70,7 @@ func (h *handler) routes() []route {
 		{method: "PUT", path: "/api/v1/persons/{id}/pin", serve: h.setPIN},
 		{method: "DELETE", path: "/api/v1/persons/{id}/pin", serve: h.clearPIN},
 		{method: "GET", path: "/api/v1/persons/{id}/messages", serve: h.listMessages},
+		{method: "POST", path: "/api/v1/persons/{id}/messages", serve: h.sendSMS},
 		{method: "GET", path: "/api/v1/persons/{id}/case", serve: h.openCaseOf},
 		{method: "POST", path: "/api/v1/persons/{id}/cases", serve: h.openCase},
 
@@ -103,10 +107,10 @@ func (h *handler) routes() []route {
 // NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix). It panics
 // when a dependency is missing: that is a wiring mistake, not a runtime condition.
 func NewHandler(deps Deps) http.Handler {
-	if deps.Store == nil || deps.Reminders == nil || deps.Clock == nil {
-		panic("api.NewHandler: Store, Reminders and Clock are required")
+	if deps.Store == nil || deps.Reminders == nil || deps.Clock == nil || deps.Compose == nil {
+		panic("api.NewHandler: Store, Reminders, Clock and Compose are required")
 	}
-	h := &handler{store: deps.Store, reminders: deps.Reminders, clock: deps.Clock, log: deps.Log}
+	h := &handler{store: deps.Store, reminders: deps.Reminders, clock: deps.Clock, log: deps.Log, compose: deps.Compose}
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
 		mux.Handle(rt.method+" "+rt.path, h.serve(rt))

@@ -256,3 +256,28 @@ func (h *handler) listMessages(w http.ResponseWriter, r *http.Request, st *care.
 	writeJSON(w, http.StatusOK, newList(ms, next, viewMessage))
 	return nil
 }
+
+// smsInput is the body of POST /persons/{id}/messages.
+type smsInput struct {
+	Text string `json:"text"`
+	Key  string `json:"key"`
+}
+
+// sendSMS queues an SMS the staff member wrote to a person (for deaf people, who cannot be
+// called): 202, since the workers send it; the message log shows how it went.
+func (h *handler) sendSMS(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in smsInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	m, err := h.store.SendSMSAs(r.Context(), st, care.StaffSMS{PersonID: care.PersonID(id), Text: in.Text, Key: in.Key}, h.compose)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, viewMessage(m))
+	return nil
+}

@@ -272,11 +272,17 @@ type messageView struct {
 	Body      string    `json:"body"`
 	Status    string    `json:"status"`
 	ErrorCode string    `json:"error_code"`
+	StaffID   *int64    `json:"staff_id"` // who wrote it; null for Caseline's own messages
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func viewMessage(m *care.Message) messageView {
-	return messageView{ID: int64(m.ID), Direction: string(m.Direction), Channel: string(m.Channel), Provider: string(m.Provider),
+	v := messageView{ID: int64(m.ID), Direction: string(m.Direction), Channel: string(m.Channel), Provider: string(m.Provider),
 		Body: m.Body, Status: string(m.Status), ErrorCode: m.ErrorCode, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
+	if m.StaffID != 0 {
+		id := int64(m.StaffID)
+		v.StaffID = &id
+	}
+	return v
 }

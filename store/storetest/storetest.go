@@ -127,12 +127,19 @@ func buildTemplate(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := "caseline_tmpl_" + sum[:12]
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
 		return "", fmt.Errorf("connect: %w", err)
 	}
 	defer admin.Close(ctx)
+	// The template's tables belong to the role that built it, so a template built through
+	// another TEST_DATABASE_URL role would be unreadable: the role is part of its name.
+	var role string
+	if err := admin.QueryRow(ctx, "SELECT current_user").Scan(&role); err != nil {
+		return "", fmt.Errorf("role: %w", err)
+	}
+	roleSum := sha256.Sum256([]byte(role))
+	name := "caseline_tmpl_" + sum[:12] + "_" + hex.EncodeToString(roleSum[:])[:6]
 	// Test binaries of several packages run at once: one builds, the others wait.
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(4242)"); err != nil {
 		return "", fmt.Errorf("lock: %w", err)
