@@ -25,7 +25,7 @@ func reminderWorkCols() string {
 	EXISTS (SELECT 1 FROM reminder c
 		WHERE c.appointment_id = r.appointment_id AND c.id <> r.id
 		  AND ((c.version = r.version AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled'
-		        AND c.due_at <= $2::timestamptz + ` + gap + `)
+		        AND c.due_at < $2::timestamptz + ` + gap + `)
 		    OR c.sent_at > $2::timestamptz - ` + gap + `))`
 }
 
