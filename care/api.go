@@ -106,6 +106,12 @@ const (
 	AuditAssessmentRecord   = "assessment.record"
 	AuditPlanCreate         = "plan.create"
 	AuditPlanApprove        = "plan.approve"
+	AuditPlanSubmit         = "plan.submit"
+	AuditPlanReturn         = "plan.return"
+	AuditCaseClose          = "case.close"
+	AuditCaseReopen         = "case.reopen"
+	AuditCaseTransfer       = "case.transfer"
+	AuditCaseReview         = "case.review"
 	AuditServiceStatus      = "service.status"
 	AuditAppointmentCreate  = "appointment.create"
 	AuditAppointmentMove    = "appointment.move"
@@ -186,7 +192,31 @@ type APIStore interface {
 	MoveCaseAs(ctx context.Context, by ManagerID, id CaseID, ev CaseEvent, note string) (*Case, error)
 	RecordAssessmentAs(ctx context.Context, by ManagerID, a *Assessment) error
 	CreatePlanAs(ctx context.Context, by ManagerID, p *SupportPlan) error
-	ApprovePlanAs(ctx context.Context, by ManagerID, id PlanID, approverName string, at time.Time) error
+	// SubmitPlanAs sends a draft or returned plan to the approver; the commune's approvers
+	// are told by tell's messages, written in the same transaction.
+	SubmitPlanAs(ctx context.Context, by ManagerID, id PlanID, tell Announcer) (*SupportPlan, error)
+	// ApprovePlanAs approves a submitted plan as staff member by (an approver or admin,
+	// EUNAUTHORIZED otherwise); it replaces the plan in force; the case manager is told.
+	ApprovePlanAs(ctx context.Context, by ManagerID, id PlanID, tell Announcer) (*SupportPlan, error)
+	// ReturnPlanAs sends a submitted plan back with a reason; the case manager is told.
+	ReturnPlanAs(ctx context.Context, by ManagerID, id PlanID, reason string, tell Announcer) (*SupportPlan, error)
+
+	// ListCases returns cases by id, or by review date when filtering by review.
+	ListCases(ctx context.Context, f CaseFilter, pg Page) ([]*Case, string, error)
+	// CloseCaseAs closes a case from any step for a reason, in one transaction: the
+	// appointments and their pending reminders are cancelled, check-in schedules stopped,
+	// check-ins not answered cancelled, check-in escalations resolved (help requests stay
+	// open), and the person told in their channel (tell's messages) unless they died.
+	CloseCaseAs(ctx context.Context, by ManagerID, id CaseID, cl Closure, tell Announcer) (*Case, error)
+	// ReopenCaseAs opens a new case for the person of closed case id, remembering it; the
+	// case manager is manager, or 0 for the old one if still active there, else the
+	// commune's least busy. The old case and its history stay as they were.
+	ReopenCaseAs(ctx context.Context, by ManagerID, id CaseID, manager ManagerID) (*Case, error)
+	// TransferCaseAs moves an open case and its person to another commune and case manager
+	// (manager 0: that commune's least busy), keeping its history; both case managers are told.
+	TransferCaseAs(ctx context.Context, by ManagerID, id CaseID, commune CommuneCode, manager ManagerID, note string, tell Announcer) (*Case, error)
+	// ReviewCaseAs records a periodic review of a case in monitoring and sets the next one.
+	ReviewCaseAs(ctx context.Context, by ManagerID, id CaseID, note string) (*Case, error)
 	SetServiceStatusAs(ctx context.Context, by ManagerID, id ServiceID, st ServiceStatus) error
 	CreateAppointmentAs(ctx context.Context, by ManagerID, a *Appointment) error
 	MoveAppointmentAs(ctx context.Context, by ManagerID, id AppointmentID, at time.Time, place string) (*Appointment, error)

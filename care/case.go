@@ -51,7 +51,11 @@ const (
 	EventRevise    CaseEvent = "revise"    // implementation or monitoring → planning: the plan changes
 	EventEvaluate  CaseEvent = "evaluate"  // monitoring → evaluation
 	EventReassess  CaseEvent = "reassess"  // evaluation → assessment: needs remain, start again
-	EventClose     CaseEvent = "close"     // evaluation → closed
+	EventClose     CaseEvent = "close"     // any open step → closed, for a CloseReason (see Case.Close)
+	// The events below record what happens to a case without changing its step.
+	EventTransfer CaseEvent = "transfer" // the case moves to another commune and case manager
+	EventReopen   CaseEvent = "reopen"   // the first move of a case opened again after one closed
+	EventReview   CaseEvent = "review"   // a periodic review in monitoring, setting the next one
 )
 
 // caseEvents is the life cycle: the only moves a case can make.
@@ -62,7 +66,8 @@ var caseEvents = fsm.Events{
 	{Name: string(EventRevise), Src: []string{string(StepImplementation), string(StepMonitoring)}, Dst: string(StepPlanning)},
 	{Name: string(EventEvaluate), Src: []string{string(StepMonitoring)}, Dst: string(StepEvaluation)},
 	{Name: string(EventReassess), Src: []string{string(StepEvaluation)}, Dst: string(StepAssessment)},
-	{Name: string(EventClose), Src: []string{string(StepEvaluation)}, Dst: string(StepClosed)},
+	{Name: string(EventClose), Src: []string{string(StepAssessment), string(StepPlanning), string(StepImplementation),
+		string(StepMonitoring), string(StepEvaluation)}, Dst: string(StepClosed)},
 }
 
 // CaseEvents lists every case event, for tests and documentation.
@@ -84,6 +89,13 @@ type Case struct {
 	OpenedAt  time.Time
 	ClosedAt  *time.Time
 	UpdatedAt time.Time
+	// CloseReason is why a closed case closed ("" while open).
+	CloseReason CloseReason
+	// ReopenedFrom is the closed case this one was opened again from (0 for none).
+	ReopenedFrom CaseID
+	// NextReviewAt is when the case's next periodic review falls due; set on entering
+	// monitoring, moved on by each review. Nil before monitoring.
+	NextReviewAt *time.Time
 }
 
 // CaseFacts are what the guards of the life cycle need to know about a case's records.
@@ -101,12 +113,26 @@ type CaseTransition struct {
 	By     ManagerID
 	At     time.Time
 	Note   string
+	// Reason is a close's reason ("" for other events).
+	Reason CloseReason
+	// FromCommune, ToCommune and ToManager record a transfer ("" and 0 for other events).
+	FromCommune CommuneCode
+	ToCommune   CommuneCode
+	ToManager   ManagerID
 }
 
 // Move applies ev to the case, refusing illegal moves with EINVALID: a step out of order,
-// planning before any assessment, implementing a plan nobody approved. On success the case
-// is at its new step and the returned transition records who moved it.
+// planning before any assessment, implementing a plan nobody approved, closing without a
+// reason (Close does that). On success the case is at its new step and the returned
+// transition records who moved it.
 func (c *Case) Move(ctx context.Context, ev CaseEvent, facts CaseFacts, by ManagerID, at time.Time, note string) (CaseTransition, error) {
+	if ev == EventClose {
+		return CaseTransition{}, FieldError("event", "a case closes for a reason: close it with one")
+	}
+	return c.move(ctx, ev, facts, by, at, note)
+}
+
+func (c *Case) move(ctx context.Context, ev CaseEvent, facts CaseFacts, by ManagerID, at time.Time, note string) (CaseTransition, error) {
 	from := c.Step
 	machine := fsm.NewFSM(string(from), caseEvents, fsm.Callbacks{
 		"before_" + string(EventPlan): func(_ context.Context, e *fsm.Event) {

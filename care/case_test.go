@@ -2,6 +2,7 @@ package care_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,6 @@ var legal = []struct {
 	{care.StepMonitoring, care.EventRevise, care.CaseFacts{}, care.StepPlanning},
 	{care.StepMonitoring, care.EventEvaluate, care.CaseFacts{}, care.StepEvaluation},
 	{care.StepEvaluation, care.EventReassess, care.CaseFacts{}, care.StepAssessment},
-	{care.StepEvaluation, care.EventClose, care.CaseFacts{}, care.StepClosed},
 }
 
 func TestCaseMove(t *testing.T) {
@@ -45,15 +45,12 @@ func TestCaseMove(t *testing.T) {
 		{"revise while monitoring", care.StepMonitoring, care.EventRevise, all, care.StepPlanning, ""},
 		{"evaluate", care.StepMonitoring, care.EventEvaluate, all, care.StepEvaluation, ""},
 		{"reassess", care.StepEvaluation, care.EventReassess, all, care.StepAssessment, ""},
-		{"close after evaluation", care.StepEvaluation, care.EventClose, all, care.StepClosed, ""},
 		{"guards ignore facts other moves need", care.StepImplementation, care.EventMonitor, care.CaseFacts{}, care.StepMonitoring, ""},
 
 		{"plan with no assessment", care.StepAssessment, care.EventPlan, care.CaseFacts{PlanApproved: true}, "", "step"},
 		{"implement an unapproved plan", care.StepPlanning, care.EventImplement, care.CaseFacts{HasAssessment: true}, "", "step"},
-		{"close while assessing", care.StepAssessment, care.EventClose, all, "", "step"},
-		{"close while planning", care.StepPlanning, care.EventClose, all, "", "step"},
-		{"close while implementing", care.StepImplementation, care.EventClose, all, "", "step"},
-		{"close while monitoring", care.StepMonitoring, care.EventClose, all, "", "step"},
+		{"close without a reason", care.StepEvaluation, care.EventClose, all, "", "event"},
+		{"close while assessing without a reason", care.StepAssessment, care.EventClose, all, "", "event"},
 		{"skip planning", care.StepAssessment, care.EventImplement, all, "", "step"},
 		{"evaluate before monitoring", care.StepImplementation, care.EventEvaluate, all, "", "step"},
 		{"revise while assessing", care.StepAssessment, care.EventRevise, all, "", "step"},
@@ -62,7 +59,7 @@ func TestCaseMove(t *testing.T) {
 		{"empty event", care.StepEvaluation, "", all, "", "event"},
 		{"plan a closed case", care.StepClosed, care.EventPlan, all, "", "step"},
 		{"reassess a closed case", care.StepClosed, care.EventReassess, all, "", "step"},
-		{"close a closed case", care.StepClosed, care.EventClose, all, "", "step"},
+		{"close a closed case", care.StepClosed, care.EventClose, all, "", "event"},
 		{"revise a closed case", care.StepClosed, care.EventRevise, all, "", "step"},
 	}
 	opened := time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)
@@ -141,4 +138,93 @@ func TestCaseStepNumbers(t *testing.T) {
 		require.True(t, s.Valid())
 	}
 	require.False(t, care.CaseStep("archived").Valid())
+}
+
+// TestCaseClose closes a case from every step for every reason: every open step closes,
+// recording the reason and the note; a closed case, an unknown reason and "other" without a
+// note are refused and change nothing.
+func TestCaseClose(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	for _, from := range care.CaseSteps {
+		for _, reason := range append(care.CloseReasons, "archived") {
+			for _, note := range []string{"", " chuyển về quê "} {
+				c := &care.Case{ID: 9, Step: from}
+				before := *c
+				tr, err := c.Close(context.Background(), care.Closure{Reason: reason, Note: note}, 5, at)
+				switch {
+				case !reason.Valid():
+					require.Equal(t, "reason", care.ErrorField(err), "%s from %s", reason, from)
+				case reason == care.CloseOther && note == "":
+					require.Equal(t, "note", care.ErrorField(err), "other without a note from %s", from)
+				case from == care.StepClosed:
+					require.Equal(t, "step", care.ErrorField(err), "%s from closed", reason)
+				default:
+					require.NoError(t, err, "%s from %s", reason, from)
+					require.Equal(t, care.CaseTransition{CaseID: 9, Event: care.EventClose, From: from, To: care.StepClosed,
+						By: 5, At: at, Note: strings.TrimSpace(note), Reason: reason}, tr)
+					require.Equal(t, care.StepClosed, c.Step)
+					require.Equal(t, reason, c.CloseReason)
+					require.Equal(t, &at, c.ClosedAt)
+					continue
+				}
+				require.Equal(t, care.EINVALID, care.ErrorCode(err))
+				require.Equal(t, before, *c, "a refused close changes nothing")
+			}
+		}
+	}
+	require.False(t, care.CloseDied.TellsPerson(), "nobody is told after a death")
+	for _, r := range care.CloseReasons {
+		require.Equal(t, r != care.CloseDied, r.TellsPerson(), r)
+	}
+}
+
+func TestCaseTransfer(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	to := &care.CaseManager{ID: 8, Commune: "b", Active: true}
+	tests := []struct {
+		name  string
+		step  care.CaseStep
+		to    *care.CaseManager
+		field string
+	}{
+		{"to another commune", care.StepMonitoring, to, ""},
+		{"to another case manager of the same commune", care.StepPlanning, &care.CaseManager{ID: 9, Commune: "a", Active: true}, ""},
+		{"a closed case", care.StepClosed, to, "step"},
+		{"to an inactive manager", care.StepPlanning, &care.CaseManager{ID: 8, Commune: "b"}, "manager_id"},
+		{"to where it is", care.StepPlanning, &care.CaseManager{ID: 3, Commune: "a", Active: true}, "commune"},
+	}
+	for _, tt := range tests {
+		c := &care.Case{ID: 1, ManagerID: 3, Commune: "a", Step: tt.step}
+		before := *c
+		tr, err := c.Transfer(tt.to, 5, at, "")
+		if tt.field != "" {
+			require.Equal(t, tt.field, care.ErrorField(err), tt.name)
+			require.Equal(t, before, *c, tt.name)
+			continue
+		}
+		require.NoError(t, err, tt.name)
+		require.Equal(t, care.CaseTransition{CaseID: 1, Event: care.EventTransfer, From: tt.step, To: tt.step, By: 5, At: at,
+			FromCommune: "a", ToCommune: tt.to.Commune, ToManager: tt.to.ID}, tr, tt.name)
+		require.Equal(t, tt.to.Commune, c.Commune)
+		require.Equal(t, tt.to.ID, c.ManagerID)
+	}
+}
+
+func TestReviewIntervalCountsCalendarMonths(t *testing.T) {
+	t.Parallel()
+	hcm := time.FixedZone("ICT", 7*3600)
+	tests := []struct {
+		from time.Time
+		want time.Time
+	}{
+		{time.Date(2026, 1, 31, 10, 0, 0, 0, hcm), time.Date(2026, 4, 30, 0, 0, 0, 0, hcm)},
+		{time.Date(2026, 11, 15, 23, 0, 0, 0, hcm), time.Date(2027, 2, 15, 0, 0, 0, 0, hcm)},
+		// 20:00 UTC on 30 November is 1 December in Hanoi.
+		{time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC), time.Date(2027, 3, 1, 0, 0, 0, 0, hcm)},
+	}
+	for _, tt := range tests {
+		require.True(t, tt.want.Equal(care.DefaultReviewInterval.After(tt.from, hcm)), "%v", tt.from)
+	}
 }

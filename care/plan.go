@@ -10,13 +10,25 @@ type PlanStatus string
 
 // Plan statuses.
 const (
-	PlanDraft    PlanStatus = "draft"
-	PlanApproved PlanStatus = "approved" // by the commune People's Committee chairman or the facility head
-	PlanReplaced PlanStatus = "replaced" // a revised plan took its place
+	PlanDraft     PlanStatus = "draft"     // being written by the case manager
+	PlanSubmitted PlanStatus = "submitted" // waiting for the approver
+	PlanReturned  PlanStatus = "returned"  // the approver sent it back with a reason; submit it again
+	PlanApproved  PlanStatus = "approved"  // by the commune People's Committee chair or the facility head: in force
+	PlanReplaced  PlanStatus = "replaced"  // a revised plan was approved in its place, or a newer draft
 )
 
 // Valid reports whether s is a known status.
-func (s PlanStatus) Valid() bool { return s == PlanDraft || s == PlanApproved || s == PlanReplaced }
+func (s PlanStatus) Valid() bool {
+	switch s {
+	case PlanDraft, PlanSubmitted, PlanReturned, PlanApproved, PlanReplaced:
+		return true
+	}
+	return false
+}
+
+// Pending reports whether a plan in status s is on its way to approval: a case has at most
+// one such plan beside the one in force.
+func (s PlanStatus) Pending() bool { return s == PlanDraft || s == PlanSubmitted || s == PlanReturned }
 
 // ServiceID identifies one service of a plan.
 type ServiceID int64
@@ -60,11 +72,17 @@ type SupportPlan struct {
 	Status    PlanStatus
 	CreatedBy ManagerID
 	CreatedAt time.Time
-	// ApprovedBy is the staff member with the approver role who recorded the approval;
-	// ApproverName is who approved it (e.g. the commune chairman), as written on the paper plan.
+	// ApprovedBy is the staff member with the approver role who approved it, from their
+	// token; ApproverName is their name as it was then, for the paper record.
 	ApprovedBy   ManagerID
 	ApproverName string
 	ApprovedAt   *time.Time
+	SubmittedAt  *time.Time
+	// ReturnedBy, ReturnedAt and ReturnReason record the last time an approver sent the
+	// plan back.
+	ReturnedBy   ManagerID
+	ReturnedAt   *time.Time
+	ReturnReason string
 }
 
 // Validate checks a plan before it is stored.

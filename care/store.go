@@ -45,11 +45,18 @@ type CaseStore interface {
 	CaseHistory(ctx context.Context, id CaseID) ([]CaseTransition, error)
 	RecordAssessment(ctx context.Context, a *Assessment) error
 	LatestAssessment(ctx context.Context, id CaseID) (*Assessment, error)
-	// CreatePlan stores a draft plan with its services; it replaces the case's current plan.
+	// CreatePlan stores a draft plan with its services; it replaces the case's plan on its
+	// way to approval, if any, never the plan in force.
 	CreatePlan(ctx context.Context, p *SupportPlan) error
+	// CurrentPlan returns the plan in force (approved) or, before any approval, the one on its way.
 	CurrentPlan(ctx context.Context, id CaseID) (*SupportPlan, error)
-	// ApprovePlan records the approval; approving twice is ECONFLICT.
-	ApprovePlan(ctx context.Context, id PlanID, by ManagerID, approverName string, at time.Time) error
+	// PendingPlan returns the plan on its way to approval (draft, submitted or returned).
+	PendingPlan(ctx context.Context, id CaseID) (*SupportPlan, error)
+	// SubmitPlan sends a draft or returned plan to the approver.
+	SubmitPlan(ctx context.Context, id PlanID) error
+	// ApprovePlan records that approver by approved a submitted plan, which replaces the plan
+	// in force; approving twice is ECONFLICT.
+	ApprovePlan(ctx context.Context, id PlanID, by ManagerID, at time.Time) error
 	SetServiceStatus(ctx context.Context, id ServiceID, s ServiceStatus) error
 }
 

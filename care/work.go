@@ -403,6 +403,10 @@ type WorkStore interface {
 	// WorkMessages: ID the batch's first id, N its span, At its earliest due row; a batch of
 	// messages has its provider as Stage), one item per batch holding a due row.
 	DueWork(ctx context.Context, now, until time.Time, providers []Provider, limit int) ([]DueItem, error)
+	// RemindDue writes, through tell, the reminders to case managers of periodic reviews
+	// come due and of approved plans' services whose due date (in loc) came, once each, at
+	// most limit of each kind, and returns how many it wrote.
+	RemindDue(ctx context.Context, now time.Time, loc *time.Location, limit int, tell Announcer) (int, error)
 	// DueUnfinished lists, earliest first and at most limit, the sessions holding a help
 	// request begun whose life (see SessionLife) ends before until, as WorkUnfinished items
 	// due when it ends.

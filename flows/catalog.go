@@ -92,7 +92,20 @@ const (
 	keyPlanMore            = "plan_more"
 	keyPlanServiceCount    = "plan_service_count"
 	keyPlanManager         = "plan_manager"
-	keyOptHearAgain        = "opt_hear_again"
+	// A person whose case was closed hears it, and how to ask for help or reopen it: by SMS
+	// with the keyword, on a menu by the menu's choice.
+	keyPlanClosed     = "plan_closed"
+	keyPlanClosedMenu = "plan_closed_menu"
+
+	// What the case life cycle tells staff by SMS (sent without diacritics).
+	keyNewsTransferredOut = "news_transferred_out"
+	keyNewsTransferredIn  = "news_transferred_in"
+	keyNewsPlanSubmitted  = "news_plan_submitted"
+	keyNewsPlanApproved   = "news_plan_approved"
+	keyNewsPlanReturned   = "news_plan_returned"
+	keyNewsReviewDue      = "news_review_due"
+	keyNewsServiceDue     = "news_service_due"
+	keyOptHearAgain       = "opt_hear_again"
 
 	keyHelpCategory  = "help_category"
 	keyHelpDescribe  = "help_describe"

@@ -100,11 +100,7 @@ func NewEngine(deps Deps) *Engine {
 		e.sla = care.DefaultSLA
 	}
 	if e.loc == nil {
-		loc, err := time.LoadLocation(care.DefaultTimeZone)
-		if err != nil {
-			loc = time.FixedZone("ICT", 7*3600)
-		}
-		e.loc = loc
+		e.loc = defaultLocation()
 	}
 	if e.ttl <= 0 {
 		e.ttl = DefaultSessionTTL
@@ -226,7 +222,17 @@ func checkInput(in Input) error {
 const (
 	outboundCheckIn  = "checkin"
 	outboundReminder = "reminder"
+	outboundClosed   = "closed"
 )
+
+// defaultLocation is care.DefaultTimeZone, or its fixed offset where the zone database lacks it.
+func defaultLocation() *time.Location {
+	loc, err := time.LoadLocation(care.DefaultTimeZone)
+	if err != nil {
+		loc = time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}
 
 func outboundKind(s string) (string, int64) {
 	kind, id, ok := strings.Cut(s, ":")
@@ -512,6 +518,10 @@ func (s *step) outbound(ctx context.Context, kind string) error {
 		return s.start(ctx, flowCheckIn, "")
 	case outboundReminder:
 		return s.start(ctx, flowReminder, "")
+	case outboundClosed:
+		// The plan status of a closed case says so and how to ask for help; no PIN first,
+		// since it tells nothing of the plan.
+		return s.start(ctx, flowPlan, evBeginVoice)
 	}
 	return s.start(ctx, flowMenu, "")
 }

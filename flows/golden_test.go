@@ -58,6 +58,19 @@ func withEscalations(f *fixture) {
 	f.ids["esc_other"] = f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27002', $1) RETURNING id`, testStart)
 }
 
+// withClosedCase closes Hoa's case (she moved away) and cancels her appointment, as closing does.
+func withClosedCase(f *fixture) {
+	f.exec(`UPDATE care_case SET step = 'closed', closed_at = $2, close_reason = 'moved_away' WHERE id = $1`, f.ids["hoa_case"], testStart)
+	f.exec(`UPDATE appointment SET status = 'cancelled' WHERE case_id = $1`, f.ids["hoa_case"])
+}
+
+// withRevision adds a revision of Hoa's plan waiting for the approver, with a service of its own.
+func withRevision(f *fixture) {
+	plan := f.id(`INSERT INTO support_plan (case_id, goals, status, created_by, submitted_at) VALUES ($1, '{"học nghề"}', 'submitted', $2, $3) RETURNING id`,
+		f.ids["hoa_case"], f.ids["lan"], testStart)
+	f.exec(`INSERT INTO plan_service (plan_id, area, description) VALUES ($1, 'education', 'Học may')`, plan)
+}
+
 func scenarios() []scenario {
 	sms, ussdCh, voice := care.ChannelSMS, care.ChannelUSSD, care.ChannelVoice
 	return []scenario{
@@ -72,6 +85,10 @@ func scenarios() []scenario {
 		{name: "plan", channel: sms, phone: phoneHoa, turns: []say{in("TT")}},
 		{name: "plan_pin", channel: sms, phone: phoneBinh, turns: []say{in("tt"), in("0000"), in("1234")}},
 		{name: "plan_unregistered", channel: sms, phone: phoneStranger, turns: []say{in("STATUS")}},
+		{name: "plan_revision", channel: sms, phone: phoneHoa, setup: withRevision, turns: []say{in("TT")}},
+		{name: "plan_closed", channel: sms, phone: phoneHoa, setup: withClosedCase, turns: []say{in("TT"), in("GIUP")}},
+		{name: "plan_closed", channel: ussdCh, phone: phoneHoa, setup: withClosedCase, turns: []say{dial(), in("2")}},
+		{name: "plan_closed", channel: voice, phone: phoneHoa, setup: withClosedCase, turns: []say{call("closed:{hoa_case}"), in("1"), in("2")}},
 		{name: "plan", channel: ussdCh, phone: phoneHoa, turns: []say{dial(), in("2"), in("9"), in("0"), in("9")}},
 		{name: "plan", channel: voice, phone: phoneBinh, turns: []say{dial(), in("2"), in("1234"), in("1"), in("2")}},
 		{name: "help", channel: sms, phone: phoneHoa, turns: []say{in("giúp"), in("1"), in("Cần xe lăn mới"), in("2")}},

@@ -99,10 +99,11 @@ func planFlow() *flowSpec {
 	}
 }
 
-// loadPlan loads what the plan read-out says.
+// loadPlan loads what the plan read-out says (for a person without an open case, whether
+// one was closed).
 func loadPlan(ctx context.Context, s *step) error {
 	p := s.person()
-	if p == nil || p.CaseID == 0 {
+	if p == nil {
 		return nil
 	}
 	v, err := s.turn.Plan(ctx, p.ID, p.CaseID, s.now)
@@ -117,7 +118,13 @@ func loadPlan(ctx context.Context, s *step) error {
 // without diacritics.
 func planPrompt(s *step) Prompt {
 	p := s.person()
-	if p == nil || p.CaseID == 0 {
+	switch {
+	case p != nil && p.CaseID == 0 && s.plan != nil && s.plan.Closed:
+		if s.in.Channel == care.ChannelSMS {
+			return Prompt{Text: s.t(keyPlanClosed)}
+		}
+		return Prompt{Text: s.t(keyPlanClosedMenu)}
+	case p == nil || p.CaseID == 0:
 		return Prompt{Text: s.t(keyPlanNoCase)}
 	}
 	head := s.t(keyPlanStep, "n", strconv.Itoa(p.CaseStep.Number()), "step", s.t(stepKey(p.CaseStep)))

@@ -132,6 +132,8 @@ type PlanView struct {
 	NextAt    *time.Time
 	NextPlace string
 	Services  []ServiceView
+	// Closed is set, for a person without an open case, when a case of theirs was closed.
+	Closed bool
 }
 
 // ServiceView is one service of a support plan.

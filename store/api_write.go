@@ -141,22 +141,6 @@ func (s *Store) CreatePlanAs(ctx context.Context, by care.ManagerID, p *care.Sup
 	})
 }
 
-// ApprovePlanAs is ApprovePlan by staff member by, audited.
-func (s *Store) ApprovePlanAs(ctx context.Context, by care.ManagerID, id care.PlanID, approverName string, at time.Time) error {
-	at = s.orNow(at)
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		caseID, err := approvePlan(ctx, tx, id, by, approverName, at)
-		if err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, by, care.AuditPlanApprove, "plan", int64(id), map[string]any{"case_id": caseID})
-	})
-	if err != nil {
-		return mapError(err, "approve plan %d", id)
-	}
-	return nil
-}
-
 // SetServiceStatusAs is SetServiceStatus, audited with the new status.
 func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id care.ServiceID, st care.ServiceStatus) error {
 	if err := validServiceStatus(st); err != nil {

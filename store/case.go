@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,14 +13,16 @@ import (
 )
 
 // caseColumns is what scanCase reads, in its order.
-const caseColumns = `id, person_id, manager_id, commune, step, opened_at, closed_at, updated_at`
+const caseColumns = `id, person_id, manager_id, commune, step, opened_at, closed_at, updated_at,
+	COALESCE(close_reason, ''), COALESCE(reopened_from, 0), next_review_at`
 
 func scanCase(row pgx.Row) (*care.Case, error) {
 	var c care.Case
-	if err := row.Scan(&c.ID, &c.PersonID, &c.ManagerID, &c.Commune, &c.Step, &c.OpenedAt, &c.ClosedAt, &c.UpdatedAt); err != nil {
+	if err := row.Scan(&c.ID, &c.PersonID, &c.ManagerID, &c.Commune, &c.Step, &c.OpenedAt, &c.ClosedAt, &c.UpdatedAt,
+		&c.CloseReason, &c.ReopenedFrom, &c.NextReviewAt); err != nil {
 		return nil, err
 	}
-	c.OpenedAt, c.UpdatedAt, c.ClosedAt = c.OpenedAt.UTC(), c.UpdatedAt.UTC(), utc(c.ClosedAt)
+	c.OpenedAt, c.UpdatedAt, c.ClosedAt, c.NextReviewAt = c.OpenedAt.UTC(), c.UpdatedAt.UTC(), utc(c.ClosedAt), utc(c.NextReviewAt)
 	return &c, nil
 }
 
@@ -38,10 +41,10 @@ func (s *Store) OpenCase(ctx context.Context, c *care.Case) error {
 // empty one is the person's). OpenCase and OpenCaseAs share it; errors come back unmapped.
 func insertCase(ctx context.Context, q db, c *care.Case, now time.Time) error {
 	return q.QueryRow(ctx, `
-		INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
-		VALUES ($1, $2, COALESCE(NULLIF($3, ''), (SELECT commune FROM person WHERE id = $1)), 'assessment', $4, $4)
+		INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at, reopened_from)
+		VALUES ($1, $2, COALESCE(NULLIF($3, ''), (SELECT commune FROM person WHERE id = $1)), 'assessment', $4, $4, NULLIF($5::bigint, 0))
 		RETURNING id, commune`,
-		int64(c.PersonID), int64(c.ManagerID), string(c.Commune), now,
+		int64(c.PersonID), int64(c.ManagerID), string(c.Commune), now, int64(c.ReopenedFrom),
 	).Scan(&c.ID, &c.Commune)
 }
 
@@ -104,31 +107,48 @@ func (s *Store) moveCase(ctx context.Context, tx pgx.Tx, id care.CaseID, ev care
 	if err != nil {
 		return nil, care.CaseTransition{}, err
 	}
+	if tr.To == care.StepMonitoring && (c.NextReviewAt == nil || c.NextReviewAt.Before(tr.At)) {
+		// Entering monitoring starts the periodic reviews; a review date still ahead stays.
+		next := s.review.After(tr.At, s.loc)
+		c.NextReviewAt = &next
+	}
 	_, err = tx.Exec(ctx, `
 		WITH moved AS (
-			UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5 WHERE id = $1
+			UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5, next_review_at = $9 WHERE id = $1
 		)
 		INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note)
 		VALUES ($1, $6, $2, $3, $7, $5, $8)`,
-		int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note)
+		int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note, c.NextReviewAt)
 	if err != nil {
 		return nil, care.CaseTransition{}, err
 	}
 	return c, tr, nil
 }
 
+// insertTransition records tr through q.
+func insertTransition(ctx context.Context, q db, tr care.CaseTransition) error {
+	_, err := q.Exec(ctx, `
+		INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note, reason, from_commune, to_commune, to_manager)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), NULLIF($10, ''), NULLIF($11::bigint, 0))`,
+		int64(tr.CaseID), string(tr.Event), string(tr.From), string(tr.To), int64(tr.By), tr.At, tr.Note, string(tr.Reason),
+		string(tr.FromCommune), string(tr.ToCommune), int64(tr.ToManager))
+	return err
+}
+
 // CaseHistory returns the case's transitions, oldest first (an empty slice for a case that
 // never moved); ENOTFOUND for an unknown case.
 func (s *Store) CaseHistory(ctx context.Context, id care.CaseID) ([]care.CaseTransition, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT case_id, event, from_step, to_step, by_id, at, note
+		SELECT case_id, event, from_step, to_step, by_id, at, note, reason, COALESCE(from_commune, ''),
+			COALESCE(to_commune, ''), COALESCE(to_manager, 0)
 		FROM case_transition WHERE case_id = $1 ORDER BY at, id`, int64(id))
 	if err != nil {
 		return nil, mapError(err, "load history of case %d", id)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (care.CaseTransition, error) {
 		var t care.CaseTransition
-		err := row.Scan(&t.CaseID, &t.Event, &t.From, &t.To, &t.By, &t.At, &t.Note)
+		err := row.Scan(&t.CaseID, &t.Event, &t.From, &t.To, &t.By, &t.At, &t.Note, &t.Reason, &t.FromCommune,
+			&t.ToCommune, &t.ToManager)
 		t.At = t.At.UTC()
 		return t, err
 	})
@@ -223,10 +243,11 @@ func (s *Store) LatestAssessment(ctx context.Context, id care.CaseID) (*care.Ass
 	return &a, nil
 }
 
-// CreatePlan stores p as a draft with its services and sets their IDs, marking the case's
-// current plan replaced, in one transaction. Services without a status are planned; a plan
-// in any status but draft is EINVALID (approval goes through ApprovePlan). Due dates are
-// stored as dates and come back at midnight UTC.
+// CreatePlan stores p as a draft with its services and sets their IDs, in one transaction.
+// A draft, submitted or returned plan of the case is replaced by it; the approved plan stays
+// in force until p is approved in its turn. Services without a status are planned; a plan
+// in any status but draft is EINVALID (approval goes through SubmitPlan and ApprovePlan).
+// Due dates are stored as dates and come back at midnight UTC.
 func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
 	return s.createPlan(ctx, p, nil)
 }
@@ -250,7 +271,7 @@ func (s *Store) createPlan(ctx context.Context, p *care.SupportPlan, also func(b
 		return mapError(err, "create plan for case %d", p.CaseID)
 	}
 	if p.Status != care.PlanDraft || p.ApprovedBy != 0 || p.ApprovedAt != nil {
-		return mapError(care.FieldError("status", "a new plan is a draft; approve it with ApprovePlan"), "create plan for case %d", p.CaseID)
+		return mapError(care.FieldError("status", "a new plan is a draft; submit it for approval"), "create plan for case %d", p.CaseID)
 	}
 	now := s.now()
 	ids := make([]int64, len(p.Services))
@@ -258,19 +279,23 @@ func (s *Store) createPlan(ctx context.Context, p *care.SupportPlan, also func(b
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// The case lock serialises plan changes with MoveCase, which reads whether the plan is approved.
 		var caseID int64
-		if err := tx.QueryRow(ctx, `SELECT id FROM care_case WHERE id = $1 FOR UPDATE`, int64(p.CaseID)).Scan(&caseID); err != nil {
+		var step care.CaseStep
+		if err := tx.QueryRow(ctx, `SELECT id, step FROM care_case WHERE id = $1 FOR UPDATE`, int64(p.CaseID)).Scan(&caseID, &step); err != nil {
 			return err
 		}
-		// Two statements, not one with a CTE: the partial unique index must see the old plan
-		// replaced before the new one goes in.
-		if _, err := tx.Exec(ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1 AND status <> 'replaced'`, caseID); err != nil {
+		if step == care.StepClosed {
+			return care.FieldError("step", "the case is closed")
+		}
+		// Two statements, not one with a CTE: the partial unique index must see the old
+		// revision replaced before the new one goes in.
+		if _, err := tx.Exec(ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1 AND status IN ('draft', 'submitted', 'returned')`, caseID); err != nil {
 			return err
 		}
 		err := tx.QueryRow(ctx, `
-			INSERT INTO support_plan (case_id, goals, status, created_by, created_at, approver_name)
-			VALUES ($1, $2, 'draft', $3, $4, $5)
+			INSERT INTO support_plan (case_id, goals, status, created_by, created_at)
+			VALUES ($1, $2, 'draft', $3, $4)
 			RETURNING id`,
-			caseID, p.Goals, int64(p.CreatedBy), now, p.ApproverName,
+			caseID, p.Goals, int64(p.CreatedBy), now,
 		).Scan(&planID)
 		if err != nil {
 			return err
@@ -294,7 +319,7 @@ func (s *Store) createPlan(ctx context.Context, p *care.SupportPlan, also func(b
 	if err != nil {
 		return mapError(err, "create plan for case %d", p.CaseID)
 	}
-	p.ID, p.CreatedAt = care.PlanID(planID), now
+	p.ID, p.CreatedAt, p.ApproverName = care.PlanID(planID), now, ""
 	for i := range p.Services {
 		p.Services[i].ID = care.ServiceID(ids[i])
 		p.Services[i].Due = dueDate(p.Services[i].Due)
@@ -311,19 +336,41 @@ func dueDate(t *time.Time) *time.Time {
 	return &d
 }
 
-// CurrentPlan returns the case's current (not replaced) plan with its services in the order
-// they were added (an empty slice, not nil, when it has none).
-func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportPlan, error) {
+// planColumns is what scanPlan reads, in its order.
+const planColumns = `id, case_id, goals, status, created_by, created_at, COALESCE(approved_by, 0), approver_name,
+	approved_at, submitted_at, COALESCE(returned_by, 0), returned_at, return_reason`
+
+func scanPlan(row pgx.Row) (*care.SupportPlan, error) {
 	var p care.SupportPlan
-	err := s.pool.QueryRow(ctx, `
-		SELECT id, case_id, goals, status, created_by, created_at, COALESCE(approved_by, 0), approver_name, approved_at
-		FROM support_plan WHERE case_id = $1 AND status <> 'replaced'`, int64(id),
-	).Scan(&p.ID, &p.CaseID, &p.Goals, &p.Status, &p.CreatedBy, &p.CreatedAt, &p.ApprovedBy, &p.ApproverName, &p.ApprovedAt)
+	err := row.Scan(&p.ID, &p.CaseID, &p.Goals, &p.Status, &p.CreatedBy, &p.CreatedAt, &p.ApprovedBy, &p.ApproverName,
+		&p.ApprovedAt, &p.SubmittedAt, &p.ReturnedBy, &p.ReturnedAt, &p.ReturnReason)
 	if err != nil {
-		return nil, mapError(err, "load plan of case %d", id)
+		return nil, err
 	}
-	p.CreatedAt, p.ApprovedAt = p.CreatedAt.UTC(), utc(p.ApprovedAt)
-	rows, err := s.pool.Query(ctx, `
+	p.CreatedAt, p.ApprovedAt, p.SubmittedAt, p.ReturnedAt = p.CreatedAt.UTC(), utc(p.ApprovedAt), utc(p.SubmittedAt), utc(p.ReturnedAt)
+	return &p, nil
+}
+
+// CurrentPlan returns the case's plan in force (the approved one) or, before any plan is
+// approved, the one on its way, with its services in the order they were added (an empty
+// slice, not nil, when it has none).
+func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportPlan, error) {
+	return s.loadPlan(ctx, s.pool, `case_id = $1 AND status <> 'replaced' ORDER BY status = 'approved' DESC LIMIT 1`, int64(id))
+}
+
+// PendingPlan returns the case's plan on its way to approval (draft, submitted or
+// returned); ENOTFOUND when there is none.
+func (s *Store) PendingPlan(ctx context.Context, id care.CaseID) (*care.SupportPlan, error) {
+	return s.loadPlan(ctx, s.pool, `case_id = $1 AND status IN ('draft', 'submitted', 'returned')`, int64(id))
+}
+
+// loadPlan loads the plan the condition where finds, with its services.
+func (s *Store) loadPlan(ctx context.Context, q db, where string, args ...any) (*care.SupportPlan, error) {
+	p, err := scanPlan(q.QueryRow(ctx, `SELECT `+planColumns+` FROM support_plan WHERE `+where, args...))
+	if err != nil {
+		return nil, mapError(err, "load plan")
+	}
+	rows, err := q.Query(ctx, `
 		SELECT id, area, description, provider, due, status FROM plan_service WHERE plan_id = $1 ORDER BY id`, int64(p.ID))
 	if err != nil {
 		return nil, mapError(err, "load services of plan %d", p.ID)
@@ -337,16 +384,59 @@ func (s *Store) CurrentPlan(ctx context.Context, id care.CaseID) (*care.SupportP
 	if err != nil {
 		return nil, mapError(err, "load services of plan %d", p.ID)
 	}
-	return &p, nil
+	return p, nil
 }
 
-// ApprovePlan records that approverName approved plan id, as entered by staff member by at
-// at (a zero at is now). by must be an active staff member with the approver or admin role
-// (EUNAUTHORIZED otherwise); approving a plan twice, or one already replaced, is ECONFLICT.
-func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, approverName string, at time.Time) error {
+// SubmitPlan sends a draft or returned plan to the approver; any other is ECONFLICT.
+func (s *Store) SubmitPlan(ctx context.Context, id care.PlanID) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := submitPlan(ctx, tx, id, s.now())
+		return err
+	})
+	return mapError(err, "submit plan %d", id)
+}
+
+// lockPlan locks plan id and its case, in that order of need: the case first, as every
+// change of a case's plans takes it, then the plan.
+func lockPlan(ctx context.Context, tx pgx.Tx, id care.PlanID) (*care.SupportPlan, error) {
+	var caseID int64
+	if err := tx.QueryRow(ctx, `SELECT case_id FROM support_plan WHERE id = $1`, int64(id)).Scan(&caseID); err != nil {
+		return nil, err
+	}
+	var step care.CaseStep
+	if err := tx.QueryRow(ctx, `SELECT step FROM care_case WHERE id = $1 FOR UPDATE`, caseID).Scan(&step); err != nil {
+		return nil, err
+	}
+	if step == care.StepClosed {
+		return nil, care.FieldError("step", "the case is closed")
+	}
+	return scanPlan(tx.QueryRow(ctx, `SELECT `+planColumns+` FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)))
+}
+
+// submitPlan is SubmitPlan's work inside tx; errors come back unmapped.
+func submitPlan(ctx context.Context, tx pgx.Tx, id care.PlanID, now time.Time) (*care.SupportPlan, error) {
+	p, err := lockPlan(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != care.PlanDraft && p.Status != care.PlanReturned {
+		return nil, care.Errorf(care.ECONFLICT, "only a draft or returned plan can be submitted; this one is %s", p.Status)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE support_plan SET status = 'submitted', submitted_at = $2 WHERE id = $1`, int64(id), now); err != nil {
+		return nil, err
+	}
+	p.Status, p.SubmittedAt = care.PlanSubmitted, &now
+	return p, nil
+}
+
+// ApprovePlan records that staff member by, an active approver or admin (EUNAUTHORIZED
+// otherwise), approved submitted plan id at at (a zero at is now), under their own name. The
+// plan it revises, if any, is replaced in the same transaction. Approving a plan not
+// submitted, approved already or replaced is ECONFLICT.
+func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, at time.Time) error {
 	at = s.orNow(at)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := approvePlan(ctx, tx, id, by, approverName, at)
+		_, err := approvePlan(ctx, tx, id, by, at)
 		return err
 	})
 	if err != nil {
@@ -355,33 +445,77 @@ func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.Manager
 	return nil
 }
 
-// approvePlan is ApprovePlan's work inside tx: it locks plan id, checks by and the plan's
-// status, records the approval and returns the plan's case. ApprovePlan and ApprovePlanAs
-// share it; errors come back unmapped.
-func approvePlan(ctx context.Context, tx pgx.Tx, id care.PlanID, by care.ManagerID, approverName string, at time.Time) (caseID int64, err error) {
-	var status care.PlanStatus
-	if err := tx.QueryRow(ctx, `SELECT status, case_id FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status, &caseID); err != nil {
-		return 0, err
+// approver returns staff member by if they may approve plans; EUNAUTHORIZED otherwise.
+func approver(ctx context.Context, tx pgx.Tx, by care.ManagerID) (*care.CaseManager, error) {
+	m, err := scanManager(tx.QueryRow(ctx, `SELECT `+managerColumns+` FROM case_manager WHERE id = $1`, int64(by)))
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!m.Active || (m.Role != care.RoleApprover && m.Role != care.RoleAdmin))) {
+		return nil, care.Errorf(care.EUNAUTHORIZED, "only an approver may approve or return a support plan")
 	}
-	var role care.Role
-	var active bool
-	err = tx.QueryRow(ctx, `SELECT role, active FROM case_manager WHERE id = $1`, int64(by)).Scan(&role, &active)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!active || (role != care.RoleApprover && role != care.RoleAdmin))) {
-		return 0, care.Errorf(care.EUNAUTHORIZED, "only an approver may approve a support plan")
-	}
+	return m, err
+}
+
+// approvePlan is ApprovePlan's work inside tx: it locks the case and plan id, checks by and
+// the plan's status, replaces the plan in force and records the approval. ApprovePlan and
+// ApprovePlanAs share it; errors come back unmapped.
+func approvePlan(ctx context.Context, tx pgx.Tx, id care.PlanID, by care.ManagerID, at time.Time) (*care.SupportPlan, error) {
+	p, err := lockPlan(ctx, tx, id)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	switch status {
+	m, err := approver(ctx, tx, by)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Status {
 	case care.PlanApproved:
-		return 0, care.Errorf(care.ECONFLICT, "the plan is already approved")
+		return nil, care.Errorf(care.ECONFLICT, "the plan is already approved")
 	case care.PlanReplaced:
-		return 0, care.Errorf(care.ECONFLICT, "the plan was replaced by a newer one")
+		return nil, care.Errorf(care.ECONFLICT, "the plan was replaced by a newer one")
+	case care.PlanDraft, care.PlanReturned:
+		return nil, care.Errorf(care.ECONFLICT, "the plan has not been submitted for approval")
+	}
+	// Two statements: the partial unique index must see the old plan replaced first.
+	if _, err := tx.Exec(ctx, `UPDATE support_plan SET status = 'replaced' WHERE case_id = $1 AND status = 'approved'`, int64(p.CaseID)); err != nil {
+		return nil, err
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE support_plan SET status = 'approved', approved_by = $2, approver_name = $3, approved_at = $4
-		WHERE id = $1`, int64(id), int64(by), approverName, at)
-	return caseID, err
+		WHERE id = $1`, int64(id), int64(by), m.Name, at)
+	if err != nil {
+		return nil, err
+	}
+	p.Status, p.ApprovedBy, p.ApproverName, p.ApprovedAt = care.PlanApproved, by, m.Name, &at
+	return p, nil
+}
+
+// returnPlan sends submitted plan id back to its case manager with a reason, inside tx;
+// errors come back unmapped.
+func returnPlan(ctx context.Context, tx pgx.Tx, id care.PlanID, by care.ManagerID, reason string, at time.Time) (*care.SupportPlan, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return nil, care.FieldError("reason", "say why the plan goes back")
+	case len([]rune(reason)) > care.MaxNoteRunes:
+		return nil, care.FieldError("reason", "reason is longer than %d characters", care.MaxNoteRunes)
+	}
+	p, err := lockPlan(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := approver(ctx, tx, by); err != nil {
+		return nil, err
+	}
+	if p.Status != care.PlanSubmitted {
+		return nil, care.Errorf(care.ECONFLICT, "only a submitted plan can be returned; this one is %s", p.Status)
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE support_plan SET status = 'returned', returned_by = $2, returned_at = $3, return_reason = $4
+		WHERE id = $1`, int64(id), int64(by), at, reason)
+	if err != nil {
+		return nil, err
+	}
+	p.Status, p.ReturnedBy, p.ReturnedAt, p.ReturnReason = care.PlanReturned, by, &at, reason
+	return p, nil
 }
 
 // SetServiceStatus records how a planned service is going.

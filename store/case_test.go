@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/flows"
 )
 
 func TestCaseRoundTrip(t *testing.T) {
@@ -79,7 +80,7 @@ func TestCaseErrors(t *testing.T) {
 				Status: care.PlanApproved, CreatedBy: w.manager.ID})
 		}, care.EINVALID},
 		{"approve unknown plan", func() error {
-			return e.s.ApprovePlan(e.ctx, 424242, w.manager.ID, "x", start)
+			return e.approve(424242, w.manager.ID, start)
 		}, care.ENOTFOUND},
 		{"unknown service", func() error { return e.s.SetServiceStatus(e.ctx, 424242, care.ServiceDone) }, care.ENOTFOUND},
 	}
@@ -94,7 +95,7 @@ func TestOpenCaseAgainAfterClosing(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'closed', closed_at = now() WHERE id = $1`, int64(w.kase.ID))
+	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'closed', closed_at = now(), close_reason = 'other' WHERE id = $1`, int64(w.kase.ID))
 	require.NoError(t, err)
 	_, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
 	requireCode(t, care.ENOTFOUND, err)
@@ -172,28 +173,47 @@ func TestPlanRoundTrip(t *testing.T) {
 	require.Equal(t, q, got)
 }
 
-func TestCreatePlanReplacesTheCurrentOne(t *testing.T) {
+func TestARevisionLeavesThePlanInForceUntilApproved(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
 	approver := e.manager(w.commune, care.RoleApprover)
-	old := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"cũ"}, CreatedBy: w.manager.ID}
+	old := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"cũ"}, CreatedBy: w.manager.ID,
+		Services: []care.PlanService{{Area: care.NeedHealth, Description: "xe lăn"}}}
 	require.NoError(t, e.s.CreatePlan(e.ctx, old))
-	require.NoError(t, e.s.ApprovePlan(e.ctx, old.ID, approver.ID, "Chủ tịch UBND xã", start))
+	require.NoError(t, e.approve(old.ID, approver.ID, start))
 
 	e.clock.Advance(time.Hour)
 	revised := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"mới"}, CreatedBy: w.manager.ID}
 	require.NoError(t, e.s.CreatePlan(e.ctx, revised))
 	got, err := e.s.CurrentPlan(e.ctx, w.kase.ID)
 	require.NoError(t, err)
-	require.Equal(t, revised.ID, got.ID)
-	require.Equal(t, care.PlanDraft, got.Status)
-	require.Empty(t, got.Services)
+	require.Equal(t, old.ID, got.ID, "the approved plan stays in force while its revision is a draft")
+	require.Len(t, got.Services, 1)
+	pending, err := e.s.PendingPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, revised.ID, pending.ID)
+	require.Equal(t, care.PlanDraft, pending.Status)
 
+	// A second draft replaces the first, never the plan in force.
+	again := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"mới hơn"}, CreatedBy: w.manager.ID}
+	require.NoError(t, e.s.CreatePlan(e.ctx, again))
+	requireCode(t, care.ECONFLICT, e.approve(revised.ID, approver.ID, start))            // a replaced draft
+	requireCode(t, care.ECONFLICT, e.s.ApprovePlan(e.ctx, again.ID, approver.ID, start)) // a draft is submitted first
+	got, err = e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, old.ID, got.ID)
+
+	require.NoError(t, e.approve(again.ID, approver.ID, start))
+	got, err = e.s.CurrentPlan(e.ctx, w.kase.ID)
+	require.NoError(t, err)
+	require.Equal(t, again.ID, got.ID, "the approved revision is in force")
+	_, err = e.s.PendingPlan(e.ctx, w.kase.ID)
+	requireCode(t, care.ENOTFOUND, err)
 	var status string
 	require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT status FROM support_plan WHERE id = $1`, int64(old.ID)).Scan(&status))
 	require.Equal(t, string(care.PlanReplaced), status)
-	requireCode(t, care.ECONFLICT, e.s.ApprovePlan(e.ctx, old.ID, approver.ID, "x", start))
+	requireCode(t, care.ECONFLICT, e.approve(old.ID, approver.ID, start))
 }
 
 func TestApprovePlan(t *testing.T) {
@@ -224,18 +244,20 @@ func TestApprovePlan(t *testing.T) {
 			c := e.openCase(e.person(w.commune), w.manager)
 			p := &care.SupportPlan{CaseID: c.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
 			require.NoError(t, e.s.CreatePlan(e.ctx, p))
-			err := e.s.ApprovePlan(e.ctx, p.ID, tt.by, "Ông Nguyễn Văn Chủ tịch", at)
+			err := e.approve(p.ID, tt.by, at)
 			got, gerr := e.s.CurrentPlan(e.ctx, c.ID)
 			require.NoError(t, gerr)
+			now := start
+			p.Status, p.SubmittedAt = care.PlanSubmitted, &now
 			if tt.code != "" {
 				requireCode(t, tt.code, err)
 				require.Equal(t, p, got, "a refused approval changes nothing")
 				return
 			}
 			require.NoError(t, err)
-			p.Status, p.ApprovedBy, p.ApproverName, p.ApprovedAt = care.PlanApproved, tt.by, "Ông Nguyễn Văn Chủ tịch", &at
+			p.Status, p.ApprovedBy, p.ApproverName, p.ApprovedAt = care.PlanApproved, tt.by, "Chị Lan", &at
 			require.Equal(t, p, got)
-			requireCode(t, care.ECONFLICT, e.s.ApprovePlan(e.ctx, p.ID, tt.by, "again", at))
+			requireCode(t, care.ECONFLICT, e.approve(p.ID, tt.by, at))
 		})
 	}
 }
@@ -273,19 +295,19 @@ func TestMoveCase(t *testing.T) {
 			require.NoError(t, e.s.CreatePlan(e.ctx, plan))
 		}},
 		{name: "by someone unknown", ev: care.EventImplement, by: 424242, code: care.EINVALID, prep: func() {
-			require.NoError(t, e.s.ApprovePlan(e.ctx, plan.ID, approver.ID, "Chủ tịch", start))
+			require.NoError(t, e.approve(plan.ID, approver.ID, start))
 		}},
 		{name: "implement the approved plan", ev: care.EventImplement, to: care.StepImplementation, extra: "bắt đầu"},
 		{name: "evaluate before monitoring", ev: care.EventEvaluate, code: care.EINVALID},
 		{name: "monitor", ev: care.EventMonitor, to: care.StepMonitoring},
 		{name: "revise from monitoring", ev: care.EventRevise, to: care.StepPlanning},
-		{name: "implement a revised draft", ev: care.EventImplement, code: care.EINVALID, prep: func() {
+		{name: "implement the plan in force while its revision is a draft", ev: care.EventImplement, to: care.StepImplementation, prep: func() {
 			require.NoError(t, e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: id, Goals: []string{"g2"}, CreatedBy: w.manager.ID}))
 		}},
-		{name: "implement the approved revision", ev: care.EventImplement, to: care.StepImplementation, prep: func() {
-			p, err := e.s.CurrentPlan(e.ctx, id)
+		{name: "monitor with the revision approved", ev: care.EventMonitor, to: care.StepMonitoring, prep: func() {
+			p, err := e.s.PendingPlan(e.ctx, id)
 			require.NoError(t, err)
-			require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", start))
+			require.NoError(t, e.approve(p.ID, approver.ID, start))
 		}},
 		{name: "revise from implementation", ev: care.EventRevise, to: care.StepPlanning},
 		{name: "implement again", ev: care.EventImplement, to: care.StepImplementation},
@@ -296,9 +318,7 @@ func TestMoveCase(t *testing.T) {
 		{name: "implement", ev: care.EventImplement, to: care.StepImplementation},
 		{name: "monitor once more", ev: care.EventMonitor, to: care.StepMonitoring},
 		{name: "evaluate once more", ev: care.EventEvaluate, to: care.StepEvaluation},
-		{name: "close", ev: care.EventClose, to: care.StepClosed, extra: "đã hòa nhập"},
-		{name: "reassess a closed case", ev: care.EventReassess, code: care.EINVALID},
-		{name: "plan a closed case", ev: care.EventPlan, code: care.EINVALID},
+		{name: "close without a reason", ev: care.EventClose, code: care.EINVALID},
 	}
 
 	want := []care.CaseTransition{}
@@ -334,12 +354,16 @@ func TestMoveCase(t *testing.T) {
 		require.Equal(t, want, history, st.name)
 	}
 
-	closed, err := e.s.Case(e.ctx, id)
+	closed, err := e.s.CloseCaseAs(e.ctx, w.manager.ID, id, care.Closure{Reason: care.CloseGoalsMet}, flows.NewNews(nil, nil))
 	require.NoError(t, err)
 	require.NotNil(t, closed.ClosedAt)
 	require.Equal(t, closed.UpdatedAt, *closed.ClosedAt)
 	_, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
 	requireCode(t, care.ENOTFOUND, err)
+	for _, ev := range []care.CaseEvent{care.EventReassess, care.EventPlan} {
+		_, err = e.s.MoveCase(e.ctx, id, ev, w.manager.ID, "")
+		requireCode(t, care.EINVALID, err)
+	}
 }
 
 func TestCaseHistoryOfANewCaseIsEmpty(t *testing.T) {
@@ -414,7 +438,7 @@ func TestMoveCaseSeesAPlanReplacedWhileItWaited(t *testing.T) {
 	require.NoError(t, err)
 	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
 	require.NoError(t, e.s.CreatePlan(e.ctx, p))
-	require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", start))
+	require.NoError(t, e.approve(p.ID, approver.ID, start))
 
 	// What CreatePlan does, held open.
 	change, err := e.s.Pool().Begin(e.ctx)
@@ -455,7 +479,7 @@ func TestZeroTimesAreNow(t *testing.T) {
 
 	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
 	require.NoError(t, e.s.CreatePlan(e.ctx, p))
-	require.NoError(t, e.s.ApprovePlan(e.ctx, p.ID, approver.ID, "Chủ tịch", time.Time{}))
+	require.NoError(t, e.approve(p.ID, approver.ID, time.Time{}))
 	got, err := e.s.CurrentPlan(e.ctx, w.kase.ID)
 	require.NoError(t, err)
 	require.Equal(t, &now, got.ApprovedAt)

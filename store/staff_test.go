@@ -136,7 +136,7 @@ func TestCommuneCaseManagerTakesTheFewestOpenCases(t *testing.T) {
 	require.Equal(t, a.ID, next())
 
 	// Closed cases do not count.
-	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'closed', closed_at = now() WHERE id = $1`, int64(bCase.ID))
+	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'closed', closed_at = now(), close_reason = 'other' WHERE id = $1`, int64(bCase.ID))
 	require.NoError(t, err)
 	require.Equal(t, a.ID, next(), "one open case each: the tie goes to the lowest id")
 

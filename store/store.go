@@ -17,13 +17,36 @@ import (
 type Store struct {
 	pool  *pgxpool.Pool
 	clock care.Clock
+	// review is how far apart periodic reviews fall, counted in loc's calendar.
+	review care.ReviewInterval
+	loc    *time.Location
 }
 
 var _ care.Store = (*Store)(nil)
 
+// Option sets something of a Store that has a default.
+type Option func(*Store)
+
+// WithReview sets the periodic review's interval and the time zone whose calendar counts it
+// (default care.DefaultReviewInterval in UTC).
+func WithReview(iv care.ReviewInterval, loc *time.Location) Option {
+	return func(s *Store) {
+		if iv.Months > 0 {
+			s.review = iv
+		}
+		if loc != nil {
+			s.loc = loc
+		}
+	}
+}
+
 // New returns a Store on pool; clock stamps the times the store sets itself.
-func New(pool *pgxpool.Pool, clock care.Clock) *Store {
-	return &Store{pool: pool, clock: clock}
+func New(pool *pgxpool.Pool, clock care.Clock, opts ...Option) *Store {
+	s := &Store{pool: pool, clock: clock, review: care.DefaultReviewInterval, loc: time.UTC}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Pool returns the underlying pool, for readiness checks and wiring.

@@ -53,6 +53,15 @@ func (e *env) manager(commune care.CommuneCode, role care.Role) *care.CaseManage
 	return m
 }
 
+// approve submits plan id (unless it was submitted) and approves it as by at at.
+func (e *env) approve(id care.PlanID, by care.ManagerID, at time.Time) error {
+	e.t.Helper()
+	if err := e.s.SubmitPlan(e.ctx, id); err != nil && care.ErrorCode(err) != care.ECONFLICT {
+		return err
+	}
+	return e.s.ApprovePlan(e.ctx, id, by, at)
+}
+
 func (e *env) person(commune care.CommuneCode) *care.Person {
 	e.t.Helper()
 	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,

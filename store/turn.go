@@ -300,7 +300,9 @@ ORDER BY lower(code) = lower($1) DESC, code LIMIT 1`, q, plain, turnAccents, tur
 	return c, true, nil
 }
 
-// Plan loads the next appointment and the current plan's services.
+// Plan loads the next appointment and the services of the plan in force (of the plan on
+// its way before any is approved: a revision waiting for approval does not hide the plan in
+// force); for a person without an open case (c 0), whether a case of theirs was closed.
 func (t *turn) Plan(ctx context.Context, person care.PersonID, c care.CaseID, now time.Time) (flows.PlanView, error) {
 	var (
 		v        flows.PlanView
@@ -309,13 +311,16 @@ func (t *turn) Plan(ctx context.Context, person care.PersonID, c care.CaseID, no
 		statuses []string
 	)
 	err := t.conn.QueryRow(ctx, `
-SELECT a.at, a.place, s.descs, s.statuses FROM (SELECT 1) AS one
+SELECT a.at, a.place, s.descs, s.statuses,
+  $2 = 0 AND EXISTS (SELECT 1 FROM care_case WHERE person_id = $1 AND step = 'closed') FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (SELECT at, place FROM appointment
   WHERE person_id = $1 AND status = 'scheduled' AND at > $3 ORDER BY at LIMIT 1) a ON true
 LEFT JOIN LATERAL (SELECT array_agg(ps.description ORDER BY ps.id) AS descs, array_agg(ps.status ORDER BY ps.id) AS statuses
-  FROM plan_service ps JOIN support_plan sp ON sp.id = ps.plan_id
-  WHERE sp.case_id = $2 AND sp.status <> 'replaced' AND ps.status <> 'cancelled') s ON true`,
-		int64(person), int64(c), now).Scan(&v.NextAt, &place, &descs, &statuses)
+  FROM plan_service ps
+  WHERE ps.plan_id = (SELECT id FROM support_plan WHERE case_id = $2 AND status <> 'replaced'
+                      ORDER BY status = 'approved' DESC LIMIT 1)
+    AND ps.status <> 'cancelled') s ON true`,
+		int64(person), int64(c), now).Scan(&v.NextAt, &place, &descs, &statuses, &v.Closed)
 	if err != nil {
 		return flows.PlanView{}, mapError(err, "load plan of case %d", c)
 	}

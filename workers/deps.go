@@ -57,6 +57,10 @@ type Deps struct {
 	// flows.DefaultResumeWindow for USSD and voice); keep them equal to the engine's.
 	SessionLife care.SessionLife
 
+	// News words the reminders of reviews and services come due (default flows.NewNews on
+	// Router and Location).
+	News care.Announcer
+
 	// Enqueuer, when set, lets handlers queue follow-up work (messages to send, escalations to
 	// notify) as soon as they commit; without it the next dispatcher pass picks them up.
 	Enqueuer Enqueuer
@@ -93,6 +97,9 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if d.Reminders.Location == nil {
 		d.Reminders.Location = d.Location
+	}
+	if d.News == nil {
+		d.News = flows.NewNews(d.Router, d.Location)
 	}
 	if len(d.Reminders.Offsets) == 0 {
 		d.Reminders.Offsets = care.DefaultReminderOffsets

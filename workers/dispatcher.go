@@ -11,7 +11,7 @@ import (
 
 // Dispatcher moves timed work from PostgreSQL into the queue. Each pass, under a lock only
 // one replica holds, it writes the check-ins of schedules and the reminders of appointments
-// falling soon, then enqueues every row due within the window under its deterministic task
+// falling soon, the case managers' reminders of reviews and planned services come due, then enqueues every row due within the window under its deterministic task
 // id, and every help flow dropped after its category whose session can no longer be
 // continued. Work already queued is a harmless conflict; work lost with Redis is queued again.
 type Dispatcher struct {
@@ -53,6 +53,7 @@ type PassStats struct {
 	Locked    bool // false when another replica held the lock and this pass did nothing
 	CheckIns  int  // check-in rows written from schedules
 	Reminders int  // appointments whose reminders were written
+	Due       int  // reviews and planned services come due whose case manager was reminded
 	Enqueued  int  // due items handed to the queue (including those already there)
 }
 
@@ -76,6 +77,13 @@ func (d *Dispatcher) Pass(ctx context.Context) (PassStats, error) {
 	lead := now.Add(d.d.Reminders.MaxLead() + d.d.DispatchWindow)
 	if st.Reminders, err = d.d.Store.EnsureReminders(ctx, now, lead, d.d.Reminders, d.d.DispatchLimit); err != nil {
 		return st, fmt.Errorf("dispatch: %w", err)
+	}
+	// Before the due work: the reminders it writes are due messages this very pass sends.
+	// Reviews and services fall due at local midnight; staff hear of them once quiet hours end.
+	if !d.d.Reminders.Quiet.In(now, d.d.Location) {
+		if st.Due, err = d.d.Store.RemindDue(ctx, now, d.d.Location, d.d.DispatchLimit, d.d.News); err != nil {
+			return st, fmt.Errorf("dispatch: %w", err)
+		}
 	}
 	items, err := d.d.Store.DueWork(ctx, now, until, d.d.providers(), d.d.DispatchLimit)
 	if err != nil {

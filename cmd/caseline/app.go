@@ -99,7 +99,8 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	d.API = api.NewHandler(api.Deps{
 		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
-		Clock: clock, Log: log, Compose: flows.ComposeStaffSMS(cfg.SMSRoutes),
+		News: flows.NewNews(cfg.SMSRoutes, cfg.Location), Clock: clock, Log: log,
+		Compose: flows.ComposeStaffSMS(cfg.SMSRoutes),
 	})
 	return engine, nil
 }

@@ -38,11 +38,12 @@ type config struct {
 	AndroidPassword  string
 	Location         *time.Location
 	LogLevel         zerolog.Level
-	SMSRoutes        care.Routes // which provider carries outbound SMS to which numbers
-	SendRateLimit    float64     // outbound messages per second per provider; 0 is no limit
-	EmergencyNumbers []string    // said to a caller in danger, in order
-	FakeTwilioAddr   string      // where `caseline dev` runs the fake Twilio
-	SpoolDir         string      // where serve keeps inbound messages while the database is away
+	SMSRoutes        care.Routes         // which provider carries outbound SMS to which numbers
+	SendRateLimit    float64             // outbound messages per second per provider; 0 is no limit
+	ReviewInterval   care.ReviewInterval // calendar months between periodic reviews of a case in monitoring
+	EmergencyNumbers []string            // said to a caller in danger, in order
+	FakeTwilioAddr   string              // where `caseline dev` runs the fake Twilio
+	SpoolDir         string              // where serve keeps inbound messages while the database is away
 	TaskTimeout      time.Duration
 }
 
@@ -201,6 +202,15 @@ func variables() []variable {
 					return fmt.Errorf("%q is not a rate in messages per second (0 for none)", v)
 				}
 				c.SendRateLimit = n
+				return nil
+			}},
+		{name: "REVIEW_INTERVAL", def: "3",
+			set: func(c *config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil || n < 1 || n > 24 {
+					return fmt.Errorf("%q is not a number of calendar months from 1 to 24", v)
+				}
+				c.ReviewInterval = care.ReviewInterval{Months: n}
 				return nil
 			}},
 		{name: "FAKE_TWILIO_ADDR", def: "127.0.0.1:8081",

@@ -152,7 +152,10 @@ func seedDemoWorld(ctx context.Context, st *store.Store, loc *time.Location, now
 	if err := st.CreatePlan(ctx, plan); err != nil {
 		return fail("plan", err)
 	}
-	if err := st.ApprovePlan(ctx, plan.ID, approver.ID, "Chủ tịch UBND xã Tân An", now); err != nil {
+	if err := st.SubmitPlan(ctx, plan.ID); err != nil {
+		return fail("submit plan", err)
+	}
+	if err := st.ApprovePlan(ctx, plan.ID, approver.ID, now); err != nil {
 		return fail("approve plan", err)
 	}
 	for _, ev := range []care.CaseEvent{care.EventImplement, care.EventMonitor} {

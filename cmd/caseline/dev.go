@@ -67,7 +67,7 @@ func seed(ctx context.Context, cfg config, log zerolog.Logger) (demoWorld, error
 	}
 	defer pool.Close()
 	clock := care.SystemClock{}
-	return seedDemo(ctx, store.New(pool, clock), cfg.Location, clock.Now())
+	return seedDemo(ctx, store.New(pool, clock, store.WithReview(cfg.ReviewInterval, cfg.Location)), cfg.Location, clock.Now())
 }
 
 // fakeTwilioComponent serves the fake Twilio REST API on ln.

@@ -42,7 +42,7 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 		{name: "redis", stop: func(context.Context) error { return rdb.Close() }},
 	}
 	cs = append(cs, r.before...)
-	st := store.New(pool, care.SystemClock{})
+	st := store.New(pool, care.SystemClock{}, store.WithReview(cfg.ReviewInterval, cfg.Location))
 	if r.workers {
 		deps, err := workerDeps(cfg, log, st, rdb, care.SystemClock{})
 		if err != nil {

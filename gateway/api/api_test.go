@@ -80,8 +80,8 @@ func setup(t *testing.T) *env {
 	rem := &reminders{s: s}
 	routes, err := care.ParseRoutes(testRoutes)
 	require.NoError(t, err)
-	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, Clock: clock, Log: zerolog.Nop(),
-		Compose: flows.ComposeStaffSMS(routes)}))
+	srv := httptest.NewServer(NewHandler(Deps{Store: s, Reminders: rem, News: flows.NewNews(routes, time.UTC), Clock: clock,
+		Log: zerolog.Nop(), Compose: flows.ComposeStaffSMS(routes)}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }

@@ -190,7 +190,8 @@ type planInput struct {
 	} `json:"services"`
 }
 
-// createPlan stores a draft support plan, replacing the case's current one.
+// createPlan stores a draft support plan, replacing the case's plan on its way to approval
+// if any; the plan in force stays in force until the draft is approved.
 func (h *handler) createPlan(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
 	c, err := h.pathCase(r, st)
 	if err != nil {
@@ -243,48 +244,6 @@ func (h *handler) currentPlan(w http.ResponseWriter, r *http.Request, st *care.S
 	}
 	p, err := h.store.CurrentPlan(r.Context(), c.ID)
 	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, viewPlan(p))
-	return nil
-}
-
-// approvalInput is the body of POST /cases/{id}/plan/approval: who approved the plan, as
-// written on the paper plan (the commune People's Committee chairman, or the head of the
-// social-service facility).
-type approvalInput struct {
-	ApproverName string `json:"approver_name"`
-}
-
-// approvePlan records the approval of the case's current plan. Only an approver or an
-// admin may (403 for anyone else); approving an approved plan is 409.
-func (h *handler) approvePlan(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
-	c, err := h.pathCase(r, st)
-	if err != nil {
-		return err
-	}
-	if !st.MayApprove() {
-		return forbidden("only an approver may approve a support plan")
-	}
-	var in approvalInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	name := strings.TrimSpace(in.ApproverName)
-	switch {
-	case name == "":
-		return care.FieldError("approver_name", "approver_name is required")
-	case len([]rune(name)) > 100:
-		return care.FieldError("approver_name", "approver_name is longer than 100 characters")
-	}
-	p, err := h.store.CurrentPlan(r.Context(), c.ID)
-	if err != nil {
-		return err
-	}
-	if err := h.store.ApprovePlanAs(r.Context(), st.ID, p.ID, name, h.clock.Now()); err != nil {
-		return err
-	}
-	if p, err = h.store.CurrentPlan(r.Context(), c.ID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewPlan(p))

@@ -95,14 +95,15 @@ func TestCaseThroughTheFiveSteps(t *testing.T) {
 	fields = e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", kase+"/events", map[string]any{"event": "implement"})
 	require.Contains(t, fields, "step", "an unapproved plan is not implemented")
 
-	e.fails(http.StatusForbidden, "forbidden", w.token, "POST", kase+"/plan/approval", map[string]any{"approver_name": "Ông Chủ tịch"})
-	fields = e.fails(http.StatusBadRequest, care.EINVALID, approverToken, "POST", kase+"/plan/approval", map[string]any{})
-	require.Contains(t, fields, "approver_name")
-	approved := e.ok(http.StatusOK, approverToken, "POST", kase+"/plan/approval", map[string]any{"approver_name": "Ông Chủ tịch UBND xã"})
+	e.fails(http.StatusForbidden, "forbidden", w.token, "POST", kase+"/plan/revision/approve", nil)
+	e.fails(http.StatusConflict, care.ECONFLICT, approverToken, "POST", kase+"/plan/revision/approve", nil) // not submitted
+	require.Equal(t, "submitted", e.ok(http.StatusOK, w.token, "POST", kase+"/plan/revision/submit", nil)["status"])
+	approved := e.ok(http.StatusOK, approverToken, "POST", kase+"/plan/revision/approve", nil)
 	require.Equal(t, "approved", approved["status"])
-	require.Equal(t, float64(approver.ID), approved["approved_by"])
+	require.Equal(t, float64(approver.ID), approved["approved_by"], "the approver is the token's staff member")
+	require.Equal(t, approver.Name, approved["approver_name"])
 	require.Equal(t, start.Format(timeLayoutJSON), approved["approved_at"])
-	e.fails(http.StatusConflict, care.ECONFLICT, adminToken, "POST", kase+"/plan/approval", map[string]any{"approver_name": "X"})
+	e.fails(http.StatusNotFound, care.ENOTFOUND, adminToken, "POST", kase+"/plan/revision/approve", nil) // nothing on its way
 	require.Equal(t, approved, e.ok(http.StatusOK, w.token, "GET", kase+"/plan", nil))
 
 	// Steps 3 to 5, and the history says who moved the case each time.
@@ -116,8 +117,11 @@ func TestCaseThroughTheFiveSteps(t *testing.T) {
 	require.Equal(t, []string{care.AuditServiceStatus}, e.audit("service", svc, w.manager.ID))
 	require.Equal(t, "monitoring", move(approverToken, "monitor")["step"])
 	require.Equal(t, "evaluation", move(w.token, "evaluate")["step"])
-	closed := move(w.token, "close")
+	fields = e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", kase+"/events", map[string]any{"event": "close"})
+	require.Contains(t, fields, "event", "a case closes for a reason")
+	closed := e.ok(http.StatusOK, w.token, "POST", kase+"/close", map[string]any{"reason": "goals_met", "note": "họp gia đình"})
 	require.Equal(t, "closed", closed["step"])
+	require.Equal(t, "goals_met", closed["close_reason"])
 	require.NotNil(t, closed["closed_at"])
 	e.fails(http.StatusConflict, care.ECONFLICT, w.token, "POST", kase+"/appointments", map[string]any{"at": "2026-03-10T09:00:00Z"})
 
@@ -135,7 +139,9 @@ func TestCaseThroughTheFiveSteps(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 5)
 	require.Equal(t, map[string]any{"event": "plan", "from": "assessment", "to": "planning"}, entries[0].Detail)
-	require.Equal(t, []string{care.AuditPlanCreate, care.AuditPlanApprove}, actions(e, "plan", id(plan, "id")))
+	require.Equal(t, care.AuditCaseClose, entries[4].Action)
+	require.Equal(t, map[string]any{"reason": "goals_met", "from": "evaluation"}, entries[4].Detail)
+	require.Equal(t, []string{care.AuditPlanCreate, care.AuditPlanSubmit, care.AuditPlanApprove}, actions(e, "plan", id(plan, "id")))
 	require.Equal(t, []string{care.AuditAssessmentRecord}, e.audit("assessment", id(a, "id"), w.manager.ID))
 }
 

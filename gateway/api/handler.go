@@ -30,8 +30,10 @@ type Reminders interface {
 type Deps struct {
 	Store     care.APIStore
 	Reminders Reminders
-	Clock     care.Clock
-	Log       zerolog.Logger
+	// News words what closing, transferring and approving tell people and staff.
+	News  care.Announcer
+	Clock care.Clock
+	Log   zerolog.Logger
 	// Compose makes the SMS a staff member writes to a person (flows.ComposeStaffSMS).
 	Compose care.SMSComposer
 }
@@ -40,6 +42,7 @@ type Deps struct {
 type handler struct {
 	store     care.APIStore
 	reminders Reminders
+	news      care.Announcer
 	clock     care.Clock
 	log       zerolog.Logger
 	compose   care.SMSComposer
@@ -74,14 +77,22 @@ func (h *handler) routes() []route {
 		{method: "GET", path: "/api/v1/persons/{id}/case", serve: h.openCaseOf},
 		{method: "POST", path: "/api/v1/persons/{id}/cases", serve: h.openCase},
 
+		{method: "GET", path: "/api/v1/cases", serve: h.listCases},
 		{method: "GET", path: "/api/v1/cases/{id}", serve: h.getCase},
 		{method: "POST", path: "/api/v1/cases/{id}/events", serve: h.moveCase},
+		{method: "POST", path: "/api/v1/cases/{id}/close", serve: h.closeCase},
+		{method: "POST", path: "/api/v1/cases/{id}/reopen", serve: h.reopenCase},
+		{method: "POST", path: "/api/v1/cases/{id}/transfer", serve: h.transferCase},
+		{method: "POST", path: "/api/v1/cases/{id}/reviews", serve: h.reviewCase},
 		{method: "GET", path: "/api/v1/cases/{id}/history", serve: h.caseHistory},
 		{method: "POST", path: "/api/v1/cases/{id}/assessments", serve: h.recordAssessment},
 		{method: "GET", path: "/api/v1/cases/{id}/assessments/latest", serve: h.latestAssessment},
 		{method: "POST", path: "/api/v1/cases/{id}/plans", serve: h.createPlan},
 		{method: "GET", path: "/api/v1/cases/{id}/plan", serve: h.currentPlan},
-		{method: "POST", path: "/api/v1/cases/{id}/plan/approval", serve: h.approvePlan},
+		{method: "GET", path: "/api/v1/cases/{id}/plan/revision", serve: h.pendingPlan},
+		{method: "POST", path: "/api/v1/cases/{id}/plan/revision/submit", serve: h.submitPlan},
+		{method: "POST", path: "/api/v1/cases/{id}/plan/revision/approve", serve: h.approvePlan},
+		{method: "POST", path: "/api/v1/cases/{id}/plan/revision/return", serve: h.returnPlan},
 		{method: "PATCH", path: "/api/v1/cases/{id}/plan/services/{service}", serve: h.updateService},
 		{method: "POST", path: "/api/v1/cases/{id}/appointments", serve: h.createAppointment},
 		{method: "POST", path: "/api/v1/cases/{id}/schedules", serve: h.createSchedule},
@@ -107,10 +118,11 @@ func (h *handler) routes() []route {
 // NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix). It panics
 // when a dependency is missing: that is a wiring mistake, not a runtime condition.
 func NewHandler(deps Deps) http.Handler {
-	if deps.Store == nil || deps.Reminders == nil || deps.Clock == nil || deps.Compose == nil {
-		panic("api.NewHandler: Store, Reminders, Clock and Compose are required")
+	if deps.Store == nil || deps.Reminders == nil || deps.News == nil || deps.Clock == nil || deps.Compose == nil {
+		panic("api.NewHandler: Store, Reminders, News, Clock and Compose are required")
 	}
-	h := &handler{store: deps.Store, reminders: deps.Reminders, clock: deps.Clock, log: deps.Log, compose: deps.Compose}
+	h := &handler{store: deps.Store, reminders: deps.Reminders, news: deps.News, clock: deps.Clock, log: deps.Log,
+		compose: deps.Compose}
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
 		mux.Handle(rt.method+" "+rt.path, h.serve(rt))

@@ -88,33 +88,43 @@ func viewPerson(p *care.Person) personView {
 }
 
 type caseView struct {
-	ID         int64      `json:"id"`
-	PersonID   int64      `json:"person_id"`
-	ManagerID  int64      `json:"manager_id"`
-	Commune    string     `json:"commune"`
-	Step       string     `json:"step"`
-	StepNumber int        `json:"step_number"`
-	OpenedAt   time.Time  `json:"opened_at"`
-	ClosedAt   *time.Time `json:"closed_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	ID           int64      `json:"id"`
+	PersonID     int64      `json:"person_id"`
+	ManagerID    int64      `json:"manager_id"`
+	Commune      string     `json:"commune"`
+	Step         string     `json:"step"`
+	StepNumber   int        `json:"step_number"`
+	OpenedAt     time.Time  `json:"opened_at"`
+	ClosedAt     *time.Time `json:"closed_at"`
+	CloseReason  *string    `json:"close_reason"`
+	ReopenedFrom *int64     `json:"reopened_from"`
+	NextReviewAt *time.Time `json:"next_review_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 func viewCase(c *care.Case) caseView {
 	return caseView{ID: int64(c.ID), PersonID: int64(c.PersonID), ManagerID: int64(c.ManagerID), Commune: string(c.Commune),
-		Step: string(c.Step), StepNumber: c.Step.Number(), OpenedAt: c.OpenedAt.UTC(), ClosedAt: utcPtr(c.ClosedAt), UpdatedAt: c.UpdatedAt.UTC()}
+		Step: string(c.Step), StepNumber: c.Step.Number(), OpenedAt: c.OpenedAt.UTC(), ClosedAt: utcPtr(c.ClosedAt),
+		CloseReason: textPtr(c.CloseReason), ReopenedFrom: idPtr(c.ReopenedFrom), NextReviewAt: utcPtr(c.NextReviewAt),
+		UpdatedAt: c.UpdatedAt.UTC()}
 }
 
 type transitionView struct {
-	Event string    `json:"event"`
-	From  string    `json:"from"`
-	To    string    `json:"to"`
-	By    int64     `json:"by"`
-	At    time.Time `json:"at"`
-	Note  string    `json:"note"`
+	Event       string    `json:"event"`
+	From        string    `json:"from"`
+	To          string    `json:"to"`
+	By          int64     `json:"by"`
+	At          time.Time `json:"at"`
+	Note        string    `json:"note"`
+	Reason      *string   `json:"reason"`
+	FromCommune *string   `json:"from_commune"`
+	ToCommune   *string   `json:"to_commune"`
+	ToManager   *int64    `json:"to_manager"`
 }
 
 func viewTransition(t care.CaseTransition) transitionView {
-	return transitionView{Event: string(t.Event), From: string(t.From), To: string(t.To), By: int64(t.By), At: t.At.UTC(), Note: t.Note}
+	return transitionView{Event: string(t.Event), From: string(t.From), To: string(t.To), By: int64(t.By), At: t.At.UTC(), Note: t.Note,
+		Reason: textPtr(t.Reason), FromCommune: textPtr(t.FromCommune), ToCommune: textPtr(t.ToCommune), ToManager: idPtr(t.ToManager)}
 }
 
 type needView struct {
@@ -161,6 +171,10 @@ type planView struct {
 	ApprovedBy   *int64        `json:"approved_by"`
 	ApproverName string        `json:"approver_name"`
 	ApprovedAt   *time.Time    `json:"approved_at"`
+	SubmittedAt  *time.Time    `json:"submitted_at"`
+	ReturnedBy   *int64        `json:"returned_by"`
+	ReturnedAt   *time.Time    `json:"returned_at"`
+	ReturnReason string        `json:"return_reason"`
 }
 
 // dateLayout is an RFC 3339 full-date.
@@ -169,7 +183,8 @@ const dateLayout = "2006-01-02"
 func viewPlan(p *care.SupportPlan) planView {
 	v := planView{ID: int64(p.ID), CaseID: int64(p.CaseID), Goals: p.Goals, Status: string(p.Status),
 		CreatedBy: int64(p.CreatedBy), CreatedAt: p.CreatedAt.UTC(), ApprovedBy: idPtr(p.ApprovedBy),
-		ApproverName: p.ApproverName, ApprovedAt: utcPtr(p.ApprovedAt), Services: make([]serviceView, len(p.Services))}
+		ApproverName: p.ApproverName, ApprovedAt: utcPtr(p.ApprovedAt), Services: make([]serviceView, len(p.Services)),
+		SubmittedAt: utcPtr(p.SubmittedAt), ReturnedBy: idPtr(p.ReturnedBy), ReturnedAt: utcPtr(p.ReturnedAt), ReturnReason: p.ReturnReason}
 	for i, s := range p.Services {
 		v.Services[i] = serviceView{ID: int64(s.ID), Area: string(s.Area), Description: s.Description, Provider: s.Provider, Status: string(s.Status)}
 		if s.Due != nil {
