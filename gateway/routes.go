@@ -33,6 +33,8 @@ type Deps struct {
 	Android http.Handler
 	// API is the case-manager JSON API under /api/v1/; it limits its own bodies.
 	API http.Handler
+	// Console is the staff web console under /console/; it limits its own forms.
+	Console http.Handler
 }
 
 // NewHandler returns the gateway: every route Caseline answers, each counted and timed by
@@ -68,6 +70,7 @@ func NewHandler(deps Deps) http.Handler {
 	handle("POST /ussd/africastalking/events", deps.USSDEvents)
 	handleOwnLimit("/android/sms", deps.Android)
 	handleOwnLimit("/api/v1/", deps.API)
+	handleOwnLimit("/console/", deps.Console)
 
 	return withMiddleware(deps.Log, mux)
 }

@@ -2,7 +2,8 @@
 # bench.sh — the load benchmark in one run (`make bench`): this machine's PostgreSQL ceiling
 # (../shared/bench/ceiling.sh), then `caseline serve` on a fresh scratch database loaded by
 # `caseline load` with signed Twilio SMS webhooks and then with USSD sessions, closed loop;
-# then the workers' reminder fan-out benchmarks when the tree has them. It prints, per run,
+# then the workers' reminder fan-out benchmarks when the tree has them, and the staff console's
+# pages with 10,000 people in a commune (p99 of each). It prints, per run,
 # messages/s, p50/p95/p99 latency, errors, the serve process's CPU per message and peak RSS,
 # and the ratio to the ceiling measured in the same run, and ends with a summary block.
 #
@@ -12,6 +13,7 @@
 # Env (defaults):  BENCH_SECONDS (20) per load run · BENCH_WORKERS (32) concurrent requests ·
 #   BENCH_PHONES (20000) pool of numbers · CEILING_SECONDS (10) · CEILING_SH (found next to the
 #   repository, see below) · BENCH_SKIP_WORKERS=1 skips the workers' benchmarks ·
+#   BENCH_SKIP_CONSOLE=1 skips the console's ·
 #   BENCH_ADMIN_URL, a role that may create databases (the caseline role services.sh makes).
 set -euo pipefail
 
@@ -216,6 +218,22 @@ else
 	say "workers: $workers_note"
 fi
 
+# --- the staff console's pages ---------------------------------------------------------------
+# The inbox, a person's page, a search and the report of a commune of 10,000 people, over HTTP;
+# each reports its p99 (PRODUCT.md: at most 100 ms).
+console_note=""
+if [[ ${BENCH_SKIP_CONSOLE:-} == 1 ]]; then
+	console_note="skipped (BENCH_SKIP_CONSOLE=1)"
+else
+	say "console: go test ./gateway/console -run '^\$' -bench Pages -benchtime 200x (load average $(loadavg))"
+	if console_out=$(timeout 600 "$GO" test ./gateway/console -run '^$' -bench Pages -benchtime 200x 2>&1); then
+		console_note=$(grep '^BenchmarkPages/' <<<"$console_out" | awk '{sub(/^BenchmarkPages\//, "", $1); sub(/-[0-9]+$/, "", $1); printf "%s p99 %s ms; ", $1, $7}')
+	else
+		console_note="FAILED"
+		echo "$console_out" >&2
+	fi
+fi
+
 # --- summary ----------------------------------------------------------------------------------
 cat <<EOF
 
@@ -229,4 +247,5 @@ closed loop, $workers concurrent requests, $phones phones:
   USSD  ${ussd[0]} hop/s  p50 ${ussd[1]} ms  p95 ${ussd[2]} ms  p99 ${ussd[3]} ms  ${ussd[4]} errors  ${ussd[6]} × ceiling  serve ${ussd[5]} cpu-µs/hop  (load average ${ussd[7]})
 serve peak RSS (VmHWM): ${peak} MiB
 workers fan-out benchmarks: $workers_note
+console pages (10,000 people): $console_note
 EOF

@@ -100,20 +100,34 @@ func (s *Store) StaffByToken(ctx context.Context, plaintext string) (*care.Staff
 	if !strings.HasPrefix(plaintext, care.TokenPrefix) {
 		return nil, mapError(care.Errorf(care.EUNAUTHORIZED, "invalid token"), "authenticate token")
 	}
-	var st care.Staff
-	var team []string
-	err := s.pool.QueryRow(ctx, `
-		SELECT m.id, m.name, m.phone, COALESCE(m.commune, ''), m.role, COALESCE(m.supervisor_id, 0), m.language, m.active, t.id,
-			ARRAY(SELECT DISTINCT COALESCE(x.commune, '') FROM case_manager x
-				WHERE x.id = m.id OR (x.supervisor_id = m.id AND x.active) ORDER BY 1)
+	var tokenID care.TokenID
+	st, err := scanStaff(s.pool.QueryRow(ctx, `
+		SELECT `+staffColumns+`, t.id
 		FROM api_token t JOIN case_manager m ON m.id = t.manager_id
-		WHERE t.hash = $1 AND t.revoked_at IS NULL AND m.active`, care.HashAPIToken(plaintext),
-	).Scan(&st.ID, &st.Name, &st.Phone, &st.Commune, &st.Role, &st.SupervisorID, &st.Language, &st.Active, &st.TokenID, &team)
+		WHERE t.hash = $1 AND t.revoked_at IS NULL AND m.active`, care.HashAPIToken(plaintext)), &tokenID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = care.Errorf(care.EUNAUTHORIZED, "invalid or revoked token")
 	}
 	if err != nil {
 		return nil, mapError(err, "authenticate token")
+	}
+	st.TokenID = tokenID
+	return st, nil
+}
+
+// staffColumns is what scanStaff reads of case_manager m: the staff member and the communes
+// of their team (their own and those of the staff they supervise).
+const staffColumns = `m.id, m.name, m.phone, COALESCE(m.commune, ''), m.role, COALESCE(m.supervisor_id, 0), m.language, m.active,
+	ARRAY(SELECT DISTINCT COALESCE(x.commune, '') FROM case_manager x
+		WHERE x.id = m.id OR (x.supervisor_id = m.id AND x.active) ORDER BY 1)`
+
+// scanStaff reads staffColumns and then extra.
+func scanStaff(row pgx.Row, extra ...any) (*care.Staff, error) {
+	var st care.Staff
+	var team []string
+	dest := append([]any{&st.ID, &st.Name, &st.Phone, &st.Commune, &st.Role, &st.SupervisorID, &st.Language, &st.Active, &team}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
 	}
 	st.Team = make([]care.CommuneCode, len(team))
 	for i, c := range team {

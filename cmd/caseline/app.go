@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -18,6 +19,7 @@ import (
 	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/android"
 	"github.com/caseline/caseline/gateway/api"
+	"github.com/caseline/caseline/gateway/console"
 	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/gateway/twilio"
 	"github.com/caseline/caseline/gateway/ussd"
@@ -97,10 +99,13 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}); err != nil {
 		return nil, err
 	}
-	d.API = api.NewHandler(api.Deps{
-		Store: st, Reminders: reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)},
-		News: flows.NewNews(cfg.SMSRoutes, cfg.Location), Clock: clock, Log: log,
-		Compose: flows.ComposeStaffSMS(cfg.SMSRoutes),
+	reminders := reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)}
+	compose := flows.ComposeStaffSMS(cfg.SMSRoutes)
+	news := flows.NewNews(cfg.SMSRoutes, cfg.Location)
+	d.API = api.NewHandler(api.Deps{Store: st, Reminders: reminders, News: news, Clock: clock, Log: log, Compose: compose})
+	d.Console = console.New(console.Deps{
+		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Compose: compose, News: news, Clock: clock, Log: log,
+		Secure: strings.HasPrefix(cfg.PublicBaseURL, "https://"), Location: cfg.Location,
 	})
 	return engine, nil
 }

@@ -198,6 +198,10 @@ See what Caseline sent (SMS and calls reaching the fake Twilio):
   curl -s %[2]s/_fake/messages
   curl -s %[2]s/_fake/calls
 
+Staff console (sign in with %[5]s; the code arrives as an SMS to the fake Twilio):
+  open %[1]s/console/
+  curl -s '%[2]s/_fake/messages?to=%[5]s'
+
 Case-manager API (token of %[5]s, shown once):
   curl -s -H 'Authorization: Bearer %[6]s' %[1]s/api/v1/escalations
   curl -s %[1]s/api/v1/openapi.json
