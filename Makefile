@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: dev test services build bench faults fresh-check
+.PHONY: dev test services build bench bench-scale faults fresh-check
 
 dev:
 	bash scripts/dev.sh
@@ -29,6 +29,12 @@ build:
 # and USSD load against `caseline serve` on a scratch database, and the workers' benchmarks
 bench:
 	bash scripts/bench.sh
+
+# bench-scale: the message log at scale (scripts/bench-scale.sh): the SMS load on an empty
+# database and on one preloaded with 1,000,000 persons, 10,000,000 messages and 1,000,000
+# reminders (SCALE=0.1 for a tenth), a dispatcher pass, the API's list pages. Heavy; by hand.
+bench-scale:
+	bash scripts/bench-scale.sh
 
 # fresh-check: the two commands on a fresh Debian 12 built with debootstrap (slow; by hand,
 # as root; not in CI)

@@ -411,4 +411,41 @@ type WorkStore interface {
 	// request begun whose life (see SessionLife) ends before until, as WorkUnfinished items
 	// due when it ends.
 	DueUnfinished(ctx context.Context, until time.Time, life SessionLife, limit int) ([]DueItem, error)
+	// RecordDispatchPass records that a dispatcher pass ended at at, having taken took.
+	RecordDispatchPass(ctx context.Context, at time.Time, took time.Duration) error
+
+	LogUpkeep
 }
+
+// LogUpkeep keeps the message log fast and private as it grows (the workers' upkeep job).
+// Each method is idempotent: two processes may run it at once.
+type LogUpkeep interface {
+	// EnsureMessagePartitions makes the message log's partitions of now's month and the
+	// next one (UTC months), if missing.
+	EnsureMessagePartitions(ctx context.Context, now time.Time) error
+	// ClearBodies clears the words (message bodies, the replies kept for repeated webhooks,
+	// help request descriptions) older than keep, keeping everything else. An abuse report's
+	// words, and those of the conversation that filed it (ReportWindow either side), are kept
+	// while its case is open and cleared once it has been closed for keep.
+	ClearBodies(ctx context.Context, now time.Time, keep time.Duration) (Cleared, error)
+	// ExpireSessions deletes the dialog sessions idle since before, except those holding a
+	// help request begun and not yet reported.
+	ExpireSessions(ctx context.Context, before time.Time) (int, error)
+}
+
+// Cleared says what one ClearBodies run cleared.
+type Cleared struct {
+	Messages     int // message bodies
+	HelpRequests int // help request descriptions
+}
+
+// ReportWindow is how far either side of a help request its conversation's messages lie:
+// an SMS session lives an hour idle, a USSD or voice session less.
+const ReportWindow = time.Hour
+
+// DefaultBodyRetention is how long message bodies are kept by default.
+const DefaultBodyRetention = 365 * 24 * time.Hour
+
+// SessionExpiry is how long an idle dialog session is kept: long past the time it can be
+// continued (an hour), so a caller's language stays known for a month of silence.
+const SessionExpiry = 30 * 24 * time.Hour

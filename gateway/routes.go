@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -111,8 +112,28 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 	return c
 }
 
+// routeKey is the context key of the route a request is counted under.
+type routeKey struct{}
+
+// instrument counts and times h's requests under pattern, or under a finer pattern when h
+// dispatches through a ServeMux of its own (the API, the console): a ServeMux writes the
+// pattern it matched into the request it was handed (Request.Pattern), so when h passes the
+// request on unchanged, each of its routes gets its own label, new ones included, with no
+// list to keep. A request h's own mux matched nothing keeps pattern (the label set stays
+// bounded whatever paths clients try).
 func (m httpMetrics) instrument(pattern string, h http.Handler) http.Handler {
-	route := prometheus.Labels{"route": pattern}
-	h = promhttp.InstrumentHandlerDuration(m.duration.MustCurryWith(route), h)
-	return promhttp.InstrumentHandlerCounter(m.requests.MustCurryWith(route), h)
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if rt, ok := r.Context().Value(routeKey{}).(*string); ok && r.Pattern != "" {
+			*rt = r.Pattern
+		}
+	})
+	label := promhttp.WithLabelFromCtx("route", func(ctx context.Context) string {
+		return *ctx.Value(routeKey{}).(*string)
+	})
+	counted := promhttp.InstrumentHandlerCounter(m.requests, promhttp.InstrumentHandlerDuration(m.duration, inner, label), label)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt := pattern
+		counted.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &rt)))
+	})
 }

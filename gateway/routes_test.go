@@ -34,6 +34,37 @@ func TestMetricsCountRequestsByRoutePatternAndStatus(t *testing.T) {
 	require.Contains(t, body, `caseline_http_request_duration_seconds_count{route="GET /healthz"} 3`)
 }
 
+// TestSubHandlerRoutesGetTheirOwnLabel: a handler mounted under a prefix that dispatches
+// through a ServeMux of its own (the API, a console) has each of its routes counted under
+// the pattern its mux matched, with no list kept in the gateway; a path its mux does not
+// know stays under the mount's pattern.
+func TestSubHandlerRoutesGetTheirOwnLabel(t *testing.T) {
+	t.Parallel()
+	api := http.NewServeMux()
+	api.HandleFunc("GET /api/v1/things/{id}", func(w http.ResponseWriter, _ *http.Request) {})
+	api.HandleFunc("POST /api/v1/things/{id}/move", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusConflict)
+	})
+	reg := prometheus.NewRegistry()
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), Metrics: reg, API: api})
+	for _, r := range []*http.Request{
+		httptest.NewRequest(http.MethodGet, "/api/v1/things/1", nil),
+		httptest.NewRequest(http.MethodGet, "/api/v1/things/2", nil),
+		httptest.NewRequest(http.MethodPost, "/api/v1/things/2/move", nil),
+		httptest.NewRequest(http.MethodGet, "/api/v1/nothing/here", nil),
+	} {
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	require.Contains(t, body, `caseline_http_requests_total{code="200",route="GET /api/v1/things/{id}"} 2`)
+	require.Contains(t, body, `caseline_http_requests_total{code="409",route="POST /api/v1/things/{id}/move"} 1`)
+	require.Contains(t, body, `caseline_http_requests_total{code="404",route="/api/v1/"} 1`)
+	require.Contains(t, body, `caseline_http_request_duration_seconds_count{route="GET /api/v1/things/{id}"} 2`)
+	require.NotContains(t, body, `code="200",route="/api/v1/"`)
+}
+
 func TestNewHandlerTwiceOnOneRegistryShareSeries(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()

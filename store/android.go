@@ -124,15 +124,24 @@ func (s *Store) HandOutAndroid(ctx context.Context, queue []care.Message, lease 
 			}
 			phones[i], persons[i], bodies[i], keys[i] = m.Phone.E164(), int64(m.PersonID), m.Body, m.IdempotencyKey
 		}
+		// A key already kept writes nothing (message_key.go); ids follow the queue's order.
 		b.Queue(`
-			INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key,
+			WITH q AS (
+				SELECT nextval('message_id_seq') AS id, q.*
+				FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS q(phone, person_id, body, key, n)
+				ORDER BY q.n),
+			k AS (
+				INSERT INTO message_key (message_id, created_at, provider, idempotency_key)
+				SELECT id, $5, 'android', key FROM q
+				ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+				RETURNING message_id)
+			INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status, idempotency_key,
 				created_at, updated_at)
-			SELECT 'out', 'sms', 'android', q.phone,
+			SELECT q.id, 'out', 'sms', 'android', q.phone,
 				COALESCE(NULLIF(q.person_id, 0), (SELECT p.id FROM person p WHERE p.phone = q.phone)),
 				q.body, 'queued', q.key, $5, $5
-			FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS q(phone, person_id, body, key, n)
-			ORDER BY q.n
-			ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+			FROM q JOIN k ON k.message_id = q.id
+			ORDER BY q.n`,
 			phones, persons, bodies, keys, now)
 	}
 	b.Queue(`

@@ -48,10 +48,14 @@ func (s *Store) SendSMSAs(ctx context.Context, st *care.Staff, m care.StaffSMS, 
 			return err
 		}
 		out, err = scanMessage(tx.QueryRow(ctx, `
-			INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
+			WITH v AS (SELECT nextval('message_id_seq') AS id),
+			k AS (
+				INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $6, $1, $5 FROM v
+				ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+				RETURNING message_id)
+			INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
 				idempotency_key, attempts, next_attempt_at, staff_id, created_at, updated_at)
-			VALUES ('out', 'sms', $1, $2, $3, $4, 'queued', $5, 0, $6, $7, $6, $6)
-			ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+			SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, 0, $6, $7, $6, $6 FROM k
 			RETURNING `+messageColumns,
 			string(provider), p.Phone.E164(), int64(p.ID), body, key, now, int64(st.ID)))
 		if errors.Is(err, pgx.ErrNoRows) { // the same key, committed meanwhile
@@ -84,5 +88,6 @@ func staffSMSKey(by care.ManagerID, m care.StaffSMS) (string, error) {
 }
 
 func staffSMSByKey(ctx context.Context, q db, key string) (*care.Message, error) {
-	return scanMessage(q.QueryRow(ctx, `SELECT `+messageColumns+` FROM message WHERE idempotency_key = $1`, key))
+	return scanMessage(q.QueryRow(ctx, `SELECT `+messageColumns+` FROM message
+		WHERE (id, created_at) = (SELECT message_id, created_at FROM message_key WHERE idempotency_key = $1)`, key))
 }

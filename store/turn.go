@@ -37,7 +37,8 @@ LEFT JOIN LATERAL (
 
 const turnFactsSelect = `
 SELECT
-  (SELECT reply FROM message WHERE idempotency_key = $1),
+  (SELECT m.reply FROM message_key k JOIN message m ON m.id = k.message_id AND m.created_at = k.created_at
+   WHERE k.idempotency_key = $1),
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
   c.id, c.step, m.name, m.phone,
   sm.id, sm.name, COALESCE(sm.commune, ''), sm.language,
@@ -496,11 +497,16 @@ UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, nex
 WHERE id = $1 AND status = 'open'`, int64(a.ID), int64(a.By), o.Now)
 	}
 	for _, m := range w.Queue {
+		// A key already kept writes nothing (message_key.go).
 		b.Queue(`
-INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key,
+WITH v AS (SELECT nextval('message_id_seq') AS id),
+k AS (
+  INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $6, $1, $5 FROM v
+  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING message_id)
+INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status, idempotency_key,
                      next_attempt_at, created_at, updated_at)
-VALUES ('out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6)
-ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6 FROM k`,
 			m.Provider, m.Phone, turnID(int64(m.PersonID)), m.Body, m.IdempotencyKey, o.Now)
 	}
 	if w.FinishSession != 0 {

@@ -97,13 +97,19 @@ func (s *Store) twoTrips(ctx context.Context, read func(b *pgx.Batch), write fun
 
 // queueOutboundSQL writes an outbound message, queued and due now; a message already written
 // under the same idempotency key is returned as it is.
+// The key's row in message_key names the message, new or old (message_key.go).
 const queueOutboundSQL = `
-	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
-		idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-	VALUES ('out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7)
-	ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
-		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-	RETURNING id`
+	WITH v AS (SELECT nextval('message_id_seq') AS id),
+	k AS (
+		INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $7, $2, $6 FROM v
+		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
+			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+		RETURNING message_id, xmax = 0 AS fresh),
+	ins AS (
+		INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
+			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
+		SELECT message_id, 'out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7 FROM k WHERE fresh)
+	SELECT message_id FROM k`
 
 // batchOutbound queues the writes of out on b; ids receives their ids when b runs.
 func batchOutbound(b *pgx.Batch, out []care.Outgoing, now time.Time, ids *[]care.MessageID) {

@@ -115,18 +115,34 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 // the providers $8 claimed for their first attempt, leased until $9; xmax = 0 tells the
 // rows it inserted from those found under their idempotency key.
 const outboundAllSQL = `
-	INSERT INTO message (direction, channel, provider, phone, person_id, body, status,
-		idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-	SELECT 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body,
-		CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
-		CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
-		CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
-	FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-		AS v(channel, provider, phone, person, body, key)
-	ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
-		DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-	RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
-		idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, xmax = 0`
+	WITH v AS (
+		SELECT nextval('message_id_seq') AS id, v.*
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) WITH ORDINALITY
+			AS v(channel, provider, phone, person, body, key, n)
+		ORDER BY v.n),
+	k AS (
+		INSERT INTO message_key (message_id, created_at, provider, idempotency_key)
+		SELECT id, $7, provider, key FROM v
+		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
+			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+		RETURNING message_id, created_at, xmax = 0 AS fresh),
+	ins AS (
+		INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
+			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
+		SELECT v.id, 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body,
+			CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
+			CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
+			CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
+		FROM v JOIN k ON k.message_id = v.id AND k.fresh
+		ORDER BY v.n
+		RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
+			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, true)
+	SELECT * FROM ins
+	UNION ALL
+	SELECT m.id, m.direction, m.channel, m.provider, m.phone, coalesce(m.person_id, 0), m.body, m.status,
+		m.idempotency_key, m.attempts, m.next_attempt_at, m.error_code, m.created_at, m.updated_at, false
+	FROM k JOIN message m ON m.id = k.message_id AND m.created_at = k.created_at
+	WHERE NOT k.fresh`
 
 // outboundAllArgs returns outboundAllSQL's arguments.
 func outboundAllArgs(out []care.Outgoing, now time.Time, claim care.Claim) []any {
@@ -182,15 +198,19 @@ func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, claim ca
 // queueClaimed writes o to the outbox as batchOutboundAll does, in one round trip on q.
 func queueClaimed(ctx context.Context, q db, o care.Outgoing, now time.Time, claim care.Claim) (care.QueuedMessage, error) {
 	var queued []care.QueuedMessage
-	rows, err := q.Query(ctx, outboundAllSQL, outboundAllArgs([]care.Outgoing{o}, now, claim)...)
-	if err == nil {
-		err = scanOutboundAll(rows, &queued)
+	// A message another transaction committed under the same key while this statement ran
+	// is not in its snapshot: the next statement sees it.
+	for try := 0; try < 2 && len(queued) == 0; try++ {
+		rows, err := q.Query(ctx, outboundAllSQL, outboundAllArgs([]care.Outgoing{o}, now, claim)...)
+		if err == nil {
+			err = scanOutboundAll(rows, &queued)
+		}
+		if err != nil {
+			return care.QueuedMessage{}, mapError(err, "queue message %s", o.Key)
+		}
 	}
-	if err == nil && len(queued) != 1 {
-		err = pgx.ErrNoRows
-	}
-	if err != nil {
-		return care.QueuedMessage{}, mapError(err, "queue message %s", o.Key)
+	if len(queued) != 1 {
+		return care.QueuedMessage{}, mapError(pgx.ErrNoRows, "queue message %s", o.Key)
 	}
 	return queued[0], nil
 }

@@ -65,6 +65,11 @@ type Deps struct {
 	// notify) as soon as they commit; without it the next dispatcher pass picks them up.
 	Enqueuer Enqueuer
 
+	// BodyRetention is how long message bodies are kept (default care.DefaultBodyRetention);
+	// UpkeepInterval how often the upkeep job runs (default an hour).
+	BodyRetention  time.Duration
+	UpkeepInterval time.Duration
+
 	// DispatchInterval is how often the dispatcher runs (default 5s), DispatchWindow how far
 	// ahead it looks (default 2m), DispatchLimit the most items of each kind per pass
 	// (default 5000): rows of check-ins and escalations, batches of care.BatchSpan ids of
@@ -138,6 +143,12 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	if d.MaxAttempts <= 0 {
 		d.MaxAttempts = 8
+	}
+	if d.BodyRetention <= 0 {
+		d.BodyRetention = care.DefaultBodyRetention
+	}
+	if d.UpkeepInterval <= 0 {
+		d.UpkeepInterval = time.Hour
 	}
 	if d.DispatchInterval <= 0 {
 		d.DispatchInterval = 5 * time.Second

@@ -130,5 +130,11 @@ func (d *Dispatcher) Pass(ctx context.Context) (PassStats, error) {
 		}
 	}
 	st.Enqueued = len(items)
+	// Kept in PostgreSQL so /metrics on any process tells how long ago a pass ended
+	// (caseline_dispatcher_lag_seconds) and what it took.
+	end := d.d.Clock.Now()
+	if err := d.d.Store.RecordDispatchPass(ctx, end, end.Sub(now)); err != nil {
+		return st, fmt.Errorf("dispatch: %w", err)
+	}
 	return st, nil
 }

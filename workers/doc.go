@@ -22,6 +22,11 @@
 // returned (so no second at the provider ever holds more than the limit), and bounds what
 // is claimed to what the limit lets go within half a task's time.
 //
+// The Upkeep job keeps the message log fast and private as it grows, in every work process
+// hourly (each step idempotent): it makes next month's partition of the log ahead of time,
+// clears message bodies older than Deps.BodyRetention (an abuse report's only once its case
+// has been closed that long), and deletes dialog sessions idle for care.SessionExpiry.
+//
 // Wiring (cmd/caseline work):
 //
 //	client := asynq.NewClientFromRedisClient(rdb)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,14 +33,107 @@ import (
 func twilioTimeout(task time.Duration) time.Duration { return min(10*time.Second, task/3) }
 
 // newRegistry is what /metrics serves: the process's figures and those read from PostgreSQL
-// (what the workers, in whatever process, found).
+// at each scrape (what the workers, in whatever process, found), under the gateway's short
+// timeout. Those queries read small indexed sets (see store/metrics.go), so a scrape stays
+// cheap however large the message log grows.
 func newRegistry(st *store.Store, log zerolog.Logger) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		gateway.GaugeFunc("caseline_help_requests_unrouted",
 			"Open help requests whose escalation found nobody at all to tell (no commune staff, no one on call).",
-			st.UnroutedHelpRequests, log))
+			st.UnroutedHelpRequests, log),
+		escalationMetrics(st, log), outboxMetrics(st, log), dispatcherMetrics(st, log), messageMetrics(st, log))
 	return reg
+}
+
+// escalationLevels are the ladder's rungs, as labels: each is reported, at zero when empty,
+// so a dashboard never shows "no data" for a quiet ladder.
+var escalationLevels = []string{"0", "1", "2"}
+
+func escalationMetrics(st *store.Store, log zerolog.Logger) prometheus.Collector {
+	open := prometheus.NewDesc("caseline_escalations_open",
+		"Open (unacknowledged) escalations, by level of the ladder (0 case manager, 1 supervisor, 2 duty officer) and urgency.",
+		[]string{"level", "urgency"}, nil)
+	overdue := prometheus.NewDesc("caseline_escalations_overdue",
+		"Open escalations past their rung's deadline, by level: at level 2 nobody acknowledged in time; below it, the climb is late.",
+		[]string{"level"}, nil)
+	return gateway.Scraped([]*prometheus.Desc{open, overdue}, func(ctx context.Context, emit gateway.Emit) error {
+		counts, err := st.OpenEscalations(ctx)
+		if err != nil {
+			return err
+		}
+		for _, level := range escalationLevels {
+			for _, urgency := range []string{"urgent", "normal"} {
+				emit(open, sampleOf(counts, level, urgency), level, urgency)
+			}
+		}
+		late, err := st.OverdueEscalations(ctx)
+		if err != nil {
+			return err
+		}
+		for _, level := range escalationLevels {
+			emit(overdue, sampleOf(late, level), level)
+		}
+		return nil
+	}, log)
+}
+
+// sampleOf is the value of the sample with labels, 0 when there is none.
+func sampleOf(samples []store.Sample, labels ...string) float64 {
+	for _, s := range samples {
+		if slices.Equal(s.Labels, labels) {
+			return s.Value
+		}
+	}
+	return 0
+}
+
+func outboxMetrics(st *store.Store, log zerolog.Logger) prometheus.Collector {
+	pending := prometheus.NewDesc("caseline_outbox_pending",
+		"Outbound messages waiting to be sent: queued (due now or retrying later) or being sent.", nil, nil)
+	oldest := prometheus.NewDesc("caseline_outbox_oldest_due_seconds",
+		"How long the outbound message waiting longest has been due (0 when none is).", nil, nil)
+	return gateway.Scraped([]*prometheus.Desc{pending, oldest}, func(ctx context.Context, emit gateway.Emit) error {
+		n, age, err := st.Outbox(ctx)
+		if err != nil {
+			return err
+		}
+		emit(pending, float64(n))
+		emit(oldest, age)
+		return nil
+	}, log)
+}
+
+func dispatcherMetrics(st *store.Store, log zerolog.Logger) prometheus.Collector {
+	lag := prometheus.NewDesc("caseline_dispatcher_lag_seconds",
+		"Time since the dispatcher (any work process) last finished a pass; it runs every 5 s.", nil, nil)
+	took := prometheus.NewDesc("caseline_dispatcher_pass_seconds",
+		"How long the dispatcher's last pass took.", nil, nil)
+	return gateway.Scraped([]*prometheus.Desc{lag, took}, func(ctx context.Context, emit gateway.Emit) error {
+		ago, d, ok, err := st.DispatchPass(ctx)
+		if err != nil || !ok {
+			return err // none yet: left out, and an alert on absent() can say so
+		}
+		emit(lag, ago)
+		emit(took, d)
+		return nil
+	}, log)
+}
+
+func messageMetrics(st *store.Store, log zerolog.Logger) prometheus.Collector {
+	recent := prometheus.NewDesc("caseline_messages_last_hour",
+		"Messages logged in the last hour (SMS, USSD hops, voice turns), by direction, channel, provider and the status they have now.",
+		[]string{"direction", "channel", "provider", "status"}, nil)
+	return gateway.Scraped([]*prometheus.Desc{recent}, func(ctx context.Context, emit gateway.Emit) error {
+		counts, err := st.RecentMessages(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range counts {
+			emit(recent, c.Value, c.Labels...)
+		}
+		return nil
+	}, log)
 }
 
 // httpDeps is what every process answers on LISTEN_ADDR: /healthz, /readyz checking
@@ -59,7 +153,7 @@ func httpDeps(log zerolog.Logger, reg *prometheus.Registry, pool *pgxpool.Pool, 
 // addGateway adds the gateway to d: every channel and the API on st, with the spool sp (nil
 // spools nothing) and, with one, its readiness ("degraded: spooling" while it holds
 // messages). It returns the dialog engine, which the spool's replayer runs too.
-func addGateway(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (*flows.Engine, error) {
+func addGateway(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (gateway.Engine, error) {
 	if sp != nil {
 		d.Ready["spool"] = func(context.Context) error {
 			if sp.Depth() > 0 {
@@ -73,11 +167,11 @@ func addGateway(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool
 
 // channels builds the dialog engine and every channel's webhook handler into d, each with the
 // spool sp; it returns the engine.
-func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (*flows.Engine, error) {
-	engine := flows.NewEngine(flows.Deps{
+func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (gateway.Engine, error) {
+	engine := gateway.TimedEngine(flows.NewEngine(flows.Deps{
 		Turns: st, Clock: clock, Router: cfg.SMSRoutes, Location: cfg.Location,
 		EmergencyNumbers: cfg.EmergencyNumbers,
-	})
+	}), d.Metrics)
 	tw, err := twilio.New(twilio.Deps{
 		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices, Spool: sp,
 	})
@@ -132,6 +226,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		RateLimit:     cfg.SendRateLimit,
 		Redis:         rdb,
 		TaskTimeout:   cfg.TaskTimeout,
+		BodyRetention: cfg.BodyRetention,
 		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), cfg.TaskTimeout),
 	}, nil
 }

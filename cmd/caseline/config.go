@@ -45,6 +45,7 @@ type config struct {
 	FakeTwilioAddr   string              // where `caseline dev` runs the fake Twilio
 	SpoolDir         string              // where serve keeps inbound messages while the database is away
 	TaskTimeout      time.Duration
+	BodyRetention    time.Duration // how long message bodies are kept
 }
 
 // variable is one environment variable: its defaults and how it is checked and stored.
@@ -230,6 +231,15 @@ func variables() []variable {
 				c.TaskTimeout = d
 				return nil
 			}},
+		{name: "MESSAGE_BODY_RETENTION", def: "365d",
+			set: func(c *config, v string) error {
+				d, err := parseDays(v)
+				if err != nil || d < 24*time.Hour {
+					return fmt.Errorf("%q is not a duration of at least a day (like 365d or 720h)", v)
+				}
+				c.BodyRetention = d
+				return nil
+			}},
 		{name: "SPOOL_DIR", def: "spool",
 			set: func(c *config, v string) error {
 				if strings.TrimSpace(v) == "" {
@@ -248,6 +258,18 @@ func variables() []variable {
 				return nil
 			}},
 	}
+}
+
+// parseDays reads a duration in days ("365d") or as Go writes one ("720h").
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100*365 {
+			return 0, fmt.Errorf("bad days %q", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }
 
 // voiceVariable is a TWILIO_VOICE_* variable: a Twilio voice that speaks language (named

@@ -29,6 +29,7 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, "Asia/Ho_Chi_Minh", cfg.Location.String())
 	require.Equal(t, zerolog.InfoLevel, cfg.LogLevel)
 	require.Equal(t, []string{"113", "111"}, cfg.EmergencyNumbers)
+	require.Equal(t, 365*24*time.Hour, cfg.BodyRetention)
 	require.Empty(t, cfg.TwilioAccountSID, "no made-up account outside dev")
 	require.Empty(t, cfg.TwilioAuthToken)
 	require.Empty(t, cfg.USSDToken)
@@ -53,7 +54,7 @@ func TestConfigValues(t *testing.T) {
 		"TIMEZONE":           "UTC",
 		"LOG_LEVEL":          "WARN",
 		"TWILIO_AUTH_TOKEN":  "t", "USSD_TOKEN": "u-1.2_3~", "ANDROID_GATEWAY_PASSWORD": "p",
-		"EMERGENCY_NUMBERS": " 113 , 115 ",
+		"EMERGENCY_NUMBERS": " 113 , 115 ", "MESSAGE_BODY_RETENTION": "90d",
 	}), "serve")
 	require.NoError(t, err)
 	require.Equal(t, "https://caseline.example.org", cfg.PublicBaseURL)
@@ -62,6 +63,7 @@ func TestConfigValues(t *testing.T) {
 	require.Equal(t, time.UTC, cfg.Location)
 	require.Equal(t, zerolog.WarnLevel, cfg.LogLevel)
 	require.Equal(t, []string{"113", "115"}, cfg.EmergencyNumbers)
+	require.Equal(t, 90*24*time.Hour, cfg.BodyRetention)
 
 	const service = "MG0123456789abcdef0123456789abcdef"
 	cfg, err = loadConfig(getenv(map[string]string{"TWILIO_FROM": service, "TWILIO_CALLER_ID": "0283 900 1234",
@@ -124,6 +126,10 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 		{"USSD_TOKEN", "a&b", "work", "USSD_TOKEN: may hold only letters, digits and - . _ ~ (it travels in the callback URL)"},
 		{"ANDROID_GATEWAY_USERNAME", "a:b", "work", `ANDROID_GATEWAY_USERNAME: "a:b" contains ':', which HTTP Basic auth cannot carry in a user name`},
 		{"TIMEZONE", "Asia/Hanoi_City", "work", `TIMEZONE: unknown time zone "Asia/Hanoi_City" (like Asia/Ho_Chi_Minh)`},
+		{"MESSAGE_BODY_RETENTION", "forever", "work", `MESSAGE_BODY_RETENTION: "forever" is not a duration of at least a day (like 365d or 720h)`},
+		{"MESSAGE_BODY_RETENTION", "0d", "work", `MESSAGE_BODY_RETENTION: "0d" is not a duration of at least a day (like 365d or 720h)`},
+		{"MESSAGE_BODY_RETENTION", "2h", "work", `MESSAGE_BODY_RETENTION: "2h" is not a duration of at least a day (like 365d or 720h)`},
+		{"MESSAGE_BODY_RETENTION", "-5d", "work", `MESSAGE_BODY_RETENTION: "-5d" is not a duration of at least a day (like 365d or 720h)`},
 		{"LOG_LEVEL", "loud", "work", `LOG_LEVEL: "loud" is not one of trace, debug, info, warn, error, disabled`},
 		{"LOG_LEVEL", "3", "work", `LOG_LEVEL: "3" is not one of trace, debug, info, warn, error, disabled`},
 		{"TWILIO_AUTH_TOKEN", "", "serve", "TWILIO_AUTH_TOKEN: required by serve (set it, or use `caseline dev` for development defaults)"},

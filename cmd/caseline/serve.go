@@ -50,7 +50,7 @@ func runRoles(ctx context.Context, cfg config, log zerolog.Logger, r roles) erro
 			rdb.Close()
 			return err
 		}
-		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps))
+		cs = append(cs, workerComponent(rdb, log, deps), dispatcherComponent(deps), upkeepComponent(deps))
 	}
 	// Every process answers HTTP on LISTEN_ADDR: work only /healthz, /readyz and /metrics,
 	// for its orchestrator (compose, systemd, a load balancer) to probe. It starts last, so

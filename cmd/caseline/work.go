@@ -61,6 +61,22 @@ func dispatcherComponent(deps workers.Deps) component {
 	return c
 }
 
+// upkeepComponent runs the message log's upkeep job (partitions ahead, retention, expired
+// sessions) every hour in each work process; its steps are idempotent.
+func upkeepComponent(deps workers.Deps) component {
+	var u *workers.Upkeep
+	c := loopComponent("upkeep", func(ctx context.Context) error { return u.Run(ctx) })
+	start := c.start
+	c.start = func(ctx context.Context, fail func(error)) error {
+		var err error
+		if u, err = workers.NewUpkeep(deps); err != nil {
+			return err
+		}
+		return start(ctx, fail)
+	}
+	return c
+}
+
 func pingRedis(ctx context.Context, rdb *redis.Client) error {
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
