@@ -28,6 +28,7 @@ const (
 	keyCancelled   = "cancelled"
 
 	keyMenu        = "menu"
+	keyMenuVoice   = "menu_voice"
 	keyOptRegister = "opt_register"
 	keyOptPlan     = "opt_plan"
 	keyOptHelp     = "opt_help"
@@ -114,12 +115,14 @@ const (
 	keyHelpDangerSMS = "help_danger_sms"
 	keyHelpNeutral   = "help_neutral"
 
-	keyCheckIn     = "checkin"
-	keyOptFine     = "opt_fine"
-	keyOptNeedHelp = "opt_need_help"
-	keyCheckInFine = "checkin_fine"
+	keyCheckIn      = "checkin"
+	keyCheckInVoice = "checkin_voice"
+	keyOptFine      = "opt_fine"
+	keyOptNeedHelp  = "opt_need_help"
+	keyCheckInFine  = "checkin_fine"
 
 	keyReminder       = "reminder"
+	keyReminderVoice  = "reminder_voice"
 	keyOptCome        = "opt_come"
 	keyOptCannotCome  = "opt_cannot_come"
 	keyReminderCome   = "reminder_come"
@@ -157,6 +160,15 @@ const (
 	keyPersonOfferCallback  = "person_offer_callback"
 	keyPersonNoAnswer       = "person_no_answer"
 )
+
+// voiceVariants are what a call says instead of a prompt: the Vietnamese voice reads an
+// English brand name ("Caseline") letter by letter or as nonsense, so a call names no brand
+// in Vietnamese.
+var voiceVariants = map[string]string{
+	keyMenu:     keyMenuVoice,
+	keyCheckIn:  keyCheckInVoice,
+	keyReminder: keyReminderVoice,
+}
 
 // catalog holds every prompt: key → {Vietnamese, English}.
 type catalog map[string][2]string

@@ -62,30 +62,16 @@ func TestEverySMSPromptIsDiscreet(t *testing.T) {
 	t.Parallel()
 	e := NewEngine(Deps{})
 	checked := 0
-	for name, spec := range e.flows {
-		for state, st := range spec.states {
-			if st.prompt == nil || (st.channels != nil && !slices.Contains(st.channels, care.ChannelSMS)) {
-				continue
-			}
-			for _, cat := range care.HelpCategories {
-				for _, lang := range []care.Language{care.Vietnamese, care.English} {
-					for _, n := range noticesFor(e, name, state, care.ChannelSMS) {
-						s := worstStep(e, name, state, care.ChannelSMS, lang, cat)
-						s.notice = n
-						p := s.render()
-						if n != "" {
-							p.Text = s.t(n) + " " + p.Text
-						}
-						for _, diacritics := range []bool{false, true} {
-							text := SMSText(p, diacritics)
-							require.Empty(t, Indiscreet(text), "%s/%s %s %s %s: %q", name, state, lang, cat, n, text)
-							checked++
-						}
-					}
-				}
-			}
+	walkPrompts(e, care.HelpCategories, func(r rendering) {
+		if r.ch != care.ChannelSMS {
+			return
 		}
-	}
+		for _, diacritics := range []bool{false, true} {
+			text := SMSText(r.p, diacritics)
+			require.Empty(t, Indiscreet(text), "%s: %q", r.where(), text)
+			checked++
+		}
+	})
 	for _, lang := range []care.Language{care.Vietnamese, care.English} {
 		require.Empty(t, Indiscreet(SMSText(e.Apology(lang), false)))
 	}

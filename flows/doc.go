@@ -12,4 +12,11 @@
 // the screen limit); voice renderers also say Reply.Keys after a menu's options, say an
 // option whose Language differs from the prompt's in that language's voice, and honour
 // Reply.Slow and Prompt.Person. When Handle fails they answer Apology.
+//
+// The prompt texts are data: prompts/vi.yaml and prompts/en.yaml, embedded (ShippedPrompts)
+// or read from a folder (LoadPrompts, PROMPTS_DIR) and handed to NewEngine in Deps.Prompts.
+// CheckPrompts is the one home of the rules they must meet (the state walk's tests and
+// `caseline prompts check` both run it); ListPrompts lists them for a translator or a voice
+// artist; ScanPromptAudio finds the recordings a call plays instead of a prompt
+// (PROMPT_AUDIO_DIR), and PromptAudio.Split tells a voice renderer where they go.
 package flows

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,9 @@ type Deps struct {
 	// EmergencyNumbers are said to a caller who is in danger now, in order; nil means
 	// DefaultEmergencyNumbers.
 	EmergencyNumbers []string
+	// Prompts are the texts said and sent; nil means ShippedPrompts. An override is checked
+	// (CheckPrompts) before it gets here.
+	Prompts *Prompts
 }
 
 // DefaultEmergencyNumbers are Vietnam's police (113) and child protection (111) lines.
@@ -84,7 +88,7 @@ func NewEngine(deps Deps) *Engine {
 	e := &Engine{
 		turns: deps.Turns, clock: deps.Clock, router: deps.Router, limit: deps.ScreenLimit,
 		sla: deps.SLA, loc: deps.Location, ttl: deps.SessionTTL, resume: deps.ResumeWindow,
-		sos: deps.EmergencyNumbers, cat: newCatalog(),
+		sos: deps.EmergencyNumbers, cat: cmp.Or(deps.Prompts, ShippedPrompts()).catalog(),
 	}
 	if len(e.sos) == 0 {
 		e.sos = DefaultEmergencyNumbers
@@ -278,6 +282,8 @@ type step struct {
 	repeats int
 	// missing collects catalog keys looked up but absent (a test keeps it empty).
 	missing []string
+	// used collects the catalog keys looked up, in order: the prompt check names them.
+	used []string
 }
 
 func (e *Engine) newStep(in Input, now time.Time, t Turn, f Facts) *step {
@@ -818,9 +824,13 @@ func (s *step) pages(p Prompt) []Prompt {
 
 // t looks a prompt up in the session's language, filling {name} placeholders from kv pairs.
 func (s *step) t(key string, kv ...string) string {
+	if v, ok := voiceVariants[key]; ok && s.in.Channel == care.ChannelVoice {
+		key = v
+	}
 	if _, ok := s.e.cat[key]; !ok {
 		s.missing = append(s.missing, key)
 	}
+	s.used = append(s.used, key)
 	return s.e.cat.text(s.lang, key, kv...)
 }
 

@@ -55,6 +55,7 @@ func menuPrompt(s *step) Prompt {
 	p := s.menu(keyMenu, keyOptRegister, keyOptPlan, keyOptHelp)
 	// The other language, named in itself: whoever cannot read this menu can read that.
 	other := otherLanguage(s.lang)
+	s.used = append(s.used, keyLanguageName)
 	p.Options = append(p.Options, Option{Key: "4", Label: s.e.cat.text(other, keyLanguageName), Language: other})
 	switch s.pendingAnswer() {
 	case flowCheckIn:

@@ -30,6 +30,15 @@ func NewNews(router care.Router, loc *time.Location) *News {
 	return &News{router: router, cat: newCatalog(), loc: loc}
 }
 
+// Using words the news with p (a PROMPTS_DIR override) instead of the shipped prompts; nil
+// keeps them. It returns n.
+func (n *News) Using(p *Prompts) *News {
+	if p != nil {
+		n.cat = p.catalog()
+	}
+	return n
+}
+
 // OutboundClosed is the kind of an outbound call telling a person their case closed:
 // "closed:<case id>".
 const OutboundClosed = outboundClosed

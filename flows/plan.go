@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -172,9 +173,16 @@ const smsSegment = 160
 const placeChars = 30
 
 // when writes a time in the engine's time zone as people say it: "ngày 25/11 lúc 09:00",
-// "on 25/11 at 09:00".
+// "on 25/11 at 09:00"; on a call "ngày 25 tháng 11 lúc 9 giờ 00", "on 25 November at 09:00",
+// since text-to-speech reads "25/11" as a fraction or in the wrong date order.
 func (s *step) when(t time.Time) string {
 	t = t.In(s.e.loc)
+	if s.in.Channel == care.ChannelVoice {
+		if s.lang == care.English {
+			return t.Format("on 2 January at 15:04")
+		}
+		return fmt.Sprintf("ngày %d tháng %d lúc %d giờ %02d", t.Day(), int(t.Month()), t.Hour(), t.Minute())
+	}
 	if s.lang == care.English {
 		return t.Format("on 02/01 at 15:04")
 	}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,30 +39,14 @@ func TestVoicePromptsFile(t *testing.T) {
 			all = append(all, voicePrompt{Where: where, Prompt: p})
 		}
 	}
-	ch := care.ChannelVoice
-	for _, name := range slices.Sorted(maps.Keys(e.flows)) {
-		spec := e.flows[name]
-		for _, state := range slices.Sorted(maps.Keys(spec.states)) {
-			st := spec.states[state]
-			if st.prompt == nil || (st.channels != nil && !slices.Contains(st.channels, ch)) {
-				continue
-			}
-			for _, lang := range []care.Language{care.Vietnamese, care.English} {
-				for _, n := range noticesFor(e, name, state, ch) {
-					for _, cat := range []care.HelpCategory{care.HelpAbuse, care.HelpHealth} {
-						s := worstStep(e, name, state, ch, lang, cat)
-						p := s.render()
-						if n != "" {
-							p.Text = s.t(n) + " " + p.Text
-						}
-						for _, pg := range s.pages(p) {
-							add(string(name)+"/"+state+" "+string(lang)+" "+n, pg)
-						}
-					}
-				}
-			}
+	walkPrompts(e, []care.HelpCategory{care.HelpAbuse, care.HelpHealth}, func(r rendering) {
+		if r.ch != care.ChannelVoice {
+			return
 		}
-	}
+		for _, pg := range r.s.pages(r.p) {
+			add(string(r.flow)+"/"+r.state+" "+string(r.lang)+" "+r.notice, pg)
+		}
+	})
 	for _, lang := range []care.Language{care.Vietnamese, care.English} {
 		add("apology "+string(lang), e.Apology(lang))
 	}

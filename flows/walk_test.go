@@ -2,11 +2,8 @@ package flows
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
-	"time"
-	"unicode/utf8"
 
 	"github.com/looplab/fsm"
 	"github.com/stretchr/testify/require"
@@ -14,124 +11,43 @@ import (
 	"github.com/caseline/caseline/care"
 )
 
-// noticesFor lists the notices a state can say before its prompt.
-func noticesFor(e *Engine, flow flowName, state string, ch care.Channel) []string {
-	out := []string{""}
-	if e.flows[flow].states[state].input == nil {
-		return out
-	}
-	if ch == care.ChannelVoice {
-		out = append(out, keyNoInput)
-	}
-	switch flow + "/" + flowName(state) {
-	case "register/phone":
-		return append(out, keyRegPhoneBad, keyRegPhoneTaken)
-	case "register/name":
-		return append(out, keyRegNameBad)
-	case "register/commune", "register/voice_commune", "help/commune":
-		return append(out, keyRegCommuneBad)
-	case "register/needs":
-		return append(out, keyRegNeedsBad) // its input never refuses without saying why
-	case "plan/pin":
-		out = append(out, keyPlanPINBad)
-	case "menu/menu":
-		out = append(out, keyCancelled, keyLanguageSet)
-	}
-	return append(out, keyInvalid)
-}
-
-// worstStep is a step whose facts and vars make every dynamic prompt as long as it gets.
-func worstStep(e *Engine, flow flowName, state string, ch care.Channel, lang care.Language, category care.HelpCategory) *step {
-	at := time.Date(2026, 12, 31, 16, 59, 0, 0, time.UTC)
-	long := strings.Repeat("Trường Dạy nghề Khuyết tật ", 4)
-	s := &step{e: e, in: Input{Channel: ch, Phone: "+84912000001"}, now: at, lang: lang, flow: flow, state: state,
-		vars: map[string]string{
-			varRef: "1234567", varCategory: string(category), varInDanger: "1", varRegPhone: "+84987000002",
-			varWhen: at.Format(time.RFC3339), varPlace: clip(long, placeChars), varEscalation: "1234567", varReminder: "7",
-			varRoute: string(care.RouteRoster), varUrgent: "1", varMissed: "1", varDial: "+84901000001",
-			varDialRoute: string(care.RouteRoster),
-		},
-		f: Facts{
-			Person: &PersonFacts{ID: 1234567, Name: long, Commune: "27001", CaseID: 7, CaseStep: care.StepImplementation,
-				ManagerName: long, ManagerPhone: "+84901000001", PINHash: "x"},
-			CheckIn:  &CheckInFacts{ID: 1, AskedAt: at},
-			Reminder: &ReminderFacts{ID: 7, At: at, Place: long},
-		},
-		plan: &PlanView{NextAt: &at, NextPlace: long},
-	}
-	for range 6 {
-		s.plan.Services = append(s.plan.Services, ServiceView{Description: long, Status: care.ServiceInProgress})
-	}
-	return s
-}
-
+// TestEveryStateOfEveryFlow walks every prompt: the rules on its words (CheckPrompts, which
+// `caseline prompts check` applies to an override) hold for the shipped prompts, and the
+// rules on the flows themselves hold for every rendering.
 func TestEveryStateOfEveryFlow(t *testing.T) {
 	t.Parallel()
+	require.Empty(t, CheckPrompts(ShippedPrompts(), nil))
 	e := NewEngine(Deps{})
+	n := 0
+	walkPrompts(e, []care.HelpCategory{care.HelpAbuse, care.HelpHealth}, func(r rendering) {
+		n++
+		where := r.where()
+		require.Empty(t, r.s.missing, "%s: prompts missing from the catalog", where)
+		require.NotEmpty(t, r.p.Text, where)
+		reserved := map[care.Channel][]string{
+			care.ChannelUSSD:  {USSDMoreKey, USSDBackKey},
+			care.ChannelVoice: {VoiceRepeatKey, VoicePersonKey, VoiceMoreKey, VoiceSlowerKey},
+		}[r.ch]
+		for _, o := range r.p.Options {
+			require.NotContains(t, reserved, o.Key, "%s: option key %s is reserved", where, o.Key)
+		}
+		switch r.ch {
+		case care.ChannelUSSD:
+			for _, limit := range []int{DefaultScreenLimit, MaxScreenLimit} {
+				pages := ussdPages(r.p, limit, r.s.t(keyMore), r.s.t(keyBack))
+				require.Equal(t, r.p.End, pages[len(pages)-1].End, where)
+			}
+		case care.ChannelVoice:
+			for _, pg := range voicePages(r.p, r.s.t(keyMore), r.s.t(keyMoreOptions)) {
+				require.LessOrEqual(t, len(pg.Options), voiceMax, where)
+			}
+		}
+	})
+	require.Greater(t, n, 500, "the walk reached the prompts")
 	for name, spec := range e.flows {
 		for state, st := range spec.states {
 			if st.prompt == nil {
 				require.NotNil(t, st.next, "%s/%s says nothing and hands off nowhere", name, state)
-				continue
-			}
-			for _, ch := range []care.Channel{care.ChannelSMS, care.ChannelUSSD, care.ChannelVoice} {
-				if st.channels != nil && !slices.Contains(st.channels, ch) {
-					continue
-				}
-				reserved := map[care.Channel][]string{
-					care.ChannelUSSD:  {USSDMoreKey, USSDBackKey},
-					care.ChannelVoice: {VoiceRepeatKey, VoicePersonKey, VoiceMoreKey, VoiceSlowerKey},
-				}[ch]
-				for _, cat := range []care.HelpCategory{care.HelpAbuse, care.HelpHealth} {
-					texts := map[care.Language]string{}
-					for _, lang := range []care.Language{care.Vietnamese, care.English} {
-						for _, n := range noticesFor(e, name, state, ch) {
-							s := worstStep(e, name, state, ch, lang, cat)
-							s.notice = n
-							p := s.render()
-							if n != "" {
-								p.Text = s.t(n) + " " + p.Text
-							}
-							where := string(name) + "/" + state + " " + string(ch) + " " + string(lang) + " " + n
-							require.Empty(t, s.missing, "%s: prompts missing from the catalog", where)
-							require.NotEmpty(t, p.Text, where)
-							if n == "" {
-								texts[lang] = layout(p)
-							}
-							for _, o := range p.Options {
-								require.NotContains(t, reserved, o.Key, "%s: option key %s is reserved", where, o.Key)
-							}
-							switch ch {
-							case care.ChannelSMS:
-								plain := MeasureSMS(SMSText(p, false))
-								require.Equal(t, GSM7, plain.Encoding, where)
-								require.Equal(t, 1, plain.Segments, "%s: %q", where, SMSText(p, false))
-								require.LessOrEqual(t, MeasureSMS(SMSText(p, true)).Segments, 3, where)
-							case care.ChannelUSSD:
-								for _, limit := range []int{DefaultScreenLimit, MaxScreenLimit} {
-									pages := ussdPages(p, limit, s.t(keyMore), s.t(keyBack))
-									for _, pg := range pages {
-										screen := USSDText(pg)
-										require.LessOrEqual(t, utf8.RuneCountInString(screen), limit, "%s: %q", where, screen)
-									}
-									require.Equal(t, p.End, pages[len(pages)-1].End, where)
-									if len(p.Options) > 0 && limit == DefaultScreenLimit {
-										// A menu split over screens hides choices behind "9": every
-										// question fits one screen; only a read-out (the plan) pages.
-										require.Len(t, pages, 1, "%s: %q", where, USSDText(p))
-									}
-								}
-							case care.ChannelVoice:
-								for _, pg := range voicePages(p, s.t(keyMore), s.t(keyMoreOptions)) {
-									require.LessOrEqual(t, len(pg.Options), voiceMax, where)
-								}
-							}
-						}
-					}
-					if len(texts) == 2 {
-						require.NotEqual(t, texts[care.Vietnamese], texts[care.English], "%s/%s: no English text", name, state)
-					}
-				}
 			}
 		}
 	}

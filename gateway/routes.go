@@ -27,6 +27,7 @@ type Deps struct {
 	TwilioSMSStatus   http.Handler // POST /twilio/sms/status
 	TwilioVoice       http.Handler // POST /twilio/voice
 	TwilioVoiceStatus http.Handler // POST /twilio/voice/status
+	TwilioAudio       http.Handler // GET /twilio/voice/audio/{lang}/{file}: recorded prompts
 	USSD              http.Handler // POST /ussd/africastalking
 	USSDEvents        http.Handler // POST /ussd/africastalking/events
 	// Android serves the cht-gateway protocol (GET and POST /android/sms); it limits its
@@ -67,6 +68,7 @@ func NewHandler(deps Deps) http.Handler {
 	handle("POST /twilio/sms/status", deps.TwilioSMSStatus)
 	handle("POST /twilio/voice", deps.TwilioVoice)
 	handle("POST /twilio/voice/status", deps.TwilioVoiceStatus)
+	handle("GET /twilio/voice/audio/{lang}/{file}", deps.TwilioAudio)
 	handle("POST /ussd/africastalking", deps.USSD)
 	handle("POST /ussd/africastalking/events", deps.USSDEvents)
 	handleOwnLimit("/android/sms", deps.Android)

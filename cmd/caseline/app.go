@@ -170,10 +170,11 @@ func addGateway(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool
 func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, clock care.Clock, d *gateway.Deps) (gateway.Engine, error) {
 	engine := gateway.TimedEngine(flows.NewEngine(flows.Deps{
 		Turns: st, Clock: clock, Router: cfg.SMSRoutes, Location: cfg.Location,
-		EmergencyNumbers: cfg.EmergencyNumbers,
+		EmergencyNumbers: cfg.EmergencyNumbers, Prompts: cfg.Prompts,
 	}), d.Metrics)
 	tw, err := twilio.New(twilio.Deps{
 		Engine: engine, Status: st, PublicBaseURL: cfg.PublicBaseURL, Log: log, Voices: cfg.TwilioVoices, Spool: sp,
+		Audio: cfg.PromptAudio,
 	})
 	if err != nil {
 		return nil, err
@@ -183,6 +184,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	d.TwilioSMS, d.TwilioSMSStatus = signed(tw.SMS), signed(tw.SMSStatus)
 	d.TwilioVoice, d.TwilioVoiceStatus = signed(tw.Voice), signed(tw.VoiceStatus)
+	d.TwilioAudio = http.HandlerFunc(tw.Audio)
 	u, err := ussd.New(ussd.Deps{Engine: engine, Token: cfg.USSDToken, Log: log, Ends: st, Spool: sp})
 	if err != nil {
 		return nil, err
@@ -195,7 +197,7 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	}
 	reminders := reminderScheduler{st: st, plan: care.DefaultReminderPlan(cfg.Location)}
 	compose := flows.ComposeStaffSMS(cfg.SMSRoutes)
-	news := flows.NewNews(cfg.SMSRoutes, cfg.Location)
+	news := flows.NewNews(cfg.SMSRoutes, cfg.Location).Using(cfg.Prompts)
 	d.API = api.NewHandler(api.Deps{Store: st, Reminders: reminders, News: news, Clock: clock, Log: log, Compose: compose})
 	d.Console = console.New(console.Deps{
 		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Compose: compose, News: news, Clock: clock, Log: log,
@@ -228,6 +230,7 @@ func workerDeps(cfg config, log zerolog.Logger, st *store.Store, rdb *redis.Clie
 		TaskTimeout:   cfg.TaskTimeout,
 		BodyRetention: cfg.BodyRetention,
 		Enqueuer:      workers.NewQueue(asynq.NewClientFromRedisClient(rdb), cfg.TaskTimeout),
+		News:          flows.NewNews(cfg.SMSRoutes, cfg.Location).Using(cfg.Prompts),
 	}, nil
 }
 

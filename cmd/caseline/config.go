@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -45,7 +47,11 @@ type config struct {
 	FakeTwilioAddr   string              // where `caseline dev` runs the fake Twilio
 	SpoolDir         string              // where serve keeps inbound messages while the database is away
 	TaskTimeout      time.Duration
-	BodyRetention    time.Duration // how long message bodies are kept
+	BodyRetention    time.Duration      // how long message bodies are kept
+	PromptsDir       string             // PROMPTS_DIR: "" is the shipped prompts
+	Prompts          *flows.Prompts     // the prompts of PromptsDir, nil for the shipped ones
+	PromptAudioDir   string             // PROMPT_AUDIO_DIR: "" plays no recording
+	PromptAudio      *flows.PromptAudio // the recordings found there
 }
 
 // variable is one environment variable: its defaults and how it is checked and stored.
@@ -248,6 +254,29 @@ func variables() []variable {
 				c.SpoolDir = v
 				return nil
 			}},
+		{name: "PROMPTS_DIR",
+			set: func(c *config, v string) error {
+				if v == "" {
+					return nil
+				}
+				p, err := flows.LoadPrompts(os.DirFS(v))
+				if err != nil {
+					return fmt.Errorf("%v (a folder holding vi.yaml and en.yaml, like flows/prompts)", err)
+				}
+				c.PromptsDir, c.Prompts = v, p
+				return nil
+			}},
+		{name: "PROMPT_AUDIO_DIR",
+			set: func(c *config, v string) error {
+				if v == "" {
+					return nil
+				}
+				if st, err := os.Stat(v); err != nil || !st.IsDir() {
+					return fmt.Errorf("%q is not a folder (it holds vi/<prompt-id>.mp3 and en/<prompt-id>.mp3)", v)
+				}
+				c.PromptAudioDir = v // scanned against the prompts once PROMPTS_DIR is read
+				return nil
+			}},
 		{name: "LOG_LEVEL", def: "info",
 			set: func(c *config, v string) error {
 				l, err := zerolog.ParseLevel(strings.ToLower(v))
@@ -373,8 +402,44 @@ func loadConfig(getenv func(string) string, command string) (config, error) {
 	if (command == "work" || command == "dev") && twilio.IsMessagingService(c.TwilioFrom) && c.TwilioCallerID == "" {
 		problems = append(problems, fmt.Sprintf("TWILIO_CALLER_ID: required by %s when TWILIO_FROM is a messaging service (MG…): calls need a phone number as their caller id", command))
 	}
+	if command == "serve" || command == "work" || command == "dev" {
+		problems = append(problems, c.checkPrompts(command != "work")...)
+	}
 	if len(problems) > 0 {
 		return config{}, usageError{strings.Join(problems, "; ")}
 	}
 	return c, nil
+}
+
+// maxPromptProblems is how many prompt problems a refusal to start names; `caseline prompts
+// check` names them all.
+const maxPromptProblems = 5
+
+// checkPrompts applies flows.CheckPrompts to a PROMPTS_DIR override (the shipped prompts pass
+// it in the tests) and, when the process answers calls (audio), scans PROMPT_AUDIO_DIR
+// against the prompts: a service must not start with an SMS that no longer fits or a
+// recording that would never be played.
+func (c *config) checkPrompts(audio bool) []string {
+	var problems []string
+	name := func(variable string, list []flows.PromptProblem) {
+		for i, p := range list {
+			if i == maxPromptProblems {
+				problems = append(problems, fmt.Sprintf("%s: and %d more (caseline prompts check)", variable, len(list)-i))
+				break
+			}
+			problems = append(problems, variable+": prompt "+p.String())
+		}
+	}
+	if c.Prompts != nil {
+		name("PROMPTS_DIR", flows.CheckPrompts(c.Prompts, c.EmergencyNumbers))
+	}
+	if audio && c.PromptAudioDir != "" {
+		a, list, err := flows.ScanPromptAudio(os.DirFS(c.PromptAudioDir), cmp.Or(c.Prompts, flows.ShippedPrompts()))
+		if err != nil {
+			return append(problems, "PROMPT_AUDIO_DIR: "+err.Error())
+		}
+		name("PROMPT_AUDIO_DIR", list)
+		c.PromptAudio = a
+	}
+	return problems
 }

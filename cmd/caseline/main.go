@@ -73,6 +73,12 @@ Commands:
   load [flags]     the load generator: signed SMS webhooks and USSD sessions
   token create PHONE [LABEL] | token list PHONE | token revoke ID
                    case-manager API tokens
+  prompts check [-audio DIR] [DIR]
+                   check prompt files (vi.yaml, en.yaml in DIR; else PROMPTS_DIR or
+                   the shipped ones) and recordings (PROMPT_AUDIO_DIR): exit 1 naming
+                   each prompt that breaks a rule
+  prompts list [DIR]
+                   every prompt id, its channels and its text in each language
   health           exit 0 if the serve, work or dev process on LISTEN_ADDR is ready
                    (its /readyz answers 200), 1 if not: a container's health check
   help             show this text
@@ -120,7 +126,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(rest) != 0 {
 			return usagef("%s takes no arguments", command)
 		}
-	case "phone", "load", "token":
+	case "phone", "load", "token", "prompts":
 	default:
 		return usagef("unknown command %q; try `caseline help`", command)
 	}
@@ -147,6 +153,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return loadCommand(ctx, cfg, rest, stdout)
 	case "token":
 		return tokenCommand(ctx, cfg, log, rest, stdout)
+	case "prompts":
+		return promptsCommand(cfg, rest, stdout)
 	case "health":
 		return healthCommand(ctx, cfg, stdout)
 	default: // dev

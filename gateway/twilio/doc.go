@@ -13,4 +13,8 @@
 //	mux.Handle("POST /twilio/sms/status", sig(h.SMSStatus))
 //	mux.Handle("POST /twilio/voice", sig(h.Voice))
 //	mux.Handle("POST /twilio/voice/status", sig(h.VoiceStatus))
+//	mux.HandleFunc("GET /twilio/voice/audio/{lang}/{file}", h.Audio) // Deps.Audio's recordings
+//
+// With Deps.Audio (PROMPT_AUDIO_DIR), a call <Play>s the recording of a prompt where there is
+// one and <Say>s the rest, in order.
 package twilio

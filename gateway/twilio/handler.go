@@ -43,6 +43,9 @@ type Deps struct {
 	// Spool takes inbound SMS and interrupted calls while the database cannot; nil spools
 	// nothing.
 	Spool *spool.Spool
+	// Audio holds the recorded prompts calls play instead of saying (PROMPT_AUDIO_DIR); nil
+	// says everything. Audio serves them.
+	Audio *flows.PromptAudio
 }
 
 // Handlers serves Twilio's webhooks. Each handler expects RequireSignature in front of it.
@@ -54,6 +57,8 @@ type Handlers struct {
 	voices   Voices
 	phones   *care.PhoneMemo
 	spool    *spool.Spool
+	audio    *flows.PromptAudio
+	audioURL string
 }
 
 // New returns the webhook handlers, or an error when a dependency is missing.
@@ -76,6 +81,8 @@ func New(d Deps) (*Handlers, error) {
 		voices:   d.Voices,
 		phones:   care.NewPhoneMemo(),
 		spool:    d.Spool,
+		audio:    d.Audio,
+		audioURL: strings.TrimRight(d.PublicBaseURL, "/") + AudioPath,
 	}, nil
 }
 

@@ -55,7 +55,7 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 	if len(reply.Prompt.Options) > maxVoiceOptions {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
-	style := voiceStyle{slow: reply.Slow, voices: h.voices}
+	style := voiceStyle{slow: reply.Slow, voices: h.voices, audio: h.audio, audioURL: h.audioURL}
 	if reply.Prompt.Expect == flows.ExpectChoice {
 		style.keys = extraKeys(reply.Prompt.Options, reply.Keys)
 	}
@@ -138,6 +138,10 @@ type voiceStyle struct {
 	keys []flows.Option
 	// voices say each language; where one names no voice, DefaultVoiceVI or DefaultVoiceEN do.
 	voices Voices
+	// audio holds the recorded prompts (PROMPT_AUDIO_DIR), played from audioURL + their file
+	// instead of said; nil says everything.
+	audio    *flows.PromptAudio
+	audioURL string
 }
 
 // renderVoice turns a reply into TwiML verbs:
@@ -157,11 +161,11 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 	}
 	step := strconv.Itoa(reply.Step)
 	if p.Person != "" {
-		return append(say(style, sentences(p)...), &twiml.VoiceDial{Number: p.Person.E164(),
+		return append(say(style, sentences(p, style.audio)...), &twiml.VoiceDial{Number: p.Person.E164(),
 			Timeout: strconv.Itoa(dialTimeout), Action: voiceURL + "?step=" + step + "&dial=1", Method: "POST"})
 	}
 	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
-		return append(say(style, sentences(p)...), &twiml.VoiceHangup{})
+		return append(say(style, sentences(p, style.audio)...), &twiml.VoiceHangup{})
 	}
 	g := &twiml.VoiceGather{
 		Input:         "dtmf",
@@ -169,7 +173,7 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 		Timeout:       strconv.Itoa(gatherTimeout),
 		Action:        voiceURL + "?step=" + step,
 		Method:        "POST",
-		InnerElements: say(style, append(sentences(p), keyPhrases(p.Language, style.keys)...)...),
+		InnerElements: say(style, append(sentences(p, style.audio), keyPhrases(p.Language, style.keys, style.audio)...)...),
 	}
 	if p.Expect == flows.ExpectDigits {
 		g.NumDigits, g.FinishOnKey = "", "#"
@@ -180,18 +184,23 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 	return []twiml.Element{g, &twiml.VoiceRedirect{Url: voiceURL + "?step=" + step + "&noinput=1", Method: "POST"}}
 }
 
-// sentence is one thing said, in its language.
+// sentence is one thing said, in its language, or played: file is a recording of it
+// (relative to the audio URL) when one exists.
 type sentence struct {
 	text string
 	lang care.Language
+	file string
 }
 
 // sentences are what is said for a prompt: its text, then each option as "for X, press N",
-// each in its own language.
-func sentences(p flows.Prompt) []sentence {
+// each in its own language. Where audio holds a recording of a prompt the text is made of,
+// or of an option's label, that part is played and the words around it said, in order.
+func sentences(p flows.Prompt, audio *flows.PromptAudio) []sentence {
 	var out []sentence
 	if t := strings.TrimSpace(p.Text); t != "" {
-		out = append(out, sentence{t, p.Language})
+		for _, piece := range audio.Split(p.Language, t) {
+			out = append(out, sentence{piece.Text, p.Language, piece.File})
+		}
 	}
 	opts := p.Options
 	if len(opts) > maxVoiceOptions {
@@ -202,7 +211,7 @@ func sentences(p flows.Prompt) []sentence {
 		if o.Language != "" {
 			lang = o.Language
 		}
-		out = append(out, sentence{pressPhrase(lang, o), lang})
+		out = append(out, pressSentences(lang, o, audio)...)
 	}
 	return out
 }
@@ -227,12 +236,33 @@ func extraKeys(options, keys []flows.Option) []flows.Option {
 }
 
 // keyPhrases says the keys every menu has, each as "for X, press N".
-func keyPhrases(lang care.Language, keys []flows.Option) []sentence {
+func keyPhrases(lang care.Language, keys []flows.Option, audio *flows.PromptAudio) []sentence {
 	out := make([]sentence, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, sentence{pressPhrase(lang, k), lang})
+		out = append(out, pressSentences(lang, k, audio)...)
 	}
 	return out
+}
+
+// pressSentences says one option, "For help, press 3." or "Giúp đỡ, bấm 3.", playing its
+// label where audio has a recording of it and saying the rest.
+func pressSentences(lang care.Language, o flows.Option, audio *flows.PromptAudio) []sentence {
+	file, ok := audio.Label(lang, o.Label)
+	if !ok {
+		return []sentence{{pressPhrase(lang, o), lang, ""}}
+	}
+	label := sentence{o.Label, lang, file}
+	rest := pressPhrase(lang, flows.Option{Key: o.Key})
+	if lang == care.English {
+		press := strings.TrimPrefix(strings.TrimPrefix(rest, "For "), ", ")
+		if strings.HasPrefix(o.Label, "to ") {
+			// A purpose: the label played, then "press 0." said.
+			return []sentence{label, {press, lang, ""}}
+		}
+		// "For , press 3." around the label: "For" said, the label played, "press 3." said.
+		return []sentence{{"For", lang, ""}, label, {press, lang, ""}}
+	}
+	return []sentence{label, {strings.TrimPrefix(rest, ", "), lang, ""}}
 }
 
 // pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."; an English label
@@ -266,13 +296,21 @@ func say(style voiceStyle, sentences ...sentence) []twiml.Element {
 	var out []twiml.Element
 	for i := 0; i < len(sentences); {
 		sp := style.voices.speaker(sentences[i].lang)
+		if sentences[i].file != "" {
+			out = append(out, &twiml.VoicePlay{Url: style.audioURL + sentences[i].file})
+			if style.slow {
+				out = append(out, &twiml.VoicePause{Length: "1"})
+			}
+			i++
+			continue
+		}
 		if style.slow {
 			out = append(out, sp.say(sentences[i].text), &twiml.VoicePause{Length: "1"})
 			i++
 			continue
 		}
 		var run []string
-		for ; i < len(sentences) && style.voices.speaker(sentences[i].lang) == sp; i++ {
+		for ; i < len(sentences) && sentences[i].file == "" && style.voices.speaker(sentences[i].lang) == sp; i++ {
 			run = append(run, sentences[i].text)
 		}
 		out = append(out, sp.say(strings.Join(run, " ")))

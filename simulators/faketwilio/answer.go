@@ -36,9 +36,17 @@ type Alert struct {
 // Answered is what became of a call's TwiML when the call was answered: the HTTP status of
 // the fetch, what was said, and the alerts.
 type Answered struct {
-	HTTPStatus int     `json:"http_status"`
-	Said       []Said  `json:"said"`
-	Alerts     []Alert `json:"alerts"`
+	HTTPStatus int      `json:"http_status"`
+	Said       []Said   `json:"said"`
+	Played     []Played `json:"played"`
+	Alerts     []Alert  `json:"alerts"`
+}
+
+// Played is a <Play> Twilio fetched and played on a call.
+type Played struct {
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Bytes       int    `json:"bytes"`
 }
 
 // Twilio's debugger codes the fake raises, https://www.twilio.com/docs/api/errors.
@@ -51,6 +59,9 @@ const (
 	// voice Twilio does not have and for one that does not speak the <Say>'s language, and
 	// says nothing for that <Say>.
 	errSayVoice = 13511
+	// errContentType is "Invalid Content-Type": a <Play> URL that answered something Twilio
+	// cannot play (its <Play> takes audio/mpeg, audio/wav and the other audio/* types).
+	errContentType = 12300
 )
 
 // ErrNoURL is returned by Answer for a call created with Twiml or an ApplicationSid: the fake
@@ -102,7 +113,7 @@ func (s *Server) Answer(ctx context.Context, sid string) (Answered, error) {
 		case rerr != nil || resp.StatusCode < 200 || resp.StatusCode > 299:
 			alert(errRetrieval, "error", fmt.Sprintf("HTTP retrieval failure: status %d", resp.StatusCode))
 		default:
-			a.Said = s.run(body, alert)
+			a.Said, a.Played = s.run(ctx, body, alert)
 		}
 	}
 	s.mu.Lock()
@@ -129,17 +140,26 @@ type twimlNode struct {
 	Children []twimlNode `xml:",any"`
 }
 
-// run reads a TwiML document and returns what Twilio would say of it, raising an alert for
-// what it would not.
-func (s *Server) run(doc []byte, alert func(code int, level, msg string)) []Said {
+// run reads a TwiML document and returns what Twilio would say and play of it, raising an
+// alert for what it would not. A <Play> is fetched (a plain GET, as Twilio fetches media):
+// one that does not answer 2xx raises 11200, one that is not audio 12300, and neither is
+// played.
+func (s *Server) run(ctx context.Context, doc []byte, alert func(code int, level, msg string)) ([]Said, []Played) {
 	var root twimlNode
 	if err := xml.Unmarshal(doc, &root); err != nil || root.XMLName.Local != "Response" {
 		alert(errParse, "error", "Document parse failure: not a <Response> document")
-		return nil
+		return nil, nil
 	}
 	var said []Said
+	var played []Played
 	var walk func(n twimlNode)
 	walk = func(n twimlNode) {
+		if n.XMLName.Local == "Play" {
+			if p, ok := s.fetchMedia(ctx, strings.TrimSpace(n.Text), alert); ok {
+				played = append(played, p)
+			}
+			return
+		}
 		if n.XMLName.Local == "Say" {
 			sd := Said{Text: strings.TrimSpace(n.Text), Voice: n.Voice, Language: n.Language}
 			if sd.Voice == "" {
@@ -163,8 +183,37 @@ func (s *Server) run(doc []byte, alert func(code int, level, msg string)) []Said
 		}
 	}
 	walk(root)
-	return said
+	return said, played
 }
+
+// fetchMedia GETs a <Play>'s URL as Twilio would before playing it.
+func (s *Server) fetchMedia(ctx context.Context, u string, alert func(code int, level, msg string)) (Played, bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		alert(errRetrieval, "error", "Play: HTTP retrieval failure: "+err.Error())
+		return Played{}, false
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		alert(errRetrieval, "error", "Play: HTTP retrieval failure: "+err.Error())
+		return Played{}, false
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxMedia))
+	ct := resp.Header.Get("Content-Type")
+	switch {
+	case err != nil || resp.StatusCode < 200 || resp.StatusCode > 299:
+		alert(errRetrieval, "error", fmt.Sprintf("Play: HTTP retrieval failure: status %d for %s", resp.StatusCode, u))
+		return Played{}, false
+	case !strings.HasPrefix(ct, "audio/"):
+		alert(errContentType, "error", fmt.Sprintf("Play: Invalid Content-Type %q for %s", ct, u))
+		return Played{}, false
+	}
+	return Played{URL: u, ContentType: ct, Bytes: int(n)}, true
+}
+
+// maxMedia bounds what the fake reads of one <Play>'s media.
+const maxMedia = 32 << 20
 
 // Alerts returns the alerts raised, oldest first; only those of call sid when sid is not "".
 func (s *Server) Alerts(sid string) []Alert {

@@ -140,3 +140,36 @@ func TestAnswerEndpoints(t *testing.T) {
 	_, err = h.fake.Answer(context.Background(), "CAnope")
 	require.ErrorIs(t, err, faketwilio.ErrUnknownSid)
 }
+
+// TestAnswerFetchesWhatItPlays: a <Play> is fetched like Twilio fetches media; audio is
+// played, a failed fetch (11200) or a page that is not audio (12300) is not.
+func TestAnswerFetchesWhatItPlays(t *testing.T) {
+	t.Parallel()
+	media := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/vi/bye.mp3":
+			w.Header().Set("Content-Type", "audio/mpeg")
+			_, _ = io.WriteString(w, "ID3 recording")
+		case "/page":
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<html></html>")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(media.Close)
+	h := setup(t, faketwilio.Options{})
+	gw, _ := twimlServer(t, 200, `<Response><Gather><Play>`+media.URL+`/vi/bye.mp3</Play>`+
+		`<Say voice="Google.vi-VN-Standard-A" language="vi-VN">bấm 1.</Say></Gather>`+
+		`<Play>`+media.URL+`/vi/gone.mp3</Play><Play>`+media.URL+`/page</Play></Response>`)
+	_, c := h.do(t, http.MethodPost, callsPath, sid, token, url.Values{"To": {to}, "From": {from}, "Url": {gw.URL + "/twilio/voice"}})
+	a, err := h.fake.Answer(context.Background(), c["sid"].(string))
+	require.NoError(t, err)
+	require.Equal(t, []faketwilio.Played{{URL: media.URL + "/vi/bye.mp3", ContentType: "audio/mpeg", Bytes: 13}}, a.Played)
+	require.Len(t, a.Said, 1)
+	var codes []int
+	for _, al := range a.Alerts {
+		codes = append(codes, al.ErrorCode)
+	}
+	require.Equal(t, []int{11200, 12300}, codes)
+}

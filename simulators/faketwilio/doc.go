@@ -8,7 +8,9 @@
 // messaging service (MessagingServiceSid: 21603, 21705, 21701, 21606). An answered call's
 // TwiML is fetched from its Url as Twilio fetches it (a signed POST) and every <Say> checked
 // against Twilio's voices (package gateway/twilio/tts): one Twilio would not speak is not
-// said and raises a debugger alert, as Twilio logs one.
+// said and raises a debugger alert, as Twilio logs one. Every <Play> is fetched (a plain GET,
+// as Twilio fetches media): one that does not answer 2xx raises 11200, one that is not
+// audio/* 12300, and only what plays is listed in Answered.Played.
 //
 // Beyond Twilio, it offers:
 //
@@ -21,7 +23,7 @@
 //	                                  post a signed status callback for a message or call to
 //	                                  the StatusCallback it was created with
 //	POST /_fake/answer?sid=CA…        answer a call: fetch and run its TwiML, answer what was
-//	                                  said and the alerts raised ({"said":[…],"alerts":[…]})
+//	                                  said and played and the alerts raised ({"said":[…],"played":[…],"alerts":[…]})
 //	GET  /_fake/alerts[?sid=CA…]      the debugger alerts raised, as {"alerts":[…]}
 //
 // The same controls are methods (SetFaults, SendStatus, Answer, Messages, Calls, Alerts) for
