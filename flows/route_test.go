@@ -143,7 +143,7 @@ func TestZeroDialsTheLadderAndAMissedDialIsACallBack(t *testing.T) {
 		{"roster does not answer", phoneStranger, true, phoneRoster, "no-answer", true, "Duong day ho tro se goi lai cho ban.", "idle"},
 		{"roster call fails", phoneStranger, true, phoneRoster, "failed", true, "Duong day ho tro se goi lai", "idle"},
 		{"caller hangs up while it rings", phoneStranger, true, phoneRoster, "canceled", true, "Duong day ho tro se goi lai", "idle"},
-		{"nobody to dial", phoneStranger, false, "", "", true, "Yeu cau goi lai cua ban da duoc nhan. Ma so: %d. Hien chua co can bo truc de nhan yeu cau nay. Neu can giup gap, hay goi ngay 113 (cong an) hoac 111 (bao ve tre em).", "idle"},
+		{"nobody to dial", phoneStranger, false, "", "", true, "Yeu cau goi lai cua ban da duoc nhan. Ma so: %d. Hien chua co can bo truc. Neu can giup gap, hay goi ngay 113 (cong an) hoac 111 (bao ve tre em).", "idle"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
