@@ -17,12 +17,14 @@ const (
 	ReasonCannotCome    EscalationReason = "cannot_come"    // a reminder was answered "I cannot come"
 	ReasonUnreachable   EscalationReason = "unreachable"    // the person could not be reached
 	ReasonOptedOut      EscalationReason = "opted_out"      // a person with an open case stopped all messages
+	ReasonUnassigned    EscalationReason = "unassigned"     // a person registered where no staff can take their case
 )
 
 // Valid reports whether r is a known reason.
 func (r EscalationReason) Valid() bool {
 	switch r {
-	case ReasonCheckInMissed, ReasonHelpRequest, ReasonNeedHelp, ReasonCannotCome, ReasonUnreachable, ReasonOptedOut:
+	case ReasonCheckInMissed, ReasonHelpRequest, ReasonNeedHelp, ReasonCannotCome, ReasonUnreachable, ReasonOptedOut,
+		ReasonUnassigned:
 		return true
 	}
 	return false

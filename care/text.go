@@ -22,3 +22,17 @@ func CleanText(s string) string {
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
+
+// CleanForm cleans every key and value of a decoded form (url.Values) with CleanText, in
+// place of refusing it: a webhook's sender will not send it again, and the person's message
+// must not be lost for a byte. A key that cleans to another key's name joins its values.
+func CleanForm(form map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(form))
+	for k, vs := range form {
+		ck := CleanText(k)
+		for _, v := range vs {
+			out[ck] = append(out[ck], CleanText(v))
+		}
+	}
+	return out
+}

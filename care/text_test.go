@@ -26,3 +26,15 @@ func TestTextOKAndCleanText(t *testing.T) {
 		require.True(t, care.TextOK(care.CleanText(tc.in)), "%q", tc.in)
 	}
 }
+
+func TestCleanForm(t *testing.T) {
+	t.Parallel()
+	got := care.CleanForm(map[string][]string{"Body": {"xin\x00 ch\xe0o"}, "a\xffb": {"1"}, "From": {"+84912000001"}})
+	require.Equal(t, map[string][]string{"Body": {"xin ch\uFFFDo"}, "a\uFFFDb": {"1"}, "From": {"+84912000001"}}, got)
+	for k, vs := range got {
+		require.True(t, care.TextOK(k))
+		for _, v := range vs {
+			require.True(t, care.TextOK(v))
+		}
+	}
+}

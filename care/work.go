@@ -56,6 +56,9 @@ func (q QuietHours) spanEnd(t time.Time, loc *time.Location) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), q.End/60, q.End%60, 0, 0, loc)
 }
 
+// ReminderGap is the least time between two reminders of one appointment to a person.
+const ReminderGap = time.Hour
+
 // ReminderPlan says when an appointment's reminders go: at offsets before it, in a time
 // zone, moved earlier out of quiet hours.
 type ReminderPlan struct {
@@ -137,8 +140,10 @@ type ReminderWork struct {
 	Reminder    Reminder
 	Appointment Appointment
 	Person      Person
-	// Superseded is true when a reminder of the same appointment closer to it is due too:
-	// only the closer one goes.
+	// Superseded is true when another reminder of the same appointment makes this one
+	// redundant: one closer to the appointment is due, or due within ReminderGap (only the
+	// closer one goes), or one went to the person less than ReminderGap ago (after an
+	// outage's backlog, say).
 	Superseded bool
 }
 
@@ -219,7 +224,8 @@ type EscalationResult struct {
 	Notices         []Notice
 	Messages        []Outgoing // messages not recorded as notices (the resolution news)
 	// Unrouted records that nobody at all could be told: the escalation is counted as
-	// unrouted until it is closed.
+	// unrouted, and looked at again every RerouteEvery, until someone is told (a notice of
+	// this result clears the mark) or it is closed.
 	Unrouted bool
 }
 
@@ -294,7 +300,12 @@ const (
 const (
 	StageNotify   = "notify"   // tell level N
 	StageResolved = "resolved" // tell everyone told that it is resolved
+	StageReroute  = "reroute"  // look again for someone to tell of an unrouted escalation
 )
+
+// RerouteEvery is how often an escalation nobody could be told of (unrouted) looks again for
+// someone on its ladder: a duty officer added later gets it within this time.
+const RerouteEvery = time.Minute
 
 // DueItem is one piece of work due soon, as the dispatcher hands it to the queue.
 type DueItem struct {

@@ -71,9 +71,11 @@ const (
 	keyRegVoiceConsent = "reg_voice_consent"
 	keyRegVoiceCommune = "reg_voice_commune"
 	keyRegDone         = "reg_done"
-	keyRegDeclined     = "reg_declined"
-	keyRegAlready      = "reg_already"
-	keyRegUnnamed      = "reg_unnamed"
+	// keyRegDoneUnassigned answers a registration no staff of the commune could take.
+	keyRegDoneUnassigned = "reg_done_unassigned"
+	keyRegDeclined       = "reg_declined"
+	keyRegAlready        = "reg_already"
+	keyRegUnnamed        = "reg_unnamed"
 
 	keyManagerRegister      = "manager_register"
 	keyManagerRegisterVoice = "manager_register_voice"

@@ -339,6 +339,10 @@ func (s *step) run(ctx context.Context) error {
 		if s.turnPage(USSDMoreKey, USSDBackKey) {
 			return nil
 		}
+		if kw, _ := matchKeyword(s.in.Text, false); kw == kwCancel || kw == kwLeave {
+			// Typed on the keypad, HUY or CANCEL leaves what is under way, as by SMS.
+			return s.cancel(ctx, s.flow != "" && s.flow != flowMenu)
+		}
 	case care.ChannelVoice:
 		if s.in.DialStatus != "" {
 			return s.dialed(ctx)
@@ -357,8 +361,9 @@ func (s *step) run(ctx context.Context) error {
 func (s *step) sms(ctx context.Context) error {
 	kw, arg := matchKeyword(s.in.Text, !s.awaitsText())
 	optedOut := s.f.Person != nil && s.f.Person.Status == care.PersonOptedOut
-	if optedOut && kw != kwStart && kw != kwHelp && s.flow != flowHelp {
-		// They asked for no messages: only START (or a request for help) gets an answer.
+	if optedOut && s.flow == "" && !startsConversation(kw) {
+		// They asked for no messages: nothing we start, and no stray text, gets an answer.
+		// A conversation they start (MENU, GIUP, DK…) is consent to answer it, to its end.
 		s.silent = true
 		return nil
 	}
@@ -380,6 +385,16 @@ func (s *step) sms(ctx context.Context) error {
 		return s.start(ctx, flowMenu, "")
 	}
 	return s.input(ctx, s.in.Text)
+}
+
+// startsConversation reports whether keyword kw opens a conversation the person asked for:
+// answered even after they opted out. STOP, ACK and a bare answer are not.
+func startsConversation(kw keyword) bool {
+	switch kw {
+	case kwStart, kwHelp, kwMenu, kwRegister, kwStatus, kwCancel, kwVietnamese, kwEnglish:
+		return true
+	}
+	return false
 }
 
 // awaitsText reports whether the conversation waits for free text (a name, a commune, a
@@ -433,11 +448,14 @@ func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 		return s.start(ctx, flowOptOut, "")
 	case kwStart:
 		return s.start(ctx, flowOptIn, "")
-	case kwCancel:
-		if inFlow {
-			s.notice = keyCancelled
+	case kwLeave:
+		if s.flow == "" {
+			// Between conversations, the carriers' word for stopping everything.
+			return s.keyword(ctx, kwStop, arg)
 		}
-		return s.start(ctx, flowMenu, "")
+		fallthrough
+	case kwCancel:
+		return s.cancel(ctx, inFlow)
 	case kwVietnamese:
 		return s.start(ctx, flowLanguage, evVietnamese)
 	case kwEnglish:
@@ -449,6 +467,16 @@ func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 		}
 		return s.start(ctx, flowAck, "")
 	}
+	return s.start(ctx, flowMenu, "")
+}
+
+// cancel drops what the conversation was doing and shows the main menu, saying so when
+// something was under way (inFlow). Never an opt-out.
+func (s *step) cancel(ctx context.Context, inFlow bool) error {
+	if inFlow {
+		s.notice = keyCancelled
+	}
+	s.resetVars()
 	return s.start(ctx, flowMenu, "")
 }
 

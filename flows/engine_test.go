@@ -502,7 +502,7 @@ func TestVoiceKeys(t *testing.T) {
 	r = v("4", false, false)
 	require.Equal(t, care.English, r.Prompt.Language)
 	require.Equal(t, []string{"*", "0", "9"}, keysOf(r.Keys))
-	require.Equal(t, "a person", r.Keys[1].Label)
+	require.Equal(t, "to speak to a person", r.Keys[1].Label)
 }
 
 func keysOf(opts []flows.Option) []string {
@@ -570,6 +570,45 @@ func TestPriorityOfChildrenAndWomen(t *testing.T) {
 				want = 15 * time.Minute
 			}
 			require.Equal(t, f.clock.Now().Add(want), next.UTC())
+		})
+	}
+}
+
+// TestRegisterWhereNoStaffCanTakeTheCase registers in a commune whose only staff member is
+// inactive: the registration stands, an "unassigned" escalation goes to whoever the ladder
+// has (the on-call roster, or nobody yet), and the reply says so without promising the
+// commune's officer.
+func TestRegisterWhereNoStaffCanTakeTheCase(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		roster bool
+		want   string
+	}{
+		{"roster on call", true, "Xa cua ban chua co can bo phu trach. Duong day ho tro se lien he voi ban."},
+		{"nobody on call", false, "Xa cua ban chua co can bo phu trach. Hien chua co can bo truc"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.exec(`INSERT INTO commune (code, name) VALUES ('27003', 'Xã Trống')`)
+			f.exec(`INSERT INTO case_manager (name, phone, commune, role, active) VALUES ('Nghỉ', '+84901000077', '27003', 'case_manager', false)`)
+			if tt.roster {
+				f.exec(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer')`, phoneRoster)
+			}
+			var r flows.Reply
+			for _, text := range []string{"DK", "1", "Lê Văn Cường", "27003", "1", "1", "1"} {
+				r = f.sms(phoneStranger, text)
+			}
+			got := smsText(r)
+			require.True(t, strings.HasPrefix(got, "Dang ky xong. Ma so: "), got)
+			require.Contains(t, got, tt.want)
+			require.NotContains(t, got, "Can bo xa se lien he", "no promise of an officer who does not exist")
+			require.Equal(t, 1, flows.MeasureSMS(got).Segments, got)
+			person := f.id(`SELECT id FROM person WHERE phone = $1`, phoneStranger)
+			require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE reason = 'unassigned' AND person_id = $1
+				AND commune = '27003' AND status = 'open' AND NOT urgent`, person), "someone is told to open the case")
+			require.Zero(t, f.count(`SELECT count(*) FROM message WHERE direction = 'out' AND phone = '+84901000077'`))
 		})
 	}
 }

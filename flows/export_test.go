@@ -8,11 +8,14 @@ import (
 )
 
 // SMSInputStates lists, as flow and state, every state an SMS conversation can wait in.
-func SMSInputStates() [][2]string {
+func SMSInputStates() [][2]string { return InputStates(care.ChannelSMS) }
+
+// InputStates lists, as flow and state, every state a conversation on ch can wait in.
+func InputStates(ch care.Channel) [][2]string {
 	var out [][2]string
 	for name, spec := range NewEngine(Deps{}).flows {
 		for state, st := range spec.states {
-			if st.input != nil && (st.channels == nil || slices.Contains(st.channels, care.ChannelSMS)) {
+			if st.input != nil && (st.channels == nil || slices.Contains(st.channels, ch)) {
 				out = append(out, [2]string{string(name), state})
 			}
 		}

@@ -177,15 +177,16 @@ func PendingHelp(d care.DialogSession) (care.HelpRequest, bool) {
 func helpFiledPrompt(s *step) Prompt {
 	// One neutral sentence for every category: it names no subject.
 	parts := []string{s.t(keyHelpNeutral, "ref", s.vars[varRef]), s.whoWillAnswer(care.HelpCategory(s.vars[varCategory]))}
-	if s.vars[varInDanger] != "" {
-		parts = append(parts, s.emergency())
+	if s.vars[varInDanger] != "" && s.routed() {
+		parts = append(parts, s.emergency()) // unrouted, whoWillAnswer gave them already
 	}
 	return Prompt{Text: strings.Join(parts, " ")}
 }
 
 // whoWillAnswer tells the caller the truth about a request just filed (varRoute, varUrgent):
 // the commune's social worker or the support line (the on-call roster) will get in touch,
-// "right away" only when the urgent ladder runs; nobody promised when nobody can be told.
+// "right away" only when the urgent ladder runs; when nobody can be told, nobody is promised
+// and the emergency numbers are given instead.
 func (s *step) whoWillAnswer(c care.HelpCategory) string {
 	var who string
 	switch care.EscalationRoute(s.vars[varRoute]) {
@@ -194,7 +195,8 @@ func (s *step) whoWillAnswer(c care.HelpCategory) string {
 	case care.RouteRoster:
 		who = s.t(keyWhoSupport)
 	default:
-		return s.t(keyHelpNobody)
+		// Nobody can be told: no promise, and a route that works now.
+		return s.t(keyHelpNobody) + " " + s.emergency()
 	}
 	key := keyHelpContact
 	switch {
@@ -207,6 +209,9 @@ func (s *step) whoWillAnswer(c care.HelpCategory) string {
 	}
 	return s.t(key, "who", who)
 }
+
+// routed reports whether the request just filed went up someone's ladder.
+func (s *step) routed() bool { return care.EscalationRoute(s.vars[varRoute]) != care.RouteNobody }
 
 // emergency names the emergency numbers to call now. By SMS the numbers go bare: "111 (child
 // protection)" would stay on the handset and say what the request was about.

@@ -11,14 +11,17 @@ type keyword string
 
 // The keywords.
 const (
-	kwRegister   keyword = "register"
-	kwStatus     keyword = "status"
-	kwHelp       keyword = "help"
-	kwStop       keyword = "stop"   // the carriers' opt-out words: no more messages, at once
-	kwOptOut     keyword = "optout" // the explicit opt-out, which asks to confirm first
-	kwStart      keyword = "start"
-	kwMenu       keyword = "menu"
-	kwCancel     keyword = "cancel" // HUY, DUNG…: leave the flow for the main menu, never an opt-out
+	kwRegister keyword = "register"
+	kwStatus   keyword = "status"
+	kwHelp     keyword = "help"
+	kwStop     keyword = "stop"   // the carriers' opt-out words: no more messages, at once
+	kwOptOut   keyword = "optout" // the explicit opt-out, which asks to confirm first
+	kwStart    keyword = "start"
+	kwMenu     keyword = "menu"
+	kwCancel   keyword = "cancel" // HUY, DUNG…: leave the flow for the main menu, never an opt-out
+	// kwLeave is CANCEL, END, QUIT: inside a conversation they mean what HUY means (back to
+	// the main menu); only between conversations are they the carriers' opt-out words.
+	kwLeave      keyword = "leave"
 	kwVietnamese keyword = "vi"
 	kwEnglish    keyword = "en"
 	kwAck        keyword = "ack"
@@ -38,7 +41,9 @@ type spelling struct {
 // spellings lists every keyword's spellings. Exact ones:
 //   - the carriers' opt-out words (Twilio blocks further messages after any of them as a
 //     single word, so they stop at once here too): an immediate opt-out must never be a
-//     guess, so "SHOP" or "STEP" is never STOP;
+//     guess, so "SHOP" or "STEP" is never STOP. CANCEL, END and QUIT are among them, but
+//     typed inside a conversation they mean "leave this", as HUY does (kwLeave);
+//   - the explicit opt-out phrases: no typo makes an opt-out, not even one that asks first;
 //   - the cancel words, everyday syllables one letter from many names (Dũng, Hùng, Tùng,
 //     Bạch): a cancel missed costs nothing, the person is asked again.
 //
@@ -56,11 +61,11 @@ var spellings = []spelling{
 	{text: "SOS", kw: kwHelp},
 	{text: "STOP", kw: kwStop, exact: true}, {text: "STOPALL", kw: kwStop, exact: true},
 	{text: "STOP ALL", kw: kwStop, exact: true}, {text: "UNSUBSCRIBE", kw: kwStop, exact: true},
-	{text: "CANCEL", kw: kwStop, exact: true}, {text: "END", kw: kwStop, exact: true},
-	{text: "QUIT", kw: kwStop, exact: true}, {text: "REVOKE", kw: kwStop, exact: true},
+	{text: "CANCEL", kw: kwLeave, exact: true}, {text: "END", kw: kwLeave, exact: true},
+	{text: "QUIT", kw: kwLeave, exact: true}, {text: "REVOKE", kw: kwStop, exact: true},
 	{text: "OPTOUT", kw: kwStop, exact: true},
-	{text: "NGUNG NHAN TIN", kw: kwOptOut}, {text: "NGUNGNHANTIN", kw: kwOptOut},
-	{text: "STOP MESSAGES", kw: kwOptOut},
+	{text: "NGUNG NHAN TIN", kw: kwOptOut, exact: true}, {text: "NGUNGNHANTIN", kw: kwOptOut, exact: true},
+	{text: "STOP MESSAGES", kw: kwOptOut, exact: true},
 	{text: "BAT DAU", kw: kwStart}, {text: "BATDAU", kw: kwStart}, {text: "START", kw: kwStart},
 	{text: "MENU", kw: kwMenu},
 	{text: "HUY", kw: kwCancel, exact: true, marked: []string{"HỦY", "HUỶ"}},

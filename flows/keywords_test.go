@@ -68,16 +68,23 @@ func TestKeywordMatching(t *testing.T) {
 		{"stop", kwStop, ""},
 		{"STOP!", kwStop, ""},
 		{"unsubscribe", kwStop, ""},
-		{"cancel", kwStop, ""},
-		{"quit", kwStop, ""},
-		{"end", kwStop, ""},
+		{"cancel", kwLeave, ""}, // STOP between conversations, "back to the menu" inside one
+		{"Quit!", kwLeave, ""},
+		{"end", kwLeave, ""},
 		{"stop all", kwStop, ""},
 		{"ngừng nhận tin", kwOptOut, ""},
 		{"NGUNG NHAN TIN", kwOptOut, ""},
 		{"ngungnhantin", kwOptOut, ""},
 		{"Stop messages", kwOptOut, ""},
-		{"ngung nhan tim", kwOptOut, ""}, // a typo: it asks to confirm anyway
-		{"stop message", kwOptOut, ""},
+		// No typo ever makes an opt-out, not even the one that asks first.
+		{"ngung nhan tim", "", ""},
+		{"ngug nhan tin", "", ""},
+		{"stop message", "", ""},
+		{"stop messagess", "", ""},
+		{"CANCLE", "", ""},
+		{"QUITT", "", ""},
+		{"ENDD", "", ""},
+		{"STPO", "", ""},
 		{"ngừng", "", ""},
 		// One typo forgiven in keywords of four letters or more.
 		{"GUIP", kwHelp, ""},  // two letters swapped

@@ -57,6 +57,8 @@ const (
 	varRegRelation = "reg_relation"
 	varRef         = "ref"
 	varExisting    = "existing"
+	// varUnassigned marks a registration no staff of the commune could take.
+	varUnassigned = "unassigned"
 )
 
 func registerFlow() *flowSpec {
@@ -190,6 +192,9 @@ func registerFlow() *flowSpec {
 				if s.vars[varExisting] != "" {
 					return Prompt{Text: s.t(keyRegPhoneTaken)}
 				}
+				if s.vars[varUnassigned] != "" {
+					return Prompt{Text: s.t(keyRegDoneUnassigned, "ref", s.vars[varRef]) + " " + s.regWhoWillCall()}
+				}
 				return Prompt{Text: s.t(keyRegDone, "ref", s.vars[varRef])}
 			}, act: register, end: true},
 			stDeclined: {prompt: say(keyRegDeclined), end: true},
@@ -213,6 +218,16 @@ func NormalizeCommune(text string) dialog.CommuneQuery {
 		plain = strings.TrimPrefix(plain, prefix)
 	}
 	return dialog.CommuneQuery{Text: q, Plain: plain}
+}
+
+// regWhoWillCall tells a person registered where no staff can take their case who will get
+// in touch: the support line (the on-call roster, told of it), or, with nobody on call,
+// nobody is promised.
+func (s *step) regWhoWillCall() string {
+	if care.EscalationRoute(s.vars[varRoute]) == care.RouteNobody {
+		return s.t(keyHelpNobody)
+	}
+	return s.t(keyHelpContact, "who", s.t(keyWhoSupport))
 }
 
 // communeInput looks the answer up as a commune code or name and keeps its code in the
@@ -287,6 +302,12 @@ func register(ctx context.Context, s *step) error {
 		s.tellRegistered(r, got.PersonID)
 	}
 	if !got.ManagerActive {
+		// No staff in the commune: the registration stands, and the on-call roster is told
+		// so that someone opens the case; the reply says who, if anyone, will be in touch.
+		s.vars[varRoute] = string(got.Route)
+		s.vars[varUnassigned] = "1"
+		s.writes.Escalation = &dialog.NewEscalation{Reason: care.ReasonUnassigned, PersonID: got.PersonID,
+			Commune: r.Commune, NextLevelAt: s.nextLevel(false)}
 		return nil
 	}
 	lang := got.ManagerLang

@@ -17,7 +17,8 @@ import (
 // TestHelpSaysWhoWillAnswer files help requests from every kind of caller and checks that
 // the confirmation names the route the escalation really takes (as the ladder in the
 // database stands), says "right away" only when the urgent ladder runs, gives the emergency
-// numbers only to a caller in danger, and promises nothing when nobody can be told.
+// numbers to a caller in danger, and when nobody can be told promises nothing and gives them
+// the emergency numbers as their route.
 func TestHelpSaysWhoWillAnswer(t *testing.T) {
 	t.Parallel()
 	const (
@@ -74,7 +75,14 @@ func TestHelpSaysWhoWillAnswer(t *testing.T) {
 			got := smsText(f.sms(tt.phone, answer))
 			require.Contains(t, got, tt.want)
 			require.Equal(t, tt.urgent, strings.Contains(got, now), "right away only on the urgent ladder: %q", got)
-			require.Equal(t, tt.danger, strings.Contains(got, sos), "emergency numbers only in danger: %q", got)
+			// In danger, or with nobody to tell, the caller needs a route now: the emergency
+			// numbers, once; and an unrouted request promises nobody's call.
+			require.Equal(t, tt.danger || tt.route == care.RouteNobody, strings.Contains(got, sos), "emergency numbers in danger or unrouted: %q", got)
+			require.LessOrEqual(t, strings.Count(got, "goi ngay"), 1, "said once: %q", got)
+			if tt.route == care.RouteNobody {
+				require.NotContains(t, got, "se lien he", got)
+				require.NotContains(t, got, "goi lai cho ban", got)
+			}
 			require.Equal(t, 1, flows.MeasureSMS(got).Segments, got)
 			var ladder string
 			switch tt.route {
@@ -136,7 +144,7 @@ func TestZeroDialsTheLadderAndAMissedDialIsACallBack(t *testing.T) {
 		{"roster does not answer", phoneStranger, true, phoneRoster, "no-answer", true, "Duong day ho tro se goi lai cho ban.", "idle"},
 		{"roster call fails", phoneStranger, true, phoneRoster, "failed", true, "Duong day ho tro se goi lai", "idle"},
 		{"caller hangs up while it rings", phoneStranger, true, phoneRoster, "canceled", true, "Duong day ho tro se goi lai", "idle"},
-		{"nobody to dial", phoneStranger, false, "", "", true, "Yeu cau goi lai cua ban da duoc nhan. Ma so: %d. Hien chua co can bo truc", "idle"},
+		{"nobody to dial", phoneStranger, false, "", "", true, "Yeu cau goi lai cua ban da duoc nhan. Ma so: %d. Hien chua co can bo truc. Neu can giup gap, hay goi ngay 113 (cong an) hoac 111 (bao ve tre em).", "idle"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ func TestCancelInEveryStateGoesBackToTheMenu(t *testing.T) {
 	t.Parallel()
 	states := flows.SMSInputStates()
 	require.Greater(t, len(states), 10)
-	for _, word := range []string{"HUY", "Hủy", "huỷ", "DUNG", "Dừng", "thôi"} {
+	for _, word := range []string{"HUY", "Hủy", "huỷ", "DUNG", "Dừng", "thôi", "CANCEL", "End", "quit"} {
 		t.Run(word, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
@@ -116,7 +116,8 @@ func TestStopIsImmediate(t *testing.T) {
 		require.Equal(t, "idle", f.session(care.ChannelSMS, string(phone)))
 		require.True(t, r.Prompt.End)
 		require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'opted_out'`, phone))
-		require.True(t, f.sms(phone, "menu").Silent)
+		require.True(t, f.sms(phone, "hello").Silent, "stray text after STOP gets no answer")
+		require.True(t, f.sms(phone, "1").Silent)
 	}
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE reason = 'opted_out' AND person_id = $1`, f.ids["hoa"]))
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation`), "only the person with an open case is reported")
@@ -165,4 +166,111 @@ func TestAbuseTranscriptsAreDiscreet(t *testing.T) {
 		}
 		require.Greater(t, replies, 5)
 	}
+}
+
+// TestCancelTypedOnUSSD puts a USSD session in every state that waits for input and types a
+// cancel word on the keypad: the main menu comes back (CON), nothing is filed, nobody is
+// opted out.
+func TestCancelTypedOnUSSD(t *testing.T) {
+	t.Parallel()
+	states := flows.InputStates(care.ChannelUSSD)
+	require.Greater(t, len(states), 10)
+	f := setup(t)
+	for i, word := range []string{"HUY", "huỷ", "CANCEL", "quit", "End", "THOI"} {
+		for j, fs := range states {
+			where := word + " at " + fs[0] + "/" + fs[1]
+			key := fmt.Sprintf("ATUid_cancel_%d_%d", i, j)
+			ussd := func(text string, isNew bool) flows.Reply {
+				return f.turn(flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneHoa,
+					SessionKey: key, Text: text, New: isNew})
+			}
+			ussd("", true)
+			f.exec(`UPDATE dialog_session SET flow = $2, state = $3 WHERE channel = 'ussd' AND key = $1`, key, fs[0], fs[1])
+			r := ussd(word, false)
+			require.False(t, r.Prompt.End, where)
+			require.Equal(t, "menu/menu", f.session(care.ChannelUSSD, key), where)
+			if fs[0] != "menu" {
+				require.True(t, strings.HasPrefix(r.Prompt.Text, "Đã hủy."), "%s: %q", where, r.Prompt.Text)
+			}
+		}
+	}
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'active'`, phoneHoa))
+	require.Zero(t, f.count(`SELECT count(*) FROM escalation`))
+	require.Zero(t, f.count(`SELECT count(*) FROM help_request`))
+}
+
+// TestLeaveWordsOnlyStopBetweenConversations: CANCEL, END and QUIT typed in a conversation go
+// back to the menu; sent when no conversation is under way they are the carriers' STOP.
+func TestLeaveWordsOnlyStopBetweenConversations(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, word := range []string{"CANCEL", "end", "Quit"} {
+		f.sms(phoneHoa, "GIUP")
+		r := f.sms(phoneHoa, word)
+		require.True(t, strings.HasPrefix(smsText(r), "Da huy. Caseline"), "%s: %q", word, smsText(r))
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'active'`, phoneHoa), word)
+		f.sms(phoneHoa, "1") // a menu choice: the conversation goes on
+		f.clock.Advance(time.Minute)
+	}
+	f.clock.Advance(2 * flows.DefaultSessionTTL) // the conversation has lapsed
+	f.sms(phoneHoa, "CANCEL")
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'opted_out'`, phoneHoa))
+}
+
+// TestOptedOutPersonIsAnsweredInAConversationTheyStart: after STOP, a conversation the
+// person starts (MENU, GIUP, DK, a USSD dial, a call) is answered to its end; stray text is
+// not, and nothing opts them back in.
+func TestOptedOutPersonIsAnsweredInAConversationTheyStart(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.sms(phoneHoa, "STOP")
+	optedOut := func() bool {
+		return f.count(`SELECT count(*) FROM person WHERE phone = $1 AND status = 'opted_out'`, phoneHoa) == 1
+	}
+	require.True(t, optedOut())
+	r := f.sms(phoneHoa, "MENU")
+	require.True(t, strings.HasPrefix(smsText(r), "Caseline"), smsText(r))
+	r = f.sms(phoneHoa, "2") // my plan
+	require.False(t, r.Silent, "a menu answer in their own conversation is answered")
+	require.Contains(t, smsText(r), "Xe lan")
+	f.clock.Advance(time.Minute)
+	r = f.sms(phoneHoa, "GIUP")
+	require.False(t, r.Silent)
+	r = f.sms(phoneHoa, "1")
+	require.False(t, r.Silent, "the help flow goes on")
+	r = f.sms(phoneHoa, "HUY")
+	require.True(t, strings.HasPrefix(smsText(r), "Da huy. Caseline"), smsText(r))
+	require.True(t, optedOut(), "a conversation is not an opt-in")
+
+	u := f.turn(flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: phoneHoa, SessionKey: "ATUid_oo", New: true})
+	require.False(t, u.Silent)
+	require.NotEmpty(t, u.Prompt.Options, "a USSD dial gets the menu")
+	v := f.turn(flows.Input{Channel: care.ChannelVoice, Provider: care.ProviderTwilio, Phone: phoneHoa, SessionKey: "CAoo", New: true})
+	require.False(t, v.Silent)
+	require.NotEmpty(t, v.Prompt.Options, "a call gets the menu")
+	require.True(t, optedOut())
+}
+
+// TestFreeTextIsNeverCorrected types words one typo from a keyword where a name, a commune or
+// a description is awaited: each is taken as written (the flow goes on), never "corrected"
+// into the keyword; at a menu the same typo is forgiven.
+func TestFreeTextIsNeverCorrected(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, st := range [][2]string{{"register", "name"}, {"register", "commune"}, {"register", "needs"}, {"help", "describe"}, {"help", "commune"}} {
+		for _, typo := range []string{"GUIP", "Giap", "Mneu", "STRAT", "HEPL", "STPO", "ngung nhan tim"} {
+			where := typo + " at " + st[0] + "/" + st[1]
+			f.sms(phoneStranger, "MENU")
+			f.exec(`UPDATE dialog_session SET flow = $2, state = $3 WHERE channel = 'sms' AND key = $1`, string(phoneStranger), st[0], st[1])
+			f.sms(phoneStranger, typo)
+			got := f.session(care.ChannelSMS, string(phoneStranger))
+			require.True(t, strings.HasPrefix(got, st[0]+"/"), "%s: the flow goes on, got %s", where, got)
+			require.NotEqual(t, "help/category", got, where)
+			f.clock.Advance(time.Minute)
+		}
+	}
+	require.Zero(t, f.count(`SELECT count(*) FROM person WHERE status = 'opted_out'`))
+	f.sms(phoneStranger, "MENU")
+	f.sms(phoneStranger, "GUIP")
+	require.Equal(t, "help/category", f.session(care.ChannelSMS, string(phoneStranger)), "at a menu the typo is forgiven")
 }

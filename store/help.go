@@ -115,7 +115,7 @@ func fileHelp(ctx context.Context, q batcher, f dialog.HelpFiling) (out dialog.H
 // FileHelp files r outside a dialog turn, as a turn's RequestHelp does, once per r.Origin
 // (required): a second call with the same origin writes nothing and returns false. A
 // request without a person is filed for the person registered with r.Phone, if any, with
-// their open case and commune.
+// their open case and commune. With r.Session, see dialog.HelpFiling.Session.
 func (s *Store) FileHelp(ctx context.Context, r dialog.HelpFiling) (bool, error) {
 	if r.Origin == "" {
 		return false, mapError(care.FieldError("origin", "is required"), "file help")
@@ -139,6 +139,26 @@ func (s *Store) FileHelp(ctx context.Context, r dialog.HelpFiling) (bool, error)
 			r.CaseID = care.CaseID(*cid)
 		}
 	}
-	_, filed, err := fileHelp(ctx, s.pool, r)
+	if r.Session == 0 {
+		_, filed, err := fileHelp(ctx, s.pool, r)
+		return filed, err
+	}
+	var filed bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// The session's mark and the filing go together: one escalation per attempt, whether
+		// the workers' unfinished report or this filing comes first.
+		var marked bool
+		err := tx.QueryRow(ctx, `
+			UPDATE dialog_session SET help_started_at = NULL
+			WHERE id = $1 AND help_started_at IS NOT NULL RETURNING true`, r.Session).Scan(&marked)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // reported already as unfinished
+		}
+		if err != nil {
+			return mapError(err, "file help: clear dialog session %d", r.Session)
+		}
+		_, filed, err = fileHelp(ctx, tx, r)
+		return err
+	})
 	return filed, err
 }

@@ -49,13 +49,36 @@ func TestTheLadderIsTheCommunesElseTheRosters(t *testing.T) {
 		{"no case: the commune's first active case manager", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: w.commune}
 		}, 1, care.RouteCommune, [3]string{"manager", "supervisor", "duty"}},
-		{"a commune with only its duty officer keeps its ladder", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
+		{"a commune with only its duty officer: the roster first, the duty officer on the third rung", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
 			c := e.commune("x2")
 			d := e.manager(c, care.RoleDutyOfficer)
 			named("duty2", d)
 			require.NoError(e.t, e.s.SetDutyOfficer(e.ctx, c, d.ID))
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: c}
-		}, 1, care.RouteCommune, [3]string{"", "", "duty2"}},
+		}, 1, care.RouteRoster, [3]string{"r1", "", "duty2"}},
+		{"a commune with only its duty officer and nobody on call keeps its ladder", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
+			c := e.commune("x4")
+			d := e.manager(c, care.RoleDutyOfficer)
+			named("duty4", d)
+			require.NoError(e.t, e.s.SetDutyOfficer(e.ctx, c, d.ID))
+			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: c}
+		}, 0, care.RouteCommune, [3]string{"", "", "duty4"}},
+		{"the case's manager inactive: another active case manager of the commune; the supervisor stays second", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
+			_, err := e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET active = false WHERE id = $1`, w.manager.ID)
+			require.NoError(e.t, err)
+			named("other", e.manager(w.commune, care.RoleCaseManager))
+			return &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.commune}
+		}, 1, care.RouteCommune, [3]string{"other", "supervisor", "duty"}},
+		{"the case's manager inactive, no other: the roster first; the supervisor stays second", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
+			_, err := e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET active = false WHERE id = $1`, w.manager.ID)
+			require.NoError(e.t, err)
+			return &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.commune}
+		}, 2, care.RouteRoster, [3]string{"r1", "supervisor", "duty"}},
+		{"no case, the commune's case manager inactive: the roster first", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
+			_, err := e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET active = false WHERE id = $1`, w.manager.ID)
+			require.NoError(e.t, err)
+			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: w.commune}
+		}, 1, care.RouteRoster, [3]string{"r1", "", "duty"}},
 		{"a commune with nobody active: the roster", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
 			c := e.commune("x3")
 			m := e.manager(c, care.RoleCaseManager)

@@ -415,7 +415,14 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 	if mID != nil {
 		out.ManagerID, out.ManagerPhone, out.ManagerLang = care.ManagerID(*mID), care.Phone(*mPhone), care.Language(*mLang)
 		out.ManagerActive = true
+		return out, nil
 	}
+	// Nobody in the commune to take the case: whose ladder its escalation goes up.
+	l, err := loadLadder(ctx, t.conn, 0, r.Commune)
+	if err != nil {
+		return dialog.Registered{}, fmt.Errorf("register: %w", err)
+	}
+	out.Route = l.route
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,13 +15,19 @@ import (
 // statement per table and one commit, because on this hardware a durable commit per row is
 // what caps throughput.
 
-// reminderWorkCols lists what RunReminders reads, in reminderWorkDest's order.
-const reminderWorkCols = `r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
+// reminderWorkCols lists what RunReminders reads, in reminderWorkDest's order ($2 is now):
+// the last column is care.ReminderWork.Superseded.
+func reminderWorkCols() string {
+	gap := fmt.Sprintf("interval '%d seconds'", int64(care.ReminderGap/time.Second))
+	return `r.id, r.appointment_id, r.version, r.offset_minutes, r.due_at, r.status, r.answer,
 	a.id, a.case_id, a.person_id, a.at, a.place, a.purpose, a.status, a.version, a.created_at, a.updated_at,
 	` + workPersonCols + `,
 	EXISTS (SELECT 1 FROM reminder c
-		WHERE c.appointment_id = r.appointment_id AND c.version = r.version
-		  AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled' AND c.due_at <= $2)`
+		WHERE c.appointment_id = r.appointment_id AND c.id <> r.id
+		  AND ((c.version = r.version AND c.offset_minutes < r.offset_minutes AND c.status <> 'cancelled'
+		        AND c.due_at < $2::timestamptz + ` + gap + `)
+		    OR c.sent_at > $2::timestamptz - ` + gap + `))`
+}
 
 // reminderWorkDest returns scan targets for reminderWorkCols into w; call the returned
 // function after the scan.
@@ -48,7 +55,7 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 	)
 	read := func(b *pgx.Batch) {
 		b.Queue(`
-			SELECT `+reminderWorkCols+`
+			SELECT `+reminderWorkCols()+`
 			FROM reminder r
 			JOIN appointment a ON a.id = r.appointment_id
 			JOIN person p ON p.id = a.person_id
@@ -208,11 +215,16 @@ func queueClaimed(ctx context.Context, q db, o care.Outgoing, now time.Time, cla
 	return queued[0], nil
 }
 
+// claimStatus is the person status a claim of message m (joined to its person p) goes by:
+// 'active' sends, anything else skips. A reply (its key "reply:…") answers a message the
+// person sent, in a conversation they started, so it goes even to someone who opted out.
+const claimStatus = `CASE WHEN m.idempotency_key LIKE 'reply:%' THEN 'active' ELSE coalesce(p.status, 'active') END`
+
 // ClaimMessages marks up to limit due outbound messages of ids [from, from+span) 'sending'
 // for one more attempt, leased until now+lease, in one statement: queued and due, or left
 // 'sending' by a worker whose lease expired. Rows another transaction holds are skipped, so
 // concurrent claims never wait on each other nor take the same row. Messages for a person
-// who opted out or cannot be reached are marked skipped and not returned.
+// who opted out or cannot be reached are marked skipped and not returned (claimStatus).
 func (s *Store) ClaimMessages(ctx context.Context, from care.MessageID, span int, providers []care.Provider, now time.Time, lease time.Duration, limit int) ([]*care.Message, error) {
 	names := make([]string, len(providers))
 	for i, p := range providers {
@@ -220,7 +232,7 @@ func (s *Store) ClaimMessages(ctx context.Context, from care.MessageID, span int
 	}
 	rows, err := s.pool.Query(ctx, `
 		WITH c AS (
-			SELECT m.id, coalesce(p.status, 'active') AS person_status
+			SELECT m.id, `+claimStatus+` AS person_status
 			FROM message m LEFT JOIN person p ON p.id = m.person_id
 			WHERE m.id >= $1 AND m.id < $1 + $2::bigint AND m.direction = 'out' AND m.provider = ANY($3)
 			  AND ((m.status = 'queued' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= $4))

@@ -33,6 +33,9 @@ func TestClaimMessagesTakesEachDueMessageOnceAndSkipsOptedOutPeople(t *testing.T
 	}
 	later := e.queued(w.person, "later", start.Add(time.Minute))
 	skipped := e.queued(out, "opted-out", start)
+	// A reply to a message the opted-out person sent answers their own conversation.
+	reply := e.queued(out, "reply:twilio:SMx1", start)
+	due = append(due, reply)
 	providers := []care.Provider{care.ProviderTwilio}
 	from := care.MessageID(care.BatchOf(int64(due[0])))
 
@@ -63,7 +66,7 @@ func TestClaimMessagesTakesEachDueMessageOnceAndSkipsOptedOutPeople(t *testing.T
 	for _, m := range msgs {
 		got[m.ID]++
 	}
-	require.Len(t, got, len(due), "every due message, and neither the later one nor the opted-out person's")
+	require.Len(t, got, len(due), "every due message, and neither the later one nor the opted-out person's (but their reply)")
 	for _, id := range due {
 		require.Equal(t, 1, got[id])
 	}

@@ -11,6 +11,7 @@ import (
 
 // DueWork lists, in one round trip, the work due before until: pending reminders, the next
 // stage of open check-ins, escalations to notify, climb or announce as resolved, and
+// escalations nobody could be told of, to look again for someone every care.RerouteEvery, and
 // outbound messages of the given providers that are queued or whose sending lease expired.
 // Reminders and messages come as batches of care.BatchSpan consecutive ids, one item per
 // batch holding due rows, at its earliest row: a backlog of 100,000 is a few hundred items.
@@ -38,6 +39,10 @@ func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []c
 		(SELECT 'escalation', id, 'notify', level + 1, next_level_at FROM escalation
 			WHERE status = 'open' AND notified AND level < 2 AND next_level_at <= $1 ORDER BY next_level_at LIMIT $3)
 		UNION ALL
+		(SELECT 'escalation', id, 'reroute', 0, $2::timestamptz FROM escalation
+			WHERE status = 'open' AND unrouted_at IS NOT NULL AND updated_at <= $2::timestamptz - $6::bigint * interval '1 second'
+			ORDER BY updated_at LIMIT $3)
+		UNION ALL
 		(SELECT 'escalation', id, 'resolved', 0, $2::timestamptz FROM escalation
 			WHERE status = 'resolved' AND NOT resolve_notified ORDER BY resolved_at LIMIT $3)
 		UNION ALL
@@ -50,7 +55,7 @@ func (s *Store) DueWork(ctx context.Context, now, until time.Time, providers []c
 				WHERE direction = 'out' AND status = 'sending' AND next_attempt_at <= $1
 				  AND provider = ANY($4)) due
 			GROUP BY id - id % $5, provider ORDER BY 5 LIMIT $3)`,
-		until, now, limit, names, care.BatchSpan)
+		until, now, limit, names, care.BatchSpan, int64(care.RerouteEvery/time.Second))
 	if err != nil {
 		return nil, mapError(err, "find due work")
 	}

@@ -25,12 +25,15 @@ func (s *Store) RunEscalation(ctx context.Context, id care.EscalationID, now tim
 			return err
 		}
 		e := &w.Escalation
+		told := len(res.Notices) > 0
 		if res.Level != e.Level || res.Notified != e.Notified || !sameTime(res.NextLevelAt, e.NextLevelAt) ||
-			res.ResolveNotified != resolveNotified || res.Unrouted {
+			res.ResolveNotified != resolveNotified || res.Unrouted || told {
+			// Unrouted keeps the first time nobody could be told (updated_at says when it
+			// was last looked at again); anyone told clears it.
 			_, err := tx.Exec(ctx, `
 				UPDATE escalation SET level = $2, notified = $3, next_level_at = $4, resolve_notified = $5, updated_at = $6,
-					unrouted_at = CASE WHEN $7::boolean THEN COALESCE(unrouted_at, $6) ELSE unrouted_at END
-				WHERE id = $1`, id, res.Level, res.Notified, res.NextLevelAt, res.ResolveNotified, now, res.Unrouted)
+					unrouted_at = CASE WHEN $7::boolean THEN COALESCE(unrouted_at, $6) WHEN $8::boolean THEN NULL ELSE unrouted_at END
+				WHERE id = $1`, id, res.Level, res.Notified, res.NextLevelAt, res.ResolveNotified, now, res.Unrouted, told)
 			if err != nil {
 				return mapError(err, "record escalation %d", id)
 			}

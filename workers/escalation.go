@@ -24,7 +24,13 @@ func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
 	log := zerolog.Ctx(ctx)
 	queued, err := w.Store.RunEscalation(ctx, care.EscalationID(p.ID), now, w.claim(), func(ew care.EscalationWork) (care.EscalationResult, error) {
 		res := w.decideEscalation(ew, p.Stage, care.EscalationLevel(p.N), now)
-		if res.Unrouted {
+		switch {
+		case res.Unrouted && p.Stage == care.StageReroute:
+			log.Warn().Int64("escalation", p.ID).Str("reason", string(ew.Escalation.Reason)).
+				Msg("still nobody on the escalation ladder to tell")
+		case p.Stage == care.StageReroute && len(res.Notices) > 0:
+			log.Info().Int64("escalation", p.ID).Int("level", int(res.Level)).Msg("unrouted escalation reached someone")
+		case res.Unrouted:
 			// Saved and counted (caseline_help_requests_unrouted), but no person knows: the
 			// on-call roster is empty and so is the commune's ladder.
 			log.Error().Int64("escalation", p.ID).Str("reason", string(ew.Escalation.Reason)).
@@ -48,7 +54,8 @@ func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
 }
 
 // decideEscalation says what one step does. An escalation nobody at all can be told of is
-// marked unrouted; one whose ladder has nobody above the level told stays with them.
+// marked unrouted, and its reroute steps look again from the bottom of its ladder; one whose
+// ladder has nobody above the level told stays with them.
 func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level care.EscalationLevel, now time.Time) care.EscalationResult {
 	e := ew.Escalation
 	res := care.EscalationResult{Level: e.Level, Notified: e.Notified, NextLevelAt: e.NextLevelAt, ResolveNotified: ew.ResolveNotified}
@@ -65,10 +72,16 @@ func (w *worker) decideEscalation(ew care.EscalationWork, stage string, level ca
 		}
 		return res
 	}
-	if e.Status != care.EscalationOpen || stage != care.StageNotify {
+	if e.Status != care.EscalationOpen {
 		return res
 	}
 	switch {
+	case stage == care.StageReroute && len(ew.Notices) == 0 && e.Notified:
+		// Nobody could be told before: look again from the bottom of the ladder, which may
+		// have someone on it now (a duty officer added, a case manager back).
+		level = care.LevelCaseManager
+	case stage != care.StageNotify:
+		return res
 	case level == e.Level && !e.Notified:
 		res.Messages = w.caregiverOfUnreachable(ew)
 	case level == e.Level+1 && e.Notified && level <= care.TopLevel && e.NextLevelAt != nil && !e.NextLevelAt.After(now):

@@ -129,3 +129,48 @@ func TestOptedOutPeopleGetNothing(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestNoLateReminderWhenACloserOneIsComing: the service was down through the 24 h reminder
+// and comes back half an hour before the 2 h one: the late reminder does not go, the 2 h
+// one does — one reminder, not two within the hour.
+func TestNoLateReminderWhenACloserOneIsComing(t *testing.T) {
+	e := setup(t)
+	p := e.person("deaf", "vi", false)
+	appt := start.Add(54 * time.Hour) // Wednesday 14:00
+	e.appointment(p, appt, "Trạm y tế xã")
+	e.at(appt.Add(-24*time.Hour - time.Hour)) // before the outage
+	require.Empty(t, e.sender.to(p.Phone))
+	e.at(appt.Add(-2*time.Hour - 30*time.Minute)) // back, with the 24 h reminder in the backlog
+	require.Empty(t, e.sender.to(p.Phone), "a closer reminder is coming within the hour: the late one stays back")
+	e.at(appt.Add(-2 * time.Hour))
+	got := e.sender.to(p.Phone)
+	require.Len(t, got, 1)
+	require.Contains(t, got[0].Body, "luc 14:00")
+	e.at(appt.Add(time.Hour))
+	require.Len(t, e.sender.to(p.Phone), 1)
+}
+
+// TestNeverTwoRemindersWithinTheHour: a reminder went out, then the appointment was moved
+// earlier, which makes a new late 24 h reminder due at once: it does not go ten minutes
+// after the last one; the new 2 h reminder, later, does.
+func TestNeverTwoRemindersWithinTheHour(t *testing.T) {
+	e := setup(t)
+	p := e.person("deaf", "vi", false)
+	appt := start.Add(54 * time.Hour) // Wednesday 14:00
+	id := e.appointment(p, appt, "A")
+	sent := appt.Add(-24 * time.Hour) // Tuesday 14:00
+	e.at(sent)
+	require.Len(t, e.sender.to(p.Phone), 1)
+	moved := sent.Add(4 * time.Hour) // Tuesday 18:00
+	e.clock.Set(sent.Add(10 * time.Minute))
+	e.exec(`UPDATE appointment SET at = $2, version = version + 1 WHERE id = $1`, id, moved)
+	require.NoError(t, e.st.RescheduleReminders(e.ctx, id, care.DefaultReminderPlan(e.loc)))
+	e.at(sent.Add(10 * time.Minute))
+	e.at(sent.Add(59 * time.Minute))
+	require.Len(t, e.sender.to(p.Phone), 1, "not two reminders of one appointment within the hour")
+	e.at(moved.Add(-2 * time.Hour))
+	got := e.sender.to(p.Phone)
+	require.Len(t, got, 2, "the closer reminder goes when due, more than an hour later")
+	require.Contains(t, got[1].Body, "luc 18:00")
+	require.GreaterOrEqual(t, got[1].At.Sub(got[0].At), care.ReminderGap)
+}

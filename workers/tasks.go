@@ -58,6 +58,10 @@ func TaskID(it care.DueItem) string {
 		if it.Stage == care.StageResolved {
 			return fmt.Sprintf("esc:%d:resolved", it.ID)
 		}
+		if it.Stage == care.StageReroute {
+			// One look a period: each look that finds nobody moves the row's time on.
+			return fmt.Sprintf("esc:%d:reroute@%d", it.ID, it.At.Truncate(care.RerouteEvery).Unix())
+		}
 		return fmt.Sprintf("esc:%d:%d", it.ID, it.N)
 	case care.WorkReminders:
 		return batchID("reminders", it)

@@ -125,6 +125,8 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 		}
 	case care.ReasonOptedOut:
 		what = pick(en, who+" stopped all Caseline messages", who+" đã ngừng nhận mọi tin nhắn Caseline")
+	case care.ReasonUnassigned:
+		what = pick(en, who+" registered; commune "+string(e.Commune)+" has no staff", who+" đã đăng ký, xã "+string(e.Commune)+" chưa có cán bộ")
 	default: // help requests
 		switch {
 		case safety:
@@ -146,7 +148,9 @@ func escalationText(lang care.Language, w care.EscalationWork, level care.Escala
 	if e.Urgent && !safety {
 		what = pick(en, "URGENT ", "KHẨN ") + what
 	}
-	if level > care.LevelCaseManager {
+	if level > care.LevelCaseManager && len(w.Notices) > 0 {
+		// Only when someone was told and did not acknowledge: the first notice of an
+		// escalation whose lower rungs are empty is news, not a lapse.
 		what = pick(en, "not acknowledged in time: ", "chưa ai nhận: ") + what
 	}
 	code := ""

@@ -137,4 +137,54 @@ func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 1, n)
 	require.Equal(t, "open", e.str(`SELECT h.status FROM help_request h WHERE h.phone = $1`, lost), "the request is still saved")
+
+	// A duty officer goes on call later: within care.RerouteEvery they get it, as a first
+	// notice (not "nobody took it"), and it is no longer counted unrouted.
+	late := e.rosterMember()
+	e.at(e.clock.Now().Add(care.RerouteEvery))
+	got = e.sender.to(late.Phone)
+	require.Len(t, got, 1, "the request reaches the duty officer added later")
+	lostEsc := e.int64(`SELECT e.id FROM escalation e JOIN help_request h ON h.id = e.help_request_id WHERE h.phone = $1`, lost)
+	require.Equal(t, fmt.Sprintf("Caseline #%d: %s can tro giup: suc khoe. Tra loi XN %d", lostEsc, string(lost), lostEsc), got[0].Body)
+	n, err = e.st.UnroutedHelpRequests(e.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "the gauge goes down")
+	e.at(e.clock.Now().Add(care.RerouteEvery))
+	require.Len(t, e.sender.to(late.Phone), 1, "told once")
+	e.at(e.clock.Now().Add(24 * time.Hour))
+	require.Len(t, e.sender.to(late.Phone), 1, "the ladder climbs from where it reached someone: the roster's next rung is empty")
+}
+
+// TestAStandInRungIsToldAsNews: with the case manager gone (inactive) and nobody on call, the
+// supervisor is the first told; their notice does not say "nobody took it" — only a later
+// rung's does, once someone was told and did not acknowledge.
+func TestAStandInRungIsToldAsNews(t *testing.T) {
+	e := setup(t)
+	p := e.person("", "vi", false)
+	e.exec(`UPDATE case_manager SET active = false WHERE id = $1`, e.mgr.ID)
+	e.talk(care.ChannelSMS, p.Phone, "S1", "GIUP", "1", "1", "2")
+	e.at(e.clock.Now())
+	require.Empty(t, e.sender.to(e.mgr.Phone))
+	sup := e.sender.to(e.sup.Phone)
+	require.Len(t, sup, 1, "the supervisor stays the second rung, first with someone on it")
+	require.NotContains(t, sup[0].Body, "chua ai nhan")
+	e.at(e.clock.Now().Add(care.DefaultSLA.Normal))
+	duty := e.sender.to(e.duty.Phone)
+	require.Len(t, duty, 1)
+	require.Contains(t, duty[0].Body, "chua ai nhan", "the supervisor was told and did not acknowledge")
+}
+
+// TestARegistrationNobodyCanTakeReachesTheRoster: registered in a commune without staff, the
+// person's registration reaches the on-call roster's phone, saying what it is.
+func TestARegistrationNobodyCanTakeReachesTheRoster(t *testing.T) {
+	e := setup(t)
+	e.exec(`INSERT INTO commune (code, name) VALUES ('X9', 'Xã Trống')`)
+	on := e.rosterMember()
+	caller := phone()
+	e.talk(care.ChannelSMS, caller, "R1", "DK", "1", "Lê Văn Cường", "X9", "1", "1", "1")
+	e.at(e.clock.Now())
+	got := e.sender.to(on.Phone)
+	require.Len(t, got, 1)
+	esc := e.int64(`SELECT id FROM escalation WHERE reason = 'unassigned'`)
+	require.Equal(t, fmt.Sprintf("Caseline #%d: Le Van Cuong %s da dang ky, xa X9 chua co can bo. Tra loi XN %d", esc, string(caller), esc), got[0].Body)
 }

@@ -196,6 +196,9 @@ type Registered struct {
 	ManagerPhone  care.Phone
 	ManagerLang   care.Language
 	ManagerActive bool
+	// Route, when no staff of the commune can take the case, is whose ladder the
+	// registration's "unassigned" escalation goes up: the on-call roster's, or nobody's.
+	Route care.EscalationRoute
 }
 
 // HelpFiling is a help request and the escalation that goes with it.
@@ -221,6 +224,11 @@ type HelpFiling struct {
 	// Priority is the person's (a child, a woman): with Category and InDanger it decides
 	// whether the escalation goes up the urgent ladder (care.Priority.Urgent).
 	Priority care.Priority
+	// Session, when set (with Origin), is the dialog session that holds this request begun
+	// (flows.PendingHelp): filing it clears the session's mark in the same transaction, so the
+	// workers do not report it again as unfinished; a mark cleared already (the workers
+	// reported it) means it was filed, and nothing is filed twice.
+	Session int64
 }
 
 // HelpFiled is what RequestHelp stored.

@@ -144,7 +144,7 @@ func TestInvalidConfigIsOneLineNamingTheVariable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			t.Parallel()
-			env := testEnv("postgres://caseline:caseline@127.0.0.1:5432/caseline", map[string]string{tt.name: tt.value})
+			env := testEnv(t, "postgres://caseline:caseline@127.0.0.1:5432/caseline", map[string]string{tt.name: tt.value})
 			var stdout, stderr strings.Builder
 			err := run(t.Context(), []string{"caseline", tt.command}, getenv(env), strings.NewReader(""), &stdout, &stderr)
 			require.EqualError(t, err, tt.want)
@@ -195,15 +195,15 @@ func TestMainExitStatus(t *testing.T) {
 		code       int
 		stderr     string // the whole of it, when set
 	}{
-		{"bad variable", "serve", testEnv("", map[string]string{"LISTEN_ADDR": "localhost"}), 2,
+		{"bad variable", "serve", testEnv(t, "", map[string]string{"LISTEN_ADDR": "localhost"}), 2,
 			"caseline: LISTEN_ADDR: \"localhost\" is not host:port (like :8080 or 127.0.0.1:8080)\n"},
-		{"a voice that speaks no Vietnamese", "serve", testEnv("", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2,
+		{"a voice that speaks no Vietnamese", "serve", testEnv(t, "", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2,
 			"caseline: TWILIO_VOICE_VI: \"alice\" is not a Twilio voice that speaks Vietnamese (vi-VN); Twilio speaks it only with Google voices, like Google.vi-VN-Standard-A\n"},
-		{"a voice that speaks no Vietnamese, under work", "work", testEnv("", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2, ""},
-		{"a voice that speaks no Vietnamese, under dev", "dev", testEnv("", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2, ""},
+		{"a voice that speaks no Vietnamese, under work", "work", testEnv(t, "", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2, ""},
+		{"a voice that speaks no Vietnamese, under dev", "dev", testEnv(t, "", map[string]string{"TWILIO_VOICE_VI": "alice"}), 2, ""},
 		{"unknown command", "launch", nil, 2, "caseline: unknown command \"launch\"; try `caseline help`\n"},
 		{"help", "help", nil, 0, ""},
-		{"failure", "migrate status", testEnv("postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil), 1, ""},
+		{"failure", "migrate status", testEnv(t, "postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil), 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +233,7 @@ func TestMainExitStatus(t *testing.T) {
 
 func TestMainStopsCleanlyOnSIGTERM(t *testing.T) {
 	t.Parallel()
-	cmd := runMain(t, "serve", testEnv("postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil))
+	cmd := runMain(t, "serve", testEnv(t, "postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil))
 	logs := &logSink{}
 	cmd.Stderr = logs
 	require.NoError(t, cmd.Start())

@@ -83,7 +83,7 @@ func startDevWith(t *testing.T, env map[string]string) *devSystem {
 		for k, v := range env {
 			vars[k] = v
 		}
-		p := start(t, testEnv(db, vars), "dev")
+		p := start(t, testEnv(t, db, vars), "dev")
 		listening, err := waitLog(p, "listening", 60*time.Second)
 		if err != nil && attempt < 3 && strings.Contains(err.Error(), "address already in use") {
 			continue // someone took the port between freeAddr and the listen: try another
@@ -487,9 +487,10 @@ func TestE2E(t *testing.T) {
 	// The API's smallest window, one minute: the deadline passes while the test waits.
 	checkInDue := s.scheduleCheckIn(kase.ID, 1)
 
-	// 3. An appointment three hours ahead: its T−24h reminder is overdue at once and goes
+	// 3. An appointment four hours ahead: its T−24h reminder is overdue at once and goes
 	// now, by SMS, the person's channel.
-	at := time.Now().Add(3 * time.Hour).Truncate(time.Minute)
+	// (Four, not three: a T−2h reminder due within the hour would hold the late one back.)
+	at := time.Now().Add(4 * time.Hour).Truncate(time.Minute)
 	s.api("POST", fmt.Sprintf("/cases/%d/appointments", kase.ID), map[string]any{
 		"at": at.Format(time.RFC3339), "place": "Trạm y tế xã Tân An",
 	}, http.StatusCreated, nil)

@@ -39,8 +39,9 @@ import (
 // the Twilio sender; only the clock is the test's, stepped by hand.
 //
 // Conversations are generated over every channel (SMS by Twilio and by an Android SIM
-// gateway, USSD, voice), every kind of caller (registered with a case; not registered and
-// naming a commune with staff, a commune with nobody, or no commune), every help category,
+// gateway, USSD, voice), every kind of caller (registered with a case; registered with a case
+// whose manager is gone, so another of the commune stands in; not registered and naming a
+// commune with staff, a commune with nobody, or no commune), every help category,
 // "in danger" yes and no, by day and in quiet hours, voice 0 whose dial nobody answers, and
 // requests dropped after their category (reported unfinished).
 // For each the test proves: a staff member's phone got the request at the fake Twilio
@@ -48,7 +49,9 @@ import (
 // or the support line (the on-call roster) — with "right away" exactly when the escalation
 // is urgent; an urgent one climbs when nobody acknowledges it. Then with nobody on call the
 // requests of callers of no staffed commune are saved, counted as unrouted on /metrics
-// (while /readyz stays 200 and an error is logged), reach no phone, and promise no call.
+// (while /readyz stays 200 and an error is logged), reach no phone, promise no call and give
+// the emergency numbers; a duty officer who goes on call later gets every one of them.
+// (A call cut off by a database outage is the fault suite's and the spool's tests' part.)
 
 // invariantStart is a Monday at 10:00 in Hà Nội, in the past of the wall clock, so asynq runs
 // at once every task the dispatcher queues for the stepped clock's "now".
@@ -80,6 +83,7 @@ type helpWorld struct {
 	manager, supervisor, duty care.Phone // commune 17245's ladder
 	roster                    [2]care.Phone
 	managerID                 care.ManagerID
+	goneID                    care.ManagerID // an inactive case manager of 17245, with the same supervisor
 }
 
 const (
@@ -101,7 +105,7 @@ func startHelpWorld(t *testing.T) *helpWorld {
 	base := "http://" + ln.Addr().String()
 
 	db := storetest.NewDatabase(t)
-	cfg, err := loadConfig(getenv(testEnv(db, map[string]string{
+	cfg, err := loadConfig(getenv(testEnv(t, db, map[string]string{
 		"REDIS_URL": leaseRedis(t), "PUBLIC_BASE_URL": base, "TWILIO_API_URL": fakeSrv.URL,
 		"TWILIO_AUTH_TOKEN": e2eAuthToken, "USSD_TOKEN": e2eUSSDToken, "TIMEZONE": care.DefaultTimeZone,
 	})), "serve")
@@ -166,6 +170,8 @@ func (w *helpWorld) seed() {
 		w.supervisor, staffedCommune)
 	w.managerID = care.ManagerID(w.id(`INSERT INTO case_manager (name, phone, commune, role, supervisor_id)
 		VALUES ('Chị Lan', $1, $2, 'case_manager', $3) RETURNING id`, w.manager, staffedCommune, sup))
+	w.goneID = care.ManagerID(w.id(`INSERT INTO case_manager (name, phone, commune, role, supervisor_id, active)
+		VALUES ('Chị Cũ', $1, $2, 'case_manager', $3, false) RETURNING id`, w.newPhone(), staffedCommune, sup))
 	duty := w.id(`INSERT INTO case_manager (name, phone, commune, role) VALUES ('Trực xã', $1, $2, 'duty_officer') RETURNING id`,
 		w.duty, staffedCommune)
 	w.exec(`UPDATE commune SET duty_officer_id = $1 WHERE code = $2`, duty, staffedCommune)
@@ -175,21 +181,25 @@ func (w *helpWorld) seed() {
 	}
 }
 
-// registered gives a new phone a person in the staffed commune with an open case.
-func (w *helpWorld) registered() care.Phone {
+// registered gives a new phone a person in the staffed commune with an open case managed by
+// manager.
+func (w *helpWorld) registered(manager care.ManagerID) care.Phone {
 	p := w.newPhone()
 	id := w.id(`INSERT INTO person (phone, name, commune, consent_at) VALUES ($1, 'Nguyễn Văn An', $2, $3) RETURNING id`,
 		p, staffedCommune, w.clock.Now())
 	w.exec(`INSERT INTO care_case (person_id, manager_id, commune, step) VALUES ($1, $2, $3, 'implementation')`,
-		id, w.managerID, staffedCommune)
+		id, manager, staffedCommune)
 	return p
 }
 
 // conversation is one generated call for help.
 type conversation struct {
-	channel  string // sms, android, ussd, voice
-	caller   string // registered, staffed, empty, none (the commune an unregistered caller names)
-	category int    // 1 … len(care.HelpCategories), in menu order
+	channel string // sms, android, ussd, voice
+	// caller is registered (with a case), orphaned (registered, their case manager gone:
+	// another of the commune stands in), or the commune an unregistered caller names:
+	// staffed, empty, none.
+	caller   string
+	category int // 1 … len(care.HelpCategories), in menu order
 	danger   bool
 	dial     string // voice 0: how the dial ended; "" for the help menu
 	phone    care.Phone
@@ -208,9 +218,12 @@ func (c conversation) String() string {
 // phone that talks to the gateway.
 func (w *helpWorld) caller(c *conversation) *phone.Phone {
 	w.t.Helper()
-	if c.caller == "registered" {
-		c.phone = w.registered()
-	} else {
+	switch c.caller {
+	case "registered":
+		c.phone = w.registered(w.managerID)
+	case "orphaned":
+		c.phone = w.registered(w.goneID)
+	default:
 		c.phone = w.newPhone()
 	}
 	ph, err := phone.New(phone.Options{BaseURL: w.base, AuthToken: e2eAuthToken, Number: string(c.phone),
@@ -399,7 +412,7 @@ func generate(turn int) []*conversation {
 	var out []*conversation
 	n := turn
 	for _, channel := range []string{"sms", "android", "ussd", "voice"} {
-		for _, caller := range []string{"registered", "staffed", "empty", "none"} {
+		for _, caller := range []string{"registered", "orphaned", "staffed", "empty", "none"} {
 			for _, danger := range []bool{false, true} {
 				n++
 				out = append(out, &conversation{channel: channel, caller: caller, danger: danger,
@@ -447,8 +460,10 @@ func TestEveryCallForHelpReachesAHuman(t *testing.T) {
 			var to care.Phone
 			switch {
 			case strings.Contains(c.reply, "Can bo xa se "):
-				to = w.manager // the case's manager, or the named commune's first case manager
-				require.Contains(t, []string{"registered", "staffed"}, c.caller, "%s: %q", c, c.reply)
+				// The case's manager, a stand-in for one who is gone, or the named commune's
+				// first case manager.
+				to = w.manager
+				require.Contains(t, []string{"registered", "orphaned", "staffed"}, c.caller, "%s: %q", c, c.reply)
 			case strings.Contains(c.reply, "Duong day ho tro se "):
 				to = w.roster[0]
 				require.Contains(t, []string{"empty", "none"}, c.caller, "%s: %q", c, c.reply)
@@ -539,6 +554,8 @@ func TestEveryCallForHelpReachesAHuman(t *testing.T) {
 	for _, c := range lost {
 		require.Contains(t, c.reply, "Hien chua co can bo truc", "%s: %q", c, c.reply)
 		require.NotRegexp(t, `se (lien he|goi lai)`, c.reply, "%s: no promise of a call", c)
+		require.Regexp(t, emergency, c.reply, "%s: nobody to tell, so the emergency numbers are the route", c)
+		require.Equal(t, 1, strings.Count(c.reply, "goi ngay"), "%s: said once: %q", c, c.reply)
 	}
 	require.Eventually(t, func() bool {
 		var n int
@@ -553,6 +570,25 @@ func TestEveryCallForHelpReachesAHuman(t *testing.T) {
 	require.Contains(t, w.get("/readyz"), `"postgresql":"ok"`, "/readyz stays 200")
 	require.Contains(t, w.logs.String(), `"message":"nobody on the escalation ladder to tell"`)
 	require.Contains(t, w.logs.String(), `"level":"error"`)
+
+	// A duty officer goes on call: within care.RerouteEvery every lost request reaches them,
+	// as news (not "nobody took it"), and none is counted unrouted any more.
+	late := w.newPhone()
+	w.exec(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực muộn', $1, 'duty_officer')`, late)
+	w.clock.Set(w.clock.Now().Add(care.RerouteEvery))
+	w.pass()
+	for _, c := range lost {
+		esc := w.filedBy(*c).esc
+		require.True(t, w.received(late, esc), "%s: the duty officer on call now hears of #%d", c, esc)
+		for _, m := range w.fake.Messages(string(late)) {
+			if strings.Contains(m.Body, fmt.Sprintf("#%d:", esc)) {
+				require.NotContains(t, m.Body, "chua ai nhan", "%s: a first notice", c)
+			}
+		}
+	}
+	require.Eventually(t, func() bool {
+		return strings.Contains(w.get("/metrics"), "caseline_help_requests_unrouted 0\n")
+	}, 30*time.Second, 50*time.Millisecond, "the unrouted gauge goes down")
 }
 
 // get fetches a gateway path and requires 200.

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,21 +25,16 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	var err error
-	if spoolRoot, err = os.MkdirTemp("", "caseline-test-spools-"); err != nil {
-		panic(err)
-	}
+	_, before := os.Stat("spool")
 	code := m.Run()
-	_ = os.RemoveAll(spoolRoot)
+	if _, err := os.Stat("spool"); err == nil && before != nil {
+		// A test started serve or dev without a SPOOL_DIR of its own (testEnv gives one
+		// under t.TempDir()): it wrote into the repository.
+		fmt.Fprintln(os.Stderr, "a test wrote the spool directory cmd/caseline/spool: give it testEnv's SPOOL_DIR")
+		code = 1
+	}
 	os.Exit(code)
 }
-
-// spoolRoot holds the spool directories of the serve and dev processes tests start: each
-// gets its own (testEnv), as each serve must.
-var (
-	spoolRoot string
-	spoolSeq  atomic.Int64
-)
 
 // testRedisURL is the Redis database the short-lived serve/work/dev processes of these tests
 // use: away from `caseline dev`'s database 0, and outside the leased range (1 to 14) of the
@@ -53,8 +45,9 @@ const testRedisURL = "redis://127.0.0.1:6379/15"
 const closedPort = "127.0.0.1:1"
 
 // testEnv is an environment in which serve, work and dev start on a free port against the
-// given database. Each override replaces one variable; "" unsets it.
-func testEnv(databaseURL string, overrides map[string]string) map[string]string {
+// given database, with a spool directory of their own under t.TempDir() (never the default,
+// which is inside the repository). Each override replaces one variable; "" unsets it.
+func testEnv(t testing.TB, databaseURL string, overrides map[string]string) map[string]string {
 	env := map[string]string{
 		"DATABASE_URL":             databaseURL,
 		"REDIS_URL":                testRedisURL,
@@ -66,7 +59,7 @@ func testEnv(databaseURL string, overrides map[string]string) map[string]string 
 		"ANDROID_GATEWAY_PASSWORD": "test-password",
 		"LOG_LEVEL":                "debug",
 		"FAKE_TWILIO_ADDR":         "127.0.0.1:0",
-		"SPOOL_DIR":                filepath.Join(spoolRoot, strconv.FormatInt(spoolSeq.Add(1), 10)),
+		"SPOOL_DIR":                t.TempDir(),
 	}
 	for k, v := range overrides {
 		env[k] = v

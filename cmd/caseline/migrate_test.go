@@ -23,7 +23,7 @@ func caseline(t *testing.T, env map[string]string, args ...string) (string, erro
 func TestMigrateDownStatusUp(t *testing.T) {
 	files, err := fs.Glob(migrations.FS, "*.sql")
 	require.NoError(t, err)
-	env := testEnv(storetest.NewDatabase(t), nil)
+	env := testEnv(t, storetest.NewDatabase(t), nil)
 
 	out, err := caseline(t, env, "migrate", "status")
 	require.NoError(t, err)

@@ -69,7 +69,7 @@ func TestServeWorkAndDevRefuseAFailingPromptsDir(t *testing.T) {
 	t.Parallel()
 	dir := promptsDir(t, tooLongFrom, tooLongTo)
 	for _, command := range []string{"serve", "work", "dev"} {
-		env := testEnv("postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPTS_DIR": dir})
+		env := testEnv(t, "postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPTS_DIR": dir})
 		var stdout, stderr strings.Builder
 		err := run(t.Context(), []string{"caseline", command}, getenv(env), strings.NewReader(""), &stdout, &stderr)
 		require.Equal(t, 2, exitCode(err), command)
@@ -77,7 +77,7 @@ func TestServeWorkAndDevRefuseAFailingPromptsDir(t *testing.T) {
 		require.Empty(t, stdout.String()+stderr.String(), "nothing starts")
 	}
 	// A folder that passes starts as far as the database (closed here: exit 1, not 2).
-	env := testEnv("postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPTS_DIR": promptsDir(t, "", "")})
+	env := testEnv(t, "postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPTS_DIR": promptsDir(t, "", "")})
 	_, err := loadConfig(getenv(env), "serve")
 	require.NoError(t, err)
 }
@@ -126,13 +126,13 @@ func TestARecordingOfNoPromptIsRefused(t *testing.T) {
 	require.Equal(t, 1, exitCode(err), "PROMPT_AUDIO_DIR is checked without the flag")
 
 	for _, command := range []string{"serve", "dev"} {
-		env := testEnv("postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPT_AUDIO_DIR": dir})
+		env := testEnv(t, "postgres://caseline:caseline@"+closedPort+"/caseline", map[string]string{"PROMPT_AUDIO_DIR": dir})
 		stdout.Reset()
 		err := run(t.Context(), []string{"caseline", command}, getenv(env), strings.NewReader(""), &stdout, &stdout)
 		require.Equal(t, 2, exitCode(err), command)
 		require.Contains(t, err.Error(), "PROMPT_AUDIO_DIR: prompt vi/goodbye.mp3 (audio): matches no prompt id")
 	}
 	// work places calls but never answers one: the recordings are serve's business.
-	_, err = loadConfig(getenv(testEnv("", map[string]string{"PROMPT_AUDIO_DIR": dir})), "work")
+	_, err = loadConfig(getenv(testEnv(t, "", map[string]string{"PROMPT_AUDIO_DIR": dir})), "work")
 	require.NoError(t, err)
 }

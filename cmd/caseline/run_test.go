@@ -27,7 +27,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestServeIsHealthyAndReady(t *testing.T) {
-	p := start(t, testEnv(storetest.NewDatabase(t), nil), "serve")
+	p := start(t, testEnv(t, storetest.NewDatabase(t), nil), "serve")
 	base := p.addr(t)
 
 	status, body := get(t, base+"/healthz")
@@ -56,10 +56,10 @@ func TestReadyzNamesTheDependencyThatIsDown(t *testing.T) {
 		env        func(t *testing.T) map[string]string
 	}{
 		{"postgresql", "postgresql", func(t *testing.T) map[string]string {
-			return testEnv("postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil)
+			return testEnv(t, "postgres://caseline:caseline@"+closedPort+"/caseline?sslmode=disable", nil)
 		}},
 		{"redis", "redis", func(t *testing.T) map[string]string {
-			return testEnv(storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"})
+			return testEnv(t, storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"})
 		}},
 	}
 	for _, tt := range tests {
@@ -89,14 +89,14 @@ func TestServeFailsWhenItsPortIsTaken(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
-	p := start(t, testEnv(storetest.NewDatabase(t), map[string]string{"LISTEN_ADDR": ln.Addr().String()}), "serve")
+	p := start(t, testEnv(t, storetest.NewDatabase(t), map[string]string{"LISTEN_ADDR": ln.Addr().String()}), "serve")
 	err = p.wait(t)
 	require.ErrorContains(t, err, "start http: listen tcp "+ln.Addr().String())
 	require.Equal(t, 1, exitCode(err))
 }
 
 func TestWorkStartsAndStopsCleanly(t *testing.T) {
-	p := start(t, testEnv(storetest.NewDatabase(t), nil), "work")
+	p := start(t, testEnv(t, storetest.NewDatabase(t), nil), "work")
 	p.logs.waitFor(t, "started")
 	base := p.addr(t)
 
@@ -120,8 +120,8 @@ func TestWorkStartsAndStopsCleanly(t *testing.T) {
 // TestHealthCommand: `caseline health` is the container health check: 0 when the process
 // on LISTEN_ADDR is ready, 1 (with what /readyz said) when it is not or nothing listens.
 func TestHealthCommand(t *testing.T) {
-	ready := start(t, testEnv(storetest.NewDatabase(t), nil), "work")
-	notReady := start(t, testEnv(storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"}), "serve")
+	ready := start(t, testEnv(t, storetest.NewDatabase(t), nil), "work")
+	notReady := start(t, testEnv(t, storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"}), "serve")
 	tests := []struct {
 		name, addr string
 		err        string
@@ -147,7 +147,7 @@ func TestHealthCommand(t *testing.T) {
 }
 
 func TestWorkFailsWithoutRedis(t *testing.T) {
-	p := start(t, testEnv(storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"}), "work")
+	p := start(t, testEnv(t, storetest.NewDatabase(t), map[string]string{"REDIS_URL": "redis://" + closedPort + "/0"}), "work")
 	err := p.wait(t)
 	require.ErrorContains(t, err, "start workers: connect to redis")
 	require.Equal(t, 1, exitCode(err))
@@ -157,10 +157,10 @@ func TestDevMigratesThenServesAndWorks(t *testing.T) {
 	// A database without the migrations: dev applies them first. The secrets are unset:
 	// dev has defaults for them.
 	url := storetest.NewDatabase(t)
-	p := start(t, testEnv(url, nil), "migrate", "down")
+	p := start(t, testEnv(t, url, nil), "migrate", "down")
 	require.NoError(t, p.wait(t))
 
-	p = start(t, testEnv(url, map[string]string{"TWILIO_AUTH_TOKEN": "", "USSD_TOKEN": "", "ANDROID_GATEWAY_PASSWORD": ""}), "dev")
+	p = start(t, testEnv(t, url, map[string]string{"TWILIO_AUTH_TOKEN": "", "USSD_TOKEN": "", "ANDROID_GATEWAY_PASSWORD": ""}), "dev")
 	base := p.addr(t)
 	status, body := get(t, base+"/readyz")
 	require.Equal(t, http.StatusOK, status, body)

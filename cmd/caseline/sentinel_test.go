@@ -79,7 +79,7 @@ func TestWorkSurvivesASentinelFailover(t *testing.T) {
 	for i := range 30 {
 		before = append(before, remind(time.Now().Add(2*time.Second+time.Duration(i)*300*time.Millisecond)))
 	}
-	p := start(t, testEnv(db, map[string]string{
+	p := start(t, testEnv(t, db, map[string]string{
 		"REDIS_URL":      sentinel.URL(0),
 		"TWILIO_API_URL": twilioAPI.URL,
 		"TIMEZONE":       zone,

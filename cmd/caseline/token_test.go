@@ -28,7 +28,7 @@ func TestTokenCreateListRevoke(t *testing.T) {
 
 	token := func(args ...string) (string, error) {
 		t.Helper()
-		p := start(t, testEnv(url, nil), append([]string{"token"}, args...)...)
+		p := start(t, testEnv(t, url, nil), append([]string{"token"}, args...)...)
 		err := p.wait(t)
 		return p.stdout.String(), err
 	}

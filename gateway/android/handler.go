@@ -329,7 +329,8 @@ func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (
 		return care.Message{}, false, nil
 	}
 	reply, spooled, err := h.spool.Turn(ctx, h.engine, flows.Input{
-		Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: phone, ProviderID: m.ID, Text: m.Content,
+		// Text that cannot be stored is cleaned, never refused: the app does not send it again.
+		Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: phone, ProviderID: m.ID, Text: care.CleanText(m.Content),
 	})
 	switch {
 	case errors.Is(err, spool.ErrUnsaved):

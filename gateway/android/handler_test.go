@@ -519,6 +519,19 @@ func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
 	require.Equal(t, 0, e.count("idempotency_key = $1", android.ReplyKey("stop")))
 }
 
+// A message with a NUL character or bytes that are not UTF-8 is answered as any other, its
+// text cleaned before anything stores it.
+func TestTextThatCannotBeStoredIsCleanedNotRefused(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	a := phone()
+	w := e.do(http.MethodPost, []byte("{\"messages\":[{\"id\":\"in-x\",\"from\":\""+local(a)+"\",\"content\":\"MENU\\u0000 \xff\"}]}"), nil)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.Equal(t, []flows.Input{
+		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: a, ProviderID: "in-x", Text: "MENU \uFFFD"},
+	}, e.engine.inputs())
+}
+
 // A store failure is 503 (try again later), never 500: the app sends the whole poll again.
 func TestStoreFailureIsA503WithoutInternals(t *testing.T) {
 	t.Parallel()

@@ -102,7 +102,7 @@ func (s *Spool) replay(ctx context.Context, engine Engine, st Store, e Entry) er
 		s.log.Info().Str("channel", string(e.Input.Channel)).Stringer("phone", e.Input.Phone).Msg("interrupted call had not reached the help flow")
 		return nil
 	}
-	filed, err := st.FileHelp(ctx, callbackRequest(e, s.clock.Now()))
+	filed, err := st.FileHelp(ctx, callbackRequest(e, sess, s.clock.Now()))
 	if err == nil {
 		s.log.Info().Str("channel", string(e.Input.Channel)).Stringer("phone", e.Input.Phone).Bool("filed", filed).
 			Msg("interrupted call in the help flow: call-back requested")

@@ -177,6 +177,56 @@ func TestAnInterruptedCallInTheHelpFlowIsCalledBack(t *testing.T) {
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM help_request`))
 }
 
+// A call cut off after its category carries the request it held: its category, urgent for
+// a safety matter, the unfinished mark cleared with the filing, so the workers' sweep of
+// dropped help flows finds nothing more: one escalation for the attempt. When the sweep
+// came first, the spool files nothing.
+func TestAnInterruptedCallCarriesItsPendingRequestOnce(t *testing.T) {
+	for _, sweepFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("sweep first %v", sweepFirst), func(t *testing.T) {
+			e := setup(t)
+			sp, _ := e.open()
+			const caller = "+84987000004"
+			ussd := func(hop int, text string) flows.Input {
+				return flows.Input{Channel: care.ChannelUSSD, Provider: care.ProviderAfricasTalking, Phone: caller,
+					SessionKey: "ATU4", ProviderID: fmt.Sprintf("ATU4:%d", hop), Text: text, New: hop == 0}
+			}
+			// Dial, get help, the safety category, no description, no commune; then "in
+			// danger?" is answered while the database is away.
+			for hop, text := range []string{"", "3", "5", "1", "1"} {
+				_, err := e.engine.Handle(e.ctx, ussd(hop, text))
+				require.NoError(t, err)
+			}
+			require.Equal(t, "help/danger", session(t, e.st, care.ChannelUSSD, "ATU4"))
+			require.Equal(t, 1, e.count(`SELECT count(*) FROM dialog_session WHERE key = 'ATU4' AND help_started_at IS NOT NULL`))
+			sweep := func() {
+				items, err := e.st.DueUnfinished(e.ctx, e.clock.Now().Add(24*time.Hour), care.SessionLife{SMS: time.Hour, Dial: time.Minute}, 10)
+				require.NoError(t, err)
+				for _, it := range items {
+					_, err := e.st.RunUnfinished(e.ctx, it.ID, e.clock.Now(), func(w care.UnfinishedWork) (care.UnfinishedResult, error) {
+						h, ok := flows.PendingHelp(w.Session)
+						require.True(t, ok)
+						return care.UnfinishedResult{Report: &h, NextLevelAt: e.clock.Now().Add(time.Hour)}, nil
+					})
+					require.NoError(t, err)
+				}
+			}
+			if sweepFirst {
+				sweep()
+				require.Equal(t, 1, e.count(`SELECT count(*) FROM escalation`))
+			}
+			sp.Interrupted(e.ctx, ussd(5, "1"), "3*5*1*1*1", errors.New("commit turn: conn closed"))
+			e.replayAll(sp)
+			sweep()
+			require.Equal(t, 1, e.count(`SELECT count(*) FROM help_request WHERE phone = $1`, caller), "one request for the attempt")
+			require.Equal(t, 1, e.count(`SELECT count(*) FROM escalation`), "one escalation for the attempt")
+			require.Equal(t, 1, e.count(`SELECT count(*) FROM help_request h JOIN escalation x ON x.help_request_id = h.id
+				WHERE h.category = 'abuse' AND x.urgent AND h.unfinished`), "its category, on the urgent ladder")
+			require.Zero(t, e.count(`SELECT count(*) FROM dialog_session WHERE help_started_at IS NOT NULL`))
+		})
+	}
+}
+
 func TestASpoolDirectoryServesOneProcess(t *testing.T) {
 	e := setup(t)
 	e.open()

@@ -85,6 +85,7 @@ func checkTwiML(t *testing.T, verbs []twiml.Element) {
 
 func FuzzDecodeSMS(f *testing.F) {
 	f.Add([]byte(smsForm().Encode()))
+	f.Add([]byte(smsForm("Body", "a\xff\x00b").Encode()))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, err := decodeSMS(body)
 		checkDecoded(t, in, err)
@@ -92,6 +93,7 @@ func FuzzDecodeSMS(f *testing.F) {
 			return
 		}
 		require.Equal(t, care.ChannelSMS, in.Channel)
+		require.True(t, care.TextOK(in.Text), "what reaches the engine can be stored: %q", in.Text)
 		// Whatever a person sends may be echoed in a prompt; the answer must stay valid XML.
 		text := flows.SMSText(flows.Prompt{Text: in.Text, Options: []flows.Option{{Key: "1", Label: in.Text}}}, true)
 		require.True(t, utf8.ValidString(text))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -106,27 +105,15 @@ func (h *Handlers) handle(ctx context.Context, in flows.Input) (flows.Reply, boo
 	return flows.Reply{}, false
 }
 
-// parseForm parses a urlencoded body. A body that does not parse is a care.Error naming it.
+// parseForm parses a urlencoded body. A body that does not parse is a care.Error naming it;
+// invalid UTF-8 and NUL characters in it are cleaned (care.CleanForm), never refused: Twilio
+// does not send a refused message again, and the person's words would be lost.
 func parseForm(body []byte) (url.Values, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, care.FieldError("body", "not a urlencoded form")
 	}
-	for k, vs := range form {
-		if !utf8.ValidString(k) {
-			return nil, care.FieldError("body", "not valid UTF-8")
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				field := k
-				if field == "" {
-					field = "body"
-				}
-				return nil, care.FieldError(field, "not valid UTF-8")
-			}
-		}
-	}
-	return form, nil
+	return care.CleanForm(form), nil
 }
 
 // required returns form's value for key, or a care.Error when it is missing.

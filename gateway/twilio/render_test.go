@@ -57,9 +57,9 @@ func TestRenderVoice(t *testing.T) {
 		{
 			name: "English options, star and zero",
 			reply: flows.Reply{Step: 7, Prompt: flows.Prompt{Text: "Your plan.", Language: care.English, Expect: flows.ExpectChoice,
-				Options: []flows.Option{{Key: "*", Label: "repeat"}, {Key: "0", Label: "a person"}}}},
+				Options: []flows.Option{{Key: "*", Label: "repeat"}, {Key: "0", Label: "to speak to a person"}}}},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=7">` +
-				`<Say language="en-US" voice="Google.en-US-Standard-C">Your plan. For repeat, press star. For a person, press 0.</Say></Gather>` +
+				`<Say language="en-US" voice="Google.en-US-Standard-C">Your plan. For repeat, press star. To speak to a person, press 0.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=7&amp;noinput=1</Redirect></Response>`,
 		},
 		{

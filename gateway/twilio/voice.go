@@ -255,13 +255,19 @@ func pressSentences(lang care.Language, o flows.Option, audio *flows.PromptAudio
 	label := sentence{o.Label, lang, file}
 	rest := pressPhrase(lang, flows.Option{Key: o.Key})
 	if lang == care.English {
+		press := strings.TrimPrefix(strings.TrimPrefix(rest, "For "), ", ")
+		if strings.HasPrefix(o.Label, "to ") {
+			// A purpose: the label played, then "press 0." said.
+			return []sentence{label, {press, lang, ""}}
+		}
 		// "For , press 3." around the label: "For" said, the label played, "press 3." said.
-		return []sentence{{"For", lang, ""}, label, {strings.TrimPrefix(strings.TrimPrefix(rest, "For "), ", "), lang, ""}}
+		return []sentence{{"For", lang, ""}, label, {press, lang, ""}}
 	}
 	return []sentence{label, {strings.TrimPrefix(rest, ", "), lang, ""}}
 }
 
-// pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."
+// pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."; an English label
+// that is a purpose ("to speak to a person") is said as one: "To speak to a person, press 0."
 func pressPhrase(lang care.Language, o flows.Option) string {
 	key := o.Key
 	if lang == care.English {
@@ -270,6 +276,9 @@ func pressPhrase(lang care.Language, o flows.Option) string {
 			key = "star"
 		case "#":
 			key = "pound"
+		}
+		if rest, ok := strings.CutPrefix(o.Label, "to "); ok {
+			return "To " + rest + ", press " + key + "." // "To speak to a person, press 0."
 		}
 		return "For " + o.Label + ", press " + key + "."
 	}

@@ -110,6 +110,14 @@ func TestWebhooks(t *testing.T) {
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận."}},
 			status: 200, input: smsIn("SM1", ""), twiml: "<Response><Message>Da nhan.</Message></Response>",
 		},
+		{
+			// Twilio does not send a refused message again: the bytes that cannot be stored
+			// are cleaned and the person is answered as usual.
+			name: "sms with invalid UTF-8 and NUL", path: "/twilio/sms", form: smsForm("Body", "gi\xfaup\x00 t\xf4i"),
+			reply:  flows.Reply{Prompt: menu},
+			status: 200, input: smsIn("SM1", "gi\uFFFDup t\uFFFDi"),
+			twiml: "<Response><Message>Xin chao.\n1 Dang ky\n2 Giup do</Message></Response>",
+		},
 		{name: "sms bad signature", path: "/twilio/sms", form: smsForm(), sig: badSig, status: 403},
 		{name: "sms missing signature", path: "/twilio/sms", form: smsForm(), sig: noSig, status: 403},
 		{

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -152,28 +151,16 @@ func decodeWith(body []byte, parse func(string) (care.Phone, error)) (flows.Inpu
 	return in, nil
 }
 
-// decodeSession reads what every Africa's Talking USSD request carries: a urlencoded UTF-8
-// form, a printable sessionId and the caller's phoneNumber (parsed with parse). Those and
-// the other fields named must be at most maxField bytes long.
+// decodeSession reads what every Africa's Talking USSD request carries: a urlencoded form
+// (invalid UTF-8 and NUL characters cleaned, never refused), a printable sessionId and the
+// caller's phoneNumber (parsed with parse). Those and the other fields named must be at most
+// maxField bytes long.
 func decodeSession(body []byte, parse func(string) (care.Phone, error), fields ...string) (url.Values, string, care.Phone, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, "", "", care.FieldError("body", "not a urlencoded form")
 	}
-	for key, vs := range form {
-		if !utf8.ValidString(key) {
-			return nil, "", "", care.FieldError("body", "not valid UTF-8")
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				field := key
-				if field == "" {
-					field = "body"
-				}
-				return nil, "", "", care.FieldError(field, "not valid UTF-8")
-			}
-		}
-	}
+	form = care.CleanForm(form) // the caller cannot be asked again: keep what they typed
 	for _, key := range append([]string{"sessionId", "phoneNumber"}, fields...) {
 		if len(form.Get(key)) > maxField {
 			return nil, "", "", care.FieldError(key, "too long")

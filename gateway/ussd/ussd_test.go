@@ -137,7 +137,9 @@ func TestUSSD(t *testing.T) {
 		{name: "missing phoneNumber", path: path, body: hop("phoneNumber", "-").Encode(), status: 400, want: "phoneNumber: is required"},
 		{name: "bad phoneNumber", path: path, body: hop("phoneNumber", "+84 abc").Encode(), status: 400, want: "phoneNumber: not a valid phone number"},
 		{name: "bad form", path: path, body: "sessionId=%zz", status: 400, want: "body: not a urlencoded form"},
-		{name: "invalid UTF-8", path: path, body: hop().Encode() + "&text=%ff", status: 400, want: "text: not valid UTF-8"},
+		// The caller cannot be asked again: what cannot be stored is cleaned, the rest answered.
+		{name: "invalid UTF-8 and NUL", path: path, body: hop("text", "1*Lan\xff\x00").Encode(), reply: flows.Reply{Prompt: menu},
+			status: 200, input: in("ATUid_1:2", "Lan\uFFFD", false), want: "CON Xin chao.\n1 Dang ky\n2 Giup do"},
 		{name: "oversize", path: path, body: "text=" + strings.Repeat("1*", gateway.MaxBodyBytes), status: 413},
 		{name: "GET", method: http.MethodGet, path: path, status: 405},
 	}
@@ -183,6 +185,7 @@ func FuzzDecode(f *testing.F) {
 		require.True(t, strings.HasPrefix(in.ProviderID, in.SessionKey+":"))
 		require.True(t, strings.HasPrefix(in.Phone.E164(), "+"))
 		require.NotContains(t, in.Text, "*", "only the newest input reaches the engine")
+		require.True(t, care.TextOK(in.Text), "what reaches the engine can be stored: %q", in.Text)
 		require.Equal(t, in.New, in.ProviderID == in.SessionKey+":0")
 		s := screen(flows.Prompt{Text: in.Text, Options: []flows.Option{{Key: "1", Label: in.Text}}})
 		require.Regexp(t, `^(CON|END) `, s)
