@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
 )
 
 // Lists page by keyset, never by offset: a cursor names the last row of the previous page,
@@ -122,7 +121,7 @@ func personQuery(q string) (name, digits string) {
 	if q == "" {
 		return "", ""
 	}
-	name = strings.ToLower(strings.Join(strings.Fields(flows.StripDiacritics(q)), " "))
+	name = strings.ToLower(strings.Join(strings.Fields(stripAccents(q)), " "))
 	name = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(name)
 	var b strings.Builder
 	for _, r := range q {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -297,6 +298,31 @@ const (
 	turnPlain = "aaaaaaaaaaaaaaaaadeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyy" +
 		"AAAAAAAAAAAAAAAAADEEEEEEEEEEEIIIIIOOOOOOOOOOOOOOOOOUUUUUUUUUUUYYYYY"
 )
+
+// plainLetters maps each letter of turnAccents to its plain one, for Go-side comparisons that
+// must agree with the SQL translate() above.
+var plainLetters = func() map[rune]rune {
+	from, to := []rune(turnAccents), []rune(turnPlain)
+	m := make(map[rune]rune, len(from))
+	for i, r := range from {
+		m[r] = to[i]
+	}
+	return m
+}()
+
+// stripAccents is s without Vietnamese diacritics, as translate(…, turnAccents, turnPlain)
+// leaves it; combining marks (text typed decomposed) are dropped.
+func stripAccents(s string) string {
+	return strings.Map(func(r rune) rune {
+		if p, ok := plainLetters[r]; ok {
+			return p
+		}
+		if r >= 0x300 && r <= 0x36f {
+			return -1
+		}
+		return r
+	}, s)
+}
 
 // Known reports whether a person is registered with phone.
 func (t *turn) Known(ctx context.Context, phone care.Phone) (bool, error) {

@@ -68,14 +68,15 @@ func importViolations(pkgs []listedPackage) []string {
 		}
 		for _, d := range p.Deps {
 			switch {
+			// care/dialog first: it is in care, and its own rule says more.
+			case within(p.ImportPath, module+"/care/dialog") && within(d, module) && !within(d, module+"/care") && !within(d, module+"/care/dialog"):
+				out = append(out, fmt.Sprintf("%s imports %s: dialog, the turn's types, imports only care", p.ImportPath, d))
 			case within(p.ImportPath, module+"/care") && !byPath[d].Standard && !allowed[d] && !within(d, module+"/care"):
 				out = append(out, fmt.Sprintf("%s imports %s: care imports only the standard library, looplab/fsm and nyaruka/phonenumbers", p.ImportPath, d))
 			case (within(p.ImportPath, module+"/care") || within(p.ImportPath, module+"/flows")) && withinAny(d, domainNeverUses):
 				out = append(out, fmt.Sprintf("%s imports %s: care and flows know nothing of HTTP, SQL, Redis, logging, gateway, workers or store", p.ImportPath, d))
 			case within(p.ImportPath, module+"/store") && within(d, module+"/flows"):
 				out = append(out, fmt.Sprintf("%s imports %s: store and flows meet in dialog, the turn's types, not in each other", p.ImportPath, d))
-			case within(p.ImportPath, module+"/care/dialog") && within(d, module) && !within(d, module+"/care") && !within(d, module+"/care/dialog"):
-				out = append(out, fmt.Sprintf("%s imports %s: dialog, the turn's types, imports only care", p.ImportPath, d))
 			case within(p.ImportPath, module+"/gateway") && within(d, module+"/workers"),
 				within(p.ImportPath, module+"/workers") && within(d, module+"/gateway"):
 				out = append(out, fmt.Sprintf("%s imports %s: gateway and workers never import each other", p.ImportPath, d))
@@ -151,7 +152,7 @@ func TestImportViolationsCatchEachRule(t *testing.T) {
 		{"flows on uuid is fine", pkg(module+"/flows", "github.com/google/uuid"), ""},
 		{"store on flows", pkg(module+"/store", module+"/flows"), module + "/store imports " + module + "/flows: store and flows meet in dialog"},
 		{"store on dialog is fine", pkg(module+"/store", module+"/care/dialog", module+"/care"), ""},
-		{"dialog on flows", pkg(module+"/care/dialog", module+"/flows"), module + "/dialog imports " + module + "/flows: dialog, the turn's types, imports only care"},
+		{"dialog on flows", pkg(module+"/care/dialog", module+"/flows"), module + "/care/dialog imports " + module + "/flows: dialog, the turn's types, imports only care"},
 		{"gateway on workers", pkg(module+"/gateway/twilio", module+"/workers"), module + "/gateway/twilio imports " + module + "/workers: gateway and workers"},
 		{"workers on gateway", pkg(module+"/workers", module+"/gateway/twilio"), module + "/workers imports " + module + "/gateway/twilio: gateway and workers"},
 		{"store on simulators", pkg(module+"/store", module+"/simulators/phone"), module + "/store imports " + module + "/simulators/phone: only cmd"},
