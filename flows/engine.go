@@ -158,6 +158,9 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 		if err := json.Unmarshal(f.Duplicate, &r); err != nil {
 			return Reply{}, fmt.Errorf("handle turn: stored reply: %w", err)
 		}
+		if r.Text == "" && !r.Silent {
+			r.Text = wireText(in.Channel, r) // stored before replies carried their text
+		}
 		r.Duplicate = true
 		return r, nil
 	}
@@ -173,7 +176,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	if err := s.run(ctx); err != nil {
 		return Reply{}, fmt.Errorf("handle turn %s/%s: %w", s.flow, s.state, err)
 	}
-	reply, body := s.reply()
+	reply := s.reply()
 	if in.Channel == care.ChannelSMS {
 		// Set last: whatever the step did to its vars, the history always gains this text.
 		s.vars[varLoop] = loop.with(loopText, now)
@@ -185,7 +188,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Reply, error) {
 	o := dialog.Outcome{
 		Channel: in.Channel, Provider: in.Provider, Phone: in.Phone,
 		Flow: string(s.flow), State: s.state, Vars: s.vars, Language: s.lang, Version: reply.Step,
-		ProviderID: in.ProviderID, Inbound: in.Text, Reply: stored, ReplyBody: body,
+		ProviderID: in.ProviderID, Inbound: in.Text, Reply: stored, ReplyBody: reply.Text,
 		ReplyKey: req.ReplyKey, Now: now, Writes: s.writes,
 	}
 	if f.Person != nil {
@@ -734,11 +737,11 @@ func (s *step) resetVars() {
 }
 
 // reply renders the prompt for the channel and settles the session for the next turn.
-func (s *step) reply() (Reply, string) {
+func (s *step) reply() Reply {
 	version := s.f.Session.Version + 1
 	diacritics := s.f.Person != nil && s.f.Person.Diacritics
 	if s.silent {
-		return Reply{Silent: true, Step: version, Diacritics: diacritics}, ""
+		return Reply{Silent: true, Step: version, Diacritics: diacritics}
 	}
 	var (
 		full Prompt
@@ -759,13 +762,20 @@ func (s *step) reply() (Reply, string) {
 		shown.Text = s.t(s.notice, s.noticeArgs...) + " " + shown.Text
 	}
 	r := Reply{Prompt: shown, Step: version, Diacritics: diacritics, Slow: s.vars[varSlow] == "1"}
-	if s.in.Channel == care.ChannelSMS {
-		return r, SMSText(shown, diacritics)
+	if s.in.Channel != care.ChannelSMS {
+		s.page(&r, full)
 	}
+	r.Text = wireText(s.in.Channel, r)
+	return r
+}
+
+// page keeps full as the last prompt, puts the page on screen in r (USSD, voice) and says
+// the voice keys on a call's first menu or when asked again.
+func (s *step) page(r *Reply, full Prompt) {
 	if b, err := json.Marshal(full); err == nil {
 		s.vars[varLast] = string(b)
 	}
-	pages := s.pages(shown)
+	pages := s.pages(r.Prompt)
 	page, _ := strconv.Atoi(s.vars[varPage])
 	if page >= len(pages) {
 		page = 0
@@ -776,14 +786,11 @@ func (s *step) reply() (Reply, string) {
 		delete(s.vars, varPage)
 	}
 	r.Prompt = pages[page]
-	if s.in.Channel == care.ChannelUSSD {
-		return r, USSDText(r.Prompt)
-	}
-	if r.Prompt.Expect == ExpectChoice && !r.Prompt.End && (s.vars[varKeys] == "" || s.in.Text == VoiceRepeatKey) {
+	if s.in.Channel == care.ChannelVoice && r.Prompt.Expect == ExpectChoice && !r.Prompt.End &&
+		(s.vars[varKeys] == "" || s.in.Text == VoiceRepeatKey) {
 		r.Keys = s.voiceKeys()
 		s.vars[varKeys] = "1"
 	}
-	return r, voiceText(r.Prompt)
 }
 
 // voiceKeys lists, in the session's language, the keys every voice menu has besides its
