@@ -141,12 +141,3 @@ func voicePages(p Prompt, more, moreText string) []Prompt {
 	}
 	return pages
 }
-
-// Apology is what a gateway answers, in lang, when Handle fails: a final prompt that says
-// nothing of the error.
-func (e *Engine) Apology(lang care.Language) Prompt {
-	if !lang.Valid() {
-		lang = care.Vietnamese
-	}
-	return Prompt{Text: e.cat.text(lang, keyApology), End: true, Language: lang}
-}
