@@ -134,16 +134,39 @@ func (s *step) pendingAnswerAt() (flowName, time.Time) {
 	return "", time.Time{}
 }
 
+// opening is where a conversation starts: a flow, and the event that starts it ("" for its
+// entry event).
+type opening struct {
+	flow flowName
+	ev   string
+}
+
+// keywordOpenings are the keywords that simply start a flow.
+var keywordOpenings = map[keyword]opening{
+	kwRegister:   {flowRegister, ""},
+	kwStatus:     {flowPlan, ""},
+	kwHelp:       {flowHelp, ""},
+	kwStart:      {flowOptIn, ""},
+	kwVietnamese: {flowLanguage, evVietnamese},
+	kwEnglish:    {flowLanguage, evEnglish},
+}
+
+// outboundOpenings are where a call we placed starts, by what it is about.
+var outboundOpenings = map[string]opening{
+	outboundCheckIn:  {flowCheckIn, ""},
+	outboundReminder: {flowReminder, ""},
+	// The plan status of a closed case says so and how to ask for help; no PIN first, since
+	// it tells nothing of the plan.
+	outboundClosed: {flowPlan, evBeginVoice},
+}
+
 func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 	inFlow := s.flow != "" && s.flow != flowMenu
 	s.resetVars()
+	if o, ok := keywordOpenings[kw]; ok {
+		return s.start(ctx, o.flow, o.ev)
+	}
 	switch kw {
-	case kwRegister:
-		return s.start(ctx, flowRegister, "")
-	case kwStatus:
-		return s.start(ctx, flowPlan, "")
-	case kwHelp:
-		return s.start(ctx, flowHelp, "")
 	case kwStop, kwOptOut:
 		if s.f.Person != nil && s.f.Person.Status == care.PersonOptedOut {
 			s.silent = true // confirmed once already
@@ -153,8 +176,6 @@ func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 			return s.start(ctx, flowOptOut, evStopNow)
 		}
 		return s.start(ctx, flowOptOut, "")
-	case kwStart:
-		return s.start(ctx, flowOptIn, "")
 	case kwLeave:
 		if s.flow == "" {
 			// Between conversations, the carriers' word for stopping everything.
@@ -163,10 +184,6 @@ func (s *step) keyword(ctx context.Context, kw keyword, arg string) error {
 		fallthrough
 	case kwCancel:
 		return s.cancel(ctx, inFlow)
-	case kwVietnamese:
-		return s.start(ctx, flowLanguage, evVietnamese)
-	case kwEnglish:
-		return s.start(ctx, flowLanguage, evEnglish)
 	case kwAck:
 		s.vars[varEscalation] = arg
 		if err := s.checkAck(ctx); err != nil {
@@ -230,15 +247,8 @@ func (e *Engine) resumable(flow, state string) bool {
 func (s *step) outbound(ctx context.Context, kind string) error {
 	s.resetVars()
 	delete(s.vars, varKeys) // a call we placed: the person hears the voice keys with its first menu
-	switch kind {
-	case outboundCheckIn:
-		return s.start(ctx, flowCheckIn, "")
-	case outboundReminder:
-		return s.start(ctx, flowReminder, "")
-	case outboundClosed:
-		// The plan status of a closed case says so and how to ask for help; no PIN first,
-		// since it tells nothing of the plan.
-		return s.start(ctx, flowPlan, evBeginVoice)
+	if o, ok := outboundOpenings[kind]; ok {
+		return s.start(ctx, o.flow, o.ev)
 	}
 	return s.start(ctx, flowMenu, "")
 }
