@@ -29,9 +29,6 @@ const (
 	DefaultLease    = 5 * time.Minute
 	DefaultBatch    = 50
 	DefaultMaxBody  = 1 << 20 // 1 MiB, after gunzip
-	// DefaultApology is queued for an inbound SMS the engine could not handle. It cannot know
-	// the person's language, so it says it in both.
-	DefaultApology = "Xin loi, he thong dang gap loi. Vui long nhan tin lai sau. / Sorry, something went wrong. Please try again later."
 )
 
 // maxIDLen bounds the app's message ids; they are UUIDs.
@@ -71,8 +68,6 @@ type Deps struct {
 	Batch int
 	// MaxBody is the largest request body, after gunzip. Default DefaultMaxBody.
 	MaxBody int64
-	// Apology is sent for an inbound SMS the engine failed on. Default DefaultApology.
-	Apology string
 	// Spool takes inbound SMS while the database cannot; nil spools nothing.
 	Spool *spool.Spool
 }
@@ -87,7 +82,6 @@ type Handler struct {
 	lease   time.Duration
 	batch   int
 	maxBody int64
-	apology string
 	spool   *spool.Spool
 }
 
@@ -116,13 +110,10 @@ func New(d Deps) (*Handler, error) {
 	if d.MaxBody == 0 {
 		d.MaxBody = DefaultMaxBody
 	}
-	if d.Apology == "" {
-		d.Apology = DefaultApology
-	}
 	return &Handler{
 		engine: d.Engine, store: d.Store, log: d.Log,
 		user: sha256.Sum256([]byte(d.Username)), pass: sha256.Sum256([]byte(d.Password)),
-		lease: d.Lease, batch: d.Batch, maxBody: d.MaxBody, apology: d.Apology, spool: d.Spool,
+		lease: d.Lease, batch: d.Batch, maxBody: d.MaxBody, spool: d.Spool,
 	}, nil
 }
 
@@ -339,7 +330,7 @@ func (h *Handler) inbound(ctx context.Context, m inbound, log *zerolog.Logger) (
 		return care.Message{}, false, nil // the app went away; it sends the SMS again
 	case err != nil:
 		log.Error().Err(err).Str("id", m.ID).Stringer("phone", phone).Msg("android gateway: engine failed; apologising")
-		return replyMessage(phone, m.ID, h.apology), true, nil
+		return replyMessage(phone, m.ID, gateway.ApologyText(" ")), true, nil
 	case spooled:
 		return replyMessage(phone, m.ID, flows.StripDiacritics(spool.Received)), true, nil
 	}

@@ -513,7 +513,7 @@ func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
 	}, nil)
 	require.Len(t, e.engine.inputs(), 3, "only readable messages reach the engine")
 	require.ElementsMatch(t, []map[string]string{
-		{"id": idTo(out, boom), "to": boom.E164(), "content": android.DefaultApology},
+		{"id": idTo(out, boom), "to": boom.E164(), "content": gateway.ApologyText(" ")},
 		{"id": idTo(out, good), "to": good.E164(), "content": menu},
 	}, out, "an engine failure gets an apology; a silent reply nothing")
 	require.Equal(t, 0, e.count("idempotency_key = $1", android.ReplyKey("stop")))
