@@ -69,10 +69,10 @@ func (s *Store) RequestSignInCode(ctx context.Context, r care.CodeRequest) (care
 				if body == "" {
 					body = r.Bodies[care.Vietnamese]
 				}
-				m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: r.Provider,
-					Phone: r.Phone, Body: body, Status: care.MsgQueued,
-					IdempotencyKey: "console-code:" + r.CodeHash}
-				if err := insertMessage(ctx, tx, m, now); err != nil {
+				b := &pgx.Batch{}
+				outbound{msgs: []care.Outgoing{{Key: "console-code:" + r.CodeHash, Phone: r.Phone, Channel: care.ChannelSMS,
+					Provider: r.Provider, Body: body}}, now: now}.queue(b, nil)
+				if err := tx.SendBatch(ctx, b).Close(); err != nil {
 					return err
 				}
 				out = care.SignInSent

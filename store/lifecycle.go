@@ -23,8 +23,7 @@ func writeMessages(ctx context.Context, tx pgx.Tx, out []care.Outgoing, now time
 		return nil
 	}
 	b := &pgx.Batch{}
-	var ids []care.MessageID
-	batchOutbound(b, out, now, &ids)
+	outbound{msgs: out, now: now}.queue(b, nil)
 	return tx.SendBatch(ctx, b).Close()
 }
 

@@ -13,11 +13,15 @@ import (
 const messageColumns = `id, direction, channel, provider, COALESCE(provider_id, ''), phone, COALESCE(person_id, 0),
 	body, status, COALESCE(idempotency_key, ''), attempts, next_attempt_at, error_code, COALESCE(staff_id, 0), created_at, updated_at`
 
-func scanMessage(row pgx.Row) (*care.Message, error) {
+func scanMessage(row pgx.Row) (*care.Message, error) { return scanMessageAnd(row) }
+
+// scanMessageAnd reads messageColumns, then the columns that follow into extra.
+func scanMessageAnd(row pgx.Row, extra ...any) (*care.Message, error) {
 	var m care.Message
 	var attempts int32
-	err := row.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
-		&m.Body, &m.Status, &m.IdempotencyKey, &attempts, &m.NextAttemptAt, &m.ErrorCode, &m.StaffID, &m.CreatedAt, &m.UpdatedAt)
+	err := row.Scan(append([]any{&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
+		&m.Body, &m.Status, &m.IdempotencyKey, &attempts, &m.NextAttemptAt, &m.ErrorCode, &m.StaffID, &m.CreatedAt, &m.UpdatedAt},
+		extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -542,19 +542,12 @@ ON CONFLICT DO NOTHING`,
 	if a := w.Ack; a != nil {
 		acknowledgement{id: a.ID, by: a.By, at: o.Now, now: o.Now}.queue(b, nil)
 	}
-	for _, m := range w.Queue {
-		// A key already kept writes nothing (message_key.go).
-		b.Queue(`
-WITH v AS (SELECT nextval('message_id_seq') AS id),
-k AS (
-  INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $6, $1, $5 FROM v
-  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING message_id)
-INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status, idempotency_key,
-                     next_attempt_at, created_at, updated_at)
-SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6 FROM k`,
-			m.Provider, m.Phone, turnID(int64(m.PersonID)), m.Body, m.IdempotencyKey, o.Now)
+	msgs := make([]care.Outgoing, len(w.Queue))
+	for i, m := range w.Queue {
+		msgs[i] = care.Outgoing{Key: m.IdempotencyKey, PersonID: m.PersonID, Phone: m.Phone, Channel: care.ChannelSMS,
+			Provider: m.Provider, Body: m.Body}
 	}
+	outbound{msgs: msgs, now: o.Now}.queue(b, nil)
 	if w.FinishSession != 0 {
 		b.Queue(turnFinishSessionSQL, w.FinishSession, o.Now)
 	}

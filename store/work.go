@@ -100,36 +100,6 @@ func (s *Store) twoTrips(ctx context.Context, read func(b *pgx.Batch), write fun
 	return nil
 }
 
-// queueOutboundSQL writes an outbound message, queued and due now; a message already written
-// under the same idempotency key is returned as it is.
-// The key's row in message_key names the message, new or old (message_key.go).
-const queueOutboundSQL = `
-	WITH v AS (SELECT nextval('message_id_seq') AS id),
-	k AS (
-		INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $7, $2, $6 FROM v
-		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
-			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING message_id, xmax = 0 AS fresh),
-	ins AS (
-		INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-		SELECT message_id, 'out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7 FROM k WHERE fresh)
-	SELECT message_id FROM k`
-
-// batchOutbound queues the writes of out on b; ids receives their ids when b runs.
-func batchOutbound(b *pgx.Batch, out []care.Outgoing, now time.Time, ids *[]care.MessageID) {
-	for _, o := range out {
-		b.Queue(queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).QueryRow(func(row pgx.Row) error {
-			var id care.MessageID
-			if err := row.Scan(&id); err != nil {
-				return mapError(err, "queue message %s", o.Key)
-			}
-			*ids = append(*ids, id)
-			return nil
-		})
-	}
-}
-
 // dispatchLockKey is the advisory lock one dispatcher holds across replicas ("caseline" + 1).
 const dispatchLockKey int64 = 0x636173656c696e01
 

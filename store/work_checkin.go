@@ -109,7 +109,7 @@ func (s *Store) RunCheckIn(ctx context.Context, id care.CheckInID, now time.Time
 		if res.Status != c.Status {
 			b.Queue(`UPDATE checkin SET status = $2 WHERE id = $1`, id, res.Status)
 		}
-		batchOutbound(b, res.Messages, now, &out.Messages)
+		outbound{msgs: res.Messages, now: now}.ids(b, &out.Messages)
 		if e := res.Escalation; e != nil {
 			b.Queue(openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
 				e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Query(func(rows pgx.Rows) error {
