@@ -76,8 +76,7 @@ const ackSQL = `
 		UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
 		WHERE id = $1 AND status = 'open'
 		RETURNING *),
-	audited AS (
-		INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, at)
+	audited AS (` + auditInsert + `
 		SELECT $2, '` + care.AuditEscalationAck + `', 'escalation', id, jsonb_build_object('level', level), $4 FROM acked)
 	SELECT ` + escalationColumns + ` FROM acked`
 

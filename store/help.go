@@ -44,7 +44,7 @@ func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.H
 // need_help escalation of the check-in $11 it answers, in one statement. A request with an
 // origin ($14, what it came from: a spooled call, say) is filed once: a second one with the
 // same origin writes nothing and returns no row.
-const fileHelpSQL = `
+var fileHelpSQL = `
 WITH h AS (
   INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished,
                             created_at, origin)
@@ -59,11 +59,10 @@ u AS (
   WHERE $11::bigint > 0 AND e.checkin_id = $11 AND e.reason = 'need_help' AND e.status = 'open'
     AND e.help_request_id IS NULL
   RETURNING e.id, e.urgent),
-n AS (
-  INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, level, status,
-                          next_level_at, notified, created_at, updated_at)
-  SELECT 'help_request', $9::boolean, $1, $12, $3, h.id, 0, 'open', $10, false, $8, $8
-  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)
+n AS (` + openEscalationsFrom(`
+  SELECT 'help_request', $9::boolean, $1::bigint, $12::bigint, $3::text, h.id, NULL::bigint, NULL::bigint,
+         $10::timestamptz, $8::timestamptz
+  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)`) + `
   RETURNING id, urgent)
 SELECT h.id, COALESCE((SELECT id FROM u LIMIT 1), (SELECT id FROM n)),
        COALESCE((SELECT urgent FROM u LIMIT 1), (SELECT urgent FROM n), false)

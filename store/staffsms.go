@@ -61,8 +61,8 @@ func (s *Store) SendSMSAs(ctx context.Context, st *care.Staff, m care.StaffSMS, 
 			out, err = staffSMSByKey(ctx, tx, key)
 			return err
 		}
-		return s.audit(ctx, tx, st.ID, care.AuditMessageSend, "message", int64(out.ID),
-			map[string]any{"person_id": int64(p.ID), "channel": care.ChannelSMS})
+		return auditEntry{by: st.ID, action: care.AuditMessageSend, entity: "message", id: int64(out.ID),
+			detail: map[string]any{"person_id": int64(p.ID), "channel": care.ChannelSMS}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "send SMS to person %d", m.PersonID)

@@ -422,9 +422,8 @@ c AS (
   INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
   SELECT p.id, m.id, $3, 'assessment', $6, $6 FROM p, m
   RETURNING id),
-a AS (
-  INSERT INTO audit_log (action, entity, entity_id, detail, at)
-  SELECT 'register', 'person', p.id, $8, $6 FROM p)
+a AS (`+auditInsert+`
+  SELECT NULL::bigint, 'register', 'person', p.id, $8, $6 FROM p)
 SELECT (SELECT id FROM p), (SELECT id FROM c), m.id, m.phone, m.language
 FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail, string(r.Relation)).Scan(&pID, &cID, &mID, &mPhone, &mLang)
@@ -531,13 +530,9 @@ func (t *turn) Commit(ctx context.Context, o dialog.Outcome) error {
 		b.Queue(`UPDATE reminder SET answer = $2 WHERE id = $1 AND answer = ''`, int64(r.ID), r.Answer)
 	}
 	if e := w.Escalation; e != nil {
-		b.Queue(`
-INSERT INTO escalation (reason, urgent, person_id, case_id, commune, checkin_id, appointment_id, level, status,
-                        next_level_at, notified, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'open', $8, false, $9, $9)
-ON CONFLICT DO NOTHING`,
-			e.Reason, e.Urgent, turnID(int64(e.PersonID)), turnID(int64(e.CaseID)), turnCode(e.Commune),
-			turnID(int64(e.CheckInID)), turnID(int64(e.AppointmentID)), e.NextLevelAt, o.Now)
+		newEscalation{e: &care.Escalation{Reason: e.Reason, Urgent: e.Urgent, PersonID: e.PersonID, CaseID: e.CaseID,
+			Commune: e.Commune, CheckInID: e.CheckInID, AppointmentID: e.AppointmentID, NextLevelAt: &e.NextLevelAt},
+			now: o.Now}.queue(b, nil)
 	}
 	if a := w.Ack; a != nil {
 		acknowledgement{id: a.ID, by: a.By, at: o.Now, now: o.Now}.queue(b, nil)

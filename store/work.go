@@ -38,29 +38,19 @@ func workPersonDest(p *care.Person) ([]any, func()) {
 	}
 }
 
-// openEscalationSQL writes a new escalation as openEscalation does.
-const openEscalationSQL = `
-	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
-		appointment_id, level, status, next_level_at, notified, created_at, updated_at)
-	VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0),
-		NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), 0, 'open', $9, false, $10, $10)
-	ON CONFLICT DO NOTHING
-	RETURNING id`
-
-// openEscalation writes e as a new open escalation at level 0, not notified yet, and returns
-// its id; 0 when a unique index says it exists already (one per check-in and reason, one open
-// "unreachable" per person).
+// openEscalation writes e as newEscalation does, through q, and returns its id; 0 when a
+// unique index says it exists already.
 func openEscalation(ctx context.Context, q db, e *care.Escalation, now time.Time) (care.EscalationID, error) {
+	n := newEscalation{e: e, now: now}
 	var id care.EscalationID
-	err := q.QueryRow(ctx, openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
-		e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Scan(&id)
+	err := q.QueryRow(ctx, openEscalationSQL, n.args()...).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, mapError(err, "open %s escalation", e.Reason)
 	}
-	e.ID, e.Level, e.Status, e.CreatedAt, e.UpdatedAt = id, care.LevelCaseManager, care.EscalationOpen, now, now
+	n.opened(id)
 	return id, nil
 }
 

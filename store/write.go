@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -130,4 +131,107 @@ func (o outbound) args() []any {
 		claimed[i] = string(p)
 	}
 	return []any{channel, provider, phone, person, body, key, o.now, claimed, o.now.Add(o.claim.Lease), int64(o.staff), o.link}
+}
+
+// openEscalationsFrom writes new escalations, open at level 0 and not notified yet, from
+// rows, a query giving (reason, urgent, person_id, case_id, commune, help_request_id,
+// checkin_id, appointment_id, next_level_at, at), typed; absent references NULL. One that a
+// unique index says exists already (one per check-in and reason, one per help request, one
+// open "unreachable" per person) is not written. The one INSERT of an escalation: the turn's,
+// the workers' and a help request's (fileHelpSQL) go through it.
+func openEscalationsFrom(rows string) string {
+	return `
+	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+		appointment_id, next_level_at, created_at, updated_at, level, status, notified)
+	SELECT r.reason, r.urgent, r.person_id, r.case_id, r.commune, r.help_request_id, r.checkin_id,
+		r.appointment_id, r.next_level_at, r.at, r.at, 0, 'open', false
+	FROM (` + rows + `) AS r(reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+		appointment_id, next_level_at, at)
+	ON CONFLICT DO NOTHING`
+}
+
+// openEscalationSQL writes one new escalation (newEscalation) and returns its id; no row when
+// it exists already.
+var openEscalationSQL = openEscalationsFrom(`VALUES ($1::text, $2::boolean, NULLIF($3::bigint, 0),
+	NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), NULLIF($8::bigint, 0),
+	$9::timestamptz, $10::timestamptz)`) + `
+	RETURNING id`
+
+// newEscalation is an escalation opening: e's reason, urgency, references and first
+// deadline, written at now by openEscalationSQL.
+type newEscalation struct {
+	e   *care.Escalation
+	now time.Time
+}
+
+// queue queues n on b; opened, when set, receives the new escalation's id, or 0 when it
+// existed already.
+func (n newEscalation) queue(b *pgx.Batch, opened func(care.EscalationID)) {
+	q := b.Queue(openEscalationSQL, n.args()...)
+	if opened == nil {
+		return
+	}
+	q.Query(func(rows pgx.Rows) error {
+		var id care.EscalationID
+		for rows.Next() {
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			n.opened(id)
+		}
+		opened(id)
+		return rows.Err()
+	})
+}
+
+func (n newEscalation) args() []any {
+	e := n.e
+	return []any{string(e.Reason), e.Urgent, int64(e.PersonID), int64(e.CaseID), string(e.Commune), int64(e.HelpRequestID),
+		int64(e.CheckInID), int64(e.AppointmentID), e.NextLevelAt, n.now}
+}
+
+// opened sets what writing e set on the row.
+func (n newEscalation) opened(id care.EscalationID) {
+	n.e.ID, n.e.Level, n.e.Status, n.e.CreatedAt, n.e.UpdatedAt = id, care.LevelCaseManager, care.EscalationOpen, n.now, n.now
+}
+
+// auditInsert heads every write of audit entries; the rows follow, (actor_id, action,
+// entity, entity_id, detail, at) with a NULL actor for the system: auditEntry's one row, or
+// a query in a statement whose change the entries record (ackSQL, a turn's registration).
+const auditInsert = `
+	INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, at) `
+
+// auditSQL writes one audit entry.
+const auditSQL = auditInsert + `VALUES ($1, $2, $3, $4, $5, $6)`
+
+// auditEntry records who did what to which record, written in the transaction of the
+// change it records, so both commit or roll back together. Every staff action has one,
+// whatever the door. by 0 is the system; detail holds identifiers and enumerated values
+// only, never free text.
+type auditEntry struct {
+	by     care.ManagerID
+	action string
+	entity string
+	id     int64 // 0 for none
+	detail map[string]any
+	at     time.Time
+}
+
+// queue queues a on b, which must be sent in the change's transaction.
+func (a auditEntry) queue(b *pgx.Batch) { b.Queue(auditSQL, a.args()...) }
+
+// exec writes a through q, the change's transaction.
+func (a auditEntry) exec(ctx context.Context, q db) error {
+	if _, err := q.Exec(ctx, auditSQL, a.args()...); err != nil {
+		return mapError(err, "audit %s %s %d", a.action, a.entity, a.id)
+	}
+	return nil
+}
+
+func (a auditEntry) args() []any {
+	detail := a.detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	return []any{nullID(a.by), a.action, a.entity, nullID(a.id), detail, a.at}
 }
