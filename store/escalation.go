@@ -30,35 +30,6 @@ func scanEscalation(row pgx.Row) (*care.Escalation, error) {
 	return &e, nil
 }
 
-// CreateEscalation writes e before anyone is told of it and sets its ID and timestamps; an
-// empty status is open. A second escalation of the same help request, or of the same
-// check-in for the same reason, is ECONFLICT.
-func (s *Store) CreateEscalation(ctx context.Context, e *care.Escalation) error {
-	if e.Status == "" {
-		e.Status = care.EscalationOpen
-	}
-	if !e.Reason.Valid() {
-		return mapError(care.FieldError("reason", "unknown escalation reason %q", e.Reason), "create escalation")
-	}
-	now := s.now()
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
-			appointment_id, level, status, next_level_at, notified, acked_by, acked_at, resolved_by,
-			resolved_at, outcome, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-		RETURNING id`,
-		string(e.Reason), e.Urgent, nullID(e.PersonID), nullID(e.CaseID), nullText(e.Commune),
-		nullID(e.HelpRequestID), nullID(e.CheckInID), nullID(e.AppointmentID), int16(e.Level),
-		string(e.Status), e.NextLevelAt, e.Notified, nullID(e.AckedBy), e.AckedAt, nullID(e.ResolvedBy),
-		e.ResolvedAt, e.Outcome, now,
-	).Scan(&e.ID)
-	if err != nil {
-		return mapError(err, "create escalation")
-	}
-	e.CreatedAt, e.UpdatedAt = now, now
-	return nil
-}
-
 // Escalation returns the escalation with id.
 func (s *Store) Escalation(ctx context.Context, id care.EscalationID) (*care.Escalation, error) {
 	e, err := scanEscalation(s.pool.QueryRow(ctx, `SELECT `+escalationColumns+` FROM escalation WHERE id = $1`, int64(id)))

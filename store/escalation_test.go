@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func (e *env) escalation(w world) *care.Escalation {
@@ -14,7 +15,7 @@ func (e *env) escalation(w world) *care.Escalation {
 	next := start.Add(24 * time.Hour)
 	x := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID,
 		Commune: w.commune, NextLevelAt: &next}
-	require.NoError(e.t, e.s.CreateEscalation(e.ctx, x))
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.s, x))
 	return x
 }
 
@@ -26,7 +27,7 @@ func TestEscalationRoundTrip(t *testing.T) {
 	c := e.checkIn(w, sc, start, care.CheckInMissed)
 	a := e.appointment(w, start.Add(time.Hour))
 	h := &care.HelpRequest{PersonID: w.person.ID, Phone: w.person.Phone, Commune: w.commune, Category: care.HelpHealth, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	next := start.Add(15 * time.Minute)
 	acked, resolved := start.Add(time.Minute), start.Add(2*time.Minute)
 	boss := e.manager(w.commune, care.RoleSupervisor)
@@ -46,7 +47,7 @@ func TestEscalationRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := tt.x
-			require.NoError(t, e.s.CreateEscalation(e.ctx, &x))
+			require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &x))
 			require.NotZero(t, x.ID)
 			require.Equal(t, start, x.CreatedAt)
 			require.Equal(t, start, x.UpdatedAt)
@@ -67,9 +68,9 @@ func TestEscalationErrors(t *testing.T) {
 	sc := e.schedule(w)
 	c := e.checkIn(w, sc, start, care.CheckInMissed)
 	h := &care.HelpRequest{Phone: e.phone(), Category: care.HelpOther, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}))
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonCheckInMissed, CheckInID: c.ID}))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonCheckInMissed, CheckInID: c.ID}))
 
 	tests := []struct {
 		name string
@@ -87,11 +88,11 @@ func TestEscalationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := tt.x
-			requireCode(t, tt.code, e.s.CreateEscalation(e.ctx, &x))
+			requireCode(t, tt.code, storetest.CreateEscalation(e.ctx, e.s, &x))
 		})
 	}
 	// A need-help answer to the same check-in is another reason: it escalates on its own.
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonNeedHelp, CheckInID: c.ID}))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonNeedHelp, CheckInID: c.ID}))
 
 	_, err := e.s.Escalation(e.ctx, 424242)
 	requireCode(t, care.ENOTFOUND, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // queued writes an outbound SMS to p, queued and due at due.
@@ -16,7 +17,7 @@ func (e *env) queued(p *care.Person, key string, due time.Time) care.MessageID {
 	e.t.Helper()
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		Phone: p.Phone, PersonID: p.ID, Body: key, Status: care.MsgQueued, IdempotencyKey: key, NextAttemptAt: &due}
-	require.NoError(e.t, e.s.LogMessage(e.ctx, m))
+	require.NoError(e.t, storetest.LogMessage(e.ctx, e.s, m))
 	return m.ID
 }
 
