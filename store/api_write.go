@@ -143,7 +143,7 @@ func (s *Store) CreatePlanAs(ctx context.Context, by care.ManagerID, p *care.Sup
 	})
 }
 
-// SetServiceStatusAs is SetServiceStatus, audited with the new status.
+// SetServiceStatusAs records how a planned service is going, audited with the new status.
 func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id care.ServiceID, st care.ServiceStatus) error {
 	if err := validServiceStatus(st); err != nil {
 		return mapError(err, "set status of service %d", id)
@@ -181,8 +181,9 @@ func (s *Store) CreateAppointmentAs(ctx context.Context, by care.ManagerID, a *c
 	return nil
 }
 
-// MoveAppointmentAs is MoveAppointment, audited: the version goes up and the pending
-// reminders of older versions are cancelled in the same transaction.
+// MoveAppointmentAs sets a new time and place on a scheduled appointment and bumps its
+// version, audited; the pending reminders of older versions are cancelled in the same
+// transaction, so no stale reminder goes. Moving one that is not scheduled is ECONFLICT.
 func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
 	if err := needTime(at); err != nil {
 		return nil, mapError(err, "move appointment %d", id)
@@ -202,8 +203,9 @@ func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id car
 	return a, nil
 }
 
-// CancelAppointmentAs is CancelAppointment, audited; cancelling a cancelled appointment
-// again changes nothing and records nothing.
+// CancelAppointmentAs cancels a scheduled appointment and its pending reminders, audited;
+// cancelling a cancelled one again changes nothing and records nothing, one that is done or
+// missed is ECONFLICT.
 func (s *Store) CancelAppointmentAs(ctx context.Context, by care.ManagerID, id care.AppointmentID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		changed, err := s.cancelAppointment(ctx, tx, id)
@@ -284,8 +286,9 @@ func (s *Store) ResolveHelpRequestAs(ctx context.Context, by care.ManagerID, id 
 	return h, nil
 }
 
-// ResolveEscalationAs is ResolveEscalation, audited (without the outcome note, which is
-// free text).
+// ResolveEscalationAs closes an open or acknowledged escalation with its outcome, resolved
+// by by at at (a zero at is now), audited (without the outcome note, which is free text);
+// resolving it twice is ECONFLICT.
 func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id care.EscalationID, outcome string, at time.Time) (*care.Escalation, error) {
 	var e *care.Escalation
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

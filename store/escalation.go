@@ -89,18 +89,8 @@ func (s *Store) AcknowledgeEscalationAs(ctx context.Context, by care.ManagerID, 
 	return e, nil
 }
 
-// ResolveEscalation closes an open or acknowledged escalation with its outcome, resolved by
-// by at at (a zero at is now); resolving it twice is ECONFLICT.
-func (s *Store) ResolveEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
-	e, err := s.resolveEscalation(ctx, s.pool, id, by, outcome, at)
-	if err != nil {
-		return nil, mapError(err, "resolve escalation %d", id)
-	}
-	return e, nil
-}
-
-// resolveEscalation is ResolveEscalation's statement, run through q. ResolveEscalation and
-// ResolveEscalationAs share it; errors come back unmapped.
+// resolveEscalation is ResolveEscalationAs's statement, run through q; errors come back
+// unmapped.
 func (s *Store) resolveEscalation(ctx context.Context, q db, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
 	e, err := scanEscalation(q.QueryRow(ctx, `
 		UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,

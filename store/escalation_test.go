@@ -98,7 +98,7 @@ func TestEscalationErrors(t *testing.T) {
 	requireCode(t, care.ENOTFOUND, err)
 	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, 424242, start)
 	requireCode(t, care.ENOTFOUND, err)
-	_, err = e.s.ResolveEscalation(e.ctx, 424242, w.manager.ID, "", start)
+	_, err = e.s.ResolveEscalationAs(e.ctx, w.manager.ID, 424242, "", start)
 	requireCode(t, care.ENOTFOUND, err)
 }
 
@@ -128,7 +128,7 @@ func TestAcknowledgeEscalation(t *testing.T) {
 	y := e.escalation(w)
 	_, err = e.s.AcknowledgeEscalationAs(e.ctx, 424242, y.ID, at)
 	requireCode(t, care.EINVALID, err)
-	_, err = e.s.ResolveEscalation(e.ctx, y.ID, w.manager.ID, "xong", at)
+	_, err = e.s.ResolveEscalationAs(e.ctx, w.manager.ID, y.ID, "xong", at)
 	require.NoError(t, err)
 	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, y.ID, at)
 	requireCode(t, care.ECONFLICT, err)
@@ -157,7 +157,7 @@ func TestResolveEscalation(t *testing.T) {
 				want = *acked
 			}
 			later := e.clock.Advance(time.Minute)
-			got, err := e.s.ResolveEscalation(e.ctx, x.ID, boss.ID, "đã đến thăm", at)
+			got, err := e.s.ResolveEscalationAs(e.ctx, boss.ID, x.ID, "đã đến thăm", at)
 			require.NoError(t, err)
 			want.Status, want.ResolvedBy, want.ResolvedAt, want.Outcome = care.EscalationResolved, boss.ID, &at, "đã đến thăm"
 			want.NextLevelAt, want.UpdatedAt = nil, later
@@ -166,7 +166,7 @@ func TestResolveEscalation(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, &want, stored)
 
-			_, err = e.s.ResolveEscalation(e.ctx, x.ID, boss.ID, "lần hai", at)
+			_, err = e.s.ResolveEscalationAs(e.ctx, boss.ID, x.ID, "lần hai", at)
 			requireCode(t, care.ECONFLICT, err)
 			stored, err = e.s.Escalation(e.ctx, x.ID)
 			require.NoError(t, err)

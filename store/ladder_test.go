@@ -192,7 +192,7 @@ func TestUnroutedHelpRequestsAreCountedWhileOpen(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 1, count())
 	admin := e.manager(e.commune("x9"), care.RoleAdmin)
-	_, err = e.s.ResolveEscalation(e.ctx, x.ID, admin.ID, "gọi lại rồi", start)
+	_, err = e.s.ResolveEscalationAs(e.ctx, admin.ID, x.ID, "gọi lại rồi", start)
 	require.NoError(t, err)
 	require.Zero(t, count(), "handled: no longer counted")
 }

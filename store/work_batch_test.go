@@ -179,7 +179,7 @@ func TestEnsureRemindersWritesWhatIsMissingInOneGo(t *testing.T) {
 	soon := book(start.Add(3 * time.Hour))   // the 24 h reminder is late: it goes now
 	moved := book(start.Add(30 * time.Hour)) // scheduled, then moved without rescheduling
 	require.NoError(t, e.s.ScheduleReminders(e.ctx, moved, plan))
-	_, err := e.s.MoveAppointment(e.ctx, moved, start.Add(40*time.Hour), "UBND")
+	_, err := e.s.MoveAppointmentAs(e.ctx, 0, moved, start.Add(40*time.Hour), "UBND")
 	require.NoError(t, err)
 	far := book(start.Add(30 * 24 * time.Hour)) // beyond until
 
