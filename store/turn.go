@@ -589,12 +589,3 @@ func turnID(id int64) *int64 {
 	}
 	return &id
 }
-
-// turnCode is a nullable commune argument: nil for "".
-func turnCode(c care.CommuneCode) *string {
-	if c == "" {
-		return nil
-	}
-	s := string(c)
-	return &s
-}
