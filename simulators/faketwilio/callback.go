@@ -2,41 +2,24 @@ package faketwilio
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/caseline/caseline/simulators/phone"
 )
 
 // ErrUnknownSid is returned by SendStatus for a sid the fake does not hold.
 var ErrUnknownSid = errors.New("unknown sid")
 
-// Sign computes X-Twilio-Signature as Twilio does: HMAC-SHA1, keyed by the auth token, of the
-// full URL followed by each form parameter's name and value, sorted by name; base64.
+// Sign computes X-Twilio-Signature as Twilio does; it is phone.Sign, the simulators' one
+// signer, under the name the fake's callers know.
 func Sign(authToken, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, k := range keys {
-		for _, v := range form[k] {
-			b.WriteString(k)
-			b.WriteString(v)
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return phone.Sign(authToken, fullURL, form)
 }
 
 // PostSigned posts form to fullURL with a valid X-Twilio-Signature, as Twilio posts webhooks.
