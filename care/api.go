@@ -192,8 +192,6 @@ type APIStore interface {
 	ListSchedules(ctx context.Context, id CaseID, pg Page) ([]*CheckInSchedule, string, error)
 	// ListCheckIns returns check-ins with their answers, newest due first.
 	ListCheckIns(ctx context.Context, f CheckInFilter, pg Page) ([]*CheckIn, string, error)
-	// AuditLog returns the audit entries of one record, oldest first.
-	AuditLog(ctx context.Context, entity string, id int64) ([]AuditEntry, error)
 
 	CreatePersonAs(ctx context.Context, by ManagerID, p *Person) error
 	// ChangePersonAs loads person id under a row lock, lets change edit it, and saves it

@@ -14,9 +14,6 @@ type PersonStore interface {
 	// CreatePerson stores p and sets its ID and timestamps; a phone already registered is ECONFLICT.
 	CreatePerson(ctx context.Context, p *Person) error
 	Person(ctx context.Context, id PersonID) (*Person, error)
-	PersonByPhone(ctx context.Context, phone Phone) (*Person, error)
-	// UpdatePerson saves every field of p except ID and CreatedAt.
-	UpdatePerson(ctx context.Context, p *Person) error
 }
 
 // StaffStore keeps communes and the staff who work in them.
@@ -57,53 +54,28 @@ type CaseStore interface {
 	// ApprovePlan records that approver by approved a submitted plan, which replaces the plan
 	// in force; approving twice is ECONFLICT.
 	ApprovePlan(ctx context.Context, id PlanID, by ManagerID, at time.Time) error
-	SetServiceStatus(ctx context.Context, id ServiceID, s ServiceStatus) error
 }
 
 // AppointmentStore keeps appointments.
 type AppointmentStore interface {
 	CreateAppointment(ctx context.Context, a *Appointment) error
 	Appointment(ctx context.Context, id AppointmentID) (*Appointment, error)
-	// MoveAppointment sets a new time and place and bumps the version.
-	MoveAppointment(ctx context.Context, id AppointmentID, at time.Time, place string) (*Appointment, error)
-	CancelAppointment(ctx context.Context, id AppointmentID) error
-	// NextAppointment returns the person's next scheduled appointment after now.
-	NextAppointment(ctx context.Context, id PersonID, now time.Time) (*Appointment, error)
 }
 
 // CheckInStore keeps check-in schedules and check-ins.
 type CheckInStore interface {
 	CreateSchedule(ctx context.Context, s *CheckInSchedule) error
 	Schedule(ctx context.Context, id ScheduleID) (*CheckInSchedule, error)
-	CreateCheckIn(ctx context.Context, c *CheckIn) error
-	CheckIn(ctx context.Context, id CheckInID) (*CheckIn, error)
-	// OpenCheckInOf returns the person's check-in waiting for an answer, if any.
-	OpenCheckInOf(ctx context.Context, id PersonID) (*CheckIn, error)
-	// AnswerCheckIn records a 1 (fine) or 2 (need help); an answered or closed check-in is ECONFLICT.
-	AnswerCheckIn(ctx context.Context, id CheckInID, status CheckInStatus, at time.Time) error
 }
 
 // HelpStore keeps help requests.
 type HelpStore interface {
-	CreateHelpRequest(ctx context.Context, h *HelpRequest) error
 	HelpRequest(ctx context.Context, id HelpRequestID) (*HelpRequest, error)
 }
 
 // EscalationStore keeps escalations.
 type EscalationStore interface {
-	// CreateEscalation writes e before anyone is told of it.
-	CreateEscalation(ctx context.Context, e *Escalation) error
 	Escalation(ctx context.Context, id EscalationID) (*Escalation, error)
-	ResolveEscalation(ctx context.Context, id EscalationID, by ManagerID, outcome string, at time.Time) (*Escalation, error)
-}
-
-// MessageStore keeps the message log.
-type MessageStore interface {
-	// LogMessage appends m; a repeated (provider, provider id) or idempotency key is ECONFLICT.
-	LogMessage(ctx context.Context, m *Message) error
-	Message(ctx context.Context, id MessageID) (*Message, error)
-	MessageByProviderID(ctx context.Context, p Provider, providerID string) (*Message, error)
-	SetMessageStatus(ctx context.Context, id MessageID, s MessageStatus, errorCode string) error
 }
 
 // Store is every store together.
@@ -115,5 +87,4 @@ type Store interface {
 	CheckInStore
 	HelpStore
 	EscalationStore
-	MessageStore
 }

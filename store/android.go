@@ -112,37 +112,18 @@ func (s *Store) HandOutAndroid(ctx context.Context, queue []care.Message, lease 
 	now := s.now()
 	b := &pgx.Batch{}
 	if len(queue) > 0 {
-		phones := make([]string, len(queue))
-		persons := make([]int64, len(queue))
-		bodies := make([]string, len(queue))
-		keys := make([]string, len(queue))
+		msgs := make([]care.Outgoing, len(queue))
 		for i, m := range queue {
 			if m.Direction != care.Outbound || m.Channel != care.ChannelSMS || m.Provider != care.ProviderAndroid ||
 				m.Status != care.MsgQueued || m.IdempotencyKey == "" {
 				return nil, mapError(care.FieldError("message", "not a queued outbound android SMS with an idempotency key"),
 					"queue android message")
 			}
-			phones[i], persons[i], bodies[i], keys[i] = m.Phone.E164(), int64(m.PersonID), m.Body, m.IdempotencyKey
+			msgs[i] = care.Outgoing{Key: m.IdempotencyKey, PersonID: m.PersonID, Phone: m.Phone, Channel: care.ChannelSMS,
+				Provider: care.ProviderAndroid, Body: m.Body}
 		}
-		// A key already kept writes nothing (message_key.go); ids follow the queue's order.
-		b.Queue(`
-			WITH q AS (
-				SELECT nextval('message_id_seq') AS id, q.*
-				FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS q(phone, person_id, body, key, n)
-				ORDER BY q.n),
-			k AS (
-				INSERT INTO message_key (message_id, created_at, provider, idempotency_key)
-				SELECT id, $5, 'android', key FROM q
-				ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-				RETURNING message_id)
-			INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status, idempotency_key,
-				created_at, updated_at)
-			SELECT q.id, 'out', 'sms', 'android', q.phone,
-				COALESCE(NULLIF(q.person_id, 0), (SELECT p.id FROM person p WHERE p.phone = q.phone)),
-				q.body, 'queued', q.key, $5, $5
-			FROM q JOIN k ON k.message_id = q.id
-			ORDER BY q.n`,
-			phones, persons, bodies, keys, now)
+		// A key already kept writes nothing.
+		outbound{msgs: msgs, now: now, link: true}.queue(b, nil)
 	}
 	b.Queue(`
 		WITH due AS (

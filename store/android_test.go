@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/store"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 const lease = 5 * time.Minute
@@ -23,7 +24,7 @@ func (e *env) androidOut(key string, mod func(*care.Message)) *care.Message {
 	if mod != nil {
 		mod(m)
 	}
-	require.NoError(e.t, e.s.LogMessage(e.ctx, m))
+	require.NoError(e.t, storetest.LogMessage(e.ctx, e.s, m))
 	return m
 }
 
@@ -55,7 +56,7 @@ func TestHandOutAndroid(t *testing.T) {
 	// None of these are the phone's to send.
 	e.androidOut("checkin:1", func(m *care.Message) { m.Provider = care.ProviderTwilio })
 	e.androidOut("reminder:4", func(m *care.Message) { m.Status = care.MsgSent; m.ProviderID = "already-sent" })
-	require.NoError(t, e.s.LogMessage(e.ctx, &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS,
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS,
 		Provider: care.ProviderAndroid, ProviderID: "in-1", Phone: e.phone(), Body: "DK", Status: care.MsgReceived}))
 
 	now := e.clock.Advance(time.Second)

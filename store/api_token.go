@@ -43,7 +43,8 @@ func (s *Store) CreateAPIToken(ctx context.Context, by, id care.ManagerID, label
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditTokenCreate, "api_token", int64(t.ID), map[string]any{"manager_id": int64(id)})
+		return auditEntry{by: by, action: care.AuditTokenCreate, entity: "api_token", id: int64(t.ID),
+			detail: map[string]any{"manager_id": int64(id)}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return "", nil, mapError(err, "create token for manager %d", id)
@@ -65,7 +66,8 @@ func (s *Store) RevokeAPIToken(ctx context.Context, by care.ManagerID, id care.T
 		if _, err := tx.Exec(ctx, `UPDATE api_token SET revoked_at = $2 WHERE id = $1`, int64(id), s.now()); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditTokenRevoke, "api_token", int64(id), map[string]any{})
+		return auditEntry{by: by, action: care.AuditTokenRevoke, entity: "api_token", id: int64(id),
+			detail: map[string]any{}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "revoke token %d", id)

@@ -28,7 +28,8 @@ func (s *Store) CreatePersonAs(ctx context.Context, by care.ManagerID, p *care.P
 		if err := insertPerson(ctx, tx, p, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditPersonCreate, "person", int64(p.ID), map[string]any{"commune": p.Commune})
+		return auditEntry{by: by, action: care.AuditPersonCreate, entity: "person", id: int64(p.ID),
+			detail: map[string]any{"commune": p.Commune}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "create person")
@@ -63,7 +64,8 @@ func (s *Store) ChangePersonAs(ctx context.Context, by care.ManagerID, id care.P
 		if err := updatePerson(ctx, tx, p, p.UpdatedAt); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, action, "person", int64(p.ID), map[string]any{"fields": fields})
+		return auditEntry{by: by, action: action, entity: "person", id: int64(p.ID),
+			detail: map[string]any{"fields": fields}, at: s.now()}.exec(ctx, tx)
 	})
 	if changeErr != nil {
 		return nil, changeErr
@@ -81,8 +83,8 @@ func (s *Store) OpenCaseAs(ctx context.Context, by care.ManagerID, c *care.Case)
 		if err := insertCase(ctx, tx, c, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditCaseOpen, "case", int64(c.ID),
-			map[string]any{"person_id": int64(c.PersonID), "manager_id": int64(c.ManagerID)})
+		return auditEntry{by: by, action: care.AuditCaseOpen, entity: "case", id: int64(c.ID),
+			detail: map[string]any{"person_id": int64(c.PersonID), "manager_id": int64(c.ManagerID)}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "open case of person %d", c.PersonID)
@@ -100,8 +102,8 @@ func (s *Store) MoveCaseAs(ctx context.Context, by care.ManagerID, id care.CaseI
 			return err
 		}
 		moved = c
-		return s.audit(ctx, tx, by, care.AuditCaseMove, "case", int64(id),
-			map[string]any{"event": tr.Event, "from": tr.From, "to": tr.To})
+		return auditEntry{by: by, action: care.AuditCaseMove, entity: "case", id: int64(id),
+			detail: map[string]any{"event": tr.Event, "from": tr.From, "to": tr.To}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "move case %d (%s)", id, ev)
@@ -122,8 +124,8 @@ func (s *Store) RecordAssessmentAs(ctx context.Context, by care.ManagerID, a *ca
 		if id, areas, err = insertAssessment(ctx, tx, a, at); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditAssessmentRecord, "assessment", id,
-			map[string]any{"case_id": int64(a.CaseID), "areas": areas})
+		return auditEntry{by: by, action: care.AuditAssessmentRecord, entity: "assessment", id: id,
+			detail: map[string]any{"case_id": int64(a.CaseID), "areas": areas}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "record assessment of case %d", a.CaseID)
@@ -136,12 +138,12 @@ func (s *Store) RecordAssessmentAs(ctx context.Context, by care.ManagerID, a *ca
 // audit row goes in the batch that inserts the services: no extra round trip.
 func (s *Store) CreatePlanAs(ctx context.Context, by care.ManagerID, p *care.SupportPlan) error {
 	return s.createPlan(ctx, p, func(b *pgx.Batch, planID int64, now time.Time) {
-		queueAudit(b, by, care.AuditPlanCreate, "plan", planID,
-			map[string]any{"case_id": int64(p.CaseID), "goals": len(p.Goals), "services": len(p.Services)}, now)
+		auditEntry{by: by, action: care.AuditPlanCreate, entity: "plan", id: planID,
+			detail: map[string]any{"case_id": int64(p.CaseID), "goals": len(p.Goals), "services": len(p.Services)}, at: now}.queue(b)
 	})
 }
 
-// SetServiceStatusAs is SetServiceStatus, audited with the new status.
+// SetServiceStatusAs records how a planned service is going, audited with the new status.
 func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id care.ServiceID, st care.ServiceStatus) error {
 	if err := validServiceStatus(st); err != nil {
 		return mapError(err, "set status of service %d", id)
@@ -150,7 +152,8 @@ func (s *Store) SetServiceStatusAs(ctx context.Context, by care.ManagerID, id ca
 		if err := setServiceStatus(ctx, tx, id, st); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditServiceStatus, "service", int64(id), map[string]any{"status": st})
+		return auditEntry{by: by, action: care.AuditServiceStatus, entity: "service", id: int64(id),
+			detail: map[string]any{"status": st}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "set status of service %d", id)
@@ -168,8 +171,8 @@ func (s *Store) CreateAppointmentAs(ctx context.Context, by care.ManagerID, a *c
 		if err := insertAppointment(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditAppointmentCreate, "appointment", int64(a.ID),
-			map[string]any{"case_id": int64(a.CaseID), "at": a.At.UTC()})
+		return auditEntry{by: by, action: care.AuditAppointmentCreate, entity: "appointment", id: int64(a.ID),
+			detail: map[string]any{"case_id": int64(a.CaseID), "at": a.At.UTC()}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "create appointment")
@@ -178,8 +181,9 @@ func (s *Store) CreateAppointmentAs(ctx context.Context, by care.ManagerID, a *c
 	return nil
 }
 
-// MoveAppointmentAs is MoveAppointment, audited: the version goes up and the pending
-// reminders of older versions are cancelled in the same transaction.
+// MoveAppointmentAs sets a new time and place on a scheduled appointment and bumps its
+// version, audited; the pending reminders of older versions are cancelled in the same
+// transaction, so no stale reminder goes. Moving one that is not scheduled is ECONFLICT.
 func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
 	if err := needTime(at); err != nil {
 		return nil, mapError(err, "move appointment %d", id)
@@ -190,8 +194,8 @@ func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id car
 		if a, err = s.moveAppointment(ctx, tx, id, at, place); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditAppointmentMove, "appointment", int64(id),
-			map[string]any{"at": a.At, "version": a.Version})
+		return auditEntry{by: by, action: care.AuditAppointmentMove, entity: "appointment", id: int64(id),
+			detail: map[string]any{"at": a.At, "version": a.Version}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "move appointment %d", id)
@@ -199,15 +203,16 @@ func (s *Store) MoveAppointmentAs(ctx context.Context, by care.ManagerID, id car
 	return a, nil
 }
 
-// CancelAppointmentAs is CancelAppointment, audited; cancelling a cancelled appointment
-// again changes nothing and records nothing.
+// CancelAppointmentAs cancels a scheduled appointment and its pending reminders, audited;
+// cancelling a cancelled one again changes nothing and records nothing, one that is done or
+// missed is ECONFLICT.
 func (s *Store) CancelAppointmentAs(ctx context.Context, by care.ManagerID, id care.AppointmentID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		changed, err := s.cancelAppointment(ctx, tx, id)
 		if err != nil || !changed {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditAppointmentCancel, "appointment", int64(id), nil)
+		return auditEntry{by: by, action: care.AuditAppointmentCancel, entity: "appointment", id: int64(id), at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "cancel appointment %d", id)
@@ -225,8 +230,8 @@ func (s *Store) CreateScheduleAs(ctx context.Context, by care.ManagerID, sc *car
 		if err := insertSchedule(ctx, tx, sc, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditScheduleCreate, "schedule", int64(sc.ID),
-			map[string]any{"case_id": int64(sc.CaseID), "weekday": int(sc.Weekday), "minute": sc.Minute})
+		return auditEntry{by: by, action: care.AuditScheduleCreate, entity: "schedule", id: int64(sc.ID),
+			detail: map[string]any{"case_id": int64(sc.CaseID), "weekday": int(sc.Weekday), "minute": sc.Minute}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "create check-in schedule")
@@ -253,7 +258,7 @@ func (s *Store) DeactivateScheduleAs(ctx context.Context, by care.ManagerID, id 
 			return err
 		}
 		sc.Active = false
-		return s.audit(ctx, tx, by, care.AuditScheduleDeactivate, "schedule", int64(id), nil)
+		return auditEntry{by: by, action: care.AuditScheduleDeactivate, entity: "schedule", id: int64(id), at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "deactivate check-in schedule %d", id)
@@ -273,7 +278,7 @@ func (s *Store) ResolveHelpRequestAs(ctx context.Context, by care.ManagerID, id 
 			return s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM help_request WHERE id = $1)`, int64(id),
 				"the help request was already resolved")
 		}
-		return s.audit(ctx, tx, by, care.AuditHelpResolve, "help_request", int64(id), nil)
+		return auditEntry{by: by, action: care.AuditHelpResolve, entity: "help_request", id: int64(id), at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "resolve help request %d", id)
@@ -281,8 +286,9 @@ func (s *Store) ResolveHelpRequestAs(ctx context.Context, by care.ManagerID, id 
 	return h, nil
 }
 
-// ResolveEscalationAs is ResolveEscalation, audited (without the outcome note, which is
-// free text).
+// ResolveEscalationAs closes an open or acknowledged escalation with its outcome, resolved
+// by by at at (a zero at is now), audited (without the outcome note, which is free text);
+// resolving it twice is ECONFLICT.
 func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id care.EscalationID, outcome string, at time.Time) (*care.Escalation, error) {
 	var e *care.Escalation
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -290,7 +296,7 @@ func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id c
 		if e, err = s.resolveEscalation(ctx, tx, id, by, outcome, at); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditEscalationResolve, "escalation", int64(id), nil)
+		return auditEntry{by: by, action: care.AuditEscalationResolve, entity: "escalation", id: int64(id), at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "resolve escalation %d", id)
@@ -333,8 +339,8 @@ func (s *Store) ReassignCaseAs(ctx context.Context, by care.ManagerID, id care.C
 			return err
 		}
 		c.ManagerID, c.UpdatedAt = to, now
-		return s.audit(ctx, tx, by, care.AuditCaseReassign, "case", int64(id),
-			map[string]any{"from": int64(from), "to": int64(to)})
+		return auditEntry{by: by, action: care.AuditCaseReassign, entity: "case", id: int64(id),
+			detail: map[string]any{"from": int64(from), "to": int64(to)}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "reassign case %d", id)

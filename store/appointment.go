@@ -79,28 +79,9 @@ func (s *Store) Appointment(ctx context.Context, id care.AppointmentID) (*care.A
 	return a, nil
 }
 
-// MoveAppointment sets a new time and place on a scheduled appointment and bumps its
-// version; the pending reminders of older versions are cancelled in the same transaction,
-// so no stale reminder goes. Moving an appointment that is not scheduled is ECONFLICT.
-func (s *Store) MoveAppointment(ctx context.Context, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
-	if err := needTime(at); err != nil {
-		return nil, mapError(err, "move appointment %d", id)
-	}
-	var a *care.Appointment
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		a, err = s.moveAppointment(ctx, tx, id, at, place)
-		return err
-	})
-	if err != nil {
-		return nil, mapError(err, "move appointment %d", id)
-	}
-	return a, nil
-}
-
-// moveAppointment is MoveAppointment's work inside tx: it moves scheduled appointment id,
-// bumping its version, and cancels the pending reminders of older versions. MoveAppointment
-// and MoveAppointmentAs share it; errors come back unmapped.
+// moveAppointment is MoveAppointmentAs's work inside tx: it moves scheduled appointment id,
+// bumping its version, and cancels the pending reminders of older versions; errors come
+// back unmapped.
 func (s *Store) moveAppointment(ctx context.Context, tx pgx.Tx, id care.AppointmentID, at time.Time, place string) (*care.Appointment, error) {
 	a, err := scanAppointment(tx.QueryRow(ctx, `
 		UPDATE appointment SET at = $2, place = $3, version = version + 1, updated_at = $4
@@ -132,23 +113,9 @@ func (s *Store) whyNot(ctx context.Context, q db, err error, existsQuery string,
 	return care.Errorf(care.ECONFLICT, "%s", conflict)
 }
 
-// CancelAppointment cancels a scheduled appointment and its pending reminders; cancelling a
-// cancelled one again is a no-op, one that is done or missed ECONFLICT.
-func (s *Store) CancelAppointment(ctx context.Context, id care.AppointmentID) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := s.cancelAppointment(ctx, tx, id)
-		return err
-	})
-	if err != nil {
-		return mapError(err, "cancel appointment %d", id)
-	}
-	return nil
-}
-
-// cancelAppointment is CancelAppointment's work inside tx: under the appointment's lock it
+// cancelAppointment is CancelAppointmentAs's work inside tx: under the appointment's lock it
 // cancels it and its pending reminders, and reports whether anything changed (false for an
-// appointment cancelled already). CancelAppointment and CancelAppointmentAs share it; errors
-// come back unmapped.
+// appointment cancelled already); errors come back unmapped.
 func (s *Store) cancelAppointment(ctx context.Context, tx pgx.Tx, id care.AppointmentID) (bool, error) {
 	var status care.AppointmentStatus
 	if err := tx.QueryRow(ctx, `SELECT status FROM appointment WHERE id = $1 FOR UPDATE`, int64(id)).Scan(&status); err != nil {

@@ -69,7 +69,7 @@ func TestMoveAppointment(t *testing.T) {
 
 	later := e.clock.Advance(time.Hour)
 	newAt := time.Date(2026, 3, 6, 3, 0, 0, 0, time.UTC)
-	moved, err := e.s.MoveAppointment(e.ctx, a.ID, newAt, "Nhà văn hóa thôn")
+	moved, err := e.s.MoveAppointmentAs(e.ctx, 0, a.ID, newAt, "Nhà văn hóa thôn")
 	require.NoError(t, err)
 	want := *a
 	want.At, want.Place, want.Version, want.UpdatedAt = newAt, "Nhà văn hóa thôn", 2, later
@@ -80,15 +80,15 @@ func TestMoveAppointment(t *testing.T) {
 	require.Equal(t, map[int]string{1: "cancelled"}, e.reminders(a.ID), "the old version's reminder never goes")
 
 	e.addReminder(a.ID, 2, newAt.Add(-24*time.Hour))
-	moved, err = e.s.MoveAppointment(e.ctx, a.ID, newAt.Add(time.Hour), "")
+	moved, err = e.s.MoveAppointmentAs(e.ctx, 0, a.ID, newAt.Add(time.Hour), "")
 	require.NoError(t, err)
 	require.Equal(t, 3, moved.Version)
 	require.Equal(t, map[int]string{1: "cancelled", 2: "cancelled"}, e.reminders(a.ID))
 
-	_, err = e.s.MoveAppointment(e.ctx, 424242, newAt, "")
+	_, err = e.s.MoveAppointmentAs(e.ctx, 0, 424242, newAt, "")
 	requireCode(t, care.ENOTFOUND, err)
-	require.NoError(t, e.s.CancelAppointment(e.ctx, a.ID))
-	_, err = e.s.MoveAppointment(e.ctx, a.ID, newAt, "")
+	require.NoError(t, e.s.CancelAppointmentAs(e.ctx, 0, a.ID))
+	_, err = e.s.MoveAppointmentAs(e.ctx, 0, a.ID, newAt, "")
 	requireCode(t, care.ECONFLICT, err)
 }
 
@@ -100,7 +100,7 @@ func TestCancelAppointment(t *testing.T) {
 	e.addReminder(a.ID, 1, a.At.Add(-2*time.Hour))
 
 	later := e.clock.Advance(time.Hour)
-	require.NoError(t, e.s.CancelAppointment(e.ctx, a.ID))
+	require.NoError(t, e.s.CancelAppointmentAs(e.ctx, 0, a.ID))
 	got, err := e.s.Appointment(e.ctx, a.ID)
 	require.NoError(t, err)
 	want := *a
@@ -108,13 +108,13 @@ func TestCancelAppointment(t *testing.T) {
 	require.Equal(t, &want, got)
 	require.Equal(t, map[int]string{1: "cancelled"}, e.reminders(a.ID))
 
-	require.NoError(t, e.s.CancelAppointment(e.ctx, a.ID), "cancelling twice is a no-op")
-	requireCode(t, care.ENOTFOUND, e.s.CancelAppointment(e.ctx, 424242))
+	require.NoError(t, e.s.CancelAppointmentAs(e.ctx, 0, a.ID), "cancelling twice is a no-op")
+	requireCode(t, care.ENOTFOUND, e.s.CancelAppointmentAs(e.ctx, 0, 424242))
 
 	done := e.appointment(w, a.At)
 	_, err = e.s.Pool().Exec(e.ctx, `UPDATE appointment SET status = 'done' WHERE id = $1`, int64(done.ID))
 	require.NoError(t, err)
-	requireCode(t, care.ECONFLICT, e.s.CancelAppointment(e.ctx, done.ID))
+	requireCode(t, care.ECONFLICT, e.s.CancelAppointmentAs(e.ctx, 0, done.ID))
 }
 
 func TestNextAppointment(t *testing.T) {
@@ -127,7 +127,7 @@ func TestNextAppointment(t *testing.T) {
 
 	e.appointment(w, now.Add(-time.Hour)) // past
 	cancelled := e.appointment(w, now.Add(time.Hour))
-	require.NoError(t, e.s.CancelAppointment(e.ctx, cancelled.ID))
+	require.NoError(t, e.s.CancelAppointmentAs(e.ctx, 0, cancelled.ID))
 	later := e.appointment(w, now.Add(48*time.Hour))
 	next := e.appointment(w, now.Add(2*time.Hour))
 	other := e.openCase(e.person(w.commune), w.manager)

@@ -518,17 +518,6 @@ func returnPlan(ctx context.Context, tx pgx.Tx, id care.PlanID, by care.ManagerI
 	return p, nil
 }
 
-// SetServiceStatus records how a planned service is going.
-func (s *Store) SetServiceStatus(ctx context.Context, id care.ServiceID, st care.ServiceStatus) error {
-	if err := validServiceStatus(st); err != nil {
-		return mapError(err, "set status of service %d", id)
-	}
-	if err := setServiceStatus(ctx, s.pool, id, st); err != nil {
-		return mapError(err, "set status of service %d", id)
-	}
-	return nil
-}
-
 func validServiceStatus(st care.ServiceStatus) error {
 	if !st.Valid() {
 		return care.FieldError("status", "unknown service status %q", st)
@@ -537,7 +526,7 @@ func validServiceStatus(st care.ServiceStatus) error {
 }
 
 // setServiceStatus stores service id's status through q; ENOTFOUND when there is no such
-// service. SetServiceStatus and SetServiceStatusAs share it; errors come back unmapped.
+// service; errors come back unmapped.
 func setServiceStatus(ctx context.Context, q db, id care.ServiceID, st care.ServiceStatus) error {
 	tag, err := q.Exec(ctx, `UPDATE plan_service SET status = $2 WHERE id = $1`, int64(id), string(st))
 	if err == nil && tag.RowsAffected() == 0 {

@@ -82,7 +82,7 @@ func TestCaseErrors(t *testing.T) {
 		{"approve unknown plan", func() error {
 			return e.approve(424242, w.manager.ID, start)
 		}, care.ENOTFOUND},
-		{"unknown service", func() error { return e.s.SetServiceStatus(e.ctx, 424242, care.ServiceDone) }, care.ENOTFOUND},
+		{"unknown service", func() error { return e.s.SetServiceStatusAs(e.ctx, 0, 424242, care.ServiceDone) }, care.ENOTFOUND},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,8 +154,8 @@ func TestPlanRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, p, got)
 
-	require.NoError(t, e.s.SetServiceStatus(e.ctx, p.Services[1].ID, care.ServiceDone))
-	requireCode(t, care.EINVALID, e.s.SetServiceStatus(e.ctx, p.Services[0].ID, "lost"))
+	require.NoError(t, e.s.SetServiceStatusAs(e.ctx, 0, p.Services[1].ID, care.ServiceDone))
+	requireCode(t, care.EINVALID, e.s.SetServiceStatusAs(e.ctx, 0, p.Services[0].ID, "lost"))
 	got, err = e.s.CurrentPlan(e.ctx, w.kase.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.ServicePlanned, got.Services[0].Status)
@@ -493,7 +493,7 @@ func TestZeroTimesAreNow(t *testing.T) {
 	x, err := e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, e.escalation(w).ID, time.Time{})
 	require.NoError(t, err)
 	require.Equal(t, &now, x.AckedAt)
-	x, err = e.s.ResolveEscalation(e.ctx, x.ID, w.manager.ID, "", time.Time{})
+	x, err = e.s.ResolveEscalationAs(e.ctx, w.manager.ID, x.ID, "", time.Time{})
 	require.NoError(t, err)
 	require.Equal(t, &now, x.ResolvedAt)
 }

@@ -72,25 +72,6 @@ func scanCheckIn(row pgx.Row) (*care.CheckIn, error) {
 	return &c, nil
 }
 
-// CreateCheckIn stores c and sets its ID; an empty status is pending. A second check-in of
-// a schedule at the same time is ECONFLICT.
-func (s *Store) CreateCheckIn(ctx context.Context, c *care.CheckIn) error {
-	if c.Status == "" {
-		c.Status = care.CheckInPending
-	}
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status, answered_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		RETURNING id`,
-		int64(c.ScheduleID), int64(c.CaseID), int64(c.PersonID), c.DueAt, c.RetryAt, c.DeadlineAt,
-		string(c.Status), c.AnsweredAt,
-	).Scan(&c.ID)
-	if err != nil {
-		return mapError(err, "create check-in")
-	}
-	return nil
-}
-
 // CheckIn returns the check-in with id.
 func (s *Store) CheckIn(ctx context.Context, id care.CheckInID) (*care.CheckIn, error) {
 	c, err := scanCheckIn(s.pool.QueryRow(ctx, `SELECT `+checkInColumns+` FROM checkin WHERE id = $1`, int64(id)))

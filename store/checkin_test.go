@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func (e *env) schedule(w world) *care.CheckInSchedule {
@@ -20,7 +21,7 @@ func (e *env) checkIn(w world, sc *care.CheckInSchedule, due time.Time, status c
 	e.t.Helper()
 	c := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due,
 		RetryAt: due.Add(24 * time.Hour), DeadlineAt: due.Add(48 * time.Hour), Status: status}
-	require.NoError(e.t, e.s.CreateCheckIn(e.ctx, c))
+	require.NoError(e.t, storetest.CreateCheckIn(e.ctx, e.s, c))
 	return c
 }
 
@@ -76,7 +77,7 @@ func TestCheckInRoundTrip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.c
 			c.ScheduleID, c.CaseID, c.PersonID = sc.ID, w.kase.ID, w.person.ID
-			require.NoError(t, e.s.CreateCheckIn(e.ctx, &c))
+			require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, &c))
 			require.NotZero(t, c.ID)
 			got, err := e.s.CheckIn(e.ctx, c.ID)
 			require.NoError(t, err)
@@ -90,9 +91,9 @@ func TestCheckInRoundTrip(t *testing.T) {
 	_, err := e.s.CheckIn(e.ctx, 424242)
 	requireCode(t, care.ENOTFOUND, err)
 	dup := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due, RetryAt: due, DeadlineAt: due}
-	requireCode(t, care.ECONFLICT, e.s.CreateCheckIn(e.ctx, dup))
+	requireCode(t, care.ECONFLICT, storetest.CreateCheckIn(e.ctx, e.s, dup))
 	backwards := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due.Add(time.Hour), RetryAt: due, DeadlineAt: due}
-	requireCode(t, care.EINVALID, e.s.CreateCheckIn(e.ctx, backwards))
+	requireCode(t, care.EINVALID, storetest.CreateCheckIn(e.ctx, e.s, backwards))
 }
 
 func TestOpenCheckInOf(t *testing.T) {

@@ -69,16 +69,17 @@ func (s *Store) RequestSignInCode(ctx context.Context, r care.CodeRequest) (care
 				if body == "" {
 					body = r.Bodies[care.Vietnamese]
 				}
-				m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: r.Provider,
-					Phone: r.Phone, Body: body, Status: care.MsgQueued,
-					IdempotencyKey: "console-code:" + r.CodeHash}
-				if err := insertMessage(ctx, tx, m, now); err != nil {
+				b := &pgx.Batch{}
+				outbound{msgs: []care.Outgoing{{Key: "console-code:" + r.CodeHash, Phone: r.Phone, Channel: care.ChannelSMS,
+					Provider: r.Provider, Body: body}}, now: now}.queue(b, nil)
+				if err := tx.SendBatch(ctx, b).Close(); err != nil {
 					return err
 				}
 				out = care.SignInSent
 			}
 		}
-		return s.audit(ctx, tx, staff, care.AuditSignInCode, "case_manager", int64(staff), map[string]any{"outcome": out})
+		return auditEntry{by: staff, action: care.AuditSignInCode, entity: "case_manager", id: int64(staff),
+			detail: map[string]any{"outcome": out}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return "", mapError(err, "request sign-in code")
@@ -138,7 +139,8 @@ func (s *Store) SignIn(ctx context.Context, phone care.Phone, codeHash, sessionH
 				return err
 			}
 		}
-		return s.audit(ctx, tx, staff, care.AuditSignIn, "case_manager", int64(staff), map[string]any{"outcome": out})
+		return auditEntry{by: staff, action: care.AuditSignIn, entity: "case_manager", id: int64(staff),
+			detail: map[string]any{"outcome": out}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, "", mapError(err, "sign in")
@@ -187,7 +189,7 @@ func (s *Store) SignOut(ctx context.Context, sessionHash string) error {
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditSignOut, "case_manager", int64(by), nil)
+		return auditEntry{by: by, action: care.AuditSignOut, entity: "case_manager", id: int64(by), at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return mapError(err, "sign out")

@@ -30,35 +30,6 @@ func scanEscalation(row pgx.Row) (*care.Escalation, error) {
 	return &e, nil
 }
 
-// CreateEscalation writes e before anyone is told of it and sets its ID and timestamps; an
-// empty status is open. A second escalation of the same help request, or of the same
-// check-in for the same reason, is ECONFLICT.
-func (s *Store) CreateEscalation(ctx context.Context, e *care.Escalation) error {
-	if e.Status == "" {
-		e.Status = care.EscalationOpen
-	}
-	if !e.Reason.Valid() {
-		return mapError(care.FieldError("reason", "unknown escalation reason %q", e.Reason), "create escalation")
-	}
-	now := s.now()
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
-			appointment_id, level, status, next_level_at, notified, acked_by, acked_at, resolved_by,
-			resolved_at, outcome, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-		RETURNING id`,
-		string(e.Reason), e.Urgent, nullID(e.PersonID), nullID(e.CaseID), nullText(e.Commune),
-		nullID(e.HelpRequestID), nullID(e.CheckInID), nullID(e.AppointmentID), int16(e.Level),
-		string(e.Status), e.NextLevelAt, e.Notified, nullID(e.AckedBy), e.AckedAt, nullID(e.ResolvedBy),
-		e.ResolvedAt, e.Outcome, now,
-	).Scan(&e.ID)
-	if err != nil {
-		return mapError(err, "create escalation")
-	}
-	e.CreatedAt, e.UpdatedAt = now, now
-	return nil
-}
-
 // Escalation returns the escalation with id.
 func (s *Store) Escalation(ctx context.Context, id care.EscalationID) (*care.Escalation, error) {
 	e, err := scanEscalation(s.pool.QueryRow(ctx, `SELECT `+escalationColumns+` FROM escalation WHERE id = $1`, int64(id)))
@@ -76,8 +47,7 @@ const ackSQL = `
 		UPDATE escalation SET status = 'acknowledged', acked_by = $2, acked_at = $3, next_level_at = NULL, updated_at = $4
 		WHERE id = $1 AND status = 'open'
 		RETURNING *),
-	audited AS (
-		INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, at)
+	audited AS (` + auditInsert + `
 		SELECT $2, '` + care.AuditEscalationAck + `', 'escalation', id, jsonb_build_object('level', level), $4 FROM acked)
 	SELECT ` + escalationColumns + ` FROM acked`
 
@@ -119,18 +89,8 @@ func (s *Store) AcknowledgeEscalationAs(ctx context.Context, by care.ManagerID, 
 	return e, nil
 }
 
-// ResolveEscalation closes an open or acknowledged escalation with its outcome, resolved by
-// by at at (a zero at is now); resolving it twice is ECONFLICT.
-func (s *Store) ResolveEscalation(ctx context.Context, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
-	e, err := s.resolveEscalation(ctx, s.pool, id, by, outcome, at)
-	if err != nil {
-		return nil, mapError(err, "resolve escalation %d", id)
-	}
-	return e, nil
-}
-
-// resolveEscalation is ResolveEscalation's statement, run through q. ResolveEscalation and
-// ResolveEscalationAs share it; errors come back unmapped.
+// resolveEscalation is ResolveEscalationAs's statement, run through q; errors come back
+// unmapped.
 func (s *Store) resolveEscalation(ctx context.Context, q db, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
 	e, err := scanEscalation(q.QueryRow(ctx, `
 		UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func (e *env) escalation(w world) *care.Escalation {
@@ -14,7 +15,7 @@ func (e *env) escalation(w world) *care.Escalation {
 	next := start.Add(24 * time.Hour)
 	x := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID,
 		Commune: w.commune, NextLevelAt: &next}
-	require.NoError(e.t, e.s.CreateEscalation(e.ctx, x))
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.s, x))
 	return x
 }
 
@@ -26,7 +27,7 @@ func TestEscalationRoundTrip(t *testing.T) {
 	c := e.checkIn(w, sc, start, care.CheckInMissed)
 	a := e.appointment(w, start.Add(time.Hour))
 	h := &care.HelpRequest{PersonID: w.person.ID, Phone: w.person.Phone, Commune: w.commune, Category: care.HelpHealth, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	next := start.Add(15 * time.Minute)
 	acked, resolved := start.Add(time.Minute), start.Add(2*time.Minute)
 	boss := e.manager(w.commune, care.RoleSupervisor)
@@ -46,7 +47,7 @@ func TestEscalationRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := tt.x
-			require.NoError(t, e.s.CreateEscalation(e.ctx, &x))
+			require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &x))
 			require.NotZero(t, x.ID)
 			require.Equal(t, start, x.CreatedAt)
 			require.Equal(t, start, x.UpdatedAt)
@@ -67,9 +68,9 @@ func TestEscalationErrors(t *testing.T) {
 	sc := e.schedule(w)
 	c := e.checkIn(w, sc, start, care.CheckInMissed)
 	h := &care.HelpRequest{Phone: e.phone(), Category: care.HelpOther, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}))
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonCheckInMissed, CheckInID: c.ID}))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonCheckInMissed, CheckInID: c.ID}))
 
 	tests := []struct {
 		name string
@@ -87,17 +88,17 @@ func TestEscalationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			x := tt.x
-			requireCode(t, tt.code, e.s.CreateEscalation(e.ctx, &x))
+			requireCode(t, tt.code, storetest.CreateEscalation(e.ctx, e.s, &x))
 		})
 	}
 	// A need-help answer to the same check-in is another reason: it escalates on its own.
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonNeedHelp, CheckInID: c.ID}))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonNeedHelp, CheckInID: c.ID}))
 
 	_, err := e.s.Escalation(e.ctx, 424242)
 	requireCode(t, care.ENOTFOUND, err)
 	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, 424242, start)
 	requireCode(t, care.ENOTFOUND, err)
-	_, err = e.s.ResolveEscalation(e.ctx, 424242, w.manager.ID, "", start)
+	_, err = e.s.ResolveEscalationAs(e.ctx, w.manager.ID, 424242, "", start)
 	requireCode(t, care.ENOTFOUND, err)
 }
 
@@ -127,7 +128,7 @@ func TestAcknowledgeEscalation(t *testing.T) {
 	y := e.escalation(w)
 	_, err = e.s.AcknowledgeEscalationAs(e.ctx, 424242, y.ID, at)
 	requireCode(t, care.EINVALID, err)
-	_, err = e.s.ResolveEscalation(e.ctx, y.ID, w.manager.ID, "xong", at)
+	_, err = e.s.ResolveEscalationAs(e.ctx, w.manager.ID, y.ID, "xong", at)
 	require.NoError(t, err)
 	_, err = e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, y.ID, at)
 	requireCode(t, care.ECONFLICT, err)
@@ -156,7 +157,7 @@ func TestResolveEscalation(t *testing.T) {
 				want = *acked
 			}
 			later := e.clock.Advance(time.Minute)
-			got, err := e.s.ResolveEscalation(e.ctx, x.ID, boss.ID, "đã đến thăm", at)
+			got, err := e.s.ResolveEscalationAs(e.ctx, boss.ID, x.ID, "đã đến thăm", at)
 			require.NoError(t, err)
 			want.Status, want.ResolvedBy, want.ResolvedAt, want.Outcome = care.EscalationResolved, boss.ID, &at, "đã đến thăm"
 			want.NextLevelAt, want.UpdatedAt = nil, later
@@ -165,7 +166,7 @@ func TestResolveEscalation(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, &want, stored)
 
-			_, err = e.s.ResolveEscalation(e.ctx, x.ID, boss.ID, "lần hai", at)
+			_, err = e.s.ResolveEscalationAs(e.ctx, boss.ID, x.ID, "lần hai", at)
 			requireCode(t, care.ECONFLICT, err)
 			stored, err = e.s.Escalation(e.ctx, x.ID)
 			require.NoError(t, err)

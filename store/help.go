@@ -10,27 +10,6 @@ import (
 	"github.com/caseline/caseline/care/dialog"
 )
 
-// CreateHelpRequest stores h and sets its ID and CreatedAt; an empty status is open. A zero
-// PersonID (an unregistered caller) and an empty commune are stored as unknown.
-func (s *Store) CreateHelpRequest(ctx context.Context, h *care.HelpRequest) error {
-	if h.Status == "" {
-		h.Status = care.HelpOpen
-	}
-	now := s.now()
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		RETURNING id`,
-		nullID(h.PersonID), h.Phone.E164(), nullText(h.Commune), string(h.Category), h.Description,
-		h.InDanger, string(h.Channel), string(h.Status), now,
-	).Scan(&h.ID)
-	if err != nil {
-		return mapError(err, "create help request")
-	}
-	h.CreatedAt = now
-	return nil
-}
-
 // HelpRequest returns the help request with id.
 func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.HelpRequest, error) {
 	h, err := scanHelp(s.pool.QueryRow(ctx, `SELECT `+helpColumns+` FROM help_request WHERE id = $1`, int64(id)))
@@ -44,7 +23,7 @@ func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.H
 // need_help escalation of the check-in $11 it answers, in one statement. A request with an
 // origin ($14, what it came from: a spooled call, say) is filed once: a second one with the
 // same origin writes nothing and returns no row.
-const fileHelpSQL = `
+var fileHelpSQL = `
 WITH h AS (
   INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished,
                             created_at, origin)
@@ -59,11 +38,10 @@ u AS (
   WHERE $11::bigint > 0 AND e.checkin_id = $11 AND e.reason = 'need_help' AND e.status = 'open'
     AND e.help_request_id IS NULL
   RETURNING e.id, e.urgent),
-n AS (
-  INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, level, status,
-                          next_level_at, notified, created_at, updated_at)
-  SELECT 'help_request', $9::boolean, $1, $12, $3, h.id, 0, 'open', $10, false, $8, $8
-  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)
+n AS (` + openEscalationsFrom(`
+  SELECT 'help_request', $9::boolean, $1::bigint, $12::bigint, $3::text, h.id, NULL::bigint, NULL::bigint,
+         $10::timestamptz, $8::timestamptz
+  FROM h WHERE NOT EXISTS (SELECT 1 FROM u)`) + `
   RETURNING id, urgent)
 SELECT h.id, COALESCE((SELECT id FROM u LIMIT 1), (SELECT id FROM n)),
        COALESCE((SELECT urgent FROM u LIMIT 1), (SELECT urgent FROM n), false)

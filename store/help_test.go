@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestHelpRequestRoundTrip(t *testing.T) {
@@ -25,7 +26,7 @@ func TestHelpRequestRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := tt.h
-			require.NoError(t, e.s.CreateHelpRequest(e.ctx, &h))
+			require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, &h))
 			require.NotZero(t, h.ID)
 			require.Equal(t, start, h.CreatedAt)
 			got, err := e.s.HelpRequest(e.ctx, h.ID)
@@ -60,7 +61,7 @@ func TestHelpRequestErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := valid()
 			tt.change(h)
-			requireCode(t, tt.code, e.s.CreateHelpRequest(e.ctx, h))
+			requireCode(t, tt.code, storetest.CreateHelpRequest(e.ctx, e.s, h))
 		})
 	}
 	_, err := e.s.HelpRequest(e.ctx, 424242)

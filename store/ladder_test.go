@@ -7,12 +7,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // ladderOf runs the escalation step on x and returns the ladder its worker is shown.
 func (e *env) ladderOf(x *care.Escalation) care.EscalationWork {
 	e.t.Helper()
-	require.NoError(e.t, e.s.CreateEscalation(e.ctx, x))
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.s, x))
 	var seen care.EscalationWork
 	_, err := e.s.RunEscalation(e.ctx, x.ID, start, care.Claim{}, func(w care.EscalationWork) (care.EscalationResult, error) {
 		seen = w
@@ -146,16 +147,16 @@ func TestOnlyADutyOfficerMayHaveNoCommune(t *testing.T) {
 	w := e.world()
 	mine := &care.HelpRequest{Phone: e.phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
 	theirs := &care.HelpRequest{Phone: e.phone(), Commune: w.commune, Category: care.HelpHealth, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, mine))
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, theirs))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, mine))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, theirs))
 	hs, _, err := e.s.ListHelpRequests(e.ctx, care.HelpFilter{Communes: st.Communes(), Status: care.HelpOpen}, care.Page{})
 	require.NoError(t, err)
 	require.Len(t, hs, 1)
 	require.Equal(t, mine.ID, hs[0].ID)
 	next := start.Add(time.Hour)
 	mineEsc := &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: mine.ID, NextLevelAt: &next}
-	require.NoError(t, e.s.CreateEscalation(e.ctx, mineEsc))
-	require.NoError(t, e.s.CreateEscalation(e.ctx, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: theirs.ID,
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, mineEsc))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: theirs.ID,
 		Commune: w.commune, NextLevelAt: &next}))
 	es, _, err := e.s.ListEscalations(e.ctx, care.EscalationFilter{Communes: st.Communes(), Status: care.EscalationOpen}, care.Page{})
 	require.NoError(t, err)
@@ -172,7 +173,7 @@ func TestUnroutedHelpRequestsAreCountedWhileOpen(t *testing.T) {
 		return n
 	}
 	h := &care.HelpRequest{Phone: e.phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	x := &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}
 	w := e.ladderOf(x)
 	require.Equal(t, care.RouteNobody, w.Route)
@@ -191,7 +192,7 @@ func TestUnroutedHelpRequestsAreCountedWhileOpen(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 1, count())
 	admin := e.manager(e.commune("x9"), care.RoleAdmin)
-	_, err = e.s.ResolveEscalation(e.ctx, x.ID, admin.ID, "gọi lại rồi", start)
+	_, err = e.s.ResolveEscalationAs(e.ctx, admin.ID, x.ID, "gọi lại rồi", start)
 	require.NoError(t, err)
 	require.Zero(t, count(), "handled: no longer counted")
 }

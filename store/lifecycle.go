@@ -23,8 +23,7 @@ func writeMessages(ctx context.Context, tx pgx.Tx, out []care.Outgoing, now time
 		return nil
 	}
 	b := &pgx.Batch{}
-	var ids []care.MessageID
-	batchOutbound(b, out, now, &ids)
+	outbound{msgs: out, now: now}.queue(b, nil)
 	return tx.SendBatch(ctx, b).Close()
 }
 
@@ -75,7 +74,8 @@ func (s *Store) CloseCaseAs(ctx context.Context, by care.ManagerID, id care.Case
 		b.Queue(`
 			UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = 'case closed', updated_at = $3
 			WHERE case_id = $1 AND reason = 'checkin_missed' AND status IN ('open', 'acknowledged')`, int64(id), int64(by), now)
-		queueAudit(b, by, care.AuditCaseClose, "case", int64(id), map[string]any{"reason": cl.Reason, "from": tr.From}, now)
+		auditEntry{by: by, action: care.AuditCaseClose, entity: "case", id: int64(id),
+			detail: map[string]any{"reason": cl.Reason, "from": tr.From}, at: now}.queue(b)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
@@ -129,8 +129,8 @@ func (s *Store) ReopenCaseAs(ctx context.Context, by care.ManagerID, id care.Cas
 		if err := insertTransition(ctx, tx, tr); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditCaseReopen, "case", int64(c.ID),
-			map[string]any{"reopened_from": int64(old.ID), "manager_id": int64(m)})
+		return auditEntry{by: by, action: care.AuditCaseReopen, entity: "case", id: int64(c.ID),
+			detail: map[string]any{"reopened_from": int64(old.ID), "manager_id": int64(m)}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "reopen case %d", id)
@@ -202,8 +202,8 @@ func (s *Store) TransferCaseAs(ctx context.Context, by care.ManagerID, id care.C
 		b.Queue(`UPDATE care_case SET commune = $2, manager_id = $3, updated_at = $4 WHERE id = $1`,
 			int64(id), string(c.Commune), int64(c.ManagerID), now)
 		b.Queue(`UPDATE person SET commune = $2, updated_at = $3 WHERE id = $1`, int64(c.PersonID), string(c.Commune), now)
-		queueAudit(b, by, care.AuditCaseTransfer, "case", int64(id), map[string]any{
-			"from_commune": tr.FromCommune, "to_commune": tr.ToCommune, "from_manager": int64(from.ID), "to_manager": int64(to.ID)}, now)
+		auditEntry{by: by, action: care.AuditCaseTransfer, entity: "case", id: int64(id), detail: map[string]any{
+			"from_commune": tr.FromCommune, "to_commune": tr.ToCommune, "from_manager": int64(from.ID), "to_manager": int64(to.ID)}, at: now}.queue(b)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
@@ -248,7 +248,8 @@ func (s *Store) ReviewCaseAs(ctx context.Context, by care.ManagerID, id care.Cas
 		if err := insertTransition(ctx, tx, tr); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, care.AuditCaseReview, "case", int64(id), map[string]any{"next_review_at": next})
+		return auditEntry{by: by, action: care.AuditCaseReview, entity: "case", id: int64(id),
+			detail: map[string]any{"next_review_at": next}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "review case %d", id)
@@ -343,7 +344,8 @@ func (s *Store) planStep(ctx context.Context, by care.ManagerID, id care.PlanID,
 		if err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, by, action, "plan", int64(id), map[string]any{"case_id": int64(stepped.CaseID)}); err != nil {
+		if err := (auditEntry{by: by, action: action, entity: "plan", id: int64(id),
+			detail: map[string]any{"case_id": int64(stepped.CaseID)}, at: s.now()}).exec(ctx, tx); err != nil {
 			return err
 		}
 		p, err = s.loadPlan(ctx, tx, `id = $1`, int64(id))

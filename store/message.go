@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,11 +12,15 @@ import (
 const messageColumns = `id, direction, channel, provider, COALESCE(provider_id, ''), phone, COALESCE(person_id, 0),
 	body, status, COALESCE(idempotency_key, ''), attempts, next_attempt_at, error_code, COALESCE(staff_id, 0), created_at, updated_at`
 
-func scanMessage(row pgx.Row) (*care.Message, error) {
+func scanMessage(row pgx.Row) (*care.Message, error) { return scanMessageAnd(row) }
+
+// scanMessageAnd reads messageColumns, then the columns that follow into extra.
+func scanMessageAnd(row pgx.Row, extra ...any) (*care.Message, error) {
 	var m care.Message
 	var attempts int32
-	err := row.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
-		&m.Body, &m.Status, &m.IdempotencyKey, &attempts, &m.NextAttemptAt, &m.ErrorCode, &m.StaffID, &m.CreatedAt, &m.UpdatedAt)
+	err := row.Scan(append([]any{&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.ProviderID, &m.Phone, &m.PersonID,
+		&m.Body, &m.Status, &m.IdempotencyKey, &attempts, &m.NextAttemptAt, &m.ErrorCode, &m.StaffID, &m.CreatedAt, &m.UpdatedAt},
+		extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -25,35 +28,6 @@ func scanMessage(row pgx.Row) (*care.Message, error) {
 	m.NextAttemptAt = utc(m.NextAttemptAt)
 	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
 	return &m, nil
-}
-
-// LogMessage appends m to the log and sets its ID and timestamps. An empty provider id or
-// idempotency key is stored as none; a repeated (provider, provider id) or idempotency key
-// is ECONFLICT, and an outbound message without an idempotency key EINVALID.
-func (s *Store) LogMessage(ctx context.Context, m *care.Message) error {
-	if err := insertMessage(ctx, s.pool, m, s.now()); err != nil {
-		return mapError(err, "log message")
-	}
-	return nil
-}
-
-// insertMessage is LogMessage through q (a transaction, when the message is part of a
-// larger write), stamped now; its error is not mapped yet.
-func insertMessage(ctx context.Context, q db, m *care.Message, now time.Time) error {
-	err := q.QueryRow(ctx, `
-		INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
-		RETURNING id`,
-		string(m.Direction), string(m.Channel), string(m.Provider), nullText(m.ProviderID), m.Phone.E164(),
-		nullID(m.PersonID), m.Body, string(m.Status), nullText(m.IdempotencyKey), int32(m.Attempts),
-		m.NextAttemptAt, m.ErrorCode, now,
-	).Scan(&m.ID)
-	if err != nil {
-		return err
-	}
-	m.CreatedAt, m.UpdatedAt = now, now
-	return nil
 }
 
 // Message returns the message with id.

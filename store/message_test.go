@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestMessageRoundTrip(t *testing.T) {
@@ -33,7 +34,7 @@ func TestMessageRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := tt.m
-			require.NoError(t, e.s.LogMessage(e.ctx, &m))
+			require.NoError(t, storetest.LogMessage(e.ctx, e.s, &m))
 			require.NotZero(t, m.ID)
 			require.Equal(t, start, m.CreatedAt)
 			require.Equal(t, start, m.UpdatedAt)
@@ -54,7 +55,7 @@ func TestSetMessageStatus(t *testing.T) {
 	e := setup(t)
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		Phone: e.phone(), Body: "x", Status: care.MsgQueued, IdempotencyKey: "k1"}
-	require.NoError(t, e.s.LogMessage(e.ctx, m))
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 
 	later := e.clock.Advance(time.Minute)
 	require.NoError(t, e.s.SetMessageStatus(e.ctx, m.ID, care.MsgFailed, "21610"))
@@ -79,7 +80,7 @@ func TestMessageErrors(t *testing.T) {
 	e := setup(t)
 	first := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		ProviderID: "SM1", Phone: e.phone(), Status: care.MsgSent, IdempotencyKey: "key-1"}
-	require.NoError(t, e.s.LogMessage(e.ctx, first))
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, first))
 	valid := func() *care.Message {
 		return &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 			Phone: e.phone(), Status: care.MsgReceived}
@@ -103,13 +104,13 @@ func TestMessageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := valid()
 			tt.change(m)
-			requireCode(t, tt.code, e.s.LogMessage(e.ctx, m))
+			requireCode(t, tt.code, storetest.LogMessage(e.ctx, e.s, m))
 		})
 	}
 	// The same provider id from another provider is another message.
 	other := valid()
 	other.Provider, other.ProviderID = care.ProviderAndroid, "SM1"
-	require.NoError(t, e.s.LogMessage(e.ctx, other))
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, other))
 
 	_, err := e.s.Message(e.ctx, 424242)
 	requireCode(t, care.ENOTFOUND, err)
@@ -124,7 +125,7 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 	e := setup(t)
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		ProviderID: "SM0001", Phone: e.phone(), Body: "x", Status: care.MsgSent, IdempotencyKey: "k-receipt"}
-	require.NoError(t, e.s.LogMessage(e.ctx, m))
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 	status := func() (care.MessageStatus, string) {
 		got, err := e.s.Message(e.ctx, m.ID)
 		require.NoError(t, err)
@@ -155,7 +156,7 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 
 	f := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		ProviderID: "SM0002", Phone: e.phone(), Body: "y", Status: care.MsgSent, IdempotencyKey: "k-receipt-2"}
-	require.NoError(t, e.s.LogMessage(e.ctx, f))
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, f))
 	require.NoError(t, record(care.ProviderTwilio, "SM0002", care.MsgFailed, "30003"))
 	got, err := e.s.Message(e.ctx, f.ID)
 	require.NoError(t, err)
@@ -181,7 +182,7 @@ func TestCarrierFailuresMarkTheNumber(t *testing.T) {
 		id := fmt.Sprintf("SM%04d", n)
 		m := &care.Message{Direction: care.Outbound, Channel: ch, Provider: care.ProviderTwilio, ProviderID: id,
 			Phone: to, PersonID: w.person.ID, Body: "x", Status: care.MsgSent, IdempotencyKey: "k-" + id}
-		require.NoError(t, e.s.LogMessage(e.ctx, m))
+		require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 		return id
 	}
 	receipt := func(id string, st care.MessageStatus, code string, numberFailed bool) bool {

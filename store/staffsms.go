@@ -47,26 +47,22 @@ func (s *Store) SendSMSAs(ctx context.Context, st *care.Staff, m care.StaffSMS, 
 		if err != nil {
 			return err
 		}
-		out, err = scanMessage(tx.QueryRow(ctx, `
-			WITH v AS (SELECT nextval('message_id_seq') AS id),
-			k AS (
-				INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $6, $1, $5 FROM v
-				ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-				RETURNING message_id)
-			INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
-				idempotency_key, attempts, next_attempt_at, staff_id, created_at, updated_at)
-			SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, 0, $6, $7, $6, $6 FROM k
-			RETURNING `+messageColumns,
-			string(provider), p.Phone.E164(), int64(p.ID), body, key, now, int64(st.ID)))
-		if errors.Is(err, pgx.ErrNoRows) { // the same key, committed meanwhile
+		out = nil
+		b := &pgx.Batch{}
+		outbound{msgs: []care.Outgoing{{Key: key, PersonID: p.ID, Phone: p.Phone, Channel: care.ChannelSMS, Provider: provider,
+			Body: body}}, now: now, staff: st.ID}.queue(b, func(m *care.Message, _ bool) error {
+			out = m
+			return nil
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if out == nil { // the same key, committed meanwhile
 			out, err = staffSMSByKey(ctx, tx, key)
 			return err
 		}
-		if err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, st.ID, care.AuditMessageSend, "message", int64(out.ID),
-			map[string]any{"person_id": int64(p.ID), "channel": care.ChannelSMS})
+		return auditEntry{by: st.ID, action: care.AuditMessageSend, entity: "message", id: int64(out.ID),
+			detail: map[string]any{"person_id": int64(p.ID), "channel": care.ChannelSMS}, at: s.now()}.exec(ctx, tx)
 	})
 	if err != nil {
 		return nil, mapError(err, "send SMS to person %d", m.PersonID)

@@ -422,9 +422,8 @@ c AS (
   INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
   SELECT p.id, m.id, $3, 'assessment', $6, $6 FROM p, m
   RETURNING id),
-a AS (
-  INSERT INTO audit_log (action, entity, entity_id, detail, at)
-  SELECT 'register', 'person', p.id, $8, $6 FROM p)
+a AS (`+auditInsert+`
+  SELECT NULL::bigint, 'register', 'person', p.id, $8, $6 FROM p)
 SELECT (SELECT id FROM p), (SELECT id FROM c), m.id, m.phone, m.language
 FROM (SELECT 1) AS one LEFT JOIN m ON true`,
 		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail, string(r.Relation)).Scan(&pID, &cID, &mID, &mPhone, &mLang)
@@ -531,30 +530,19 @@ func (t *turn) Commit(ctx context.Context, o dialog.Outcome) error {
 		b.Queue(`UPDATE reminder SET answer = $2 WHERE id = $1 AND answer = ''`, int64(r.ID), r.Answer)
 	}
 	if e := w.Escalation; e != nil {
-		b.Queue(`
-INSERT INTO escalation (reason, urgent, person_id, case_id, commune, checkin_id, appointment_id, level, status,
-                        next_level_at, notified, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'open', $8, false, $9, $9)
-ON CONFLICT DO NOTHING`,
-			e.Reason, e.Urgent, turnID(int64(e.PersonID)), turnID(int64(e.CaseID)), turnCode(e.Commune),
-			turnID(int64(e.CheckInID)), turnID(int64(e.AppointmentID)), e.NextLevelAt, o.Now)
+		newEscalation{e: &care.Escalation{Reason: e.Reason, Urgent: e.Urgent, PersonID: e.PersonID, CaseID: e.CaseID,
+			Commune: e.Commune, CheckInID: e.CheckInID, AppointmentID: e.AppointmentID, NextLevelAt: &e.NextLevelAt},
+			now: o.Now}.queue(b, nil)
 	}
 	if a := w.Ack; a != nil {
 		acknowledgement{id: a.ID, by: a.By, at: o.Now, now: o.Now}.queue(b, nil)
 	}
-	for _, m := range w.Queue {
-		// A key already kept writes nothing (message_key.go).
-		b.Queue(`
-WITH v AS (SELECT nextval('message_id_seq') AS id),
-k AS (
-  INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $6, $1, $5 FROM v
-  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING message_id)
-INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status, idempotency_key,
-                     next_attempt_at, created_at, updated_at)
-SELECT message_id, 'out', 'sms', $1, $2, $3, $4, 'queued', $5, $6, $6, $6 FROM k`,
-			m.Provider, m.Phone, turnID(int64(m.PersonID)), m.Body, m.IdempotencyKey, o.Now)
+	msgs := make([]care.Outgoing, len(w.Queue))
+	for i, m := range w.Queue {
+		msgs[i] = care.Outgoing{Key: m.IdempotencyKey, PersonID: m.PersonID, Phone: m.Phone, Channel: care.ChannelSMS,
+			Provider: m.Provider, Body: m.Body}
 	}
+	outbound{msgs: msgs, now: o.Now}.queue(b, nil)
 	if w.FinishSession != 0 {
 		b.Queue(turnFinishSessionSQL, w.FinishSession, o.Now)
 	}
@@ -600,13 +588,4 @@ func turnID(id int64) *int64 {
 		return nil
 	}
 	return &id
-}
-
-// turnCode is a nullable commune argument: nil for "".
-func turnCode(c care.CommuneCode) *string {
-	if c == "" {
-		return nil
-	}
-	s := string(c)
-	return &s
 }

@@ -38,29 +38,19 @@ func workPersonDest(p *care.Person) ([]any, func()) {
 	}
 }
 
-// openEscalationSQL writes a new escalation as openEscalation does.
-const openEscalationSQL = `
-	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
-		appointment_id, level, status, next_level_at, notified, created_at, updated_at)
-	VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0),
-		NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), 0, 'open', $9, false, $10, $10)
-	ON CONFLICT DO NOTHING
-	RETURNING id`
-
-// openEscalation writes e as a new open escalation at level 0, not notified yet, and returns
-// its id; 0 when a unique index says it exists already (one per check-in and reason, one open
-// "unreachable" per person).
+// openEscalation writes e as newEscalation does, through q, and returns its id; 0 when a
+// unique index says it exists already.
 func openEscalation(ctx context.Context, q db, e *care.Escalation, now time.Time) (care.EscalationID, error) {
+	n := newEscalation{e: e, now: now}
 	var id care.EscalationID
-	err := q.QueryRow(ctx, openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
-		e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Scan(&id)
+	err := q.QueryRow(ctx, openEscalationSQL, n.args()...).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, mapError(err, "open %s escalation", e.Reason)
 	}
-	e.ID, e.Level, e.Status, e.CreatedAt, e.UpdatedAt = id, care.LevelCaseManager, care.EscalationOpen, now, now
+	n.opened(id)
 	return id, nil
 }
 
@@ -98,36 +88,6 @@ func (s *Store) twoTrips(ctx context.Context, read func(b *pgx.Batch), write fun
 		return err
 	}
 	return nil
-}
-
-// queueOutboundSQL writes an outbound message, queued and due now; a message already written
-// under the same idempotency key is returned as it is.
-// The key's row in message_key names the message, new or old (message_key.go).
-const queueOutboundSQL = `
-	WITH v AS (SELECT nextval('message_id_seq') AS id),
-	k AS (
-		INSERT INTO message_key (message_id, created_at, provider, idempotency_key) SELECT id, $7, $2, $6 FROM v
-		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
-			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING message_id, xmax = 0 AS fresh),
-	ins AS (
-		INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-		SELECT message_id, 'out', $1, $2, $3, NULLIF($4::bigint, 0), $5, 'queued', $6, 0, $7, $7, $7 FROM k WHERE fresh)
-	SELECT message_id FROM k`
-
-// batchOutbound queues the writes of out on b; ids receives their ids when b runs.
-func batchOutbound(b *pgx.Batch, out []care.Outgoing, now time.Time, ids *[]care.MessageID) {
-	for _, o := range out {
-		b.Queue(queueOutboundSQL, o.Channel, o.Provider, o.Phone, o.PersonID, o.Body, o.Key, now).QueryRow(func(row pgx.Row) error {
-			var id care.MessageID
-			if err := row.Scan(&id); err != nil {
-				return mapError(err, "queue message %s", o.Key)
-			}
-			*ids = append(*ids, id)
-			return nil
-		})
-	}
 }
 
 // dispatchLockKey is the advisory lock one dispatcher holds across replicas ("caseline" + 1).

@@ -102,7 +102,7 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 				FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::timestamptz[]) AS v(id, status, sent, due)
 				WHERE r.id = v.id`, ids, status, sent, due, now)
 		}
-		batchOutboundAll(b, out, now, claim, &queued)
+		outbound{msgs: out, now: now, claim: claim}.queued(b, &queued)
 		return nil
 	}
 	if err := s.twoTrips(ctx, read, write); err != nil {
@@ -111,101 +111,15 @@ func (s *Store) RunReminders(ctx context.Context, from care.ReminderID, span int
 	return queued, nil
 }
 
-// outboundAllSQL writes many messages to the outbox as queueOutboundSQL writes one, those of
-// the providers $8 claimed for their first attempt, leased until $9; xmax = 0 tells the
-// rows it inserted from those found under their idempotency key.
-const outboundAllSQL = `
-	WITH v AS (
-		SELECT nextval('message_id_seq') AS id, v.*
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) WITH ORDINALITY
-			AS v(channel, provider, phone, person, body, key, n)
-		ORDER BY v.n),
-	k AS (
-		INSERT INTO message_key (message_id, created_at, provider, idempotency_key)
-		SELECT id, $7, provider, key FROM v
-		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
-			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-		RETURNING message_id, created_at, xmax = 0 AS fresh),
-	ins AS (
-		INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, created_at, updated_at)
-		SELECT v.id, 'out', v.channel, v.provider, v.phone, NULLIF(v.person, 0), v.body,
-			CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
-			CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
-			CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, $7, $7
-		FROM v JOIN k ON k.message_id = v.id AND k.fresh
-		ORDER BY v.n
-		RETURNING id, direction, channel, provider, phone, coalesce(person_id, 0), body, status,
-			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at, true)
-	SELECT * FROM ins
-	UNION ALL
-	SELECT m.id, m.direction, m.channel, m.provider, m.phone, coalesce(m.person_id, 0), m.body, m.status,
-		m.idempotency_key, m.attempts, m.next_attempt_at, m.error_code, m.created_at, m.updated_at, false
-	FROM k JOIN message m ON m.id = k.message_id AND m.created_at = k.created_at
-	WHERE NOT k.fresh`
-
-// outboundAllArgs returns outboundAllSQL's arguments.
-func outboundAllArgs(out []care.Outgoing, now time.Time, claim care.Claim) []any {
-	n := len(out)
-	channel, provider, phone, body, key := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	person := make([]int64, n)
-	for i, o := range out {
-		channel[i], provider[i], phone[i], body[i], key[i] = string(o.Channel), string(o.Provider), string(o.Phone), o.Body, o.Key
-		person[i] = int64(o.PersonID)
-	}
-	claimed := make([]string, len(claim.Providers))
-	for i, p := range claim.Providers {
-		claimed[i] = string(p)
-	}
-	return []any{channel, provider, phone, person, body, key, now, claimed, now.Add(claim.Lease)}
-}
-
-// scanOutboundAll reads outboundAllSQL's rows into queued.
-func scanOutboundAll(rows pgx.Rows, queued *[]care.QueuedMessage) error {
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			m        care.Message
-			inserted bool
-		)
-		err := rows.Scan(&m.ID, &m.Direction, &m.Channel, &m.Provider, &m.Phone, &m.PersonID, &m.Body, &m.Status,
-			&m.IdempotencyKey, &m.Attempts, &m.NextAttemptAt, &m.ErrorCode, &m.CreatedAt, &m.UpdatedAt, &inserted)
-		if err != nil {
-			return err
-		}
-		q := care.QueuedMessage{ID: m.ID, Provider: m.Provider}
-		if inserted && m.Status == care.MsgSending {
-			q.Claimed = &m
-		}
-		*queued = append(*queued, q)
-	}
-	return rows.Err()
-}
-
-// batchOutboundAll queues on b one statement writing every message of out to the outbox, as
-// queueOutboundSQL does each; those of claim's providers are written claimed for their first
-// attempt. queued receives their ids and providers when b runs, and the claimed messages
-// this statement wrote (not those found under their idempotency key).
-func batchOutboundAll(b *pgx.Batch, out []care.Outgoing, now time.Time, claim care.Claim, queued *[]care.QueuedMessage) {
-	if len(out) == 0 {
-		return
-	}
-	b.Queue(outboundAllSQL, outboundAllArgs(out, now, claim)...).Query(func(rows pgx.Rows) error {
-		return mapError(scanOutboundAll(rows, queued), "queue %d messages", len(out))
-	})
-}
-
-// queueClaimed writes o to the outbox as batchOutboundAll does, in one round trip on q.
-func queueClaimed(ctx context.Context, q db, o care.Outgoing, now time.Time, claim care.Claim) (care.QueuedMessage, error) {
+// queueClaimed writes o to the outbox as outbound does, in one round trip on q.
+func queueClaimed(ctx context.Context, q batcher, o care.Outgoing, now time.Time, claim care.Claim) (care.QueuedMessage, error) {
 	var queued []care.QueuedMessage
 	// A message another transaction committed under the same key while this statement ran
 	// is not in its snapshot: the next statement sees it.
 	for try := 0; try < 2 && len(queued) == 0; try++ {
-		rows, err := q.Query(ctx, outboundAllSQL, outboundAllArgs([]care.Outgoing{o}, now, claim)...)
-		if err == nil {
-			err = scanOutboundAll(rows, &queued)
-		}
-		if err != nil {
+		b := &pgx.Batch{}
+		outbound{msgs: []care.Outgoing{o}, now: now, claim: claim}.queued(b, &queued)
+		if err := q.SendBatch(ctx, b).Close(); err != nil {
 			return care.QueuedMessage{}, mapError(err, "queue message %s", o.Key)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // queued writes an outbound SMS to p, queued and due at due.
@@ -16,7 +17,7 @@ func (e *env) queued(p *care.Person, key string, due time.Time) care.MessageID {
 	e.t.Helper()
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
 		Phone: p.Phone, PersonID: p.ID, Body: key, Status: care.MsgQueued, IdempotencyKey: key, NextAttemptAt: &due}
-	require.NoError(e.t, e.s.LogMessage(e.ctx, m))
+	require.NoError(e.t, storetest.LogMessage(e.ctx, e.s, m))
 	return m.ID
 }
 
@@ -178,7 +179,7 @@ func TestEnsureRemindersWritesWhatIsMissingInOneGo(t *testing.T) {
 	soon := book(start.Add(3 * time.Hour))   // the 24 h reminder is late: it goes now
 	moved := book(start.Add(30 * time.Hour)) // scheduled, then moved without rescheduling
 	require.NoError(t, e.s.ScheduleReminders(e.ctx, moved, plan))
-	_, err := e.s.MoveAppointment(e.ctx, moved, start.Add(40*time.Hour), "UBND")
+	_, err := e.s.MoveAppointmentAs(e.ctx, 0, moved, start.Add(40*time.Hour), "UBND")
 	require.NoError(t, err)
 	far := book(start.Add(30 * 24 * time.Hour)) // beyond until
 

@@ -109,18 +109,10 @@ func (s *Store) RunCheckIn(ctx context.Context, id care.CheckInID, now time.Time
 		if res.Status != c.Status {
 			b.Queue(`UPDATE checkin SET status = $2 WHERE id = $1`, id, res.Status)
 		}
-		batchOutbound(b, res.Messages, now, &out.Messages)
+		outbound{msgs: res.Messages, now: now}.ids(b, &out.Messages)
 		if e := res.Escalation; e != nil {
-			b.Queue(openEscalationSQL, e.Reason, e.Urgent, e.PersonID, e.CaseID, e.Commune, e.HelpRequestID,
-				e.CheckInID, e.AppointmentID, e.NextLevelAt, now).Query(func(rows pgx.Rows) error {
-				// No row: the check-in's escalation exists already.
-				for rows.Next() {
-					if err := rows.Scan(&out.Escalation); err != nil {
-						return err
-					}
-				}
-				return rows.Err()
-			})
+			// No id: the check-in's escalation exists already.
+			newEscalation{e: e, now: now}.queue(b, func(id care.EscalationID) { out.Escalation = id })
 		}
 		return nil
 	}

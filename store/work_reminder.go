@@ -11,15 +11,9 @@ import (
 
 // ScheduleReminders writes the reminders of appointment id's current version as plan says,
 // and cancels any pending reminder of an older version; call it when an appointment is
-// created. It is idempotent, and a cancelled or past appointment gets none.
+// created or moved. It is idempotent, and a cancelled or past appointment gets none.
 func (s *Store) ScheduleReminders(ctx context.Context, id care.AppointmentID, plan care.ReminderPlan) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error { return syncReminders(ctx, tx, id, plan, s.clock.Now()) })
-}
-
-// RescheduleReminders is ScheduleReminders for a moved appointment: the old version's
-// pending reminders are cancelled and the new version's written.
-func (s *Store) RescheduleReminders(ctx context.Context, id care.AppointmentID, plan care.ReminderPlan) error {
-	return s.ScheduleReminders(ctx, id, plan)
 }
 
 // CancelReminders cancels every pending reminder of appointment id.
@@ -49,22 +43,30 @@ func syncReminders(ctx context.Context, tx pgx.Tx, id care.AppointmentID, plan c
 	if status != care.AppointmentScheduled {
 		return nil
 	}
+	var (
+		rids          []int64
+		rver, offsets []int32
+		dues          []time.Time
+	)
 	for _, off := range plan.Offsets {
-		due, ok := plan.DueAt(at, off, now)
-		if !ok {
-			continue
-		}
-		_, err := tx.Exec(ctx, `
-			INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
-			VALUES ($1, $2, $3, $4)
-			ON CONFLICT (appointment_id, version, offset_minutes) DO NOTHING`,
-			id, version, int(off/time.Minute), due)
-		if err != nil {
-			return mapError(err, "write reminder of appointment %d", id)
+		if due, ok := plan.DueAt(at, off, now); ok {
+			rids, rver = append(rids, int64(id)), append(rver, int32(version))
+			offsets, dues = append(offsets, int32(off/time.Minute)), append(dues, due)
 		}
 	}
-	return nil
+	if len(rids) == 0 {
+		return nil
+	}
+	_, err = tx.Exec(ctx, writeRemindersSQL, rids, rver, offsets, dues)
+	return mapError(err, "write reminders of appointment %d", id)
 }
+
+// writeRemindersSQL writes reminders ($1 appointment, $2 version, $3 offset in minutes, $4
+// due), those written already left as they are: the one INSERT of a reminder.
+const writeRemindersSQL = `
+	INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
+	SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[])
+	ON CONFLICT (appointment_id, version, offset_minutes) DO NOTHING`
 
 // EnsureReminders writes the missing reminders of scheduled appointments before until whose
 // current version has none yet, so reminders exist even when whoever wrote the appointment
@@ -122,10 +124,7 @@ func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan 
 		if err != nil {
 			return mapError(err, "cancel stale reminders of %d appointments", n)
 		}
-		_, err = tx.Exec(ctx, `
-			INSERT INTO reminder (appointment_id, version, offset_minutes, due_at)
-			SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::timestamptz[])
-			ON CONFLICT (appointment_id, version, offset_minutes) DO NOTHING`, rids, rver, offsets, dues)
+		_, err = tx.Exec(ctx, writeRemindersSQL, rids, rver, offsets, dues)
 		return mapError(err, "write reminders of %d appointments", n)
 	})
 	return n, err

@@ -64,7 +64,7 @@ func TestMovedOrCancelledAppointmentsSendNoStaleReminder(t *testing.T) {
 
 	// Moved through the API, which reschedules; moved by someone who forgot to; cancelled.
 	e.exec(`UPDATE appointment SET at = $2, version = version + 1 WHERE id = ANY($1)`, []int64{int64(m), int64(u)}, later)
-	require.NoError(t, e.st.RescheduleReminders(e.ctx, m, care.DefaultReminderPlan(e.loc)))
+	require.NoError(t, e.st.ScheduleReminders(e.ctx, m, care.DefaultReminderPlan(e.loc)))
 	e.exec(`UPDATE appointment SET status = 'cancelled' WHERE id = $1`, c)
 	require.NoError(t, e.st.CancelReminders(e.ctx, c))
 
@@ -164,7 +164,7 @@ func TestNeverTwoRemindersWithinTheHour(t *testing.T) {
 	moved := sent.Add(4 * time.Hour) // Tuesday 18:00
 	e.clock.Set(sent.Add(10 * time.Minute))
 	e.exec(`UPDATE appointment SET at = $2, version = version + 1 WHERE id = $1`, id, moved)
-	require.NoError(t, e.st.RescheduleReminders(e.ctx, id, care.DefaultReminderPlan(e.loc)))
+	require.NoError(t, e.st.ScheduleReminders(e.ctx, id, care.DefaultReminderPlan(e.loc)))
 	e.at(sent.Add(10 * time.Minute))
 	e.at(sent.Add(59 * time.Minute))
 	require.Len(t, e.sender.to(p.Phone), 1, "not two reminders of one appointment within the hour")

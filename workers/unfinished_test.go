@@ -116,7 +116,7 @@ func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
 	e.at(e.clock.Now().Add(15 * time.Minute))
 	require.Len(t, e.sender.to(second.Phone), 1, "unacknowledged for the urgent SLA: the next on call")
 	require.Empty(t, e.sender.to(e.mgr.Phone))
-	_, err := e.st.ResolveEscalation(e.ctx, care.EscalationID(esc), second.ID, "đã gọi lại", e.clock.Now())
+	_, err := e.st.ResolveEscalationAs(e.ctx, second.ID, care.EscalationID(esc), "đã gọi lại", e.clock.Now())
 	require.NoError(t, err)
 	e.at(e.clock.Now().Add(time.Second))
 	for _, on := range []staff{first, second} {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // Two SMS in a row that the carrier fails for the number's sake (Twilio 30003, as a status
@@ -23,7 +24,7 @@ func TestNumbersThatTakeNoSMS(t *testing.T) {
 	for _, p := range []person{deaf, feature} {
 		for i := range care.SMSFailureLimit {
 			id := fmt.Sprintf("SMold%d%d", p.ID, i)
-			require.NoError(t, e.st.LogMessage(e.ctx, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
+			require.NoError(t, storetest.LogMessage(e.ctx, e.st, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
 				Provider: care.ProviderTwilio, ProviderID: id, Phone: p.Phone, PersonID: p.ID, Body: "x",
 				Status: care.MsgSent, IdempotencyKey: "old:" + id}))
 			marked, err := e.st.RecordStatus(e.ctx, care.Receipt{Provider: care.ProviderTwilio, ProviderID: id,

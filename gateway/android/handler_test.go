@@ -81,7 +81,7 @@ func queueReply(ctx context.Context, s *store.Store, in flows.Input, r flows.Rep
 	if r.Silent {
 		return nil
 	}
-	return s.LogMessage(ctx, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
+	return storetest.LogMessage(ctx, s, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
 		Provider: care.ProviderAndroid, Phone: in.Phone, Body: flows.SMSText(r.Prompt, r.Diacritics),
 		Status: care.MsgQueued, IdempotencyKey: "reply:android:" + in.ProviderID})
 }
@@ -192,7 +192,7 @@ func (e *env) queue(key string, to care.Phone, body string) *care.Message {
 	e.t.Helper()
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
 		Phone: to, Body: body, Status: care.MsgQueued, IdempotencyKey: key}
-	require.NoError(e.t, e.s.LogMessage(e.ctx, m))
+	require.NoError(e.t, storetest.LogMessage(e.ctx, e.s, m))
 	return m
 }
 

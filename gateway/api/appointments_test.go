@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // reminderRows lists an appointment's reminders as "v<version> <status>", oldest first.
@@ -115,8 +116,8 @@ func TestCheckInSchedules(t *testing.T) {
 		DueAt: start.Add(7 * 24 * time.Hour), RetryAt: start.Add(8 * 24 * time.Hour), DeadlineAt: start.Add(9 * 24 * time.Hour)}
 	sent := *pending
 	sent.DueAt, sent.Status = start.Add(-time.Hour), care.CheckInSent
-	require.NoError(t, e.s.CreateCheckIn(e.ctx, pending))
-	require.NoError(t, e.s.CreateCheckIn(e.ctx, &sent))
+	require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, pending))
+	require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, &sent))
 	off := e.ok(http.StatusOK, w.token, "POST", path("/schedules/%d/deactivate", id(sc, "id")), nil)
 	require.Equal(t, false, off["active"])
 	got, err := e.s.CheckIn(e.ctx, pending.ID)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // TestPersonRecordFields: sex, year of birth and the law's type and degree of disability are
@@ -148,7 +149,7 @@ func TestReassignCase(t *testing.T) {
 	url := path("/cases/%d/manager", w.kase.ID)
 
 	atRung := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a}
-	require.NoError(t, e.s.CreateEscalation(e.ctx, atRung))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, atRung))
 	_, err := e.s.Pool().Exec(e.ctx, `UPDATE escalation SET notified = true WHERE id = $1`, int64(atRung.ID))
 	require.NoError(t, err)
 
@@ -188,7 +189,7 @@ func TestListCheckIns(t *testing.T) {
 		due := start.Add(time.Duration(i) * 7 * 24 * time.Hour)
 		c := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due,
 			RetryAt: due.Add(24 * time.Hour), DeadlineAt: due.Add(48 * time.Hour), Status: status}
-		require.NoError(t, e.s.CreateCheckIn(e.ctx, c))
+		require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, c))
 		ids = append(ids, c.ID)
 	}
 	require.NoError(t, e.s.AnswerCheckIn(e.ctx, ids[0], care.CheckInFine, start.Add(time.Hour)))

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestEscalationsBySLA(t *testing.T) {
@@ -22,7 +23,7 @@ func TestEscalationsBySLA(t *testing.T) {
 		if commune == w.a {
 			esc.PersonID, esc.CaseID = w.person.ID, w.kase.ID
 		}
-		require.NoError(t, e.s.CreateEscalation(e.ctx, esc))
+		require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, esc))
 		return esc
 	}
 	// Created out of order; listed by when they climb, urgent first among equals.
@@ -102,7 +103,7 @@ func TestHelpRequests(t *testing.T) {
 		if commune == w.a {
 			h.PersonID = w.person.ID
 		}
-		require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
+		require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 		return h
 	}
 	h1, h2 := help(w.a, care.HelpHealth), help(w.a, care.HelpAbuse)
@@ -135,11 +136,11 @@ func TestMessageHistory(t *testing.T) {
 	for i := range 5 {
 		m := &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
 			ProviderID: "p" + string(rune('a'+i)), Phone: w.person.Phone, PersonID: w.person.ID, Body: "TT", Status: care.MsgReceived}
-		require.NoError(t, e.s.LogMessage(e.ctx, m))
+		require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 		ids = append([]int64{int64(m.ID)}, ids...) // newest first
 	}
 	other := e.person(w.a)
-	require.NoError(t, e.s.LogMessage(e.ctx, &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
 		ProviderID: "other", Phone: other.Phone, PersonID: other.ID, Body: "x", Status: care.MsgReceived}))
 
 	first := e.ok(http.StatusOK, w.token, "GET", path("/persons/%d/messages?limit=3", w.person.ID), nil)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestCreatePerson(t *testing.T) {
@@ -187,9 +188,9 @@ func TestScopingHidesAnotherCommune(t *testing.T) {
 	sc := &care.CheckInSchedule{CaseID: w.kase.ID, Weekday: 1, Minute: 540, Active: true}
 	require.NoError(t, e.s.CreateSchedule(e.ctx, sc))
 	h := &care.HelpRequest{PersonID: w.person.ID, Phone: w.person.Phone, Commune: w.a, Category: care.HelpHealth, Channel: care.ChannelSMS}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	esc := &care.Escalation{Reason: care.ReasonHelpRequest, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a, HelpRequestID: h.ID}
-	require.NoError(t, e.s.CreateEscalation(e.ctx, esc))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, esc))
 
 	tests := []struct {
 		method, path string

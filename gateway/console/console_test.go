@@ -103,7 +103,7 @@ func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
 func (e *env) escalation(p *care.Person, c *care.Case, urgent bool) *care.Escalation {
 	e.t.Helper()
 	es := &care.Escalation{Reason: care.ReasonNeedHelp, Urgent: urgent, PersonID: p.ID, CaseID: c.ID, Commune: p.Commune}
-	require.NoError(e.t, e.s.CreateEscalation(e.ctx, es))
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.s, es))
 	return es
 }
 
@@ -549,9 +549,9 @@ func TestInboxPutsSafetyFirstAndShowsTheDeadline(t *testing.T) {
 	require.NoError(t, err)
 	h := &care.HelpRequest{PersonID: p.ID, Phone: p.Phone, Commune: a, Category: care.HelpAbuse, Description: "bị đánh",
 		Channel: care.ChannelSMS, Status: care.HelpOpen}
-	require.NoError(t, e.s.CreateHelpRequest(e.ctx, h))
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	safety := &care.Escalation{Reason: care.ReasonHelpRequest, Urgent: true, PersonID: p.ID, Commune: a, HelpRequestID: h.ID}
-	require.NoError(t, e.s.CreateEscalation(e.ctx, safety))
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, safety))
 	b := e.signIn(m)
 	iSafety := strings.Index(b.last, fmt.Sprintf("/console/escalations/%d/resolve", safety.ID))
 	iNormal := strings.Index(b.last, fmt.Sprintf("/console/escalations/%d/resolve", normal.ID))

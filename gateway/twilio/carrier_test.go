@@ -46,7 +46,7 @@ func TestCarrierFailuresThroughStatusCallbacks(t *testing.T) {
 	for i, key := range []string{"reminder:1", "checkin:1"} {
 		msgSid, err := s.SendSMS(ctx, to, "Caseline")
 		require.NoError(t, err)
-		require.NoError(t, st.LogMessage(ctx, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
+		require.NoError(t, storetest.LogMessage(ctx, st, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
 			Provider: care.ProviderTwilio, ProviderID: msgSid, Phone: to, PersonID: p.ID, Body: "Caseline",
 			Status: care.MsgSent, IdempotencyKey: key}))
 		code, err := fake.SendStatus(ctx, msgSid, "undelivered", 30003)

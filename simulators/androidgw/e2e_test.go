@@ -43,7 +43,7 @@ func (f *echoEngine) Handle(ctx context.Context, in flows.Input) (flows.Reply, e
 		return r, nil
 	}
 	r := flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận: " + in.Text}}
-	err := f.s.LogMessage(ctx, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
+	err := storetest.LogMessage(ctx, f.s, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
 		Provider: care.ProviderAndroid, Phone: in.Phone, Body: flows.SMSText(r.Prompt, false),
 		Status: care.MsgQueued, IdempotencyKey: "reply:android:" + in.ProviderID})
 	if err != nil {
@@ -126,7 +126,7 @@ func TestConversationThroughTheSimulator(t *testing.T) {
 	reminder := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: routes.Route(to),
 		Phone: to, Body: "Nhac lich hen 9:00 mai", Status: care.MsgQueued, IdempotencyKey: "reminder:1:v1:24h"}
 	require.Equal(t, care.ProviderAndroid, reminder.Provider)
-	require.NoError(t, e.s.LogMessage(e.ctx, reminder))
+	require.NoError(t, storetest.LogMessage(e.ctx, e.s, reminder))
 	require.NoError(t, g.Poll(e.ctx))
 	sent = g.Sent()
 	require.Len(t, sent, 2)

@@ -1,0 +1,104 @@
+package storetest
+
+import (
+	"context"
+
+	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store"
+)
+
+// Fixtures: rows a test sets up as it likes (any status, any direction), which production
+// never writes that way, so the store has no method for them. Each stamps the row with st's
+// clock and maps errors as the store does.
+
+// LogMessage appends m to the log as it is and sets its ID and timestamps. An empty
+// provider id or idempotency key is stored as none; a repeated (provider, provider id) or
+// idempotency key is ECONFLICT, and an outbound message without an idempotency key EINVALID.
+func LogMessage(ctx context.Context, st *store.Store, m *care.Message) error {
+	now := st.Now()
+	err := st.Pool().QueryRow(ctx, `
+		INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status,
+			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, NULLIF($6::bigint, 0), $7, $8, NULLIF($9, ''), $10, $11, $12, $13, $13)
+		RETURNING id`,
+		string(m.Direction), string(m.Channel), string(m.Provider), m.ProviderID, m.Phone.E164(),
+		int64(m.PersonID), m.Body, string(m.Status), m.IdempotencyKey, int32(m.Attempts),
+		m.NextAttemptAt, m.ErrorCode, now,
+	).Scan(&m.ID)
+	if err != nil {
+		return store.MapError(err, "log message")
+	}
+	m.CreatedAt, m.UpdatedAt = now, now
+	return nil
+}
+
+// CreateEscalation writes e as it is (any status and level) and sets its ID and
+// timestamps; an empty status is open. A second escalation of the same help request, or of
+// the same check-in for the same reason, is ECONFLICT.
+func CreateEscalation(ctx context.Context, st *store.Store, e *care.Escalation) error {
+	if e.Status == "" {
+		e.Status = care.EscalationOpen
+	}
+	if !e.Reason.Valid() {
+		return store.MapError(care.FieldError("reason", "unknown escalation reason %q", e.Reason), "create escalation")
+	}
+	now := st.Now()
+	err := st.Pool().QueryRow(ctx, `
+		INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+			appointment_id, level, status, next_level_at, notified, acked_by, acked_at, resolved_by,
+			resolved_at, outcome, created_at, updated_at)
+		VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5, ''), NULLIF($6::bigint, 0),
+			NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), $9, $10, $11, $12, NULLIF($13::bigint, 0), $14,
+			NULLIF($15::bigint, 0), $16, $17, $18, $18)
+		RETURNING id`,
+		string(e.Reason), e.Urgent, int64(e.PersonID), int64(e.CaseID), string(e.Commune),
+		int64(e.HelpRequestID), int64(e.CheckInID), int64(e.AppointmentID), int16(e.Level),
+		string(e.Status), e.NextLevelAt, e.Notified, int64(e.AckedBy), e.AckedAt, int64(e.ResolvedBy),
+		e.ResolvedAt, e.Outcome, now,
+	).Scan(&e.ID)
+	if err != nil {
+		return store.MapError(err, "create escalation")
+	}
+	e.CreatedAt, e.UpdatedAt = now, now
+	return nil
+}
+
+// CreateHelpRequest stores h and sets its ID and CreatedAt; an empty status is open. A zero
+// PersonID (an unregistered caller) and an empty commune are stored as unknown.
+func CreateHelpRequest(ctx context.Context, st *store.Store, h *care.HelpRequest) error {
+	if h.Status == "" {
+		h.Status = care.HelpOpen
+	}
+	now := st.Now()
+	err := st.Pool().QueryRow(ctx, `
+		INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at)
+		VALUES (NULLIF($1::bigint, 0), $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9)
+		RETURNING id`,
+		int64(h.PersonID), h.Phone.E164(), string(h.Commune), string(h.Category), h.Description,
+		h.InDanger, string(h.Channel), string(h.Status), now,
+	).Scan(&h.ID)
+	if err != nil {
+		return store.MapError(err, "create help request")
+	}
+	h.CreatedAt = now
+	return nil
+}
+
+// CreateCheckIn stores c and sets its ID; an empty status is pending. A second check-in of
+// a schedule at the same time is ECONFLICT.
+func CreateCheckIn(ctx context.Context, st *store.Store, c *care.CheckIn) error {
+	if c.Status == "" {
+		c.Status = care.CheckInPending
+	}
+	err := st.Pool().QueryRow(ctx, `
+		INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		RETURNING id`,
+		int64(c.ScheduleID), int64(c.CaseID), int64(c.PersonID), c.DueAt, c.RetryAt, c.DeadlineAt,
+		string(c.Status), c.AnsweredAt,
+	).Scan(&c.ID)
+	if err != nil {
+		return store.MapError(err, "create check-in")
+	}
+	return nil
+}

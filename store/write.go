@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caseline/caseline/care"
+)
+
+// The domain writes that more than one door makes (a dialog turn's commit, the API, the
+// console, the workers), each as one value that queues its statement on a batch, so the SQL
+// of each lives here once: outbound messages, a new escalation, an audit entry (and an
+// escalation's acknowledgement, escalation.go). A writer that needs the write on its own
+// sends a batch of one.
+
+// outboundSQL writes messages to the outbox, queued and due at $7, each once per idempotency
+// key: a message already written under its key is found and returned as it is, not written
+// again (the key's row in message_key names the message, new or old: migration 00020).
+// Those of the providers $8 are written claimed for their first attempt, leased until $9; $10
+// is the staff member who wrote them (0: the system); with $11, a message without a person
+// goes to the person registered with its phone, if any. It returns each message's
+// messageColumns and whether this statement wrote it (xmax = 0 tells a key row it inserted).
+const outboundSQL = `
+	WITH v AS (
+		SELECT nextval('message_id_seq') AS id, v.*
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) WITH ORDINALITY
+			AS v(channel, provider, phone, person, body, key, n)
+		ORDER BY v.n),
+	k AS (
+		INSERT INTO message_key (message_id, created_at, provider, idempotency_key)
+		SELECT id, $7, provider, key FROM v
+		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
+			DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
+		RETURNING message_id, created_at, xmax = 0 AS fresh),
+	ins AS (
+		INSERT INTO message (id, direction, channel, provider, phone, person_id, body, status,
+			idempotency_key, attempts, next_attempt_at, staff_id, created_at, updated_at)
+		SELECT v.id, 'out', v.channel, v.provider, v.phone,
+			COALESCE(NULLIF(v.person, 0), CASE WHEN $11::boolean THEN (SELECT p.id FROM person p WHERE p.phone = v.phone) END),
+			v.body,
+			CASE WHEN v.provider = ANY($8) THEN 'sending' ELSE 'queued' END, v.key,
+			CASE WHEN v.provider = ANY($8) THEN 1 ELSE 0 END,
+			CASE WHEN v.provider = ANY($8) THEN $9::timestamptz ELSE $7 END, NULLIF($10::bigint, 0), $7, $7
+		FROM v JOIN k ON k.message_id = v.id AND k.fresh
+		ORDER BY v.n
+		RETURNING ` + messageColumns + `, true)
+	SELECT * FROM ins
+	UNION ALL
+	SELECT ` + messageColumns + `, false FROM message
+	WHERE (id, created_at) IN (SELECT message_id, created_at FROM k WHERE NOT k.fresh)`
+
+// outbound is messages written to the outbox by outboundSQL: the one write of an outbound
+// message, whoever queues it (a turn, a staff member, the workers, the Android gateway's
+// poll, the console's sign-in code).
+type outbound struct {
+	msgs  []care.Outgoing
+	now   time.Time
+	claim care.Claim     // whose messages are written claimed for their first attempt
+	staff care.ManagerID // who wrote them; 0 for the system
+	link  bool           // a message without a person goes to the person of its phone
+}
+
+// queue queues o on b (nothing when o has no message); scan, when set, reads each message
+// written or found, and whether o wrote it.
+func (o outbound) queue(b *pgx.Batch, scan func(m *care.Message, wrote bool) error) {
+	if len(o.msgs) == 0 {
+		return
+	}
+	q := b.Queue(outboundSQL, o.args()...)
+	if scan == nil {
+		return
+	}
+	q.Query(func(rows pgx.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			var wrote bool
+			m, err := scanMessageAnd(rows, &wrote)
+			if err != nil {
+				return err
+			}
+			if err := scan(m, wrote); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// ids queues o on b and appends each message's id to ids when b runs.
+func (o outbound) ids(b *pgx.Batch, ids *[]care.MessageID) {
+	o.queue(b, func(m *care.Message, _ bool) error {
+		*ids = append(*ids, m.ID)
+		return nil
+	})
+}
+
+// queued queues o on b and appends to queued each message's id and provider, with the
+// message itself when o wrote it claimed.
+func (o outbound) queued(b *pgx.Batch, queued *[]care.QueuedMessage) {
+	o.queue(b, func(m *care.Message, wrote bool) error {
+		q := care.QueuedMessage{ID: m.ID, Provider: m.Provider}
+		if wrote && m.Status == care.MsgSending {
+			q.Claimed = m
+		}
+		*queued = append(*queued, q)
+		return nil
+	})
+}
+
+// args are outboundSQL's arguments. A key given twice is written once, the first time: one
+// statement's ON CONFLICT DO UPDATE cannot meet its own row again.
+func (o outbound) args() []any {
+	var (
+		channel, provider, phone, body, key []string
+		person                              []int64
+		seen                                = make(map[string]bool, len(o.msgs))
+	)
+	for _, m := range o.msgs {
+		if seen[m.Key] {
+			continue
+		}
+		seen[m.Key] = true
+		channel, provider, phone, body, key = append(channel, string(m.Channel)), append(provider, string(m.Provider)),
+			append(phone, m.Phone.E164()), append(body, m.Body), append(key, m.Key)
+		person = append(person, int64(m.PersonID))
+	}
+	claimed := make([]string, len(o.claim.Providers))
+	for i, p := range o.claim.Providers {
+		claimed[i] = string(p)
+	}
+	return []any{channel, provider, phone, person, body, key, o.now, claimed, o.now.Add(o.claim.Lease), int64(o.staff), o.link}
+}
+
+// openEscalationsFrom writes new escalations, open at level 0 and not notified yet, from
+// rows, a query giving (reason, urgent, person_id, case_id, commune, help_request_id,
+// checkin_id, appointment_id, next_level_at, at), typed; absent references NULL. One that a
+// unique index says exists already (one per check-in and reason, one per help request, one
+// open "unreachable" per person) is not written. The one INSERT of an escalation: the turn's,
+// the workers' and a help request's (fileHelpSQL) go through it.
+func openEscalationsFrom(rows string) string {
+	return `
+	INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+		appointment_id, next_level_at, created_at, updated_at, level, status, notified)
+	SELECT r.reason, r.urgent, r.person_id, r.case_id, r.commune, r.help_request_id, r.checkin_id,
+		r.appointment_id, r.next_level_at, r.at, r.at, 0, 'open', false
+	FROM (` + rows + `) AS r(reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
+		appointment_id, next_level_at, at)
+	ON CONFLICT DO NOTHING`
+}
+
+// openEscalationSQL writes one new escalation (newEscalation) and returns its id; no row when
+// it exists already.
+var openEscalationSQL = openEscalationsFrom(`VALUES ($1::text, $2::boolean, NULLIF($3::bigint, 0),
+	NULLIF($4::bigint, 0), NULLIF($5::text, ''), NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), NULLIF($8::bigint, 0),
+	$9::timestamptz, $10::timestamptz)`) + `
+	RETURNING id`
+
+// newEscalation is an escalation opening: e's reason, urgency, references and first
+// deadline, written at now by openEscalationSQL.
+type newEscalation struct {
+	e   *care.Escalation
+	now time.Time
+}
+
+// queue queues n on b; opened, when set, receives the new escalation's id, or 0 when it
+// existed already.
+func (n newEscalation) queue(b *pgx.Batch, opened func(care.EscalationID)) {
+	q := b.Queue(openEscalationSQL, n.args()...)
+	if opened == nil {
+		return
+	}
+	q.Query(func(rows pgx.Rows) error {
+		var id care.EscalationID
+		for rows.Next() {
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			n.opened(id)
+		}
+		opened(id)
+		return rows.Err()
+	})
+}
+
+func (n newEscalation) args() []any {
+	e := n.e
+	return []any{string(e.Reason), e.Urgent, int64(e.PersonID), int64(e.CaseID), string(e.Commune), int64(e.HelpRequestID),
+		int64(e.CheckInID), int64(e.AppointmentID), e.NextLevelAt, n.now}
+}
+
+// opened sets what writing e set on the row.
+func (n newEscalation) opened(id care.EscalationID) {
+	n.e.ID, n.e.Level, n.e.Status, n.e.CreatedAt, n.e.UpdatedAt = id, care.LevelCaseManager, care.EscalationOpen, n.now, n.now
+}
+
+// auditInsert heads every write of audit entries; the rows follow, (actor_id, action,
+// entity, entity_id, detail, at) with a NULL actor for the system: auditEntry's one row, or
+// a query in a statement whose change the entries record (ackSQL, a turn's registration).
+const auditInsert = `
+	INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, at) `
+
+// auditSQL writes one audit entry.
+const auditSQL = auditInsert + `VALUES ($1, $2, $3, $4, $5, $6)`
+
+// auditEntry records who did what to which record, written in the transaction of the
+// change it records, so both commit or roll back together. Every staff action has one,
+// whatever the door. by 0 is the system; detail holds identifiers and enumerated values
+// only, never free text.
+type auditEntry struct {
+	by     care.ManagerID
+	action string
+	entity string
+	id     int64 // 0 for none
+	detail map[string]any
+	at     time.Time
+}
+
+// queue queues a on b, which must be sent in the change's transaction.
+func (a auditEntry) queue(b *pgx.Batch) { b.Queue(auditSQL, a.args()...) }
+
+// exec writes a through q, the change's transaction.
+func (a auditEntry) exec(ctx context.Context, q db) error {
+	if _, err := q.Exec(ctx, auditSQL, a.args()...); err != nil {
+		return mapError(err, "audit %s %s %d", a.action, a.entity, a.id)
+	}
+	return nil
+}
+
+func (a auditEntry) args() []any {
+	detail := a.detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	return []any{nullID(a.by), a.action, a.entity, nullID(a.id), detail, a.at}
+}
