@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,8 +59,9 @@ func (r *reminders) Calls() []string {
 // test can tell the route was asked.
 const testRoutes = "+8491=android,*=twilio"
 
-// env is one test's API over a real store on its own database.
+// env is one test's API over a real store on its own database; its World writes fixtures.
 type env struct {
+	*storetest.World
 	t         *testing.T
 	ctx       context.Context
 	s         *store.Store
@@ -69,9 +69,6 @@ type env struct {
 	reminders *reminders
 	srv       *httptest.Server
 }
-
-// phones makes every fixture phone unique across the test binary.
-var phones atomic.Int64
 
 func setup(t *testing.T) *env {
 	t.Helper()
@@ -85,42 +82,14 @@ func setup(t *testing.T) *env {
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
-}
-
-func (e *env) phone() care.Phone {
-	return care.MustParsePhone(fmt.Sprintf("091%07d", phones.Add(1)))
-}
-
-func (e *env) commune(code care.CommuneCode) care.CommuneCode {
-	e.t.Helper()
-	require.NoError(e.t, e.s.CreateCommune(e.ctx, &care.Commune{Code: code, Name: "Xã " + string(code)}))
-	return code
+	return &env{World: storetest.NewWorld(t, s), t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }
 
 // staff makes a staff member with a token and returns both.
 func (e *env) staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID) (*care.CaseManager, string) {
 	e.t.Helper()
-	m := &care.CaseManager{Name: "Chị Lan", Phone: e.phone(), Commune: commune, Role: role, SupervisorID: supervisor, Active: true}
-	require.NoError(e.t, e.s.CreateManager(e.ctx, m))
-	token, _, err := e.s.CreateAPIToken(e.ctx, 0, m.ID, "test")
-	require.NoError(e.t, err)
-	return m, token
-}
-
-func (e *env) person(commune care.CommuneCode) *care.Person {
-	e.t.Helper()
-	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
-		Channel: care.ChannelSMS, Status: care.PersonActive}
-	require.NoError(e.t, e.s.CreatePerson(e.ctx, p))
-	return p
-}
-
-func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
-	e.t.Helper()
-	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
-	require.NoError(e.t, e.s.OpenCase(e.ctx, c))
-	return c
+	m := e.Staff(commune, role, supervisor)
+	return m, e.Token(m)
 }
 
 // world is the usual start: communes A and B, a case manager with a token in each, and a
@@ -137,11 +106,11 @@ type world struct {
 func (e *env) world() world {
 	e.t.Helper()
 	var w world
-	w.a, w.b = e.commune("A"), e.commune("B")
+	w.a, w.b = e.Commune("A"), e.Commune("B")
 	w.manager, w.token = e.staff(w.a, care.RoleCaseManager, 0)
 	_, w.otherToken = e.staff(w.b, care.RoleCaseManager, 0)
-	w.person = e.person(w.a)
-	w.kase = e.openCase(w.person, w.manager)
+	w.person = e.Person(w.a)
+	w.kase = e.OpenCase(w.person, w.manager)
 	return w
 }
 
