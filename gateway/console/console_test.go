@@ -572,6 +572,10 @@ func TestSupervisorSeesTheTeamsCommunes(t *testing.T) {
 	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number as typed locally")
 	b.get("/console/people?q=0" + url.QueryEscape(strings.TrimPrefix(inB.Phone.E164(), "+84")))
 	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number with its leading 0")
+	b.get("/console/people?q=" + url.QueryEscape("+84"+strings.TrimPrefix(inB.Phone.E164(), "+84")))
+	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number with its country code")
+	b.get("/console/people?q=" + url.QueryEscape("NGUYEN van"))
+	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the name without diacritics, as the API finds people")
 }
 
 func TestReportCountsTheMonth(t *testing.T) {
