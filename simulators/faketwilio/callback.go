@@ -18,24 +18,29 @@ import (
 // ErrUnknownSid is returned by SendStatus for a sid the fake does not hold.
 var ErrUnknownSid = errors.New("unknown sid")
 
-// Sign computes X-Twilio-Signature as Twilio does: HMAC-SHA1, keyed by the auth token, of the
-// full URL followed by each form parameter's name and value, sorted by name; base64.
+// Sign computes X-Twilio-Signature as Twilio does: the base64 HMAC-SHA1, keyed by the
+// account's auth token, of the full URL followed by every form parameter's name and value,
+// sorted by name. A name with several values contributes each of them in sorted order, as
+// Twilio documents. The phone simulator signs its webhooks with it too.
 func Sign(authToken, fullURL string, form url.Values) string {
 	keys := make([]string, 0, len(form))
 	for k := range form {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(fullURL)
+	mac := hmac.New(sha1.New, []byte(authToken))
+	mac.Write([]byte(fullURL))
 	for _, k := range keys {
-		for _, v := range form[k] {
-			b.WriteString(k)
-			b.WriteString(v)
+		vs := form[k]
+		if len(vs) > 1 {
+			vs = append([]string(nil), vs...)
+			sort.Strings(vs)
+		}
+		for _, v := range vs {
+			mac.Write([]byte(k))
+			mac.Write([]byte(v))
 		}
 	}
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(b.String()))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseline/caseline/simulators/faketwilio"
 	"github.com/stretchr/testify/require"
 	twclient "github.com/twilio/twilio-go/client"
 )
@@ -34,7 +35,7 @@ func TestSignTwilioVector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tt.want, Sign("12345", tt.url, params))
+			require.Equal(t, tt.want, faketwilio.Sign("12345", tt.url, params))
 		})
 	}
 }
@@ -59,9 +60,9 @@ func TestSignAcceptedByRequestValidator(t *testing.T) {
 			for k, v := range tt.form {
 				params[k] = v[0]
 			}
-			sig := Sign("s3cret", tt.url, tt.form)
+			sig := faketwilio.Sign("s3cret", tt.url, tt.form)
 			require.True(t, rv.Validate(tt.url, params, sig))
-			require.False(t, rv.Validate(tt.url, params, Sign("other", tt.url, tt.form)), "another token must not validate")
+			require.False(t, rv.Validate(tt.url, params, faketwilio.Sign("other", tt.url, tt.form)), "another token must not validate")
 		})
 	}
 }

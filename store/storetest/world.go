@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
@@ -97,4 +98,19 @@ func (w *World) Strings(query string, args ...any) []string {
 		return nil // as a slice appended to from nothing: what tests compare against
 	}
 	return out
+}
+
+// Exec runs sql on pool, failing the test on an error.
+func Exec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
+	t.Helper()
+	_, err := pool.Exec(context.Background(), sql, args...)
+	require.NoError(t, err, sql)
+}
+
+// One runs sql, which selects one row of one column, on pool and returns the value.
+func One[T any](t testing.TB, pool *pgxpool.Pool, sql string, args ...any) T {
+	t.Helper()
+	var v T
+	require.NoError(t, pool.QueryRow(context.Background(), sql, args...).Scan(&v), sql)
+	return v
 }
