@@ -1,6 +1,9 @@
 package care
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // The rules for setting up a case's appointments and check-ins, whichever door the staff
 // member uses (the JSON API or the console).
@@ -24,4 +27,16 @@ func CheckAppointmentTime(at, now time.Time) error {
 		return FieldError("at", "must be in the future")
 	}
 	return nil
+}
+
+// Reminders keeps an appointment's reminders in step with it (the workers' scheduler, for
+// the API and the console alike): after an appointment is created or moved, Schedule makes
+// its reminders for its current version; after it is cancelled, Cancel drops them. Both are
+// called after the change committed and must be idempotent. The store already cancels the
+// pending reminders of older versions in the transaction that moves or cancels an
+// appointment, so a failed call never lets a stale reminder go; it is logged, and the
+// change stands.
+type Reminders interface {
+	Schedule(ctx context.Context, id AppointmentID) error
+	Cancel(ctx context.Context, id AppointmentID) error
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,36 +24,6 @@ import (
 // start is the test clock's first reading: a Monday morning.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// reminders is the workers' scheduling as caseline wires it (the store writes the reminder
-// rows of PRODUCT.md's plan: 24 h and 2 h before), recording every call.
-type reminders struct {
-	s     *store.Store
-	mu    sync.Mutex
-	calls []string
-}
-
-func (r *reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
-	r.record("schedule", id)
-	return r.s.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
-}
-
-func (r *reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
-	r.record("cancel", id)
-	return r.s.CancelReminders(ctx, id)
-}
-
-func (r *reminders) record(what string, id care.AppointmentID) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls = append(r.calls, fmt.Sprintf("%s %d", what, id))
-}
-
-func (r *reminders) Calls() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.calls...)
-}
-
 // testRoutes sends SMS to the fixtures' numbers (+8491…) through an Android gateway, so a
 // test can tell the route was asked.
 const testRoutes = "+8491=android,*=twilio"
@@ -66,7 +35,7 @@ type env struct {
 	ctx       context.Context
 	s         *store.Store
 	clock     *caretest.Clock
-	reminders *reminders
+	reminders *storetest.Reminders
 	srv       *httptest.Server
 }
 
@@ -74,7 +43,7 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
-	rem := &reminders{s: s}
+	rem := &storetest.Reminders{S: s}
 	routes, err := care.ParseRoutes(testRoutes)
 	require.NoError(t, err)
 	h, err := NewHandler(Deps{Store: s, Reminders: rem, News: flows.NewNews(routes, time.UTC), Clock: clock,

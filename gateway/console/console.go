@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -39,17 +38,10 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Reminders keeps an appointment's reminders in step with it after the change committed
-// (the workers' scheduler; the same the API uses).
-type Reminders interface {
-	Schedule(ctx context.Context, id care.AppointmentID) error
-	Cancel(ctx context.Context, id care.AppointmentID) error
-}
-
 // Deps are what the console needs; all but Log, Secure, Location and SLA are required.
 type Deps struct {
 	Store     care.ConsoleStore
-	Reminders Reminders
+	Reminders care.Reminders
 	// Router picks the provider that carries the sign-in code's SMS.
 	Router care.Router
 	// Compose makes what staff write to a person into its SMS (flows.ComposeStaffSMS).

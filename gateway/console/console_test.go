@@ -27,17 +27,6 @@ import (
 // start is the test clock's first reading: a Monday morning.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// reminders is the workers' scheduling as caseline wires it.
-type reminders struct{ s *store.Store }
-
-func (r reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
-	return r.s.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
-}
-
-func (r reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
-	return r.s.CancelReminders(ctx, id)
-}
-
 // env is one test's console over a real store on its own database; its World writes fixtures.
 type env struct {
 	*storetest.World
@@ -57,7 +46,7 @@ func setupWith(t testing.TB, secure bool) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
-	h := console.New(console.Deps{Store: s, Reminders: reminders{s}, Router: care.Routes{}, Clock: clock,
+	h := console.New(console.Deps{Store: s, Reminders: &storetest.Reminders{S: s}, Router: care.Routes{}, Clock: clock,
 		Compose: flows.ComposeStaffSMS(care.Routes{}), News: flows.NewNews(care.Routes{}, time.UTC),
 		Log: zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
 	srv := httptest.NewServer(h)

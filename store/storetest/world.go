@@ -3,8 +3,10 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -113,4 +115,40 @@ func One[T any](t testing.TB, pool *pgxpool.Pool, sql string, args ...any) T {
 	var v T
 	require.NoError(t, pool.QueryRow(context.Background(), sql, args...).Scan(&v), sql)
 	return v
+}
+
+// Reminders is the workers' reminder scheduling as caseline wires it (the store writes the
+// reminder rows of the default plan: 24 h and 2 h before), recording every call as
+// "schedule <id>" or "cancel <id>".
+type Reminders struct {
+	S     *store.Store
+	mu    sync.Mutex
+	calls []string
+}
+
+var _ care.Reminders = (*Reminders)(nil)
+
+// Schedule writes the appointment's reminders.
+func (r *Reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
+	r.record("schedule", id)
+	return r.S.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
+}
+
+// Cancel drops the appointment's pending reminders.
+func (r *Reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
+	r.record("cancel", id)
+	return r.S.CancelReminders(ctx, id)
+}
+
+func (r *Reminders) record(what string, id care.AppointmentID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf("%s %d", what, id))
+}
+
+// Calls returns the calls so far, in order.
+func (r *Reminders) Calls() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
 }
