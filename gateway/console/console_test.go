@@ -123,13 +123,26 @@ func (e *env) messagesTo(phone care.Phone) int {
 	return n
 }
 
-// signIn signs m in on a new browser and returns it on the inbox.
-func (e *env) signIn(m *care.CaseManager) *browser {
+// askCode opens the sign-in page on a new browser and asks for a code for m's phone.
+func (e *env) askCode(m *care.CaseManager) *browser {
 	e.t.Helper()
 	b := e.browser()
 	require.Equal(e.t, http.StatusOK, b.get("/console/sign-in"))
 	require.Equal(e.t, http.StatusOK, b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}}))
-	require.Equal(e.t, http.StatusOK, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}}))
+	return b
+}
+
+// enterCode posts code as m's sign-in code and returns the status.
+func (b *browser) enterCode(m *care.CaseManager, code string) int {
+	b.e.t.Helper()
+	return b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {code}})
+}
+
+// signIn signs m in on a new browser and returns it on the inbox.
+func (e *env) signIn(m *care.CaseManager) *browser {
+	e.t.Helper()
+	b := e.askCode(m)
+	require.Equal(e.t, http.StatusOK, b.enterCode(m, e.code(m.Phone)))
 	require.Contains(e.t, b.last, m.Name, "the inbox names who is signed in")
 	return b
 }
@@ -174,9 +187,7 @@ func TestSessionCookieFlagsAndIdleExpiry(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		e := setupWith(t, secure)
 		m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
-		b := e.browser()
-		b.get("/console/sign-in")
-		b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
+		b := e.askCode(m)
 		form := url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}, "csrf": {b.csrf()}}
 		noFollow := &http.Client{Jar: b.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := noFollow.PostForm(e.srv.URL+"/console/sign-in/code", form)
@@ -215,19 +226,17 @@ func TestWrongCodesLockTheNumber(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
-	b := e.browser()
-	b.get("/console/sign-in")
-	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
+	b := e.askCode(m)
 	good := e.code(m.Phone)
 	bad := fmt.Sprintf("%06d", (func() int { var n int; fmt.Sscan(good, &n); return (n + 1) % 1_000_000 })())
 	for i := 1; i <= 4; i++ {
-		require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {bad}}))
+		require.Equal(t, http.StatusForbidden, b.enterCode(m, bad))
 		require.Contains(t, b.last, "Mã không đúng")
 	}
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {bad}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, bad))
 	require.Contains(t, b.last, "khóa 15 phút", "the fifth wrong code locks the number")
 	// Locked: even the right code does nothing, and no new code is sent.
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {good}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, good))
 	require.Contains(t, b.last, "khóa 15 phút")
 	sent := e.messagesTo(m.Phone)
 	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
@@ -236,9 +245,9 @@ func TestWrongCodesLockTheNumber(t *testing.T) {
 
 	// After 15 minutes a new code works; the old one was spent by the lock.
 	e.clock.Advance(care.SignInLock + time.Second)
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {good}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, good))
 	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
-	require.Equal(t, http.StatusOK, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}}))
+	require.Equal(t, http.StatusOK, b.enterCode(m, e.code(m.Phone)))
 	require.Contains(t, b.last, m.Name)
 
 	got := e.audits(m.ID)
@@ -252,11 +261,9 @@ func TestCodeExpiresAfterTenMinutes(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
-	b := e.browser()
-	b.get("/console/sign-in")
-	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
+	b := e.askCode(m)
 	e.clock.Advance(care.SignInCodeLife + time.Second)
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, e.code(m.Phone)))
 	require.Contains(t, e.audits(m.ID), "console.sign_in expired")
 }
 
