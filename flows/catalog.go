@@ -21,7 +21,6 @@ const (
 	keyBack        = "back"
 	keyMoreOptions = "more_options"
 	keyBye         = "bye"
-	keyApology     = "apology"
 	keyVoiceRepeat = "voice_repeat"
 	keyVoicePerson = "voice_person"
 	keyVoiceSlower = "voice_slower"

@@ -72,9 +72,6 @@ func TestEverySMSPromptIsDiscreet(t *testing.T) {
 			checked++
 		}
 	})
-	for _, lang := range []care.Language{care.Vietnamese, care.English} {
-		require.Empty(t, Indiscreet(SMSText(e.Apology(lang), false)))
-	}
 	require.Greater(t, checked, 500, "the walk reached the prompts")
 }
 

@@ -264,16 +264,6 @@ func TestSMSTextLayout(t *testing.T) {
 	require.Equal(t, "Mọi việc thế nào?\n1 Tôi ổn\n2 Tôi cần giúp đỡ", USSDText(p))
 }
 
-func TestApologyIsFinalInBothLanguages(t *testing.T) {
-	t.Parallel()
-	e := NewEngine(Deps{})
-	vi, en := e.Apology(""), e.Apology("en")
-	require.True(t, vi.End)
-	require.Equal(t, "vi", string(vi.Language))
-	require.NotEqual(t, vi.Text, en.Text)
-	require.Equal(t, 1, MeasureSMS(SMSText(en, false)).Segments)
-}
-
 // BenchmarkMatchKeyword is the price of keyword matching on every SMS turn: an exact
 // keyword, a forgiven typo, and a text that is none (the whole typo search).
 func BenchmarkMatchKeyword(b *testing.B) {

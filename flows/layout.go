@@ -19,8 +19,8 @@ func SMSText(p Prompt, diacritics bool) string {
 }
 
 // USSDText lays a prompt out as one USSD screen: the text, then one line per option. The
-// engine has already paginated USSD replies, so the result fits the screen limit; the
-// renderer adds "CON " or "END " (p.End).
+// engine paginates USSD replies, so the result fits the screen limit; Reply.Text adds
+// "CON " or "END " and strips the diacritics (ussdScreen).
 func USSDText(p Prompt) string { return layout(p) }
 
 func layout(p Prompt) string {
@@ -37,13 +37,29 @@ func layout(p Prompt) string {
 	return b.String()
 }
 
-// voiceText is what a voice turn is logged as.
-func voiceText(p Prompt) string {
-	parts := []string{p.Text}
-	for _, o := range p.Options {
-		parts = append(parts, o.Key+" "+o.Label)
+// ussdScreen is a USSD answer as Africa's Talking gets it: "END " when the prompt ends the
+// session (or asks for nothing and offers nothing), "CON " otherwise; then USSDText without
+// diacritics, which feature phones' GSM-7 screens show best.
+func ussdScreen(p Prompt) string {
+	prefix := "CON "
+	if p.End || (p.Expect == ExpectNothing && len(p.Options) == 0) {
+		prefix = "END "
 	}
-	return strings.Join(parts, " | ")
+	return prefix + StripDiacritics(USSDText(p))
+}
+
+// wireText is r as the provider gets it on channel ch, and as the message log keeps it: the
+// SMS body, the USSD answer, or the words a call says (voiceText). Silence is "".
+func wireText(ch care.Channel, r Reply) string {
+	switch {
+	case r.Silent:
+		return ""
+	case ch == care.ChannelSMS:
+		return SMSText(r.Prompt, r.Diacritics)
+	case ch == care.ChannelUSSD:
+		return ussdScreen(r.Prompt)
+	}
+	return voiceText(r)
 }
 
 // ussdPages splits a prompt into screens of at most limit characters: the text is cut
@@ -124,13 +140,4 @@ func voicePages(p Prompt, more, moreText string) []Prompt {
 		pages = append(pages, page)
 	}
 	return pages
-}
-
-// Apology is what a gateway answers, in lang, when Handle fails: a final prompt that says
-// nothing of the error.
-func (e *Engine) Apology(lang care.Language) Prompt {
-	if !lang.Valid() {
-		lang = care.Vietnamese
-	}
-	return Prompt{Text: e.cat.text(lang, keyApology), End: true, Language: lang}
 }

@@ -72,6 +72,13 @@ type Prompt struct {
 
 // Reply is the answer to one Input.
 type Reply struct {
+	// Text is what goes on the wire, and what the message log keeps of the reply: the SMS
+	// body (GSM-7 without diacritics unless the person asked for them), the USSD answer
+	// ("CON …" or "END …", without diacritics), or for a call the words said (VoiceLines,
+	// one after the other). "" when Silent. A gateway writes it as it is.
+	Text string
+	// Prompt is the reply before the channel's layout: a voice renderer builds its TwiML from
+	// it (VoiceLines), and tests read it.
 	Prompt Prompt
 	// Duplicate is set when the Input's ProviderID was seen before: Prompt is the first answer.
 	Duplicate bool

@@ -115,18 +115,6 @@ func CheckPrompts(p *Prompts, emergency []string) []PromptProblem {
 			}
 		}
 	})
-	for _, lang := range PromptLanguages {
-		a := e.Apology(lang)
-		text := SMSText(a, false)
-		if m := MeasureSMS(text); m.Encoding != GSM7 || m.Segments != 1 {
-			add(PromptProblem{Prompts: []string{keyApology}, Where: "apology sms " + string(lang),
-				Rule: fmt.Sprintf("an SMS must fit one GSM-7 segment without diacritics: %q", text)})
-		}
-		if w := Indiscreet(text); w != "" {
-			add(PromptProblem{Prompts: []string{keyApology}, Where: "apology sms " + string(lang),
-				Rule: fmt.Sprintf("an SMS must not say %q", w)})
-		}
-	}
 	return out
 }
 

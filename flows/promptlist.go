@@ -50,10 +50,6 @@ func ListPrompts(p *Prompts) []PromptEntry {
 			}
 		}
 	}
-	// Every gateway says the apology when a turn fails.
-	mark(care.ChannelSMS, keyApology)
-	mark(care.ChannelUSSD, keyApology)
-	mark(care.ChannelVoice, keyApology)
 	var out []PromptEntry
 	for _, id := range p.order {
 		en := PromptEntry{ID: id, Text: map[care.Language]string{}, Recordable: true}

@@ -25,7 +25,7 @@ type voicePrompt struct {
 
 // TestVoicePromptsFile keeps voicePromptsFile current: each state of each flow that speaks on
 // calls, in both languages, with each notice it can carry, filled as the state walk fills it
-// and paged as a call hears it, and the apology. `go test ./flows -update` rewrites it.
+// and paged as a call hears it. `go test ./flows -update` rewrites it.
 func TestVoicePromptsFile(t *testing.T) {
 	t.Parallel()
 	e := NewEngine(Deps{})
@@ -47,9 +47,6 @@ func TestVoicePromptsFile(t *testing.T) {
 			add(string(r.flow)+"/"+r.state+" "+string(r.lang)+" "+r.notice, pg)
 		}
 	})
-	for _, lang := range []care.Language{care.Vietnamese, care.English} {
-		add("apology "+string(lang), e.Apology(lang))
-	}
 	require.Greater(t, len(all), 50, "every flow says something on a call")
 
 	got, err := json.MarshalIndent(all, "", "  ")

@@ -64,8 +64,7 @@ func TestRenderVoice(t *testing.T) {
 		},
 		{
 			name:  "the keys every menu has are said after its options",
-			reply: flows.Reply{Prompt: menu, Step: 3},
-			style: voiceStyle{keys: []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "0", Label: "Gặp người hỗ trợ"}}},
+			reply: flows.Reply{Prompt: menu, Step: 3, Keys: []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "0", Label: "Gặp người hỗ trợ"}}},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=3">` +
 				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chào. Đăng ký, bấm 1. Giúp đỡ, bấm 2. Nghe lại, bấm sao. Gặp người hỗ trợ, bấm 0.</Say></Gather>` +
 				`<Redirect method="POST">` + voice + `?step=3&amp;noinput=1</Redirect></Response>`,
@@ -73,8 +72,8 @@ func TestRenderVoice(t *testing.T) {
 		{
 			name: "an option in another language is said by that language's voice",
 			reply: flows.Reply{Step: 4, Prompt: flows.Prompt{Text: "Xin chào.", Language: care.Vietnamese, Expect: flows.ExpectChoice,
-				Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "4", Label: "English", Language: care.English}}}},
-			style: voiceStyle{keys: []flows.Option{{Key: "*", Label: "Nghe lại"}}},
+				Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "4", Label: "English", Language: care.English}}},
+				Keys: []flows.Option{{Key: "*", Label: "Nghe lại"}}},
 			want: `<Response><Gather input="dtmf" numDigits="1" timeout="10" method="POST" action="` + voice + `?step=4">` +
 				`<Say language="vi-VN" voice="Google.vi-VN-Standard-A">Xin chào. Đăng ký, bấm 1.</Say>` +
 				`<Say language="en-US" voice="Google.en-US-Standard-C">For English, press 4.</Say>` +
@@ -127,26 +126,6 @@ func TestRenderVoice(t *testing.T) {
 			got, err := twiml.Voice(renderVoice(tt.reply, voice, tt.style))
 			require.NoError(t, err)
 			requireXML(t, tt.want, got)
-		})
-	}
-}
-
-func TestExtraKeysSkipWhatTheMenuOffers(t *testing.T) {
-	t.Parallel()
-	keys := []flows.Option{{Key: "*", Label: "Nghe lại"}, {Key: "0", Label: "Gặp cán bộ xã"}, {Key: "9", Label: "Nghe chậm hơn"}}
-	tests := []struct {
-		name    string
-		options []flows.Option
-		want    []flows.Option
-	}{
-		{"a plain menu gets them all", []flows.Option{{Key: "1", Label: "Đăng ký"}}, keys},
-		{"same label", []flows.Option{{Key: "1", Label: "Có"}, {Key: "2", Label: "nghe lại"}}, keys[1:]},
-		{"same key", []flows.Option{{Key: "9", Label: "Thêm"}}, keys[:2]},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			require.Equal(t, tt.want, extraKeys(tt.options, keys))
 		})
 	}
 }

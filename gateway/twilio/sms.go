@@ -38,8 +38,8 @@ func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
 		text = gateway.ApologyText(" ")
 	case spooled:
 		text = flows.StripDiacritics(spool.Received)
-	case !reply.Silent:
-		text = flows.SMSText(reply.Prompt, reply.Diacritics)
+	default:
+		text = reply.Text // "" when the engine stays silent; as the message log keeps it
 	}
 	h.writeTwiML(w, r, messageTwiML(text))
 }

@@ -57,9 +57,6 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
 	style := voiceStyle{slow: reply.Slow, voices: h.voices, audio: h.audio, audioURL: h.audioURL}
-	if reply.Prompt.Expect == flows.ExpectChoice {
-		style.keys = extraKeys(reply.Prompt.Options, reply.Keys)
-	}
 	verbs := renderVoice(reply, h.voiceURL, style)
 	h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(verbs) })
 }
@@ -134,9 +131,6 @@ type voiceStyle struct {
 	// <prosody>) does not recognise, and SSML works only with neural voices; plain <Say>
 	// with <Pause> works with every voice and language.
 	slow bool
-	// keys are the keys every menu has besides its options (repeat, a person, slower),
-	// said after the options when the engine asks for them (Reply.Keys).
-	keys []flows.Option
 	// voices say each language; where one names no voice, DefaultVoiceVI or DefaultVoiceEN do.
 	voices Voices
 	// audio holds the recorded prompts (PROMPT_AUDIO_DIR), played from audioURL + their file
@@ -145,7 +139,8 @@ type voiceStyle struct {
 	audioURL string
 }
 
-// renderVoice turns a reply into TwiML verbs:
+// renderVoice turns a reply into TwiML verbs that say its words, flows.VoiceLines (what the
+// message log keeps of the turn):
 //   - a menu or question: <Gather input="dtmf" numDigits="1" timeout="10" action=…?step=N>
 //     saying the text and the options, then a <Redirect> to …?step=N&noinput=1 for silence;
 //     a number (ExpectDigits) is gathered up to '#' instead of one key;
@@ -161,12 +156,13 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 		return []twiml.Element{&twiml.VoiceHangup{}}
 	}
 	step := strconv.Itoa(reply.Step)
+	said := say(style, sentences(flows.VoiceLines(reply), style.audio)...)
 	if p.Person != "" {
-		return append(say(style, sentences(p, style.audio)...), &twiml.VoiceDial{Number: p.Person.E164(),
+		return append(said, &twiml.VoiceDial{Number: p.Person.E164(),
 			Timeout: strconv.Itoa(dialTimeout), Action: voiceURL + "?step=" + step + "&dial=1", Method: "POST"})
 	}
 	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
-		return append(say(style, sentences(p, style.audio)...), &twiml.VoiceHangup{})
+		return append(said, &twiml.VoiceHangup{})
 	}
 	g := &twiml.VoiceGather{
 		Input:         "dtmf",
@@ -174,7 +170,7 @@ func renderVoice(reply flows.Reply, voiceURL string, style voiceStyle) []twiml.E
 		Timeout:       strconv.Itoa(gatherTimeout),
 		Action:        voiceURL + "?step=" + step,
 		Method:        "POST",
-		InnerElements: say(style, append(sentences(p, style.audio), keyPhrases(p.Language, style.keys, style.audio)...)...),
+		InnerElements: said,
 	}
 	if p.Expect == flows.ExpectDigits {
 		g.NumDigits, g.FinishOnKey = "", "#"
@@ -193,54 +189,19 @@ type sentence struct {
 	file string
 }
 
-// sentences are what is said for a prompt: its text, then each option as "for X, press N",
-// each in its own language. Where audio holds a recording of a prompt the text is made of,
-// or of an option's label, that part is played and the words around it said, in order.
-func sentences(p flows.Prompt, audio *flows.PromptAudio) []sentence {
+// sentences are the lines said, each in its language, or played: where audio holds a
+// recording of a prompt a line's text is made of, or of an option's label, that part is
+// played and the words around it said, in order.
+func sentences(lines []flows.VoiceLine, audio *flows.PromptAudio) []sentence {
 	var out []sentence
-	if t := strings.TrimSpace(p.Text); t != "" {
-		for _, piece := range audio.Split(p.Language, t) {
-			out = append(out, sentence{piece.Text, p.Language, piece.File})
+	for _, l := range lines {
+		if l.Option != nil {
+			out = append(out, pressSentences(l.Language, *l.Option, audio)...)
+			continue
 		}
-	}
-	opts := p.Options
-	if len(opts) > maxVoiceOptions {
-		opts = opts[:maxVoiceOptions]
-	}
-	for _, o := range opts {
-		lang := p.Language
-		if o.Language != "" {
-			lang = o.Language
+		for _, piece := range audio.Split(l.Language, l.Text) {
+			out = append(out, sentence{piece.Text, l.Language, piece.File})
 		}
-		out = append(out, pressSentences(lang, o, audio)...)
-	}
-	return out
-}
-
-// extraKeys are the keys every menu has that the menu does not offer already, by key or by
-// label (a menu asking "talk to a person?" needs no "0 for a person" after it).
-func extraKeys(options, keys []flows.Option) []flows.Option {
-	var out []flows.Option
-	for _, k := range keys {
-		dup := false
-		for _, o := range options {
-			if o.Key == k.Key || strings.EqualFold(o.Label, k.Label) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// keyPhrases says the keys every menu has, each as "for X, press N".
-func keyPhrases(lang care.Language, keys []flows.Option, audio *flows.PromptAudio) []sentence {
-	out := make([]sentence, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, pressSentences(lang, k, audio)...)
 	}
 	return out
 }
@@ -250,10 +211,10 @@ func keyPhrases(lang care.Language, keys []flows.Option, audio *flows.PromptAudi
 func pressSentences(lang care.Language, o flows.Option, audio *flows.PromptAudio) []sentence {
 	file, ok := audio.Label(lang, o.Label)
 	if !ok {
-		return []sentence{{pressPhrase(lang, o), lang, ""}}
+		return []sentence{{flows.PressPhrase(lang, o), lang, ""}}
 	}
 	label := sentence{o.Label, lang, file}
-	rest := pressPhrase(lang, flows.Option{Key: o.Key})
+	rest := flows.PressPhrase(lang, flows.Option{Key: o.Key})
 	if lang == care.English {
 		press := strings.TrimPrefix(strings.TrimPrefix(rest, "For "), ", ")
 		if strings.HasPrefix(o.Label, "to ") {
@@ -264,31 +225,6 @@ func pressSentences(lang care.Language, o flows.Option, audio *flows.PromptAudio
 		return []sentence{{"For", lang, ""}, label, {press, lang, ""}}
 	}
 	return []sentence{label, {strings.TrimPrefix(rest, ", "), lang, ""}}
-}
-
-// pressPhrase says one option: "For help, press 3." or "Giúp đỡ, bấm 3."; an English label
-// that is a purpose ("to speak to a person") is said as one: "To speak to a person, press 0."
-func pressPhrase(lang care.Language, o flows.Option) string {
-	key := o.Key
-	if lang == care.English {
-		switch key {
-		case "*":
-			key = "star"
-		case "#":
-			key = "pound"
-		}
-		if rest, ok := strings.CutPrefix(o.Label, "to "); ok {
-			return "To " + rest + ", press " + key + "." // "To speak to a person, press 0."
-		}
-		return "For " + o.Label + ", press " + key + "."
-	}
-	switch key {
-	case "*":
-		key = "sao"
-	case "#":
-		key = "thăng"
-	}
-	return o.Label + ", bấm " + key + "."
 }
 
 // say makes <Say> verbs for sentences, each in its language's voice: one <Say> for each run

@@ -91,11 +91,13 @@ func TestEveryVoicePromptOfEveryFlowIsSpokenInItsLanguage(t *testing.T) {
 					also = append(also, langs[o.Language])
 				}
 			}
-			for _, style := range []voiceStyle{{voices: v}, {voices: v, slow: true}, {voices: v, keys: extraKeys(p.Prompt.Options, keys)}} {
-				doc, err := twiml.Voice(renderVoice(flows.Reply{Prompt: p.Prompt, Step: 3}, voice, style))
-				require.NoError(t, err)
-				require.Empty(t, unspoken(t, doc, want, also...), "%s: %s", p.Where, doc)
-				seen[p.Prompt.Language] += len(says(t, doc))
+			for _, style := range []voiceStyle{{voices: v}, {voices: v, slow: true}} {
+				for _, r := range []flows.Reply{{Prompt: p.Prompt, Step: 3}, {Prompt: p.Prompt, Step: 3, Keys: keys}} {
+					doc, err := twiml.Voice(renderVoice(r, voice, style))
+					require.NoError(t, err)
+					require.Empty(t, unspoken(t, doc, want, also...), "%s: %s", p.Where, doc)
+					seen[p.Prompt.Language] += len(says(t, doc))
+				}
 			}
 		}
 		require.Positive(t, seen[care.Vietnamese])

@@ -90,7 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		form, _ := url.ParseQuery(string(body)) // parsed once already
 		h.spool.Interrupted(ctx, in, form.Get("text"), err)
 	} else {
-		answer = screen(reply.Prompt)
+		answer = reply.Text // laid out by the engine, as the message log keeps it
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, answer)
@@ -182,16 +182,4 @@ func decodeSession(body []byte, parse func(string) (care.Phone, error), fields .
 		return nil, "", "", care.FieldError("phoneNumber", "not a valid phone number")
 	}
 	return form, session, p, nil
-}
-
-// screen lays a prompt out as a USSD answer: "END " when the prompt ends the session (or
-// asks for nothing and offers nothing), "CON " otherwise; then flows.USSDText (its text and
-// one line per option, "1 Label") without diacritics, which feature phones' GSM-7 screens
-// show best. The engine keeps screens within the limit and paginates ("9 more", "0 back").
-func screen(p flows.Prompt) string {
-	prefix := "CON "
-	if p.End || (p.Expect == flows.ExpectNothing && len(p.Options) == 0) {
-		prefix = "END "
-	}
-	return prefix + flows.StripDiacritics(flows.USSDText(p))
 }

@@ -2,46 +2,24 @@ package faketwilio
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/caseline/caseline/simulators/phone"
 )
 
 // ErrUnknownSid is returned by SendStatus for a sid the fake does not hold.
 var ErrUnknownSid = errors.New("unknown sid")
 
-// Sign computes X-Twilio-Signature as Twilio does: the base64 HMAC-SHA1, keyed by the
-// account's auth token, of the full URL followed by every form parameter's name and value,
-// sorted by name. A name with several values contributes each of them in sorted order, as
-// Twilio documents. The phone simulator signs its webhooks with it too.
+// Sign computes X-Twilio-Signature as Twilio does; it is phone.Sign, the simulators' one
+// signer, under the name the fake's callers know.
 func Sign(authToken, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(fullURL))
-	for _, k := range keys {
-		vs := form[k]
-		if len(vs) > 1 {
-			vs = append([]string(nil), vs...)
-			sort.Strings(vs)
-		}
-		for _, v := range vs {
-			mac.Write([]byte(k))
-			mac.Write([]byte(v))
-		}
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return phone.Sign(authToken, fullURL, form)
 }
 
 // PostSigned posts form to fullURL with a valid X-Twilio-Signature, as Twilio posts webhooks.

@@ -21,7 +21,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/caseline/caseline/simulators/faketwilio"
+	"github.com/caseline/caseline/simulators/phone"
 )
 
 // TestFaults runs every scenario on one PostgreSQL and one Redis of its own, each scenario on
@@ -104,7 +104,7 @@ func sms(s *proc, sid, from, body string) *http.Request {
 	form := url.Values{"MessageSid": {sid}, "From": {from}, "To": {"+84900000000"}, "Body": {body}}
 	req, _ := http.NewRequest(http.MethodPost, s.base()+"/twilio/sms", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", faketwilio.Sign(authToken, s.base()+"/twilio/sms", form))
+	req.Header.Set("X-Twilio-Signature", phone.Sign(authToken, s.base()+"/twilio/sms", form))
 	return req
 }
 
@@ -199,7 +199,7 @@ func duplicates(w *world) {
 		form := url.Values{"CallSid": {"CAdup1"}, "From": {"+84987000002"}, "To": {"+84900000000"}, "Direction": {"inbound"}}
 		req, _ := http.NewRequest(http.MethodPost, s.base()+"/twilio/voice", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", faketwilio.Sign(authToken, s.base()+"/twilio/voice", form))
+		req.Header.Set("X-Twilio-Signature", phone.Sign(authToken, s.base()+"/twilio/voice", form))
 		return req
 	}
 	hooks := []hook{

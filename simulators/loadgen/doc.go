@@ -11,7 +11,7 @@
 // AllowRemote is set. A job is one SMS or one whole USSD session; latency is per request.
 //
 // The generator keeps out of the measurement's way: one HTTP client with enough idle
-// connections for the concurrency, request bodies and signatures built into per-worker
-// buffers from pre-escaped parts, and a lock-free log-linear histogram (≤ 0.8 % error) for
-// latencies.
+// connections for the concurrency, USSD bodies built from pre-escaped parts, one SMS form
+// per worker whose values change (signed by phone.Sign, the simulators' one signer), and a
+// lock-free log-linear histogram (≤ 0.8 % error) for latencies.
 package loadgen

@@ -3,14 +3,10 @@ package loadgen
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net"
 	"net/http"
@@ -20,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/caseline/caseline/simulators/phone"
 )
 
 // The service's webhook paths, as the providers call them.
@@ -115,11 +113,7 @@ type gen struct {
 	client *http.Client
 
 	smsURL, ussdURL *url.URL
-	smsSign         []byte // signing prefix: URL, AccountSid, ApiVersion, then "Body"
-	smsBodyHead     []byte // form prefix: AccountSid, ApiVersion, then "Body="
-	smsSignTail     []byte // signing suffix after the last SmsSid value
-	smsFormTail     []byte // form suffix after the last SmsSid value
-	bodies          []textPair
+	smsSignURL      string // the SMS webhook's URL as the gateway checks its signature
 	ussdHead        []byte // "serviceCode=…&networkCode=…&text="
 	ussdTexts       [][]byte
 	runID           string
@@ -136,8 +130,6 @@ type gen struct {
 	mu   sync.Mutex
 	errs map[string]int64
 }
-
-type textPair struct{ raw, esc []byte }
 
 // Run sends the load described by opts and reports what happened. It returns when Count jobs
 // are done, Duration has passed or ctx is done, whichever comes first; every goroutine it
@@ -194,33 +186,74 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return rep, nil
 }
 
-func newGen(o Options) (*gen, error) {
+// newGen checks opts and prepares a run: its client, its URLs and the request parts every
+// worker shares.
+func newGen(opts Options) (*gen, error) {
+	o, base, signBase, err := checkOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	conc := o.Workers
+	if o.Rate > 0 {
+		conc = o.MaxInFlight
+	}
+	if o.Phones < conc && !o.SharePhones {
+		return nil, fmt.Errorf("load: %d phones for %d concurrent requests: raise Phones or set SharePhones", o.Phones, conc)
+	}
+	g := &gen{opts: o, conc: conc, errs: map[string]int64{}, client: o.HTTPClient,
+		formType: []string{"application/x-www-form-urlencoded"}, smsSignURL: signBase + smsPath}
+	if g.client == nil {
+		g.client = newClient(conc, o.RequestTimeout)
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
+	g.runID = hex.EncodeToString(id[:])
+
+	if g.smsURL, err = url.Parse(base + smsPath); err != nil {
+		return nil, fmt.Errorf("load: sms url: %w", err)
+	}
+	if g.ussdURL, err = url.Parse(base + ussdPath + "?token=" + url.QueryEscape(o.USSDToken)); err != nil {
+		return nil, fmt.Errorf("load: ussd url: %w", err)
+	}
+	esc := url.QueryEscape
+	g.ussdHead = []byte("serviceCode=" + esc(o.ServiceCode) + "&networkCode=" + esc(o.NetworkCode) + "&text=")
+	g.ussdTexts = [][]byte{nil}
+	for i := range o.USSDInputs {
+		g.ussdTexts = append(g.ussdTexts, []byte(esc(strings.Join(o.USSDInputs[:i+1], "*"))))
+	}
+	return g, nil
+}
+
+// checkOptions refuses options a run cannot use and fills in the defaults. It returns them
+// with the base URL requests go to and the one their signatures name (the public one when
+// set), both without a trailing slash.
+func checkOptions(o Options) (Options, string, string, error) {
 	base, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("load: base url %q is not an http(s) URL with a host", o.BaseURL)
+		return o, "", "", fmt.Errorf("load: base url %q is not an http(s) URL with a host", o.BaseURL)
 	}
 	if !o.AllowRemote && !isLoopback(base.Hostname()) {
-		return nil, fmt.Errorf("load: base url %q is not a loopback address (set AllowRemote to load another host)", o.BaseURL)
+		return o, "", "", fmt.Errorf("load: base url %q is not a loopback address (set AllowRemote to load another host)", o.BaseURL)
 	}
 	signBase := base.String()
 	if o.PublicBaseURL != "" {
 		pub, err := url.Parse(strings.TrimRight(o.PublicBaseURL, "/"))
 		if err != nil || pub.Host == "" {
-			return nil, fmt.Errorf("load: public base url %q is not a URL with a host", o.PublicBaseURL)
+			return o, "", "", fmt.Errorf("load: public base url %q is not a URL with a host", o.PublicBaseURL)
 		}
 		signBase = pub.String()
 	}
 	switch {
 	case o.Count < 0 || o.Duration < 0:
-		return nil, errors.New("load: Count and Duration must not be negative")
+		return o, "", "", errors.New("load: Count and Duration must not be negative")
 	case o.Count == 0 && o.Duration == 0:
-		return nil, errors.New("load: set Count, Duration or both: a run must be bounded")
+		return o, "", "", errors.New("load: set Count, Duration or both: a run must be bounded")
 	case o.USSDShare < 0 || o.USSDShare > 1:
-		return nil, fmt.Errorf("load: USSDShare %v is not between 0 and 1", o.USSDShare)
+		return o, "", "", fmt.Errorf("load: USSDShare %v is not between 0 and 1", o.USSDShare)
 	case o.Rate < 0 || o.Workers < 0 || o.MaxInFlight < 0 || o.Phones < 0:
-		return nil, errors.New("load: Rate, Workers, MaxInFlight and Phones must not be negative")
+		return o, "", "", errors.New("load: Rate, Workers, MaxInFlight and Phones must not be negative")
 	case o.Phones > maxPhones:
-		return nil, fmt.Errorf("load: at most %d phones", maxPhones)
+		return o, "", "", fmt.Errorf("load: at most %d phones", maxPhones)
 	}
 	o.AccountSID = cmp(o.AccountSID, DefaultAccountSID)
 	o.To = cmp(o.To, DefaultTo)
@@ -244,60 +277,28 @@ func newGen(o Options) (*gen, error) {
 	if len(o.Bodies) == 0 {
 		o.Bodies = []string{"MENU"}
 	}
-	conc := o.Workers
-	if o.Rate > 0 {
-		conc = o.MaxInFlight
-	}
-	if o.Phones < conc && !o.SharePhones {
-		return nil, fmt.Errorf("load: %d phones for %d concurrent requests: raise Phones or set SharePhones", o.Phones, conc)
-	}
+	return o, base.String(), signBase, nil
+}
 
-	g := &gen{opts: o, conc: conc, errs: map[string]int64{}, client: o.HTTPClient,
-		formType: []string{"application/x-www-form-urlencoded"}}
-	if g.client == nil {
-		g.client = &http.Client{
-			Transport: &http.Transport{
-				Proxy:               nil, // only ever the base URL
-				DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-				MaxIdleConns:        2 * conc,
-				MaxIdleConnsPerHost: 2 * conc,
-				IdleConnTimeout:     90 * time.Second,
-				DisableCompression:  true,
-				// A per-request timer in the transport costs less than Client.Timeout's
-				// per-request context; the answers are small, so waiting for their headers
-				// is what can hang.
-				ResponseHeaderTimeout: o.RequestTimeout,
-			},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+// newClient is a client for conc requests at once to one host: enough idle connections to
+// keep them all, no proxy and no redirects (only ever the base URL), and timeout for the
+// answer's headers.
+func newClient(conc int, timeout time.Duration) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:               nil, // only ever the base URL
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        2 * conc,
+			MaxIdleConnsPerHost: 2 * conc,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+			// A per-request timer in the transport costs less than Client.Timeout's
+			// per-request context; the answers are small, so waiting for their headers
+			// is what can hang.
+			ResponseHeaderTimeout: timeout,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	var id [8]byte
-	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
-	g.runID = hex.EncodeToString(id[:])
-
-	if g.smsURL, err = url.Parse(base.String() + smsPath); err != nil {
-		return nil, fmt.Errorf("load: sms url: %w", err)
-	}
-	if g.ussdURL, err = url.Parse(base.String() + ussdPath + "?token=" + url.QueryEscape(o.USSDToken)); err != nil {
-		return nil, fmt.Errorf("load: ussd url: %w", err)
-	}
-	esc := url.QueryEscape
-	// Twilio signs the URL, then every parameter's name and value sorted by name:
-	// AccountSid ApiVersion Body From MessageSid NumMedia NumSegments SmsMessageSid SmsSid
-	// SmsStatus To. The form carries the same parameters in the same order.
-	g.smsSign = []byte(signBase + smsPath + "AccountSid" + o.AccountSID + "ApiVersion2010-04-01Body")
-	g.smsBodyHead = []byte("AccountSid=" + esc(o.AccountSID) + "&ApiVersion=2010-04-01&Body=")
-	g.smsSignTail = []byte("SmsStatusreceivedTo" + o.To)
-	g.smsFormTail = []byte("&SmsStatus=received&To=" + esc(o.To))
-	for _, b := range o.Bodies {
-		g.bodies = append(g.bodies, textPair{raw: []byte(b), esc: []byte(esc(b))})
-	}
-	g.ussdHead = []byte("serviceCode=" + esc(o.ServiceCode) + "&networkCode=" + esc(o.NetworkCode) + "&text=")
-	g.ussdTexts = [][]byte{nil}
-	for i := range o.USSDInputs {
-		g.ussdTexts = append(g.ussdTexts, []byte(esc(strings.Join(o.USSDInputs[:i+1], "*"))))
-	}
-	return g, nil
 }
 
 func cmp(v, def string) string {
@@ -364,11 +365,9 @@ type worker struct {
 	phones []phoneNum
 	turn   int
 	seq    uint64
-	mac    hash.Hash
-	sum    []byte
-	sig    []byte
-	sign   []byte
 	read   []byte
+	// form is the SMS webhook's form, its values set anew for each message.
+	form url.Values
 }
 
 type phoneNum struct{ raw, esc []byte }
@@ -377,11 +376,12 @@ func (g *gen) worker(w int) *worker {
 	wk := &worker{
 		g:    g,
 		id:   fmt.Sprintf("%08x", w),
-		mac:  hmac.New(sha1.New, []byte(g.opts.AuthToken)),
-		sum:  make([]byte, 0, sha1.Size),
-		sig:  make([]byte, base64.StdEncoding.EncodedLen(sha1.Size)),
-		sign: make([]byte, 0, 512),
 		read: make([]byte, 4096),
+		form: url.Values{
+			"AccountSid": {g.opts.AccountSID}, "ApiVersion": {"2010-04-01"}, "Body": {""}, "From": {""},
+			"MessageSid": {""}, "NumMedia": {"0"}, "NumSegments": {"1"}, "SmsMessageSid": {""},
+			"SmsSid": {""}, "SmsStatus": {"received"}, "To": {g.opts.To},
+		},
 	}
 	copy(wk.sid[:], "SM"+g.runID+wk.id)
 	add := func(j int) {
@@ -428,45 +428,19 @@ func (w *worker) job(stop context.Context, i int64) {
 		w.ussd(stop, ph)
 		return
 	}
-	w.sms(stop, ph, w.g.bodies[int(i)%len(w.g.bodies)])
+	w.sms(stop, ph, w.g.opts.Bodies[int(i)%len(w.g.opts.Bodies)])
 }
 
-func (w *worker) sms(stop context.Context, ph phoneNum, text textPair) {
+// sms sends one SMS webhook as Twilio does: its form, signed by phone.Sign, the simulators'
+// one signer.
+func (w *worker) sms(stop context.Context, ph phoneNum, text string) {
 	g := w.g
 	sid := w.sid
 	hex.Encode(sid[26:], []byte{byte(w.seq >> 24), byte(w.seq >> 16), byte(w.seq >> 8), byte(w.seq)})
-
-	s := append(w.sign[:0], g.smsSign...)
-	s = append(s, text.raw...)
-	s = append(s, "From"...)
-	s = append(s, ph.raw...)
-	s = append(s, "MessageSid"...)
-	s = append(s, sid[:]...)
-	s = append(s, "NumMedia0NumSegments1SmsMessageSid"...)
-	s = append(s, sid[:]...)
-	s = append(s, "SmsSid"...)
-	s = append(s, sid[:]...)
-	s = append(s, g.smsSignTail...)
-	w.sign = s
-	w.mac.Reset()
-	w.mac.Write(s)
-	w.sum = w.mac.Sum(w.sum[:0])
-	base64.StdEncoding.Encode(w.sig, w.sum)
-
-	body := make([]byte, 0, len(g.smsBodyHead)+len(text.esc)+len(ph.esc)+3*len(sid)+len(g.smsFormTail)+96)
-	body = append(body, g.smsBodyHead...)
-	body = append(body, text.esc...)
-	body = append(body, "&From="...)
-	body = append(body, ph.esc...)
-	body = append(body, "&MessageSid="...)
-	body = append(body, sid[:]...)
-	body = append(body, "&NumMedia=0&NumSegments=1&SmsMessageSid="...)
-	body = append(body, sid[:]...)
-	body = append(body, "&SmsSid="...)
-	body = append(body, sid[:]...)
-	body = append(body, g.smsFormTail...)
-
-	ans, ok := w.post(stop, g.smsURL, body, string(w.sig))
+	form, id := w.form, string(sid[:])
+	form["Body"][0], form["From"][0] = text, string(ph.raw)
+	form["MessageSid"][0], form["SmsMessageSid"][0], form["SmsSid"][0] = id, id, id
+	ans, ok := w.post(stop, g.smsURL, []byte(form.Encode()), phone.Sign(g.opts.AuthToken, g.smsSignURL, form))
 	if ok && !bytes.Contains(ans, []byte("<Response")) {
 		g.fail("protocol")
 		return

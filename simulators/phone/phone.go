@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/simulators/faketwilio"
 )
 
 // The service's webhook paths, as providers are configured to call them.
@@ -175,7 +174,7 @@ func (p *Phone) post(ctx context.Context, u *url.URL, form url.Values, sign bool
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if sign {
-		req.Header.Set("X-Twilio-Signature", faketwilio.Sign(p.opts.AuthToken, p.signingURL(u), form))
+		req.Header.Set("X-Twilio-Signature", Sign(p.opts.AuthToken, p.signingURL(u), form))
 		req.Header.Set("User-Agent", "TwilioProxy/1.1")
 	}
 	return p.do(req)
@@ -187,7 +186,7 @@ func (p *Phone) get(ctx context.Context, u *url.URL) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", u.Path, err)
 	}
-	req.Header.Set("X-Twilio-Signature", faketwilio.Sign(p.opts.AuthToken, p.signingURL(u), nil))
+	req.Header.Set("X-Twilio-Signature", Sign(p.opts.AuthToken, p.signingURL(u), nil))
 	return p.do(req)
 }
 

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caseline/caseline/simulators/faketwilio"
 	"github.com/stretchr/testify/require"
 	twclient "github.com/twilio/twilio-go/client"
 )
@@ -35,7 +34,7 @@ func TestSignTwilioVector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tt.want, faketwilio.Sign("12345", tt.url, params))
+			require.Equal(t, tt.want, Sign("12345", tt.url, params))
 		})
 	}
 }
@@ -60,9 +59,9 @@ func TestSignAcceptedByRequestValidator(t *testing.T) {
 			for k, v := range tt.form {
 				params[k] = v[0]
 			}
-			sig := faketwilio.Sign("s3cret", tt.url, tt.form)
+			sig := Sign("s3cret", tt.url, tt.form)
 			require.True(t, rv.Validate(tt.url, params, sig))
-			require.False(t, rv.Validate(tt.url, params, faketwilio.Sign("other", tt.url, tt.form)), "another token must not validate")
+			require.False(t, rv.Validate(tt.url, params, Sign("other", tt.url, tt.form)), "another token must not validate")
 		})
 	}
 }
