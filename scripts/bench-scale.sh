@@ -4,9 +4,9 @@
 # `caseline serve` on an empty database; then the same against a database preloaded server
 # side (scripts/bench-scale.sql) with 1,000,000 persons, 10,000,000 messages and 1,000,000
 # pending reminders (times SCALE); on that database a `caseline work` process's dispatcher
-# passes, and the p99 of the API's list pages. It prints the preload's time and a summary:
+# passes, and the p99 of the API's and the console's list pages. It prints the preload's time and a summary:
 # the ratio to the ceiling of both databases (target: the preloaded one within 10 % of the
-# empty one), the dispatcher pass (target ≤ 1 s) and the API pages' p99 (target ≤ 100 ms).
+# empty one), the dispatcher pass (target ≤ 1 s) and the list pages' p99 (target ≤ 100 ms).
 #
 # Env: SCALE (1; 0.1 is a tenth of every count) · BENCH_API_REQUESTS (200 per page), and
 # those of bench-lib.sh (BENCH_SECONDS, BENCH_WORKERS, BENCH_PHONES, CEILING_SECONDS, …).
@@ -74,24 +74,39 @@ read -r n_pass med_pass max_pass < <(sort -u "$passes" | awk -F'|' 'NF == 2 { pr
 	awk '{ v[n++] = $1 } END { if (n == 0) print 0, "-", "-"; else printf "%d %.0f %.0f\n", n, v[int((n - 1) / 2)], v[n - 1] }')
 echo "dispatcher: $n_pass passes, median ${med_pass} ms, slowest ${max_pass} ms"
 
-# --- the API's list pages ---------------------------------------------------------------------
+# --- the API's and the console's list pages ---------------------------------------------------
+# time_page LABEL PATH CURL_ARGS… requests PATH api_requests times, one after another, and
+# adds its p50 and p99 to pages_summary.
+pages_summary=""
+time_page() {
+	local label=$1 page=$2 times=$work/page.txt line
+	shift 2
+	: >"$times"
+	for _ in $(seq "$api_requests"); do
+		curl -sS -o /dev/null -m 10 -w '%{http_code} %{time_total}\n' "$@" "http://127.0.0.1:$port$page" >>"$times"
+	done
+	line=$(sort -k2 -n "$times" | awk '{ if ($1 != 200) bad++; t[n++] = $2 * 1000 }
+		END { printf "p50 %.1f ms  p99 %.1f ms  %d non-200", t[int(n * 0.5)], t[int(n * 0.99)], bad }')
+	echo "$label GET $page: $line"
+	pages_summary+=$(printf '\n  %-7s GET %-36s %s' "$label" "$page" "$line")
+}
+
 manager=$(psql -X -At "$big_url" -c "SELECT phone FROM case_manager WHERE commune = 'B0001' AND role = 'case_manager'")
 token=$(DATABASE_URL=$big_url bin/caseline token create "$manager" bench | awk '/^token/ { print $NF }')
 [[ -n $token ]] || die "no API token"
 person=$(psql -X -At "$big_url" -c "SELECT id FROM person WHERE commune = 'B0001' ORDER BY id LIMIT 1")
-pages=(/api/v1/persons /api/v1/help-requests "/api/v1/escalations?status=open" "/api/v1/persons/$person/messages")
-api_summary=""
-for page in "${pages[@]}"; do
-	times=$work/api.txt
-	: >"$times"
-	for _ in $(seq "$api_requests"); do
-		curl -sS -o /dev/null -m 10 -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
-			"http://127.0.0.1:$port$page" >>"$times"
-	done
-	line=$(sort -k2 -n "$times" | awk '{ if ($1 != 200) bad++; t[n++] = $2 * 1000 }
-		END { printf "p50 %.1f ms  p99 %.1f ms  %d non-200", t[int(n * 0.5)], t[int(n * 0.99)], bad }')
-	echo "api GET $page: $line"
-	api_summary+=$(printf '\n  GET %-36s %s' "$page" "$line")
+for page in /api/v1/persons /api/v1/help-requests "/api/v1/escalations?status=open" "/api/v1/persons/$person/messages"; do
+	time_page api "$page" -H "Authorization: Bearer $token"
+done
+
+# The console signed in as the same case manager: a session row as a sign-in stores it (the
+# SHA-256 of the cookie's value, care.HashAPIToken), without the SMS code's round trip.
+session=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+psql -X -q "$big_url" -c "INSERT INTO console_session (hash, manager_id, created_at, seen_at)
+	SELECT encode(sha256(convert_to('$session', 'UTF8')), 'hex'), id, now(), now() FROM case_manager WHERE phone = '$manager'" ||
+	die "no console session"
+for page in /console/ "/console/people?q=Ng%C6%B0%E1%BB%9Di+12" "/console/report?month=$(date -u +%Y-%m)"; do
+	time_page console "$page" -b "cl_session=$session"
 done
 
 # --- summary ----------------------------------------------------------------------------------
@@ -106,5 +121,5 @@ inbound SMS, closed loop, $workers concurrent requests, ${secs}s after the first
   preloaded database  ${big[0]} msg/s  p50 ${big[1]} ms  p99 ${big[2]} ms  ${big[3]} × ceiling  ${big[4]} errors  (load average ${big[5]})
   preloaded vs empty: $change (target: within 10 %)
 dispatcher passes on the preloaded database: $n_pass, median ${med_pass} ms, slowest ${max_pass} ms (target ≤ 1000 ms)
-API list pages, $api_requests sequential requests each (target p99 ≤ 100 ms):$api_summary
+API and console list pages, $api_requests sequential requests each (target p99 ≤ 100 ms):$pages_summary
 SUMMARY

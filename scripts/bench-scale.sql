@@ -53,17 +53,20 @@ INSERT INTO message_key (message_id, created_at, provider, provider_id, idempote
 SELECT id, created_at, provider, provider_id, idempotency_key FROM message;
 SELECT setval('message_id_seq', (SELECT max(id) FROM message));
 
--- Help requests from 1 % of people, each escalated; the last 1,000 still open.
+-- Help requests from 1 % of people, each escalated; the newest tenth still open (1,000 at
+-- SCALE=1). The resolved ones were announced as such long ago (resolve_notified): left
+-- unannounced, they were a backlog of 9,000 announcements (and then their SMS) that the
+-- measured dispatcher passes enqueued, 5,000 a pass, which no database in service has.
 INSERT INTO help_request (person_id, phone, commune, category, description, channel, status, created_at)
 SELECT p.id, p.phone, p.commune, (ARRAY['health', 'device', 'money', 'school', 'other'])[p.id % 5 + 1],
-       'Can giup', 'sms', CASE WHEN p.id > :persons - 100000 THEN 'open' ELSE 'resolved' END,
+       'Can giup', 'sms', CASE WHEN p.id > :persons * 0.9 THEN 'open' ELSE 'resolved' END,
        now() - ((:persons - p.id) % 300) * interval '1 day'
 FROM person p WHERE p.id % 100 = 0;
 INSERT INTO escalation (reason, person_id, case_id, commune, help_request_id, level, status, next_level_at, notified,
-                        acked_by, acked_at, resolved_by, resolved_at, created_at, updated_at)
+                        resolve_notified, acked_by, acked_at, resolved_by, resolved_at, created_at, updated_at)
 SELECT 'help_request', h.person_id, c.id, h.commune, h.id, 0,
        CASE h.status WHEN 'open' THEN 'open' ELSE 'resolved' END,
-       CASE h.status WHEN 'open' THEN now() + interval '1 day' END, true,
+       CASE h.status WHEN 'open' THEN now() + interval '1 day' END, true, h.status = 'resolved',
        CASE h.status WHEN 'open' THEN NULL ELSE c.manager_id END,
        CASE h.status WHEN 'open' THEN NULL ELSE h.created_at + interval '1 hour' END,
        CASE h.status WHEN 'open' THEN NULL ELSE c.manager_id END,

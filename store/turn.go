@@ -22,7 +22,8 @@ var _ dialog.Turns = (*Store)(nil)
 // case and its manager, the caller as a staff member, and the check-in and the reminder
 // waiting for their answer. turnFactsDialSQL adds, for a USSD dial, a dropped USSD session to
 // resume. Every join's plan is set up on each run whether it finds rows or not, so the resume
-// lookup stays out of the common turn's statement. Loop protection needs nothing here: the
+// lookup stays out of the common turn's statement; so does the message log's side of the
+// reply (message_reply, migration 00023). Loop protection needs nothing here: the
 // SMS session remembers the number's recent texts (flows/loop.go).
 const turnFactsSQL = turnFactsSelect + `,
   NULL::bigint, NULL::text, NULL::text, NULL::jsonb, NULL::text, NULL::int, NULL::timestamptz` + turnFactsJoins
@@ -37,8 +38,7 @@ LEFT JOIN LATERAL (
 
 const turnFactsSelect = `
 SELECT
-  (SELECT m.reply FROM message_key k JOIN message m ON m.id = k.message_id AND m.created_at = k.created_at
-   WHERE k.idempotency_key = $1),
+  (SELECT message_reply(k.message_id, k.created_at) FROM message_key k WHERE k.idempotency_key = $1),
   p.id, p.name, p.commune, p.language, p.diacritics, p.pin_hash, p.status,
   p.sex, p.birth_year, p.pin_failures, p.pin_locked_until,
   c.id, c.step, m.name, m.phone,

@@ -37,9 +37,10 @@ func NewSentinel(t testing.TB) *Sentinel {
 	if err != nil {
 		t.Fatalf("redis-server is not installed (bash scripts/test.sh installs it): %v", err)
 	}
-	sentinel := []string{server, "--sentinel"}
+	// redis-server reads its configuration file first and takes --sentinel after it.
+	sentinelArgs := func(conf string) []string { return []string{server, conf, "--sentinel"} }
 	if path, err := exec.LookPath("redis-sentinel"); err == nil {
-		sentinel = []string{path}
+		sentinelArgs = func(conf string) []string { return []string{path, conf} }
 	}
 	s := &Sentinel{t: t, servers: map[string]*exec.Cmd{}}
 	dir := t.TempDir()
@@ -70,7 +71,7 @@ func NewSentinel(t testing.TB) *Sentinel {
 			if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 				t.Fatalf("write %s: %v", conf, err)
 			}
-			return append(append([]string(nil), sentinel...), conf)
+			return sentinelArgs(conf)
 		})
 		s.addrs = append(s.addrs, addr)
 	}
