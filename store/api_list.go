@@ -98,7 +98,7 @@ func (s *Store) ListPersons(ctx context.Context, f care.PersonFilter, pg care.Pa
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+personColumns+` FROM person
 		WHERE ($1 OR commune = ANY($2)) AND id > $3
-		  AND ($5 = '' OR lower(translate(name, $7, $8)) LIKE '%' || $5 || '%' OR ($6 <> '' AND phone LIKE '%' || $6 || '%'))
+		  AND `+personMatches("", "$5", "$6", "$7", "$8")+`
 		ORDER BY id LIMIT $4`, all, communes, after, n+1, name, digits, turnAccents, turnPlain)
 	if err != nil {
 		return nil, "", mapError(err, "list persons")
@@ -112,7 +112,16 @@ func (s *Store) ListPersons(ctx context.Context, f care.PersonFilter, pg care.Pa
 	return out, next, nil
 }
 
-// personQuery is a search as ListPersons compares it: the name part lower case without
+// personMatches is the SQL test of a people search, the API's and the console's alike, on
+// the person columns of alias t ("" or "p."): the name without diacritics contains name, or
+// the phone contains digits (both from personQuery). The arguments are the placeholders of
+// name, digits, turnAccents and turnPlain.
+func personMatches(t, name, digits, accents, plain string) string {
+	return "(" + name + " = '' OR lower(translate(" + t + "name, " + accents + ", " + plain + ")) LIKE '%' || " + name + " || '%'" +
+		" OR (" + digits + " <> '' AND " + t + "phone LIKE '%' || " + digits + " || '%'))"
+}
+
+// personQuery is a people search as the store compares it: the name part lower case without
 // diacritics (LIKE's wildcards escaped), and the digits of a phone number, its leading 0
 // or 84 dropped so "0912 345" and "+84912345" find the same people. A query of fewer than
 // three digits looks for no phone: it would match almost every number.

@@ -99,20 +99,12 @@ func prefixed(t, columns string) string {
 }
 
 // SearchPersons lists at most f.Limit people of f's communes by name, with their open case's
-// step: those whose name contains f.Text (any case) or whose number contains its digits, at
+// step: those f.Text finds as the API's search does (personMatches), at
 // step f.Step (StepClosed: no open case), with need f.Need in their case's latest assessment,
 // whose case's review is due or overdue (f.Review, as ListCases counts it).
 func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.PersonRow, error) {
 	all, cs := communeFilter(f.Communes)
-	text := strings.ToLower(strings.TrimSpace(f.Text))
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, text)
-	// A number typed the local way (0912…) is found in its stored form (+84912…).
-	digits = strings.TrimPrefix(digits, "0")
+	name, digits := personQuery(f.Text)
 	n := f.Limit
 	if n <= 0 || n > care.MaxPageLimit {
 		n = care.DefaultPageLimit
@@ -122,7 +114,7 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 		FROM person p
 		LEFT JOIN care_case c ON c.person_id = p.id AND c.step <> 'closed'
 		WHERE ($1 OR p.commune = ANY($2))
-		  AND ($3 = '' OR strpos(lower(p.name), $3) > 0 OR ($4 <> '' AND strpos(p.phone, $4) > 0))
+		  AND `+personMatches("p.", "$3", "$4", "$11", "$12")+`
 		  AND ($5 = '' OR ($5 = 'closed' AND c.id IS NULL) OR c.step = $5)
 		  AND ($8 = '' OR (c.step = 'monitoring' AND CASE $8
 			WHEN 'due' THEN c.next_review_at <= $9::timestamptz + $10::interval
@@ -131,7 +123,8 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 			SELECT FROM assessment_need n WHERE n.area = $6 AND n.assessment_id = (
 				SELECT a.id FROM assessment a WHERE a.case_id = c.id ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1)))
 		ORDER BY lower(p.name), p.id
-		LIMIT $7`, all, cs, text, digits, string(f.Step), string(f.Need), n, string(f.Review), f.Now, care.ReviewSoon)
+		LIMIT $7`, all, cs, name, digits, string(f.Step), string(f.Need), n, string(f.Review), f.Now, care.ReviewSoon,
+		turnAccents, turnPlain)
 	if err != nil {
 		return nil, mapError(err, "search people")
 	}

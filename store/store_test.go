@@ -64,17 +64,12 @@ func (e *env) approve(id care.PlanID, by care.ManagerID, at time.Time) error {
 
 func (e *env) person(commune care.CommuneCode) *care.Person {
 	e.t.Helper()
-	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
-		Channel: care.ChannelSMS, Status: care.PersonActive}
-	require.NoError(e.t, e.s.CreatePerson(e.ctx, p))
-	return p
+	return storetest.NewWorld(e.t, e.s).Person(commune)
 }
 
 func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
 	e.t.Helper()
-	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
-	require.NoError(e.t, e.s.OpenCase(e.ctx, c))
-	return c
+	return storetest.NewWorld(e.t, e.s).OpenCase(p, m)
 }
 
 // world is the usual start of a test: a commune with a case manager and one person with an open case.

@@ -172,22 +172,17 @@ func setup(t *testing.T, opts ...func(*workers.Deps)) *env {
 
 func (e *env) exec(sql string, args ...any) {
 	e.t.Helper()
-	_, err := e.pool.Exec(e.ctx, sql, args...)
-	require.NoError(e.t, err, sql)
+	storetest.Exec(e.t, e.pool, sql, args...)
 }
 
 func (e *env) int64(sql string, args ...any) int64 {
 	e.t.Helper()
-	var n int64
-	require.NoError(e.t, e.pool.QueryRow(e.ctx, sql, args...).Scan(&n), sql)
-	return n
+	return storetest.One[int64](e.t, e.pool, sql, args...)
 }
 
 func (e *env) str(sql string, args ...any) string {
 	e.t.Helper()
-	var s string
-	require.NoError(e.t, e.pool.QueryRow(e.ctx, sql, args...).Scan(&s), sql)
-	return s
+	return storetest.One[string](e.t, e.pool, sql, args...)
 }
 
 func (e *env) staff(name, role string, supervisor care.ManagerID) staff {

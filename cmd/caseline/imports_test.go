@@ -28,6 +28,9 @@ var domainNeverUses = []string{
 	module + "/gateway", module + "/workers", module + "/store",
 }
 
+// testKits are the test helpers: only tests, and the kits themselves, import them.
+var testKits = []string{module + "/care/caretest", module + "/store/storetest", module + "/gateway/gatewaytest"}
+
 // listedPackage is the part of `go list -json` output the rules read.
 type listedPackage struct {
 	ImportPath string
@@ -82,8 +85,7 @@ func importViolations(pkgs []listedPackage) []string {
 				out = append(out, fmt.Sprintf("%s imports %s: gateway and workers never import each other", p.ImportPath, d))
 			case within(d, module+"/simulators") && !within(p.ImportPath, module+"/cmd") && !within(p.ImportPath, module+"/simulators"):
 				out = append(out, fmt.Sprintf("%s imports %s: only cmd imports the simulators", p.ImportPath, d))
-			case (within(d, module+"/care/caretest") || within(d, module+"/store/storetest")) &&
-				!within(p.ImportPath, module+"/care/caretest") && !within(p.ImportPath, module+"/store/storetest"):
+			case withinAny(d, testKits) && !withinAny(p.ImportPath, testKits):
 				out = append(out, fmt.Sprintf("%s imports %s: test helpers are for tests only", p.ImportPath, d))
 			}
 		}
@@ -159,6 +161,7 @@ func TestImportViolationsCatchEachRule(t *testing.T) {
 		{"cmd on simulators is fine", pkg(module+"/cmd/caseline", module+"/simulators/phone", module+"/workers", module+"/gateway"), ""},
 		{"workers on the test clock", pkg(module+"/workers", module+"/care/caretest"), module + "/workers imports " + module + "/care/caretest: test helpers"},
 		{"cmd on the test database", pkg(module+"/cmd/caseline", module+"/store/storetest"), module + "/cmd/caseline imports " + module + "/store/storetest: test helpers"},
+		{"gateway on the fake engine", pkg(module+"/gateway/twilio", module+"/gateway/gatewaytest"), module + "/gateway/twilio imports " + module + "/gateway/gatewaytest: test helpers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

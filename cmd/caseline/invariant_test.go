@@ -146,15 +146,12 @@ func startHelpWorld(t *testing.T) *helpWorld {
 
 func (w *helpWorld) exec(sql string, args ...any) {
 	w.t.Helper()
-	_, err := w.pool.Exec(w.ctx, sql, args...)
-	require.NoError(w.t, err, sql)
+	storetest.Exec(w.t, w.pool, sql, args...)
 }
 
 func (w *helpWorld) id(sql string, args ...any) int64 {
 	w.t.Helper()
-	var id int64
-	require.NoError(w.t, w.pool.QueryRow(w.ctx, sql, args...).Scan(&id), sql)
-	return id
+	return storetest.One[int64](w.t, w.pool, sql, args...)
 }
 
 // newPhone is a number nobody used yet.

@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -74,20 +73,7 @@ func getenv(env map[string]string) func(string) string {
 
 // logSink collects the JSON lines run logs, safely for concurrent writers.
 type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *logSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
+	gatewaytest.Logs
 }
 
 // lines decodes every complete line logged so far.

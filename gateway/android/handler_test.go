@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/android"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
@@ -36,44 +36,36 @@ const (
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// fakeEngine stands in for the dialog engine and deduplicates as it does: a repeated
-// ProviderID gets the first reply with Duplicate set. "BOOM" fails (and is not remembered, as
-// a rolled-back turn), "STOP" is answered silently, "VI" keeps diacritics; anything else gets
-// the main menu.
-// fakeEngine stands in for the dialog engine and, like it, writes its reply for the phone
-// gateway as a queued outbound row keyed by the inbound id.
-type fakeEngine struct {
-	mu    sync.Mutex
-	s     *store.Store
-	seen  map[string]flows.Reply
-	calls []flows.Input
-}
-
-func (f *fakeEngine) Handle(ctx context.Context, in flows.Input) (flows.Reply, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, in)
-	if r, ok := f.seen[in.ProviderID]; ok {
-		r.Duplicate = true
+// answer stands in for the dialog engine and deduplicates as it does: a repeated ProviderID
+// gets the first reply with Duplicate set. "BOOM" fails (and is not remembered, as a
+// rolled-back turn), "STOP" is answered silently, "VI" keeps diacritics; anything else gets
+// the main menu. Like the engine, it writes its reply for the phone gateway as a queued
+// outbound row keyed by the inbound id. The engine's lock guards seen.
+func answer(s *store.Store) func(context.Context, flows.Input) (flows.Reply, error) {
+	seen := map[string]flows.Reply{}
+	return func(ctx context.Context, in flows.Input) (flows.Reply, error) {
+		if r, ok := seen[in.ProviderID]; ok {
+			r.Duplicate = true
+			return r, nil
+		}
+		var r flows.Reply
+		switch in.Text {
+		case "BOOM":
+			return flows.Reply{}, errors.New("load session: connection reset")
+		case "STOP":
+			r = flows.Reply{Silent: true}
+		case "VI":
+			r = flows.Reply{Prompt: flows.Prompt{Text: "Đã chọn tiếng Việt."}, Diacritics: true}
+		default:
+			r = flows.Reply{Prompt: flows.Prompt{Text: "Chào bạn! Chọn:", Expect: flows.ExpectChoice,
+				Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "2", Label: "Kế hoạch"}}}}
+		}
+		if err := queueReply(ctx, s, in, r); err != nil {
+			return flows.Reply{}, err
+		}
+		seen[in.ProviderID] = r
 		return r, nil
 	}
-	var r flows.Reply
-	switch in.Text {
-	case "BOOM":
-		return flows.Reply{}, errors.New("load session: connection reset")
-	case "STOP":
-		r = flows.Reply{Silent: true}
-	case "VI":
-		r = flows.Reply{Prompt: flows.Prompt{Text: "Đã chọn tiếng Việt."}, Diacritics: true}
-	default:
-		r = flows.Reply{Prompt: flows.Prompt{Text: "Chào bạn! Chọn:", Expect: flows.ExpectChoice,
-			Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "2", Label: "Kế hoạch"}}}}
-	}
-	if err := queueReply(ctx, f.s, in, r); err != nil {
-		return flows.Reply{}, err
-	}
-	f.seen[in.ProviderID] = r
-	return r, nil
 }
 
 // queueReply writes a reply as the engine does for the phone gateway.
@@ -84,12 +76,6 @@ func queueReply(ctx context.Context, s *store.Store, in flows.Input, r flows.Rep
 	return storetest.LogMessage(ctx, s, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
 		Provider: care.ProviderAndroid, Phone: in.Phone, Body: flows.SMSText(r.Prompt, r.Diacritics),
 		Status: care.MsgQueued, IdempotencyKey: "reply:android:" + in.ProviderID})
-}
-
-func (f *fakeEngine) inputs() []flows.Input {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]flows.Input(nil), f.calls...)
 }
 
 var _ android.Store = (*store.Store)(nil)
@@ -103,7 +89,7 @@ type env struct {
 	s      *store.Store
 	pool   *pgxpool.Pool
 	clock  *caretest.Clock
-	engine *fakeEngine
+	engine *gatewaytest.Engine
 }
 
 func setup(t *testing.T) *env {
@@ -111,7 +97,7 @@ func setup(t *testing.T) *env {
 	pool := storetest.NewPool(t)
 	clock := caretest.NewClock(start)
 	e := &env{t: t, ctx: context.Background(), s: store.New(pool, clock), pool: pool, clock: clock}
-	e.engine = &fakeEngine{s: e.s, seen: map[string]flows.Reply{}}
+	e.engine = &gatewaytest.Engine{Answer: answer(e.s)}
 	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Log: zerolog.Nop(), Password: password, Lease: lease})
 	require.NoError(t, err)
 	e.h = h
@@ -232,7 +218,7 @@ func TestCredentials(t *testing.T) {
 			require.Contains(t, w.Header().Get("WWW-Authenticate"), "Basic")
 		})
 	}
-	require.Empty(t, e.engine.inputs(), "nothing reached the engine")
+	require.Empty(t, e.engine.Inputs(), "nothing reached the engine")
 	require.Equal(t, 0, e.count("handed_out_at IS NOT NULL"), "nothing was handed out")
 	require.Equal(t, 1, e.count("true"), "nothing was written")
 }
@@ -276,7 +262,7 @@ func TestPasswordAsTheAppSendsIt(t *testing.T) {
 
 func TestNewNeedsPasswordEngineStore(t *testing.T) {
 	t.Parallel()
-	eng := &fakeEngine{seen: map[string]flows.Reply{}}
+	eng := &gatewaytest.Engine{}
 	s := store.New(nil, caretest.NewClock(time.Time{}))
 	for name, d := range map[string]android.Deps{
 		"no password":    {Engine: eng, Store: s},
@@ -312,7 +298,7 @@ func TestPostMessagesAndUpdates(t *testing.T) {
 	require.Equal(t, []flows.Input{
 		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: a, ProviderID: "in-a", Text: "MENU"},
 		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: b, ProviderID: "in-b", Text: "VI"},
-	}, e.engine.inputs())
+	}, e.engine.Inputs())
 
 	replyA, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, got[1]["id"])
 	require.NoError(t, err)
@@ -392,7 +378,7 @@ func TestGzipPost(t *testing.T) {
 	requireError(t, w, http.StatusBadRequest)
 	w = e.do(http.MethodPost, gzipped(t, body)[:20], func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") })
 	requireError(t, w, http.StatusBadRequest)
-	require.Len(t, e.engine.inputs(), 1, "only the good request reached the engine")
+	require.Len(t, e.engine.Inputs(), 1, "only the good request reached the engine")
 }
 
 func TestDuplicateInboundQueuesOneReply(t *testing.T) {
@@ -405,7 +391,7 @@ func TestDuplicateInboundQueuesOneReply(t *testing.T) {
 	again := e.poll([]msg{sms("dup-1", from, "MENU")}, nil)
 	require.Empty(t, again, "the reply is leased, not queued a second time")
 
-	calls := e.engine.inputs()
+	calls := e.engine.Inputs()
 	require.Len(t, calls, 3)
 	require.Equal(t, 1, e.count("direction = 'out' AND phone = $1", from.E164()), "one reply for one inbound id")
 	require.Equal(t, 1, e.count("idempotency_key = $1", "reply:android:dup-1"), "the engine's reply row")
@@ -465,7 +451,7 @@ func TestMalformedRequests(t *testing.T) {
 			require.NotContains(t, w.Body.String(), "android.", "no Go internals")
 		})
 	}
-	require.Empty(t, e.engine.inputs())
+	require.Empty(t, e.engine.Inputs())
 }
 
 func TestLeaseReoffersUnconfirmed(t *testing.T) {
@@ -511,7 +497,7 @@ func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
 		sms("stop", good, "STOP"),
 		sms("good", good, "MENU"),
 	}, nil)
-	require.Len(t, e.engine.inputs(), 3, "only readable messages reach the engine")
+	require.Len(t, e.engine.Inputs(), 3, "only readable messages reach the engine")
 	require.ElementsMatch(t, []map[string]string{
 		{"id": idTo(out, boom), "to": boom.E164(), "content": gateway.ApologyText(" ")},
 		{"id": idTo(out, good), "to": good.E164(), "content": menu},
@@ -529,7 +515,7 @@ func TestTextThatCannotBeStoredIsCleanedNotRefused(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	require.Equal(t, []flows.Input{
 		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: a, ProviderID: "in-x", Text: "MENU \uFFFD"},
-	}, e.engine.inputs())
+	}, e.engine.Inputs())
 }
 
 // A store failure is 503 (try again later), never 500: the app sends the whole poll again.
@@ -544,28 +530,10 @@ func TestStoreFailureIsA503WithoutInternals(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink safe for the handler's writes and the test's read.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestLogsCarryNoBodiesOrNumbers(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	var buf syncBuffer
+	var buf gatewaytest.Logs
 	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Password: password,
 		Log: zerolog.New(&buf).Level(zerolog.DebugLevel)})
 	require.NoError(t, err)

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,58 +24,26 @@ import (
 // start is the test clock's first reading: a Monday morning.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// reminders is the workers' scheduling as caseline wires it (the store writes the reminder
-// rows of PRODUCT.md's plan: 24 h and 2 h before), recording every call.
-type reminders struct {
-	s     *store.Store
-	mu    sync.Mutex
-	calls []string
-}
-
-func (r *reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
-	r.record("schedule", id)
-	return r.s.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
-}
-
-func (r *reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
-	r.record("cancel", id)
-	return r.s.CancelReminders(ctx, id)
-}
-
-func (r *reminders) record(what string, id care.AppointmentID) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls = append(r.calls, fmt.Sprintf("%s %d", what, id))
-}
-
-func (r *reminders) Calls() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.calls...)
-}
-
 // testRoutes sends SMS to the fixtures' numbers (+8491…) through an Android gateway, so a
 // test can tell the route was asked.
 const testRoutes = "+8491=android,*=twilio"
 
-// env is one test's API over a real store on its own database.
+// env is one test's API over a real store on its own database; its World writes fixtures.
 type env struct {
+	*storetest.World
 	t         *testing.T
 	ctx       context.Context
 	s         *store.Store
 	clock     *caretest.Clock
-	reminders *reminders
+	reminders *storetest.Reminders
 	srv       *httptest.Server
 }
-
-// phones makes every fixture phone unique across the test binary.
-var phones atomic.Int64
 
 func setup(t *testing.T) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
-	rem := &reminders{s: s}
+	rem := &storetest.Reminders{S: s}
 	routes, err := care.ParseRoutes(testRoutes)
 	require.NoError(t, err)
 	h, err := NewHandler(Deps{Store: s, Reminders: rem, News: flows.NewNews(routes, time.UTC), Clock: clock,
@@ -85,42 +51,14 @@ func setup(t *testing.T) *env {
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
-}
-
-func (e *env) phone() care.Phone {
-	return care.MustParsePhone(fmt.Sprintf("091%07d", phones.Add(1)))
-}
-
-func (e *env) commune(code care.CommuneCode) care.CommuneCode {
-	e.t.Helper()
-	require.NoError(e.t, e.s.CreateCommune(e.ctx, &care.Commune{Code: code, Name: "Xã " + string(code)}))
-	return code
+	return &env{World: storetest.NewWorld(t, s), t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }
 
 // staff makes a staff member with a token and returns both.
 func (e *env) staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID) (*care.CaseManager, string) {
 	e.t.Helper()
-	m := &care.CaseManager{Name: "Chị Lan", Phone: e.phone(), Commune: commune, Role: role, SupervisorID: supervisor, Active: true}
-	require.NoError(e.t, e.s.CreateManager(e.ctx, m))
-	token, _, err := e.s.CreateAPIToken(e.ctx, 0, m.ID, "test")
-	require.NoError(e.t, err)
-	return m, token
-}
-
-func (e *env) person(commune care.CommuneCode) *care.Person {
-	e.t.Helper()
-	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
-		Channel: care.ChannelSMS, Status: care.PersonActive}
-	require.NoError(e.t, e.s.CreatePerson(e.ctx, p))
-	return p
-}
-
-func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
-	e.t.Helper()
-	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
-	require.NoError(e.t, e.s.OpenCase(e.ctx, c))
-	return c
+	m := e.Staff(commune, role, supervisor)
+	return m, e.Token(m)
 }
 
 // world is the usual start: communes A and B, a case manager with a token in each, and a
@@ -137,11 +75,11 @@ type world struct {
 func (e *env) world() world {
 	e.t.Helper()
 	var w world
-	w.a, w.b = e.commune("A"), e.commune("B")
+	w.a, w.b = e.Commune("A"), e.Commune("B")
 	w.manager, w.token = e.staff(w.a, care.RoleCaseManager, 0)
 	_, w.otherToken = e.staff(w.b, care.RoleCaseManager, 0)
-	w.person = e.person(w.a)
-	w.kase = e.openCase(w.person, w.manager)
+	w.person = e.Person(w.a)
+	w.kase = e.OpenCase(w.person, w.manager)
 	return w
 }
 

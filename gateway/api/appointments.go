@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -42,15 +43,16 @@ func (h *handler) when(in appointmentInput, bad fieldErrors) care.Appointment {
 		bad.add("at", "at is required")
 	case !ok:
 		bad.add("at", msgRFC3339)
-	case !at.After(h.clock.Now()):
-		bad.add("at", "must be in the future")
 	default:
+		if err := care.CheckAppointmentTime(at, h.clock.Now()); err != nil {
+			bad.addErr("at", err)
+		}
 		a.At = at
 	}
 	if in.Place != nil {
 		a.Place = strings.TrimSpace(*in.Place)
-		if len([]rune(a.Place)) > 200 {
-			bad.add("place", "place is longer than 200 characters")
+		if len([]rune(a.Place)) > care.MaxAppointmentText {
+			bad.add("place", fmt.Sprintf("place is longer than %d characters", care.MaxAppointmentText))
 		}
 	}
 	return a
@@ -63,8 +65,8 @@ func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request, st *
 	if err != nil {
 		return err
 	}
-	if c.Step == care.StepClosed {
-		return care.Errorf(care.ECONFLICT, "the case is closed")
+	if err := c.Bookable(); err != nil {
+		return err
 	}
 	var in appointmentInput
 	if err := decode(w, r, &in); err != nil {
@@ -74,8 +76,8 @@ func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request, st *
 	a := h.when(in, bad)
 	if in.Purpose != nil {
 		a.Purpose = strings.TrimSpace(*in.Purpose)
-		if len([]rune(a.Purpose)) > 200 {
-			bad.add("purpose", "purpose is longer than 200 characters")
+		if len([]rune(a.Purpose)) > care.MaxAppointmentText {
+			bad.add("purpose", fmt.Sprintf("purpose is longer than %d characters", care.MaxAppointmentText))
 		}
 	}
 	if err := bad.err(); err != nil {

@@ -15,17 +15,7 @@ import (
 // reminderRows lists an appointment's reminders as "v<version> <status>", oldest first.
 func reminderRows(e *env, id int64) []string {
 	e.t.Helper()
-	rows, err := e.s.Pool().Query(e.ctx, `SELECT 'v' || version || ' ' || status FROM reminder WHERE appointment_id = $1 ORDER BY id`, id)
-	require.NoError(e.t, err)
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		require.NoError(e.t, rows.Scan(&s))
-		out = append(out, s)
-	}
-	require.NoError(e.t, rows.Err())
-	return out
+	return e.Strings(`SELECT 'v' || version || ' ' || status FROM reminder WHERE appointment_id = $1 ORDER BY id`, id)
 }
 
 func TestAppointmentRemindersFollowIt(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 func TestAuthentication(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
+	a := e.Commune("A")
 	m, token := e.staff(a, care.RoleCaseManager, 0)
 	revoked, _ := e.staff(a, care.RoleCaseManager, 0)
 	revokedToken, tok, err := e.s.CreateAPIToken(e.ctx, 0, revoked.ID, "lost phone")
@@ -96,13 +96,13 @@ func TestCreateTokenRefusesUnknownStaff(t *testing.T) {
 func TestRoles(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a, b, c := e.commune("A"), e.commune("B"), e.commune("C")
+	a, b, c := e.Commune("A"), e.Commune("B"), e.Commune("C")
 	sup, supToken := e.staff(a, care.RoleSupervisor, 0)
 	e.staff(b, care.RoleCaseManager, sup.ID) // B is in the supervisor's team, C is not
 	_, adminToken := e.staff(c, care.RoleAdmin, 0)
 	_, dutyToken := e.staff(b, care.RoleDutyOfficer, 0)
 	_, approverToken := e.staff(a, care.RoleApprover, 0)
-	pa, pb, pc := e.person(a), e.person(b), e.person(c)
+	pa, pb, pc := e.Person(a), e.Person(b), e.Person(c)
 
 	tests := []struct {
 		name  string

@@ -62,7 +62,7 @@ func TestPersonRecordFields(t *testing.T) {
 	}
 
 	created := e.ok(http.StatusCreated, w.token, "POST", "/api/v1/persons", map[string]any{
-		"phone": e.phone().E164(), "name": "Lò Văn Páo", "sex": "male", "birth_year": 1990, "disability_type": "mobility", "disability_degree": "mild",
+		"phone": e.Phone().E164(), "name": "Lò Văn Páo", "sex": "male", "birth_year": 1990, "disability_type": "mobility", "disability_degree": "mild",
 	})
 	require.Equal(t, "male", created["sex"])
 	require.Equal(t, "mobility", created["disability_type"])
@@ -102,7 +102,7 @@ func TestSearchPersons(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world() // Nguyễn Văn An in A
-	other := e.person(w.b)
+	other := e.Person(w.b)
 	mai := &care.Person{Phone: care.MustParsePhone("0987 654 321"), Name: "Trần Thị Mai", Commune: w.a,
 		Language: care.Vietnamese, Channel: care.ChannelSMS, Status: care.PersonActive}
 	require.NoError(t, e.s.CreatePerson(e.ctx, mai))

@@ -14,7 +14,7 @@ func TestOpenCase(t *testing.T) {
 	e := setup(t)
 	w := e.world()
 	other, _ := e.staff(w.a, care.RoleCaseManager, 0)
-	p1, p2, p3 := e.person(w.a), e.person(w.a), e.person(w.a)
+	p1, p2, p3 := e.Person(w.a), e.Person(w.a), e.Person(w.a)
 
 	c := e.ok(http.StatusCreated, w.token, "POST", path("/persons/%d/cases", p1.ID), nil) // the body is optional
 	require.Equal(t, "assessment", c["step"])

@@ -49,8 +49,8 @@ func (h *handler) createSchedule(w http.ResponseWriter, r *http.Request, st *car
 	if err != nil {
 		return err
 	}
-	if c.Step == care.StepClosed {
-		return care.Errorf(care.ECONFLICT, "the case is closed")
+	if err := c.Bookable(); err != nil {
+		return err
 	}
 	var in scheduleInput
 	if err := decode(w, r, &in); err != nil {

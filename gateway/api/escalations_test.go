@@ -99,7 +99,7 @@ func TestHelpRequests(t *testing.T) {
 	w := e.world()
 	_, adminToken := e.staff(w.b, care.RoleAdmin, 0)
 	help := func(commune care.CommuneCode, cat care.HelpCategory) *care.HelpRequest {
-		h := &care.HelpRequest{Phone: e.phone(), Commune: commune, Category: cat, Description: "cần giúp", Channel: care.ChannelUSSD}
+		h := &care.HelpRequest{Phone: e.Phone(), Commune: commune, Category: cat, Description: "cần giúp", Channel: care.ChannelUSSD}
 		if commune == w.a {
 			h.PersonID = w.person.ID
 		}
@@ -139,7 +139,7 @@ func TestMessageHistory(t *testing.T) {
 		require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 		ids = append([]int64{int64(m.ID)}, ids...) // newest first
 	}
-	other := e.person(w.a)
+	other := e.Person(w.a)
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
 		ProviderID: "other", Phone: other.Phone, PersonID: other.ID, Body: "x", Status: care.MsgReceived}))
 
@@ -149,7 +149,7 @@ func TestMessageHistory(t *testing.T) {
 	second := e.ok(http.StatusOK, w.token, "GET", path("/persons/%d/messages?limit=3&cursor=%s", w.person.ID, first["next"]), nil)
 	require.Equal(t, ids[3:], idsOf(second))
 	require.Nil(t, second["next"])
-	require.Empty(t, e.ok(http.StatusOK, w.token, "GET", path("/persons/%d/messages", e.person(w.a).ID), nil)["items"])
+	require.Empty(t, e.ok(http.StatusOK, w.token, "GET", path("/persons/%d/messages", e.Person(w.a).ID), nil)["items"])
 }
 
 func TestUnroutedRequestsAnswerJSON(t *testing.T) {

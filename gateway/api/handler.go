@@ -16,21 +16,10 @@ import (
 // ("/api/v1/").
 const Prefix = "/api/v1/"
 
-// Reminders is what the API needs from the reminder scheduler (the workers): after an
-// appointment is created or moved, Schedule makes its reminders for its current version;
-// after it is cancelled, Cancel drops them. Both are called after the change committed and
-// must be idempotent. The store already cancels the pending reminders of older versions in
-// the transaction that moves or cancels an appointment, so a failed call never lets a stale
-// reminder go; it is logged, and the change stands.
-type Reminders interface {
-	Schedule(ctx context.Context, id care.AppointmentID) error
-	Cancel(ctx context.Context, id care.AppointmentID) error
-}
-
 // Deps are what the API needs; all are required.
 type Deps struct {
 	Store     care.APIStore
-	Reminders Reminders
+	Reminders care.Reminders
 	// News words what closing, transferring and approving tell people and staff.
 	News  care.Announcer
 	Clock care.Clock
@@ -42,7 +31,7 @@ type Deps struct {
 // handler serves the API; its methods are the routes.
 type handler struct {
 	store     care.APIStore
-	reminders Reminders
+	reminders care.Reminders
 	news      care.Announcer
 	clock     care.Clock
 	log       zerolog.Logger

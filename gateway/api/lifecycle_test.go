@@ -14,17 +14,7 @@ import (
 // outbox lists the bodies of the outbound messages queued for phone, oldest first.
 func (e *env) outbox(phone care.Phone) []string {
 	e.t.Helper()
-	rows, err := e.s.Pool().Query(e.ctx, `SELECT body FROM message WHERE direction = 'out' AND phone = $1 ORDER BY id`, phone.E164())
-	require.NoError(e.t, err)
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var b string
-		require.NoError(e.t, rows.Scan(&b))
-		out = append(out, b)
-	}
-	require.NoError(e.t, rows.Err())
-	return out
+	return e.Strings(`SELECT body FROM message WHERE direction = 'out' AND phone = $1 ORDER BY id`, phone.E164())
 }
 
 // TestTransferMovesTheCaseAndItsScope: a case moves from commune A to B with its history;
@@ -157,8 +147,8 @@ func TestCloseAndReopen(t *testing.T) {
 	require.Equal(t, []string{care.AuditCaseReopen}, e.audit("case", id(again, "id"), w.manager.ID))
 
 	// A death: the case closes and nobody is told.
-	p := e.person(w.a)
-	c := e.openCase(p, w.manager)
+	p := e.Person(w.a)
+	c := e.OpenCase(p, w.manager)
 	e.ok(http.StatusOK, w.token, "POST", path("/cases/%d/close", c.ID), map[string]any{"reason": "died"})
 	require.Empty(t, e.outbox(p.Phone))
 }
@@ -171,7 +161,7 @@ func TestListCasesFilters(t *testing.T) {
 	other, _ := e.staff(w.a, care.RoleCaseManager, 0)
 	_, supToken := e.staff(w.a, care.RoleSupervisor, 0)
 	monitoring := func(m *care.CaseManager, review time.Time) *care.Case {
-		c := e.openCase(e.person(w.a), m)
+		c := e.OpenCase(e.Person(w.a), m)
 		_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, int64(c.ID), review)
 		require.NoError(t, err)
 		return c
@@ -179,7 +169,7 @@ func TestListCasesFilters(t *testing.T) {
 	overdue := monitoring(w.manager, start.Add(-24*time.Hour))
 	soon := monitoring(other, start.Add(3*24*time.Hour))
 	monitoring(w.manager, start.Add(30*24*time.Hour))
-	bCase := e.openCase(e.person(w.b), func() *care.CaseManager { m, _ := e.staff(w.b, care.RoleCaseManager, 0); return m }())
+	bCase := e.OpenCase(e.Person(w.b), func() *care.CaseManager { m, _ := e.staff(w.b, care.RoleCaseManager, 0); return m }())
 	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, int64(bCase.ID), start.Add(-time.Hour))
 	require.NoError(t, err)
 

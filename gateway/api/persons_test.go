@@ -130,9 +130,9 @@ func TestListPersonsPaginates(t *testing.T) {
 	e := setup(t)
 	w := e.world()
 	for range 4 {
-		e.person(w.a)
+		e.Person(w.a)
 	}
-	e.person(w.b)
+	e.Person(w.b)
 
 	var ids []int64
 	cursor := ""

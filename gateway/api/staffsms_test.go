@@ -74,7 +74,7 @@ func TestSendSMS(t *testing.T) {
 	require.NotEqual(t, first["id"], other["id"])
 
 	// Someone who asked for diacritics gets them.
-	dia := e.person(w.a)
+	dia := e.Person(w.a)
 	_, err = e.s.ChangePersonAs(e.ctx, w.manager.ID, dia.ID, func(p *care.Person) (string, []string, error) {
 		p.Diacritics = true
 		return care.AuditPersonUpdate, []string{"diacritics"}, nil
@@ -84,7 +84,7 @@ func TestSendSMS(t *testing.T) {
 	require.Equal(t, "Chào chị", m["body"])
 
 	// Someone who opted out gets nothing.
-	out := e.person(w.a)
+	out := e.Person(w.a)
 	out.Status = care.PersonOptedOut
 	require.NoError(t, e.s.UpdatePerson(e.ctx, out))
 	e.fails(http.StatusConflict, care.ECONFLICT, w.token, "POST", path("/persons/%d/messages", out.ID), map[string]any{"text": "Chào chị"})

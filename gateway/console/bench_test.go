@@ -76,8 +76,8 @@ func seedCommune(tb testing.TB, e *env, a care.CommuneCode, m *care.CaseManager,
 //	go test -run '^$' -bench Pages -benchtime 200x ./gateway/console
 func BenchmarkPages(b *testing.B) {
 	e := setup(b)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
 	pid := seedCommune(b, e, a, m, 10_000)
 	br := e.signIn(m)
 	for _, page := range []struct{ name, path string }{

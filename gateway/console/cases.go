@@ -33,6 +33,21 @@ func (h *handler) caseByID(r *http.Request, q *request, id care.CaseID) (*care.C
 	return c, nil
 }
 
+// onCase serves a write on the path's case: it loads the case (if the staff member sees
+// it), runs write, and goes back to the person's page.
+func (h *handler) onCase(write func(r *http.Request, q *request, c *care.Case) error) serveFunc {
+	return func(w http.ResponseWriter, r *http.Request, q *request) error {
+		c, err := h.kase(r, q)
+		if err != nil {
+			return err
+		}
+		if err := write(r, q, c); err != nil {
+			return err
+		}
+		return seeOther(w, r, personPath(c.PersonID))
+	}
+}
+
 // personPath is the page of a person.
 func personPath(id care.PersonID) string { return fmt.Sprintf("%speople/%d", Prefix, id) }
 
@@ -60,46 +75,28 @@ func (h *handler) openCase(w http.ResponseWriter, r *http.Request, q *request) e
 
 // reopenCase opens a new case for the person of a closed case, remembering it; its case
 // manager takes it again if still in the commune.
-func (h *handler) reopenCase(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
-		return err
-	}
-	if _, err := h.Store.ReopenCaseAs(r.Context(), q.staff.ID, c.ID, 0); err != nil {
-		return err
-	}
-	return seeOther(w, r, personPath(c.PersonID))
+func (h *handler) reopenCase(r *http.Request, q *request, c *care.Case) error {
+	_, err := h.Store.ReopenCaseAs(r.Context(), q.staff.ID, c.ID, 0)
+	return err
 }
 
 // moveCase moves the case by an event of its life cycle (closing has its own form).
-func (h *handler) moveCase(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
-		return err
-	}
+func (h *handler) moveCase(r *http.Request, q *request, c *care.Case) error {
 	note, err := text(r, "note", care.MaxNoteRunes)
 	if err != nil {
 		return err
 	}
-	if _, err := h.Store.MoveCaseAs(r.Context(), q.staff.ID, c.ID, care.CaseEvent(r.PostForm.Get("event")), note); err != nil {
-		return err
-	}
-	return seeOther(w, r, personPath(c.PersonID))
+	_, err = h.Store.MoveCaseAs(r.Context(), q.staff.ID, c.ID, care.CaseEvent(r.PostForm.Get("event")), note)
+	return err
 }
 
 // closeCase closes the case from any step for a reason; the person is told (unless they
 // died), their appointments and check-ins stop.
-func (h *handler) closeCase(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
-		return err
-	}
+func (h *handler) closeCase(r *http.Request, q *request, c *care.Case) error {
 	// The store checks the closure (a known reason, a note for "other").
 	cl := care.Closure{Reason: care.CloseReason(r.PostForm.Get("reason")), Note: strings.TrimSpace(r.PostForm.Get("note"))}
-	if _, err := h.Store.CloseCaseAs(r.Context(), q.staff.ID, c.ID, cl, h.News); err != nil {
-		return err
-	}
-	return seeOther(w, r, personPath(c.PersonID))
+	_, err := h.Store.CloseCaseAs(r.Context(), q.staff.ID, c.ID, cl, h.News)
+	return err
 }
 
 // transferCase moves the case and its person to another commune (its least busy case
@@ -129,28 +126,19 @@ func (h *handler) transferCase(w http.ResponseWriter, r *http.Request, q *reques
 }
 
 // reviewCase records a periodic review of a case in monitoring; the next one is set.
-func (h *handler) reviewCase(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
-		return err
-	}
+func (h *handler) reviewCase(r *http.Request, q *request, c *care.Case) error {
 	note, err := text(r, "note", care.MaxNoteRunes)
 	if err != nil {
 		return err
 	}
-	if _, err := h.Store.ReviewCaseAs(r.Context(), q.staff.ID, c.ID, note); err != nil {
-		return err
-	}
-	return seeOther(w, r, personPath(c.PersonID))
+	_, err = h.Store.ReviewCaseAs(r.Context(), q.staff.ID, c.ID, note)
+	return err
 }
 
 // recordAssessment records the needs checked on the form, over the areas of Article 5.
-func (h *handler) recordAssessment(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
-		return err
-	}
+func (h *handler) recordAssessment(r *http.Request, q *request, c *care.Case) error {
 	a := &care.Assessment{CaseID: c.ID, AssessedBy: q.staff.ID, AssessedAt: h.Clock.Now()}
+	var err error
 	if a.Summary, err = text(r, "summary", 2000); err != nil {
 		return err
 	}
@@ -168,19 +156,12 @@ func (h *handler) recordAssessment(w http.ResponseWriter, r *http.Request, q *re
 		}
 		a.Needs = append(a.Needs, care.Need{Area: area, Priority: prio, Note: note})
 	}
-	if err := h.Store.RecordAssessmentAs(r.Context(), q.staff.ID, a); err != nil {
-		return err
-	}
-	return seeOther(w, r, personPath(c.PersonID))
+	return h.Store.RecordAssessmentAs(r.Context(), q.staff.ID, a)
 }
 
 // draftPlan stores a draft plan (goals one a line, up to three services); it waits in the
 // approver's queue.
-func (h *handler) draftPlan(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
-		return err
-	}
+func (h *handler) draftPlan(r *http.Request, q *request, c *care.Case) error {
 	p := &care.SupportPlan{CaseID: c.ID, CreatedBy: q.staff.ID, Status: care.PlanDraft}
 	goals, err := text(r, "goals", 2000)
 	if err != nil {
@@ -218,10 +199,7 @@ func (h *handler) draftPlan(w http.ResponseWriter, r *http.Request, q *request) 
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if err := h.Store.CreatePlanAs(r.Context(), q.staff.ID, p); err != nil {
-		return err
-	}
-	return seeOther(w, r, personPath(c.PersonID))
+	return h.Store.CreatePlanAs(r.Context(), q.staff.ID, p)
 }
 
 // planQueue is the approver's queue: draft plans of the staff member's communes.
@@ -289,30 +267,24 @@ func (h *handler) appointmentTime(r *http.Request) (time.Time, error) {
 	if err != nil {
 		return at, care.FieldError("at", "a date and a time are needed")
 	}
-	if !at.After(h.Clock.Now()) {
-		return at, care.FieldError("at", "the time must be in the future")
-	}
-	return at, nil
+	return at, care.CheckAppointmentTime(at, h.Clock.Now())
 }
 
 // createAppointment books an appointment for the case's person; its reminders are made
 // after the booking commits.
-func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request, q *request) error {
-	c, err := h.kase(r, q)
-	if err != nil {
+func (h *handler) createAppointment(r *http.Request, q *request, c *care.Case) error {
+	if err := c.Bookable(); err != nil {
 		return err
 	}
-	if c.Step == care.StepClosed {
-		return care.Errorf(care.ECONFLICT, "the case is closed")
-	}
 	a := &care.Appointment{CaseID: c.ID, PersonID: c.PersonID, Status: care.AppointmentScheduled}
+	var err error
 	if a.At, err = h.appointmentTime(r); err != nil {
 		return err
 	}
-	if a.Place, err = text(r, "place", 200); err != nil {
+	if a.Place, err = text(r, "place", care.MaxAppointmentText); err != nil {
 		return err
 	}
-	if a.Purpose, err = text(r, "purpose", 200); err != nil {
+	if a.Purpose, err = text(r, "purpose", care.MaxAppointmentText); err != nil {
 		return err
 	}
 	if err := h.Store.CreateAppointmentAs(r.Context(), q.staff.ID, a); err != nil {
@@ -321,7 +293,7 @@ func (h *handler) createAppointment(w http.ResponseWriter, r *http.Request, q *r
 	if err := h.Reminders.Schedule(r.Context(), a.ID); err != nil {
 		zlog(r).Error().Err(err).Int64("appointment", int64(a.ID)).Msg("schedule reminders")
 	}
-	return seeOther(w, r, personPath(c.PersonID))
+	return nil
 }
 
 // appointment loads the appointment of the path's id, if the staff member sees its case.
@@ -350,7 +322,7 @@ func (h *handler) moveAppointment(w http.ResponseWriter, r *http.Request, q *req
 	if err != nil {
 		return err
 	}
-	place, err := text(r, "place", 200)
+	place, err := text(r, "place", care.MaxAppointmentText)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -39,17 +38,10 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Reminders keeps an appointment's reminders in step with it after the change committed
-// (the workers' scheduler; the same the API uses).
-type Reminders interface {
-	Schedule(ctx context.Context, id care.AppointmentID) error
-	Cancel(ctx context.Context, id care.AppointmentID) error
-}
-
 // Deps are what the console needs; all but Log, Secure, Location and SLA are required.
 type Deps struct {
 	Store     care.ConsoleStore
-	Reminders Reminders
+	Reminders care.Reminders
 	// Router picks the provider that carries the sign-in code's SMS.
 	Router care.Router
 	// Compose makes what staff write to a person into its SMS (flows.ComposeStaffSMS).
@@ -131,17 +123,17 @@ func (h *handler) routes() []route {
 		{pattern: "GET /console/people/{id}", serve: h.person},
 		{pattern: "POST /console/people/{id}/cases", serve: h.openCase},
 		{pattern: "POST /console/people/{id}/sms", serve: h.sendSMS},
-		{pattern: "POST /console/cases/{id}/events", serve: h.moveCase},
-		{pattern: "POST /console/cases/{id}/assessments", serve: h.recordAssessment},
-		{pattern: "POST /console/cases/{id}/plans", serve: h.draftPlan},
+		{pattern: "POST /console/cases/{id}/events", serve: h.onCase(h.moveCase)},
+		{pattern: "POST /console/cases/{id}/assessments", serve: h.onCase(h.recordAssessment)},
+		{pattern: "POST /console/cases/{id}/plans", serve: h.onCase(h.draftPlan)},
 		{pattern: "POST /console/cases/{id}/plan/submit", serve: h.submitPlan},
 		{pattern: "POST /console/cases/{id}/plan/approve", serve: h.approvePlan},
 		{pattern: "POST /console/cases/{id}/plan/return", serve: h.returnPlan},
-		{pattern: "POST /console/cases/{id}/close", serve: h.closeCase},
-		{pattern: "POST /console/cases/{id}/reopen", serve: h.reopenCase},
+		{pattern: "POST /console/cases/{id}/close", serve: h.onCase(h.closeCase)},
+		{pattern: "POST /console/cases/{id}/reopen", serve: h.onCase(h.reopenCase)},
 		{pattern: "POST /console/cases/{id}/transfer", serve: h.transferCase},
-		{pattern: "POST /console/cases/{id}/reviews", serve: h.reviewCase},
-		{pattern: "POST /console/cases/{id}/appointments", serve: h.createAppointment},
+		{pattern: "POST /console/cases/{id}/reviews", serve: h.onCase(h.reviewCase)},
+		{pattern: "POST /console/cases/{id}/appointments", serve: h.onCase(h.createAppointment)},
 		{pattern: "POST /console/appointments/{id}/move", serve: h.moveAppointment},
 		{pattern: "POST /console/appointments/{id}/cancel", serve: h.cancelAppointment},
 

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,28 +27,15 @@ import (
 // start is the test clock's first reading: a Monday morning.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// reminders is the workers' scheduling as caseline wires it.
-type reminders struct{ s *store.Store }
-
-func (r reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
-	return r.s.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
-}
-
-func (r reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
-	return r.s.CancelReminders(ctx, id)
-}
-
-// env is one test's console over a real store on its own database.
+// env is one test's console over a real store on its own database; its World writes fixtures.
 type env struct {
+	*storetest.World
 	t     testing.TB
 	ctx   context.Context
 	s     *store.Store
 	clock *caretest.Clock
 	srv   *httptest.Server
 }
-
-// phones makes every fixture phone unique across the test binary.
-var phones atomic.Int64
 
 func setup(t testing.TB) *env {
 	t.Helper()
@@ -60,51 +46,12 @@ func setupWith(t testing.TB, secure bool) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
-	h := console.New(console.Deps{Store: s, Reminders: reminders{s}, Router: care.Routes{}, Clock: clock,
+	h := console.New(console.Deps{Store: s, Reminders: &storetest.Reminders{S: s}, Router: care.Routes{}, Clock: clock,
 		Compose: flows.ComposeStaffSMS(care.Routes{}), News: flows.NewNews(care.Routes{}, time.UTC),
 		Log: zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: context.Background(), s: s, clock: clock, srv: srv}
-}
-
-func (e *env) phone() care.Phone {
-	return care.MustParsePhone(fmt.Sprintf("092%07d", phones.Add(1)))
-}
-
-func (e *env) commune(code care.CommuneCode) care.CommuneCode {
-	e.t.Helper()
-	require.NoError(e.t, e.s.CreateCommune(e.ctx, &care.Commune{Code: code, Name: "Xã " + string(code)}))
-	return code
-}
-
-func (e *env) staff(commune care.CommuneCode, role care.Role) *care.CaseManager {
-	e.t.Helper()
-	m := &care.CaseManager{Name: "Chị Lan " + string(role), Phone: e.phone(), Commune: commune, Role: role, Active: true}
-	require.NoError(e.t, e.s.CreateManager(e.ctx, m))
-	return m
-}
-
-func (e *env) person(commune care.CommuneCode) *care.Person {
-	e.t.Helper()
-	p := &care.Person{Phone: e.phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
-		Channel: care.ChannelSMS, Status: care.PersonActive}
-	require.NoError(e.t, e.s.CreatePerson(e.ctx, p))
-	return p
-}
-
-func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
-	e.t.Helper()
-	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
-	require.NoError(e.t, e.s.OpenCase(e.ctx, c))
-	return c
-}
-
-func (e *env) escalation(p *care.Person, c *care.Case, urgent bool) *care.Escalation {
-	e.t.Helper()
-	es := &care.Escalation{Reason: care.ReasonNeedHelp, Urgent: urgent, PersonID: p.ID, CaseID: c.ID, Commune: p.Commune}
-	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.s, es))
-	return es
+	return &env{World: storetest.NewWorld(t, s), t: t, ctx: context.Background(), s: s, clock: clock, srv: srv}
 }
 
 // browser is one visitor with their own cookies.
@@ -176,13 +123,26 @@ func (e *env) messagesTo(phone care.Phone) int {
 	return n
 }
 
-// signIn signs m in on a new browser and returns it on the inbox.
-func (e *env) signIn(m *care.CaseManager) *browser {
+// askCode opens the sign-in page on a new browser and asks for a code for m's phone.
+func (e *env) askCode(m *care.CaseManager) *browser {
 	e.t.Helper()
 	b := e.browser()
 	require.Equal(e.t, http.StatusOK, b.get("/console/sign-in"))
 	require.Equal(e.t, http.StatusOK, b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}}))
-	require.Equal(e.t, http.StatusOK, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}}))
+	return b
+}
+
+// enterCode posts code as m's sign-in code and returns the status.
+func (b *browser) enterCode(m *care.CaseManager, code string) int {
+	b.e.t.Helper()
+	return b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {code}})
+}
+
+// signIn signs m in on a new browser and returns it on the inbox.
+func (e *env) signIn(m *care.CaseManager) *browser {
+	e.t.Helper()
+	b := e.askCode(m)
+	require.Equal(e.t, http.StatusOK, b.enterCode(m, e.code(m.Phone)))
 	require.Contains(e.t, b.last, m.Name, "the inbox names who is signed in")
 	return b
 }
@@ -190,24 +150,15 @@ func (e *env) signIn(m *care.CaseManager) *browser {
 // audits returns the actions of the audit log by actor (0: all), oldest first.
 func (e *env) audits(actor care.ManagerID) []string {
 	e.t.Helper()
-	rows, err := e.s.Pool().Query(e.ctx, `
+	return e.Strings(`
 		SELECT action || COALESCE(' ' || (detail->>'outcome'), '') FROM audit_log
 		WHERE $1 = 0 OR actor_id = $1 ORDER BY id`, int64(actor))
-	require.NoError(e.t, err)
-	var out []string
-	for rows.Next() {
-		var s string
-		require.NoError(e.t, rows.Scan(&s))
-		out = append(out, s)
-	}
-	require.NoError(e.t, rows.Err())
-	return out
 }
 
 func TestSignInWithTheCodeFromTheSMS(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	m := e.staff(e.commune("A"), care.RoleCaseManager)
+	m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
 	b := e.signIn(m)
 	require.Contains(t, b.last, "Hộp việc", "Vietnamese by default")
 	require.Equal(t, []string{"console.code sent", "console.sign_in ok"}, e.audits(m.ID))
@@ -235,10 +186,8 @@ func TestSessionCookieFlagsAndIdleExpiry(t *testing.T) {
 	t.Parallel()
 	for _, secure := range []bool{false, true} {
 		e := setupWith(t, secure)
-		m := e.staff(e.commune("A"), care.RoleCaseManager)
-		b := e.browser()
-		b.get("/console/sign-in")
-		b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
+		m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
+		b := e.askCode(m)
 		form := url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}, "csrf": {b.csrf()}}
 		noFollow := &http.Client{Jar: b.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := noFollow.PostForm(e.srv.URL+"/console/sign-in/code", form)
@@ -276,20 +225,18 @@ func TestSessionCookieFlagsAndIdleExpiry(t *testing.T) {
 func TestWrongCodesLockTheNumber(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	m := e.staff(e.commune("A"), care.RoleCaseManager)
-	b := e.browser()
-	b.get("/console/sign-in")
-	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
+	m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
+	b := e.askCode(m)
 	good := e.code(m.Phone)
 	bad := fmt.Sprintf("%06d", (func() int { var n int; fmt.Sscan(good, &n); return (n + 1) % 1_000_000 })())
 	for i := 1; i <= 4; i++ {
-		require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {bad}}))
+		require.Equal(t, http.StatusForbidden, b.enterCode(m, bad))
 		require.Contains(t, b.last, "Mã không đúng")
 	}
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {bad}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, bad))
 	require.Contains(t, b.last, "khóa 15 phút", "the fifth wrong code locks the number")
 	// Locked: even the right code does nothing, and no new code is sent.
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {good}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, good))
 	require.Contains(t, b.last, "khóa 15 phút")
 	sent := e.messagesTo(m.Phone)
 	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
@@ -298,9 +245,9 @@ func TestWrongCodesLockTheNumber(t *testing.T) {
 
 	// After 15 minutes a new code works; the old one was spent by the lock.
 	e.clock.Advance(care.SignInLock + time.Second)
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {good}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, good))
 	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
-	require.Equal(t, http.StatusOK, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}}))
+	require.Equal(t, http.StatusOK, b.enterCode(m, e.code(m.Phone)))
 	require.Contains(t, b.last, m.Name)
 
 	got := e.audits(m.ID)
@@ -313,20 +260,18 @@ func TestWrongCodesLockTheNumber(t *testing.T) {
 func TestCodeExpiresAfterTenMinutes(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	m := e.staff(e.commune("A"), care.RoleCaseManager)
-	b := e.browser()
-	b.get("/console/sign-in")
-	b.post("/console/sign-in", url.Values{"phone": {m.Phone.E164()}})
+	m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
+	b := e.askCode(m)
 	e.clock.Advance(care.SignInCodeLife + time.Second)
-	require.Equal(t, http.StatusForbidden, b.post("/console/sign-in/code", url.Values{"phone": {m.Phone.E164()}, "code": {e.code(m.Phone)}}))
+	require.Equal(t, http.StatusForbidden, b.enterCode(m, e.code(m.Phone)))
 	require.Contains(t, e.audits(m.ID), "console.sign_in expired")
 }
 
 func TestUnknownNumberIsAnsweredLikeStaff(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	m := e.staff(e.commune("A"), care.RoleCaseManager)
-	stranger := e.phone()
+	m := e.Staff(e.Commune("A"), care.RoleCaseManager, 0)
+	stranger := e.Phone()
 	answer := func(p care.Phone) (int, string) {
 		b := e.browser()
 		b.get("/console/sign-in")
@@ -345,10 +290,10 @@ func TestUnknownNumberIsAnsweredLikeStaff(t *testing.T) {
 func TestPostsWithoutTheFormTokenAre403(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	p := e.person(a)
-	es := e.escalation(p, e.openCase(p, m), true)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	p := e.Person(a)
+	es := e.Escalation(p, e.OpenCase(p, m), true)
 	b := e.signIn(m)
 	for _, form := range []url.Values{{"csrf": {""}}, {"csrf": {strings.Repeat("0", 64)}}, {"csrf": nil}} {
 		require.Equal(t, http.StatusForbidden, b.post(fmt.Sprintf("/console/escalations/%d/acknowledge", es.ID), form))
@@ -358,7 +303,7 @@ func TestPostsWithoutTheFormTokenAre403(t *testing.T) {
 	require.Equal(t, care.EscalationOpen, got.Status, "nothing changed")
 
 	// A token of another session is no good either.
-	other := e.signIn(e.staff(a, care.RoleCaseManager))
+	other := e.signIn(e.Staff(a, care.RoleCaseManager, 0))
 	require.Equal(t, http.StatusForbidden, b.post(fmt.Sprintf("/console/escalations/%d/acknowledge", es.ID), url.Values{"csrf": {other.csrf()}}))
 	// Nor may a sign-in form come without its token.
 	fresh := e.browser()
@@ -371,12 +316,12 @@ func TestPostsWithoutTheFormTokenAre403(t *testing.T) {
 func TestAnotherCommunesRecordsAre404(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a, bc := e.commune("A"), e.commune("B")
-	m := e.staff(a, care.RoleCaseManager)
-	mb := e.staff(bc, care.RoleCaseManager)
-	theirs := e.person(bc)
-	theirCase := e.openCase(theirs, mb)
-	es := e.escalation(theirs, theirCase, true)
+	a, bc := e.Commune("A"), e.Commune("B")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	mb := e.Staff(bc, care.RoleCaseManager, 0)
+	theirs := e.Person(bc)
+	theirCase := e.OpenCase(theirs, mb)
+	es := e.Escalation(theirs, theirCase, true)
 	appt := &care.Appointment{CaseID: theirCase.ID, PersonID: theirs.ID, At: start.Add(48 * time.Hour), Place: "Trạm y tế"}
 	require.NoError(t, e.s.CreateAppointment(e.ctx, appt))
 	b := e.signIn(m)
@@ -402,14 +347,14 @@ func TestAnotherCommunesRecordsAre404(t *testing.T) {
 func TestEveryWriteIsAudited(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	approver := e.staff(a, care.RoleApprover)
-	p := e.person(a)
-	other := e.person(a)
-	c := e.openCase(other, m)
-	es1 := e.escalation(other, c, true)
-	es2 := e.escalation(other, c, false)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	approver := e.Staff(a, care.RoleApprover, 0)
+	p := e.Person(a)
+	other := e.Person(a)
+	c := e.OpenCase(other, m)
+	es1 := e.Escalation(other, c, true)
+	es2 := e.Escalation(other, c, false)
 	b := e.signIn(m)
 	csrf := b.csrf()
 	form := func(kv ...string) url.Values {
@@ -474,13 +419,13 @@ func TestEveryWriteIsAudited(t *testing.T) {
 	require.Equal(t, care.PlanApproved, plan.Status)
 
 	// Closing and transferring are audited too.
-	other2 := e.person(a)
-	c2 := e.openCase(other2, m)
+	other2 := e.Person(a)
+	c2 := e.OpenCase(other2, m)
 	b.get(fmt.Sprintf("/console/people/%d", other2.ID))
 	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/cases/%d/close", c2.ID), form("reason", "declined")))
 	require.Equal(t, care.AuditCaseClose, e.audits(m.ID)[len(e.audits(m.ID))-1])
-	e.commune("B")
-	e.staff("B", care.RoleCaseManager)
+	e.Commune("B")
+	e.Staff("B", care.RoleCaseManager, 0)
 	require.Equal(t, http.StatusOK, b.post(fmt.Sprintf("/console/cases/%d/transfer", caseOf()), form("commune", "B", "note", "chuyển nhà")))
 	require.Equal(t, care.AuditCaseTransfer, e.audits(m.ID)[len(e.audits(m.ID))-1])
 	require.Equal(t, http.StatusNotFound, b.get(fmt.Sprintf("/console/people/%d", p.ID)), "transferred: now another commune's")
@@ -489,11 +434,11 @@ func TestEveryWriteIsAudited(t *testing.T) {
 func TestApproverReturnsAPlanWithAReason(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	approver := e.staff(a, care.RoleApprover)
-	p := e.person(a)
-	c := e.openCase(p, m)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	approver := e.Staff(a, care.RoleApprover, 0)
+	p := e.Person(a)
+	c := e.OpenCase(p, m)
 	require.NoError(t, e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: c.ID, CreatedBy: m.ID, Status: care.PlanDraft, Goals: []string{"Đi học lại"}}))
 	b := e.signIn(m)
 	b.get(fmt.Sprintf("/console/people/%d", p.ID))
@@ -516,11 +461,11 @@ func TestApproverReturnsAPlanWithAReason(t *testing.T) {
 func TestPeopleWhoseReviewIsDue(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	due, later, overdue := e.person(a), e.person(a), e.person(a)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	due, later, overdue := e.Person(a), e.Person(a), e.Person(a)
 	for p, at := range map[*care.Person]time.Time{due: start.Add(3 * 24 * time.Hour), later: start.Add(30 * 24 * time.Hour), overdue: start.Add(-24 * time.Hour)} {
-		c := e.openCase(p, m)
+		c := e.OpenCase(p, m)
 		_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'monitoring', next_review_at = $2 WHERE id = $1`, int64(c.ID), at)
 		require.NoError(t, err)
 	}
@@ -539,11 +484,11 @@ func TestPeopleWhoseReviewIsDue(t *testing.T) {
 func TestInboxPutsSafetyFirstAndShowsTheDeadline(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	p := e.person(a)
-	c := e.openCase(p, m)
-	normal := e.escalation(p, c, false)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	p := e.Person(a)
+	c := e.OpenCase(p, m)
+	normal := e.Escalation(p, c, false)
 	due := start.Add(20 * time.Minute)
 	_, err := e.s.Pool().Exec(e.ctx, `UPDATE escalation SET next_level_at = $2, notified = true WHERE id = $1`, int64(normal.ID), due)
 	require.NoError(t, err)
@@ -568,10 +513,10 @@ func TestInboxPutsSafetyFirstAndShowsTheDeadline(t *testing.T) {
 func TestPagesSendCSPAndNoInlineScriptOrStyle(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	p := e.person(a)
-	e.openCase(p, m)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	p := e.Person(a)
+	e.OpenCase(p, m)
 	b := e.signIn(m)
 	for _, path := range []string{"/console/", "/console/people", fmt.Sprintf("/console/people/%d", p.ID), "/console/plans", "/console/report", "/console/report?lang=en", "/console/sign-in"} {
 		resp, err := b.c.Get(e.srv.URL + path)
@@ -589,9 +534,9 @@ func TestPagesSendCSPAndNoInlineScriptOrStyle(t *testing.T) {
 func TestSendSMSIsSentOnceAndNeverRevealsAReport(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	p := e.person(a)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	p := e.Person(a)
 	b := e.signIn(m)
 	require.Equal(t, http.StatusOK, b.get(fmt.Sprintf("/console/people/%d", p.ID)))
 	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(b.last)
@@ -611,11 +556,11 @@ func TestSendSMSIsSentOnceAndNeverRevealsAReport(t *testing.T) {
 func TestSupervisorSeesTheTeamsCommunes(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a, bc, c := e.commune("A"), e.commune("B"), e.commune("C")
-	super := e.staff(a, care.RoleSupervisor)
-	m := &care.CaseManager{Name: "Anh Đức", Phone: e.phone(), Commune: bc, Role: care.RoleCaseManager, SupervisorID: super.ID, Active: true}
+	a, bc, c := e.Commune("A"), e.Commune("B"), e.Commune("C")
+	super := e.Staff(a, care.RoleSupervisor, 0)
+	m := &care.CaseManager{Name: "Anh Đức", Phone: e.Phone(), Commune: bc, Role: care.RoleCaseManager, SupervisorID: super.ID, Active: true}
 	require.NoError(t, e.s.CreateManager(e.ctx, m))
-	inB, inC := e.person(bc), e.person(c)
+	inB, inC := e.Person(bc), e.Person(c)
 	b := e.signIn(super)
 	require.Equal(t, http.StatusOK, b.get(fmt.Sprintf("/console/people/%d", inB.ID)), "a commune of their team")
 	require.Equal(t, http.StatusNotFound, b.get(fmt.Sprintf("/console/people/%d", inC.ID)), "a commune outside it")
@@ -623,14 +568,18 @@ func TestSupervisorSeesTheTeamsCommunes(t *testing.T) {
 	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number as typed locally")
 	b.get("/console/people?q=0" + url.QueryEscape(strings.TrimPrefix(inB.Phone.E164(), "+84")))
 	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number with its leading 0")
+	b.get("/console/people?q=" + url.QueryEscape("+84"+strings.TrimPrefix(inB.Phone.E164(), "+84")))
+	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the number with its country code")
+	b.get("/console/people?q=" + url.QueryEscape("NGUYEN van"))
+	require.Contains(t, b.last, fmt.Sprintf("/console/people/%d", inB.ID), "found by the name without diacritics, as the API finds people")
 }
 
 func TestReportCountsTheMonth(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a, bc := e.commune("A"), e.commune("B")
-	m := e.staff(a, care.RoleCaseManager)
-	mb := e.staff(bc, care.RoleCaseManager)
+	a, bc := e.Commune("A"), e.Commune("B")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	mb := e.Staff(bc, care.RoleCaseManager, 0)
 	pool := e.s.Pool()
 	exec := func(sql string, args ...any) {
 		t.Helper()
@@ -639,22 +588,22 @@ func TestReportCountsTheMonth(t *testing.T) {
 	}
 	// March 2026 (the clock's month): three cases opened in A, one of them closed; one
 	// opened in February; one in B, which A's report never counts.
-	ps := []*care.Person{e.person(a), e.person(a), e.person(a), e.person(a)}
+	ps := []*care.Person{e.Person(a), e.Person(a), e.Person(a), e.Person(a)}
 	for i, p := range ps[:3] {
-		c := e.openCase(p, m)
+		c := e.OpenCase(p, m)
 		exec(`UPDATE care_case SET opened_at = $2 WHERE id = $1`, int64(c.ID), start.Add(time.Duration(i)*time.Hour))
 	}
-	old := e.openCase(ps[3], m)
+	old := e.OpenCase(ps[3], m)
 	exec(`UPDATE care_case SET opened_at = $2, step = 'monitoring' WHERE id = $1`, int64(old.ID), start.AddDate(0, -1, 0))
 	first, err := e.s.OpenCaseOf(e.ctx, ps[0].ID)
 	require.NoError(t, err)
 	exec(`UPDATE care_case SET step = 'closed', closed_at = $2, close_reason = 'goals_met' WHERE id = $1`, int64(first.ID), start.Add(48*time.Hour))
-	e.openCase(e.person(bc), mb)
+	e.OpenCase(e.Person(bc), mb)
 	// Help: two health, one abuse in A this month; one in B.
 	for _, cat := range []string{"health", "health", "abuse"} {
-		exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'A', $2, 'sms', $3)`, e.phone().E164(), cat, start)
+		exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'A', $2, 'sms', $3)`, e.Phone().E164(), cat, start)
 	}
-	exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'B', 'money', 'sms', $2)`, e.phone().E164(), start)
+	exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'B', 'money', 'sms', $2)`, e.Phone().E164(), start)
 	// Escalations: an urgent one acknowledged in 10 minutes (in time), one acknowledged in
 	// 20 (late), a normal one resolved in 2 hours (in time), one never taken.
 	for _, esc := range []struct {
@@ -711,10 +660,10 @@ func ptr[T any](v T) *T { return &v }
 func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	p := e.person(a)
-	c := e.openCase(p, m)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	p := e.Person(a)
+	c := e.OpenCase(p, m)
 	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'evaluation' WHERE id = $1`, int64(c.ID))
 	require.NoError(t, err)
 	b := e.signIn(m)
@@ -743,9 +692,9 @@ func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
 func TestStaffSeeTheWholeNumberToCall(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.commune("A")
-	m := e.staff(a, care.RoleCaseManager)
-	p := e.person(a)
+	a := e.Commune("A")
+	m := e.Staff(a, care.RoleCaseManager, 0)
+	p := e.Person(a)
 	b := e.signIn(m)
 	b.get(fmt.Sprintf("/console/people/%d", p.ID))
 	number := strings.Replace(p.Phone.E164(), "+", "&#43;", 1) // as html/template writes it

@@ -85,32 +85,38 @@ func tables(rep *care.CommuneReport, l catalog) []table {
 	return ts
 }
 
-// report is the monthly report of the staff member's communes.
-func (h *handler) report(w http.ResponseWriter, r *http.Request, q *request) error {
+// monthTables are the report's tables for the month the request asks for, over the staff
+// member's communes, and that month.
+func (h *handler) monthTables(r *http.Request, q *request) ([]table, string, error) {
 	m, from, to, err := h.month(r)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	rep, err := h.Store.CommuneReport(r.Context(), q.staff.Communes(), from, to, h.SLA)
 	if err != nil {
+		return nil, "", err
+	}
+	return tables(rep, q.L), m, nil
+}
+
+// report is the monthly report of the staff member's communes.
+func (h *handler) report(w http.ResponseWriter, r *http.Request, q *request) error {
+	ts, m, err := h.monthTables(r, q)
+	if err != nil {
 		return err
 	}
-	h.render(w, http.StatusOK, "report", q, reportView{Month: m, Tables: tables(rep, q.L)})
+	h.render(w, http.StatusOK, "report", q, reportView{Month: m, Tables: ts})
 	return nil
 }
 
 // reportCSV downloads one of the report's tables.
 func (h *handler) reportCSV(w http.ResponseWriter, r *http.Request, q *request) error {
-	m, from, to, err := h.month(r)
-	if err != nil {
-		return err
-	}
-	rep, err := h.Store.CommuneReport(r.Context(), q.staff.Communes(), from, to, h.SLA)
+	ts, m, err := h.monthTables(r, q)
 	if err != nil {
 		return err
 	}
 	id := r.URL.Query().Get("table")
-	for _, t := range tables(rep, q.L) {
+	for _, t := range ts {
 		if t.ID != id {
 			continue
 		}

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -17,13 +16,14 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/simulators/faketwilio"
 )
 
 // audioGateway serves the voice webhook and the recordings of dir (vi/invalid.mp3 and
 // vi/opt_register.wav are written to it) on a test server whose URL is the public base, as
 // a deployment does; engine answers every turn.
-func audioGateway(t *testing.T, engine *fakeEngine) (*httptest.Server, string) {
+func audioGateway(t *testing.T, engine *gatewaytest.Engine) (*httptest.Server, string) {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "vi"), 0o755))
@@ -74,7 +74,7 @@ func spoken(t *testing.T, doc string) []string {
 
 func TestRecordedPromptsArePlayedAndTheRestSaid(t *testing.T) {
 	t.Parallel()
-	engine := &fakeEngine{reply: flows.Reply{Step: 2, Prompt: flows.Prompt{
+	engine := &gatewaytest.Engine{Reply: flows.Reply{Step: 2, Prompt: flows.Prompt{
 		Language: care.Vietnamese, Expect: flows.ExpectChoice,
 		Text: "Mời bạn chọn lại. Caseline - hỗ trợ người khuyết tật: Mời bạn chọn lại.",
 		Options: []flows.Option{{Key: "1", Label: "Đăng ký nhận hỗ trợ"}, {Key: "2", Label: "Xem kế hoạch hỗ trợ"},
@@ -102,15 +102,8 @@ func TestRecordedPromptsArePlayedAndTheRestSaid(t *testing.T) {
 
 	// The order: what is recorded played, the rest said, as the prompt runs.
 	form := url.Values{"CallSid": {"CA1"}, "From": {"+84912000001"}, "To": {"+84901000000"}, "Direction": {"inbound"}}
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/twilio/voice", strings.NewReader(form.Encode()))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set(SignatureHeader, faketwilio.Sign(testToken, srv.URL+"/twilio/voice", form))
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	doc, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
+	doc := gatewaytest.Do(t, srv.Client(), http.MethodPost, srv.URL+"/twilio/voice", form.Encode(),
+		gatewaytest.FormHeader(SignatureHeader, faketwilio.Sign(testToken, srv.URL+"/twilio/voice", form))).Body
 	require.Equal(t, []string{
 		"play: " + base + "vi/invalid.mp3",
 		"say: Caseline - hỗ trợ người khuyết tật:",
@@ -118,12 +111,12 @@ func TestRecordedPromptsArePlayedAndTheRestSaid(t *testing.T) {
 		"play: " + base + "vi/opt_register.wav",
 		"say: bấm 1. Xem kế hoạch hỗ trợ, bấm 2.",
 		"say: For English, press 4.",
-	}, spoken(t, string(doc)))
+	}, spoken(t, doc))
 }
 
 func TestAudioIsServedCachedAndNothingElse(t *testing.T) {
 	t.Parallel()
-	srv, _ := audioGateway(t, &fakeEngine{})
+	srv, _ := audioGateway(t, &gatewaytest.Engine{})
 	get := func(path string, header ...string) *http.Response {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 		require.NoError(t, err)

@@ -30,7 +30,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"voice negative step", func() error { _, err := decodeVoice("step=-1", []byte(voiceForm().Encode())); return err }, "step"},
 		{"voice huge step", func() error { _, err := decodeVoice("step=99999999999", []byte(voiceForm().Encode())); return err }, "step"},
 		{"voice outbound without To", func() error {
-			_, err := decodeVoice("", []byte(voiceForm("Direction", "outbound-api", "To", "").Encode()))
+			_, err := decodeVoice("", []byte(voiceForm("Direction", "outbound-api", "To", "-").Encode()))
 			return err
 		}, "To"},
 		{"voice outbound bad about", func() error {

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/simulators/faketwilio"
 )
 
@@ -26,27 +26,6 @@ const (
 	// (127.0.0.1:port), which proves the Host header plays no part.
 	testBase = "https://caseline.example.org"
 )
-
-// fakeEngine stands in for the dialog engine: it records Inputs and returns a canned Reply.
-type fakeEngine struct {
-	mu     sync.Mutex
-	inputs []flows.Input
-	reply  flows.Reply
-	err    error
-}
-
-func (e *fakeEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.inputs = append(e.inputs, in)
-	return e.reply, e.err
-}
-
-func (e *fakeEngine) seen() []flows.Input {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]flows.Input(nil), e.inputs...)
-}
 
 // statusCall is one RecordStatus call.
 type statusCall = care.Receipt
@@ -85,7 +64,7 @@ func (s *fakeStatus) recorded() []statusCall {
 
 // harness is the gateway's Twilio routes behind the signature check, on a test server.
 type harness struct {
-	engine *fakeEngine
+	engine *gatewaytest.Engine
 	status *fakeStatus
 	srv    *httptest.Server
 }
@@ -93,7 +72,7 @@ type harness struct {
 func setup(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{
-		engine: &fakeEngine{},
+		engine: &gatewaytest.Engine{},
 		status: &fakeStatus{known: map[string]bool{"SMknown": true, "CAknown": true}},
 	}
 	hs, err := New(Deps{Engine: h.engine, Status: h.status, PublicBaseURL: testBase, Log: zerolog.Nop()})
@@ -112,18 +91,8 @@ func setup(t *testing.T) *harness {
 // post sends body to pathQuery signed with sig ("" for none). It returns status and body.
 func (h *harness) post(t *testing.T, pathQuery, body, sig string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, h.srv.URL+pathQuery, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if sig != "" {
-		req.Header.Set(SignatureHeader, sig)
-	}
-	resp, err := h.srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b), resp.Header
+	a := gatewaytest.Do(t, h.srv.Client(), http.MethodPost, h.srv.URL+pathQuery, body, gatewaytest.FormHeader(SignatureHeader, sig))
+	return a.Status, a.Body, a.Header
 }
 
 // sign is Twilio's signature of form posted to pathQuery under testBase.

@@ -1,35 +1,16 @@
 package twilio
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A failed turn is logged at error level with the phone masked; what the person sent
 // (SMS body, digits) never reaches the log.
@@ -46,8 +27,8 @@ func TestFailedTurnLogs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			logs := &lockedBuffer{}
-			eng := &fakeEngine{err: errors.New("load session: timeout")}
+			logs := &gatewaytest.Logs{}
+			eng := &gatewaytest.Engine{Err: errors.New("load session: timeout")}
 			h, err := New(Deps{Engine: eng, Status: &fakeStatus{}, PublicBaseURL: testBase, Log: zerolog.New(logs)})
 			require.NoError(t, err)
 			mux := http.NewServeMux()

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/gateway/twilio"
 	"github.com/caseline/caseline/simulators/faketwilio"
 )
@@ -265,7 +265,7 @@ func statusGateway(t *testing.T, st twilio.StatusRecorder) string {
 	t.Helper()
 	gw := httptest.NewUnstartedServer(nil)
 	base := "http://" + gw.Listener.Addr().String()
-	h, err := twilio.New(twilio.Deps{Engine: noEngine{}, Status: st, PublicBaseURL: base, Log: zerolog.Nop()})
+	h, err := twilio.New(twilio.Deps{Engine: &gatewaytest.Engine{Err: errors.New("not expected")}, Status: st, PublicBaseURL: base, Log: zerolog.Nop()})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("POST /twilio/sms/status", twilio.RequireSignature(token, base, http.HandlerFunc(h.SMSStatus)))
@@ -273,12 +273,6 @@ func statusGateway(t *testing.T, st twilio.StatusRecorder) string {
 	gw.Start()
 	t.Cleanup(gw.Close)
 	return base
-}
-
-type noEngine struct{}
-
-func (noEngine) Handle(context.Context, flows.Input) (flows.Reply, error) {
-	return flows.Reply{}, errors.New("not expected")
 }
 
 // The fake's status callbacks are signed like Twilio's: the gateway's own signature check

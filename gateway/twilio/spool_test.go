@@ -34,7 +34,7 @@ func TestWebhooksSpoolWhatTheDatabaseCannotTake(t *testing.T) {
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
 
-	h.engine.err = errors.New("begin turn: acquire: connection refused")
+	h.engine.Err = errors.New("begin turn: acquire: connection refused")
 	form := url.Values{"MessageSid": {"SM1"}, "From": {"+84912000001"}, "To": {"+84900000000"}, "Body": {"GIUP"}}
 	status, body, _ := h.post(t, "/twilio/sms", form.Encode(), sign("/twilio/sms", form))
 	require.Equal(t, http.StatusOK, status)
@@ -47,7 +47,7 @@ func TestWebhooksSpoolWhatTheDatabaseCannotTake(t *testing.T) {
 	require.Contains(t, body, gateway.ApologyEN)
 	require.Equal(t, 2, sp.Depth())
 
-	h.engine.err = care.FieldError("phone", "phone must be E.164")
+	h.engine.Err = care.FieldError("phone", "phone must be E.164")
 	form.Set("MessageSid", "SM2")
 	form.Set("From", "+84912000003")
 	status, body, _ = h.post(t, "/twilio/sms", form.Encode(), sign("/twilio/sms", form))

@@ -12,6 +12,7 @@ import (
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 )
 
 const (
@@ -46,24 +47,12 @@ type webhookCase struct {
 
 func smsForm(kv ...string) url.Values {
 	f := url.Values{"MessageSid": {"SM1"}, "AccountSid": {"AC123"}, "From": {"+84901234567"}, "To": {ourNum}, "Body": {"giúp"}, "NumMedia": {"0"}}
-	return override(f, kv...)
+	return gatewaytest.Form(f, kv...)
 }
 
 func voiceForm(kv ...string) url.Values {
 	f := url.Values{"CallSid": {"CA1"}, "AccountSid": {"AC123"}, "From": {"+84901234567"}, "To": {ourNum}, "Direction": {"inbound"}, "CallStatus": {"in-progress"}}
-	return override(f, kv...)
-}
-
-// override sets key/value pairs on f; an empty value deletes the key.
-func override(f url.Values, kv ...string) url.Values {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			f.Del(kv[i])
-			continue
-		}
-		f.Set(kv[i], kv[i+1])
-	}
-	return f
+	return gatewaytest.Form(f, kv...)
 }
 
 var menu = flows.Prompt{
@@ -107,7 +96,7 @@ func TestWebhooks(t *testing.T) {
 			status: 200, input: smsIn("SM1", "giúp"), twiml: "<Response/>",
 		},
 		{
-			name: "sms from a local number", path: "/twilio/sms", form: smsForm("From", "0901234567", "Body", ""),
+			name: "sms from a local number", path: "/twilio/sms", form: smsForm("From", "0901234567", "Body", "-"),
 			reply:  flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận."}, Text: "Da nhan."},
 			status: 200, input: smsIn("SM1", ""), twiml: "<Response><Message>Da nhan.</Message></Response>",
 		},
@@ -125,8 +114,8 @@ func TestWebhooks(t *testing.T) {
 			name: "sms signed for another query", path: "/twilio/sms?x=1", form: smsForm(),
 			sig: sign("/twilio/sms", smsForm()), status: 403,
 		},
-		{name: "sms missing MessageSid", path: "/twilio/sms", form: smsForm("MessageSid", ""), status: 400, contains: "MessageSid: is required"},
-		{name: "sms missing From", path: "/twilio/sms", form: smsForm("From", ""), status: 400, contains: "From: is required"},
+		{name: "sms missing MessageSid", path: "/twilio/sms", form: smsForm("MessageSid", "-"), status: 400, contains: "MessageSid: is required"},
+		{name: "sms missing From", path: "/twilio/sms", form: smsForm("From", "-"), status: 400, contains: "From: is required"},
 		{name: "sms bad phone", path: "/twilio/sms", form: smsForm("From", "12ab"), status: 400, contains: "From: not a valid phone number"},
 		{name: "sms bad sid", path: "/twilio/sms", form: smsForm("MessageSid", "SM<1>"), status: 400, contains: "MessageSid: not a Twilio sid"},
 		{name: "sms oversize", path: "/twilio/sms", body: "Body=" + strings.Repeat("a", gateway.MaxBodyBytes), sig: badSig, status: 413},
@@ -202,7 +191,7 @@ func TestWebhooks(t *testing.T) {
 		},
 		{name: "voice bad signature", path: "/twilio/voice", form: voiceForm(), sig: badSig, status: 403},
 		{name: "voice bad step", path: "/twilio/voice?step=x", form: voiceForm(), status: 400, contains: "step: not a step number"},
-		{name: "voice missing CallSid", path: "/twilio/voice", form: voiceForm("CallSid", ""), status: 400, contains: "CallSid: is required"},
+		{name: "voice missing CallSid", path: "/twilio/voice", form: voiceForm("CallSid", "-"), status: 400, contains: "CallSid: is required"},
 		{name: "voice bad digits", path: "/twilio/voice?step=1", form: voiceForm("Digits", "1a"), status: 400, contains: "Digits: not keypad digits"},
 		{name: "voice oversize", path: "/twilio/voice", body: "Digits=" + strings.Repeat("1", gateway.MaxBodyBytes), sig: noSig, status: 413},
 		// Status callbacks
@@ -250,7 +239,7 @@ func TestWebhooks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := setup(t)
-			h.engine.reply, h.engine.err = tc.reply, tc.engineErr
+			h.engine.Reply, h.engine.Err = tc.reply, tc.engineErr
 			if tc.prep != nil {
 				tc.prep(h)
 			}
@@ -268,9 +257,9 @@ func TestWebhooks(t *testing.T) {
 			status, got, header := h.post(t, tc.path, body, sig)
 			require.Equal(t, tc.status, status, "body: %s", got)
 			if tc.input == nil {
-				require.Empty(t, h.engine.seen(), "the engine must not be called")
+				require.Empty(t, h.engine.Inputs(), "the engine must not be called")
 			} else {
-				require.Equal(t, []flows.Input{*tc.input}, h.engine.seen())
+				require.Equal(t, []flows.Input{*tc.input}, h.engine.Inputs())
 			}
 			if tc.twiml != "" {
 				require.Equal(t, "text/xml; charset=utf-8", header.Get("Content-Type"))

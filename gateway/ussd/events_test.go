@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 )
 
 // fakeEnds records session ends, or fails.
@@ -38,7 +39,7 @@ func (f *fakeEnds) RecordUSSDEnd(_ context.Context, e *care.USSDSessionEnd) erro
 // end is an end-of-session notification as Africa's Talking posts it; kv overrides fields
 // ("-" removes one).
 func end(kv ...string) url.Values {
-	return with(url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "networkCode": {"45204"},
+	return gatewaytest.Form(url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "networkCode": {"45204"},
 		"phoneNumber": {"+84901234567"}, "status": {"Incomplete"}, "cost": {"VND 200"}, "durationInMillis": {"41250"},
 		"hopsCount": {"3"}, "input": {"1*1*Nguyễn Văn A"}, "lastAppResponse": {"CON Ten cua ban?"}, "errorMessage": {""},
 		"date": {"2026-11-23 09:12:03"}}, kv...)
@@ -85,7 +86,7 @@ func TestEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ends := &fakeEnds{fail: tt.fail}
-			u, err := New(Deps{Engine: &fakeEngine{}, Token: testToken, Log: zerolog.Nop(), Ends: ends})
+			u, err := New(Deps{Engine: &gatewaytest.Engine{}, Token: testToken, Log: zerolog.Nop(), Ends: ends})
 			require.NoError(t, err)
 			r := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(tt.body))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -107,7 +108,7 @@ func TestEvents(t *testing.T) {
 func TestEventsLogNothingPeopleTyped(t *testing.T) {
 	t.Parallel()
 	var logs strings.Builder
-	u, err := New(Deps{Engine: &fakeEngine{}, Token: testToken, Log: zerolog.New(&logs), Ends: &fakeEnds{}})
+	u, err := New(Deps{Engine: &gatewaytest.Engine{}, Token: testToken, Log: zerolog.New(&logs), Ends: &fakeEnds{}})
 	require.NoError(t, err)
 	r := httptest.NewRequest(http.MethodPost, "/ussd/africastalking/events?token="+testToken, strings.NewReader(end().Encode()))
 	w := httptest.NewRecorder()

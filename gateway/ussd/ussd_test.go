@@ -1,14 +1,11 @@
 package ussd
 
 import (
-	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -17,39 +14,19 @@ import (
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 )
 
 const testToken = "s3cret-token"
 
-// fakeEngine stands in for the dialog engine: it records Inputs and returns a canned Reply.
-type fakeEngine struct {
-	mu     sync.Mutex
-	inputs []flows.Input
-	reply  flows.Reply
-	err    error
-}
-
-func (e *fakeEngine) Handle(_ context.Context, in flows.Input) (flows.Reply, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.inputs = append(e.inputs, in)
-	return e.reply, e.err
-}
-
-func (e *fakeEngine) seen() []flows.Input {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]flows.Input(nil), e.inputs...)
-}
-
 type harness struct {
-	engine *fakeEngine
+	engine *gatewaytest.Engine
 	srv    *httptest.Server
 }
 
 func setup(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{engine: &fakeEngine{}}
+	h := &harness{engine: &gatewaytest.Engine{}}
 	u, err := New(Deps{Engine: h.engine, Token: testToken, Log: zerolog.Nop()})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -61,32 +38,13 @@ func setup(t *testing.T) *harness {
 
 func (h *harness) do(t *testing.T, method, pathQuery, body string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, h.srv.URL+pathQuery, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := h.srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b), resp.Header
+	a := gatewaytest.Do(t, h.srv.Client(), method, h.srv.URL+pathQuery, body, gatewaytest.FormHeader())
+	return a.Status, a.Body, a.Header
 }
 
 func hop(kv ...string) url.Values {
-	return with(url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+84901234567"},
+	return gatewaytest.Form(url.Values{"sessionId": {"ATUid_1"}, "serviceCode": {"*384*123#"}, "phoneNumber": {"+84901234567"},
 		"networkCode": {"45204"}, "text": {""}}, kv...)
-}
-
-// with sets key/value pairs on f; a value of "-" removes its key.
-func with(f url.Values, kv ...string) url.Values {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "-" {
-			f.Del(kv[i])
-			continue
-		}
-		f.Set(kv[i], kv[i+1])
-	}
-	return f
 }
 
 // menuScreen is a menu as the engine lays it out for Africa's Talking (flows.Reply.Text):
@@ -143,7 +101,7 @@ func TestUSSD(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := setup(t)
-			h.engine.reply, h.engine.err = tt.reply, tt.engineErr
+			h.engine.Reply, h.engine.Err = tt.reply, tt.engineErr
 			method := tt.method
 			if method == "" {
 				method = http.MethodPost
@@ -151,9 +109,9 @@ func TestUSSD(t *testing.T) {
 			status, got, header := h.do(t, method, tt.path, tt.body)
 			require.Equal(t, tt.status, status, got)
 			if tt.input == nil {
-				require.Empty(t, h.engine.seen(), "the engine must not be called")
+				require.Empty(t, h.engine.Inputs(), "the engine must not be called")
 			} else {
-				require.Equal(t, []flows.Input{*tt.input}, h.engine.seen())
+				require.Equal(t, []flows.Input{*tt.input}, h.engine.Inputs())
 			}
 			if status == http.StatusOK {
 				require.Equal(t, "text/plain; charset=utf-8", header.Get("Content-Type"))

@@ -1,0 +1,42 @@
+package care
+
+import (
+	"context"
+	"time"
+)
+
+// The rules for setting up a case's appointments and check-ins, whichever door the staff
+// member uses (the JSON API or the console).
+
+// MaxAppointmentText bounds an appointment's place and its purpose, in characters.
+const MaxAppointmentText = 200
+
+// Bookable is nil while appointments and check-ins may be set up on the case: not once it
+// is closed (ECONFLICT).
+func (c *Case) Bookable() error {
+	if c.Step == StepClosed {
+		return Errorf(ECONFLICT, "the case is closed")
+	}
+	return nil
+}
+
+// CheckAppointmentTime is nil when at is after now: appointments are booked and moved only
+// into the future.
+func CheckAppointmentTime(at, now time.Time) error {
+	if !at.After(now) {
+		return FieldError("at", "must be in the future")
+	}
+	return nil
+}
+
+// Reminders keeps an appointment's reminders in step with it (the workers' scheduler, for
+// the API and the console alike): after an appointment is created or moved, Schedule makes
+// its reminders for its current version; after it is cancelled, Cancel drops them. Both are
+// called after the change committed and must be idempotent. The store already cancels the
+// pending reminders of older versions in the transaction that moves or cancels an
+// appointment, so a failed call never lets a stale reminder go; it is logged, and the
+// change stands.
+type Reminders interface {
+	Schedule(ctx context.Context, id AppointmentID) error
+	Cancel(ctx context.Context, id AppointmentID) error
+}
