@@ -112,26 +112,33 @@ func (s *Store) moveCase(ctx context.Context, tx pgx.Tx, id care.CaseID, ev care
 		next := s.review.After(tr.At, s.loc)
 		c.NextReviewAt = &next
 	}
+	// The step moves with its transition in one statement: transitionSQL's $1, $4 and $6 are
+	// the case, the new step and the time.
 	_, err = tx.Exec(ctx, `
 		WITH moved AS (
-			UPDATE care_case SET step = $3, closed_at = $4, updated_at = $5, next_review_at = $9 WHERE id = $1
-		)
-		INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note)
-		VALUES ($1, $6, $2, $3, $7, $5, $8)`,
-		int64(id), string(tr.From), string(tr.To), c.ClosedAt, tr.At, string(tr.Event), int64(tr.By), tr.Note, c.NextReviewAt)
+			UPDATE care_case SET step = $4, closed_at = $12, updated_at = $6, next_review_at = $13 WHERE id = $1
+		)`+transitionSQL, append(transitionArgs(tr), c.ClosedAt, c.NextReviewAt)...)
 	if err != nil {
 		return nil, care.CaseTransition{}, err
 	}
 	return c, tr, nil
 }
 
+// transitionSQL records a case transition, its arguments transitionArgs: the one INSERT of
+// a transition, a move's (moveCase, with its UPDATE) or a transfer's, reopening's or review's.
+const transitionSQL = `
+		INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note, reason, from_commune, to_commune, to_manager)
+		VALUES ($1, $2, $3::text, $4::text, $5, $6::timestamptz, $7, $8, NULLIF($9, ''), NULLIF($10, ''), NULLIF($11::bigint, 0))`
+
+// transitionArgs are transitionSQL's arguments for tr.
+func transitionArgs(tr care.CaseTransition) []any {
+	return []any{int64(tr.CaseID), string(tr.Event), string(tr.From), string(tr.To), int64(tr.By), tr.At, tr.Note,
+		string(tr.Reason), string(tr.FromCommune), string(tr.ToCommune), int64(tr.ToManager)}
+}
+
 // insertTransition records tr through q.
 func insertTransition(ctx context.Context, q db, tr care.CaseTransition) error {
-	_, err := q.Exec(ctx, `
-		INSERT INTO case_transition (case_id, event, from_step, to_step, by_id, at, note, reason, from_commune, to_commune, to_manager)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), NULLIF($10, ''), NULLIF($11::bigint, 0))`,
-		int64(tr.CaseID), string(tr.Event), string(tr.From), string(tr.To), int64(tr.By), tr.At, tr.Note, string(tr.Reason),
-		string(tr.FromCommune), string(tr.ToCommune), int64(tr.ToManager))
+	_, err := q.Exec(ctx, transitionSQL, transitionArgs(tr)...)
 	return err
 }
 
