@@ -37,13 +37,25 @@ func (s *Store) OpenCase(ctx context.Context, c *care.Case) error {
 	return nil
 }
 
+// openCasesFrom writes cases at step 1 (assessment) from rows, a query giving (person_id,
+// manager_id, commune, at, reopened_from), typed; at is when each opened. The one INSERT of a
+// case: OpenCase's and OpenCaseAs's (insertCase) and a turn's registration go through it.
+func openCasesFrom(rows string) string {
+	return `
+		INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at, reopened_from)
+		SELECT r.person_id, r.manager_id, r.commune, 'assessment', r.at, r.at, r.reopened_from
+		FROM (` + rows + `) AS r(person_id, manager_id, commune, at, reopened_from)`
+}
+
+// openCaseSQL writes one case (insertCase) and returns its id and commune.
+var openCaseSQL = openCasesFrom(`VALUES ($1::bigint, $2::bigint,
+	COALESCE(NULLIF($3::text, ''), (SELECT commune FROM person WHERE id = $1)), $4::timestamptz, NULLIF($5::bigint, 0))`) + `
+		RETURNING id, commune`
+
 // insertCase inserts c at step 1, opened at now, through q and sets its ID and commune (an
 // empty one is the person's). OpenCase and OpenCaseAs share it; errors come back unmapped.
 func insertCase(ctx context.Context, q db, c *care.Case, now time.Time) error {
-	return q.QueryRow(ctx, `
-		INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at, reopened_from)
-		VALUES ($1, $2, COALESCE(NULLIF($3, ''), (SELECT commune FROM person WHERE id = $1)), 'assessment', $4, $4, NULLIF($5::bigint, 0))
-		RETURNING id, commune`,
+	return q.QueryRow(ctx, openCaseSQL,
 		int64(c.PersonID), int64(c.ManagerID), string(c.Commune), now, int64(c.ReopenedFrom),
 	).Scan(&c.ID, &c.Commune)
 }

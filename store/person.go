@@ -81,22 +81,29 @@ func readyPerson(p *care.Person) error {
 	return nil
 }
 
-// insertPerson inserts p, created at now, through q and sets its ID. CreatePerson and
-// CreatePersonAs share it; errors come back unmapped.
-func insertPerson(ctx context.Context, q db, p *care.Person, now time.Time) error {
-	return q.QueryRow(ctx, `
+// personSQL writes a person, its arguments personArgs: the one INSERT of a person,
+// CreatePerson's and CreatePersonAs's (insertPerson) and a turn's registration, which adds
+// its ON CONFLICT.
+const personSQL = `
 		INSERT INTO person (phone, name, commune, language, profile, channel, diacritics, consent_at,
 			caregiver_name, caregiver_phone, caregiver_consent, registered_by, pin_hash, status,
 			created_at, updated_at, registered_relation, pin_failures, pin_locked_until,
 			sex, birth_year, disability_type, disability_degree)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22)
-		RETURNING id`,
-		p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22)`
+
+// personArgs are personSQL's arguments for p, created at now: $3 is the commune, $15 now.
+func personArgs(p *care.Person, now time.Time) []any {
+	return []any{p.Phone.E164(), p.Name, string(p.Commune), string(p.Language), profileText(p.Profile),
 		string(p.Channel), p.Diacritics, p.ConsentAt, p.CaregiverName, nullText(p.CaregiverPhone.E164()),
 		p.CaregiverConsent, nullText(p.RegisteredBy.E164()), nullText(p.PINHash), string(p.Status), now,
 		string(p.RegisteredRelation), int32(p.PINFailures), p.PINLockedUntil,
-		nullText(p.Sex), nullYear(p.BirthYear), nullText(p.DisabilityType), nullText(p.DisabilityDegree),
-	).Scan(&p.ID)
+		nullText(p.Sex), nullYear(p.BirthYear), nullText(p.DisabilityType), nullText(p.DisabilityDegree)}
+}
+
+// insertPerson inserts p, created at now, through q and sets its ID. CreatePerson and
+// CreatePersonAs share it; errors come back unmapped.
+func insertPerson(ctx context.Context, q db, p *care.Person, now time.Time) error {
+	return q.QueryRow(ctx, personSQL+` RETURNING id`, personArgs(p, now)...).Scan(&p.ID)
 }
 
 // Person returns the person with id.

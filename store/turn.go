@@ -396,20 +396,16 @@ func (t *turn) Register(ctx context.Context, r dialog.Registration) (dialog.Regi
 	if err != nil {
 		return dialog.Registered{}, fmt.Errorf("register: %w", err)
 	}
-	var by *string
-	if r.RegisteredBy != "" {
-		s := string(r.RegisteredBy)
-		by = &s
-	}
+	p := &care.Person{Phone: r.Phone, Name: r.Name, Commune: r.Commune, Language: r.Language, Channel: r.Channel,
+		ConsentAt: &r.Now, CaregiverPhone: r.RegisteredBy, RegisteredBy: r.RegisteredBy, RegisteredRelation: r.Relation,
+		Status: care.PersonActive}
 	var (
 		pID, cID, mID *int64
 		mPhone, mLang *string
 	)
+	// personArgs's $3 is the commune and $15 the time; $23 is the audit entry's detail.
 	err = t.conn.QueryRow(ctx, `
-WITH p AS (
-  INSERT INTO person (phone, name, commune, language, channel, consent_at, caregiver_phone, registered_by,
-                      registered_relation, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $9, $6, $6)
+WITH p AS (`+personSQL+`
   ON CONFLICT (phone) DO NOTHING
   RETURNING id),
 m AS (
@@ -418,15 +414,13 @@ m AS (
   ORDER BY cm.role <> 'case_manager',
            (SELECT count(*) FROM care_case cc WHERE cc.manager_id = cm.id AND cc.step <> 'closed'), cm.id
   LIMIT 1),
-c AS (
-  INSERT INTO care_case (person_id, manager_id, commune, step, opened_at, updated_at)
-  SELECT p.id, m.id, $3, 'assessment', $6, $6 FROM p, m
+c AS (`+openCasesFrom(`SELECT p.id, m.id, $3::text, $15::timestamptz, NULL::bigint FROM p, m`)+`
   RETURNING id),
 a AS (`+auditInsert+`
-  SELECT NULL::bigint, 'register', 'person', p.id, $8, $6 FROM p)
+  SELECT NULL::bigint, 'register', 'person', p.id, $23, $15 FROM p)
 SELECT (SELECT id FROM p), (SELECT id FROM c), m.id, m.phone, m.language
 FROM (SELECT 1) AS one LEFT JOIN m ON true`,
-		r.Phone, r.Name, r.Commune, r.Language, r.Channel, r.Now, by, detail, string(r.Relation)).Scan(&pID, &cID, &mID, &mPhone, &mLang)
+		append(personArgs(p, r.Now), detail)...).Scan(&pID, &cID, &mID, &mPhone, &mLang)
 	if err != nil {
 		return dialog.Registered{}, mapError(err, "register")
 	}
