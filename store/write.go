@@ -235,3 +235,22 @@ func (a auditEntry) args() []any {
 	}
 	return []any{nullID(a.by), a.action, a.entity, nullID(a.id), detail, a.at}
 }
+
+// InsertEscalation writes e by the one escalation write (newEscalation: open, at level 0,
+// not notified) at st's clock and sets its ID, level, status and times; one that a unique
+// index says exists already is ECONFLICT. For storetest's fixtures, which set the rest of
+// the row as they like after it.
+func InsertEscalation(ctx context.Context, st *Store, e *care.Escalation) error {
+	var (
+		b  pgx.Batch
+		id care.EscalationID
+	)
+	newEscalation{e: e, now: st.now()}.queue(&b, func(got care.EscalationID) { id = got })
+	if err := st.pool.SendBatch(ctx, &b).Close(); err != nil {
+		return mapError(err, "create escalation")
+	}
+	if id == 0 {
+		return mapError(care.Errorf(care.ECONFLICT, "this escalation exists already"), "create escalation")
+	}
+	return nil
+}

@@ -42,25 +42,20 @@ func CreateEscalation(ctx context.Context, st *store.Store, e *care.Escalation) 
 	if !e.Reason.Valid() {
 		return store.MapError(care.FieldError("reason", "unknown escalation reason %q", e.Reason), "create escalation")
 	}
-	now := st.Now()
-	err := st.Pool().QueryRow(ctx, `
-		INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, checkin_id,
-			appointment_id, level, status, next_level_at, notified, acked_by, acked_at, resolved_by,
-			resolved_at, outcome, created_at, updated_at)
-		VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), NULLIF($5, ''), NULLIF($6::bigint, 0),
-			NULLIF($7::bigint, 0), NULLIF($8::bigint, 0), $9, $10, $11, $12, NULLIF($13::bigint, 0), $14,
-			NULLIF($15::bigint, 0), $16, $17, $18, $18)
-		RETURNING id`,
-		string(e.Reason), e.Urgent, int64(e.PersonID), int64(e.CaseID), string(e.Commune),
-		int64(e.HelpRequestID), int64(e.CheckInID), int64(e.AppointmentID), int16(e.Level),
-		string(e.Status), e.NextLevelAt, e.Notified, int64(e.AckedBy), e.AckedAt, int64(e.ResolvedBy),
-		e.ResolvedAt, e.Outcome, now,
-	).Scan(&e.ID)
-	if err != nil {
-		return store.MapError(err, "create escalation")
+	// The store's one write opens it; the state it is set up in follows.
+	state := *e
+	if err := store.InsertEscalation(ctx, st, e); err != nil {
+		return err
 	}
-	e.CreatedAt, e.UpdatedAt = now, now
-	return nil
+	e.Level, e.Status, e.Notified, e.AckedBy, e.AckedAt, e.ResolvedBy, e.ResolvedAt, e.Outcome = state.Level,
+		state.Status, state.Notified, state.AckedBy, state.AckedAt, state.ResolvedBy, state.ResolvedAt, state.Outcome
+	_, err := st.Pool().Exec(ctx, `
+		UPDATE escalation SET level = $2, status = $3, notified = $4, acked_by = NULLIF($5::bigint, 0), acked_at = $6,
+			resolved_by = NULLIF($7::bigint, 0), resolved_at = $8, outcome = $9
+		WHERE id = $1`,
+		int64(e.ID), int16(e.Level), string(e.Status), e.Notified, int64(e.AckedBy), e.AckedAt, int64(e.ResolvedBy),
+		e.ResolvedAt, e.Outcome)
+	return store.MapError(err, "create escalation")
 }
 
 // CreateHelpRequest stores h and sets its ID and CreatedAt; an empty status is open. A zero
