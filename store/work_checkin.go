@@ -55,10 +55,7 @@ func (s *Store) MaterialiseCheckIns(ctx context.Context, now, until time.Time, l
 			}
 			for at.Before(until) {
 				if at.Add(d.sched.Window).After(now) {
-					_, err := tx.Exec(ctx, `
-						INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at)
-						VALUES ($1, $2, $3, $4, $5, $6)
-						ON CONFLICT (schedule_id, due_at) DO NOTHING`,
+					_, err := tx.Exec(ctx, checkinSQL,
 						d.sched.ID, d.sched.CaseID, d.person, at, at.Add(d.sched.Window/2), at.Add(d.sched.Window))
 					if err != nil {
 						return mapError(err, "write check-in of schedule %d", d.sched.ID)

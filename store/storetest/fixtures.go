@@ -85,15 +85,13 @@ func CreateCheckIn(ctx context.Context, st *store.Store, c *care.CheckIn) error 
 	if c.Status == "" {
 		c.Status = care.CheckInPending
 	}
-	err := st.Pool().QueryRow(ctx, `
-		INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status, answered_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		RETURNING id`,
-		int64(c.ScheduleID), int64(c.CaseID), int64(c.PersonID), c.DueAt, c.RetryAt, c.DeadlineAt,
-		string(c.Status), c.AnsweredAt,
-	).Scan(&c.ID)
-	if err != nil {
-		return store.MapError(err, "create check-in")
+	// The store's one write schedules it; the state it is set up in follows.
+	status := c.Status
+	if err := store.InsertCheckIn(ctx, st, c); err != nil {
+		return err
 	}
-	return nil
+	c.Status = status
+	_, err := st.Pool().Exec(ctx, `UPDATE checkin SET status = $2, answered_at = $3 WHERE id = $1`,
+		int64(c.ID), string(c.Status), c.AnsweredAt)
+	return store.MapError(err, "create check-in")
 }
