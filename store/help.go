@@ -19,14 +19,37 @@ func (s *Store) HelpRequest(ctx context.Context, id care.HelpRequestID) (*care.H
 	return h, nil
 }
 
+// helpInsert heads every write of a help request, the values following: (person_id, phone,
+// commune, category, description, in_danger, channel, status, unfinished, created_at,
+// origin). fileHelpSQL's and InsertHelpRequest's.
+const helpInsert = `
+  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished,
+                            created_at, origin) `
+
+// InsertHelpRequest writes h as it is (any status), created at st's clock, by helpInsert
+// and sets its ID and CreatedAt; a zero PersonID and an empty commune are stored as unknown.
+// It opens no escalation. For storetest's fixtures.
+func InsertHelpRequest(ctx context.Context, st *Store, h *care.HelpRequest) error {
+	now := st.now()
+	err := st.pool.QueryRow(ctx, helpInsert+`
+		VALUES (NULLIF($1::bigint, 0), $2, NULLIF($3, ''), $4, $5, $6, $7, $8, false, $9, NULL)
+		RETURNING id`,
+		int64(h.PersonID), h.Phone.E164(), string(h.Commune), string(h.Category), h.Description,
+		h.InDanger, string(h.Channel), string(h.Status), now,
+	).Scan(&h.ID)
+	if err != nil {
+		return mapError(err, "create help request")
+	}
+	h.CreatedAt = now
+	return nil
+}
+
 // fileHelpSQL stores a help request and opens its escalation, or attaches it to the open
 // need_help escalation of the check-in $11 it answers, in one statement. A request with an
 // origin ($14, what it came from: a spooled call, say) is filed once: a second one with the
 // same origin writes nothing and returns no row.
 var fileHelpSQL = `
-WITH h AS (
-  INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished,
-                            created_at, origin)
+WITH h AS (` + helpInsert + `
   VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $13, $8, $14)
   ON CONFLICT (origin) WHERE origin IS NOT NULL DO NOTHING
   RETURNING id),

@@ -64,19 +64,7 @@ func CreateHelpRequest(ctx context.Context, st *store.Store, h *care.HelpRequest
 	if h.Status == "" {
 		h.Status = care.HelpOpen
 	}
-	now := st.Now()
-	err := st.Pool().QueryRow(ctx, `
-		INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, created_at)
-		VALUES (NULLIF($1::bigint, 0), $2, NULLIF($3, ''), $4, $5, $6, $7, $8, $9)
-		RETURNING id`,
-		int64(h.PersonID), h.Phone.E164(), string(h.Commune), string(h.Category), h.Description,
-		h.InDanger, string(h.Channel), string(h.Status), now,
-	).Scan(&h.ID)
-	if err != nil {
-		return store.MapError(err, "create help request")
-	}
-	h.CreatedAt = now
-	return nil
+	return store.InsertHelpRequest(ctx, st, h)
 }
 
 // CreateCheckIn stores c and sets its ID; an empty status is pending. A second check-in of
