@@ -66,10 +66,35 @@ WITH saved AS (
   UPDATE dialog_session SET flow = $2, state = $3, vars = $4, language = $5, version = $6, updated_at = $7,
     help_started_at = CASE WHEN $19::boolean THEN COALESCE(help_started_at, $7) END
   WHERE id = $1)
-INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status, idempotency_key,
-                     reply, next_attempt_at, created_at, updated_at)
+` + messageInsert + `
 VALUES ('in', $8, $9, NULLIF($10, ''), $11, $12, $13, 'received', NULL, NULL, NULL, $7, $7),
        ('out', $8, $9, NULL, $11, $12, $14, $15, $16, $17, $18, $7, $7)`
+
+// messageInsert heads a write of messages as they are (an inbound message and the reply of a
+// turn, turnSaveSQL; a test's fixture, InsertMessage), the values following: (direction,
+// channel, provider, provider_id, phone, person_id, body, status, idempotency_key, reply,
+// next_attempt_at, created_at, updated_at). The outbox's writes go through outboundSQL.
+const messageInsert = `
+INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status, idempotency_key,
+                     reply, next_attempt_at, created_at, updated_at)`
+
+// InsertMessage writes m as it is (any direction and status) by messageInsert at st's clock
+// and sets its ID and timestamps; an empty provider id or idempotency key is stored as none.
+// For storetest's fixtures.
+func InsertMessage(ctx context.Context, st *Store, m *care.Message) error {
+	now := st.now()
+	err := st.pool.QueryRow(ctx, messageInsert+`
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, NULLIF($6::bigint, 0), $7, $8, NULLIF($9, ''), NULL, $10, $11, $11)
+		RETURNING id`,
+		string(m.Direction), string(m.Channel), string(m.Provider), m.ProviderID, m.Phone.E164(),
+		int64(m.PersonID), m.Body, string(m.Status), m.IdempotencyKey, m.NextAttemptAt, now,
+	).Scan(&m.ID)
+	if err != nil {
+		return mapError(err, "log message")
+	}
+	m.CreatedAt, m.UpdatedAt = now, now
+	return nil
+}
 
 // turnFinishSessionSQL ends a session that another one resumed (which carries its pending
 // help request on, if any).

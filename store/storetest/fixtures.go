@@ -15,21 +15,12 @@ import (
 // provider id or idempotency key is stored as none; a repeated (provider, provider id) or
 // idempotency key is ECONFLICT, and an outbound message without an idempotency key EINVALID.
 func LogMessage(ctx context.Context, st *store.Store, m *care.Message) error {
-	now := st.Now()
-	err := st.Pool().QueryRow(ctx, `
-		INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status,
-			idempotency_key, attempts, next_attempt_at, error_code, created_at, updated_at)
-		VALUES ($1, $2, $3, NULLIF($4, ''), $5, NULLIF($6::bigint, 0), $7, $8, NULLIF($9, ''), $10, $11, $12, $13, $13)
-		RETURNING id`,
-		string(m.Direction), string(m.Channel), string(m.Provider), m.ProviderID, m.Phone.E164(),
-		int64(m.PersonID), m.Body, string(m.Status), m.IdempotencyKey, int32(m.Attempts),
-		m.NextAttemptAt, m.ErrorCode, now,
-	).Scan(&m.ID)
-	if err != nil {
-		return store.MapError(err, "log message")
+	if err := store.InsertMessage(ctx, st, m); err != nil {
+		return err
 	}
-	m.CreatedAt, m.UpdatedAt = now, now
-	return nil
+	_, err := st.Pool().Exec(ctx, `UPDATE message SET attempts = $2, error_code = $3 WHERE id = $1`,
+		int64(m.ID), int32(m.Attempts), m.ErrorCode)
+	return store.MapError(err, "log message")
 }
 
 // CreateEscalation writes e as it is (any status and level) and sets its ID and
