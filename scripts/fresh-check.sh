@@ -96,10 +96,10 @@ if [ "${1:-}" = --inside ]; then
 	superuser "ALTER ROLE caseline_away RENAME TO caseline"
 
 	go_line=$(grep -o 'Go [0-9.]* from [^(]*([^)]*)' "$work/dev.log" | head -n1 || true)
-	versions=$(in_root bash -c 'psql --version | cut -d" " -f3; redis-server --version | grep -o "v=[0-9.]*"' | tr '\n' ' ')
+	versions=$(in_root bash -c 'echo "PostgreSQL $(psql --version | cut -d" " -f3), Redis $(redis-server --version | grep -o "v=[0-9.]*" | cut -c3-)"')
 	cat >"$work/summary" <<-EOF
 		== fresh-check $(date -u '+%Y-%m-%d %H:%M') UTC: Debian 12 (debootstrap minbase), $(nproc) cores, as root ==
-		installed: ${go_line:-Go (see dev.log)}; PostgreSQL ${versions% }
+		installed: ${go_line:-Go (see dev.log)}; $versions
 		bash scripts/dev.sh   $(clock "$dev_time")  until "Caseline is running" and /readyz 200; stopped cleanly by SIGTERM
 		bash scripts/test.sh  $(clock "$test_time")  $test_status: $(grep -c '^ok ' "$work/test.log") packages ok, $(grep -c '^--- FAIL' "$work/test.log") failed tests
 		as a user, not root, PostgreSQL running: services.sh $user_check
