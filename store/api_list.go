@@ -98,8 +98,8 @@ func (s *Store) ListPersons(ctx context.Context, f care.PersonFilter, pg care.Pa
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+personColumns+` FROM person
 		WHERE ($1 OR commune = ANY($2)) AND id > $3
-		  AND `+personMatches("", "$5", "$6", "$7", "$8")+`
-		ORDER BY id LIMIT $4`, all, communes, after, n+1, name, digits, turnAccents, turnPlain)
+		  AND `+personMatches("", "$5", "$6")+`
+		ORDER BY id LIMIT $4`, all, communes, after, n+1, name, digits)
 	if err != nil {
 		return nil, "", mapError(err, "list persons")
 	}
@@ -113,11 +113,11 @@ func (s *Store) ListPersons(ctx context.Context, f care.PersonFilter, pg care.Pa
 }
 
 // personMatches is the SQL test of a people search, the API's and the console's alike, on
-// the person columns of alias t ("" or "p."): the name without diacritics contains name, or
-// the phone contains digits (both from personQuery). The arguments are the placeholders of
-// name, digits, turnAccents and turnPlain.
-func personMatches(t, name, digits, accents, plain string) string {
-	return "(" + name + " = '' OR lower(translate(" + t + "name, " + accents + ", " + plain + ")) LIKE '%' || " + name + " || '%'" +
+// the person columns of alias t ("" or "p."): the name without diacritics (name_plain,
+// migration 00025) contains name, or the phone contains digits (both from personQuery).
+// The arguments are the placeholders of name and digits.
+func personMatches(t, name, digits string) string {
+	return "(" + name + " = '' OR " + t + "name_plain LIKE '%' || " + name + " || '%'" +
 		" OR (" + digits + " <> '' AND " + t + "phone LIKE '%' || " + digits + " || '%'))"
 }
 

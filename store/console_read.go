@@ -114,7 +114,7 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 		FROM person p
 		LEFT JOIN care_case c ON c.person_id = p.id AND c.step <> 'closed'
 		WHERE ($1 OR p.commune = ANY($2))
-		  AND `+personMatches("p.", "$3", "$4", "$11", "$12")+`
+		  AND `+personMatches("p.", "$3", "$4")+`
 		  AND ($5 = '' OR ($5 = 'closed' AND c.id IS NULL) OR c.step = $5)
 		  AND ($8 = '' OR (c.step = 'monitoring' AND CASE $8
 			WHEN 'due' THEN c.next_review_at <= $9::timestamptz + $10::interval
@@ -123,8 +123,7 @@ func (s *Store) SearchPersons(ctx context.Context, f care.PersonSearch) ([]care.
 			SELECT FROM assessment_need n WHERE n.area = $6 AND n.assessment_id = (
 				SELECT a.id FROM assessment a WHERE a.case_id = c.id ORDER BY a.assessed_at DESC, a.id DESC LIMIT 1)))
 		ORDER BY lower(p.name), p.id
-		LIMIT $7`, all, cs, name, digits, string(f.Step), string(f.Need), n, string(f.Review), f.Now, care.ReviewSoon,
-		turnAccents, turnPlain)
+		LIMIT $7`, all, cs, name, digits, string(f.Step), string(f.Need), n, string(f.Review), f.Now, care.ReviewSoon)
 	if err != nil {
 		return nil, mapError(err, "search people")
 	}

@@ -328,3 +328,21 @@ func TestDialWithAKnownSessionIDLocksIt(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM dialog_session WHERE key = 'ATD1'`).Scan(&n))
 	require.Equal(t, 1, n)
 }
+
+// The generated column name_plain (migration 00025) holds the letter lists of
+// turnAccents/turnPlain as they stood then: a name of every accented letter comes out as
+// the store strips it, lower case.
+func TestNamePlainIsStripAccents(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	commune := e.commune("np1")
+	letters := []rune(store.TurnAccents)
+	for half := range 2 { // a name holds at most 100 letters
+		name := string(letters[half*len(letters)/2 : (half+1)*len(letters)/2])
+		p := &care.Person{Phone: e.phone(), Name: name, Commune: commune,
+			Language: care.Vietnamese, Channel: care.ChannelSMS, Status: care.PersonActive}
+		require.NoError(t, e.s.CreatePerson(e.ctx, p))
+		got := storetest.One[string](t, e.s.Pool(), `SELECT name_plain FROM person WHERE id = $1`, int64(p.ID))
+		require.Equal(t, strings.ToLower(flows.StripDiacritics(name)), got)
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -361,7 +363,7 @@ func (g *gen) open(stop context.Context, wg *sync.WaitGroup) {
 type worker struct {
 	g      *gen
 	id     string   // 8 hex digits
-	sid    [34]byte // "SM", the run's and the worker's id; the last 8 hex digits count
+	sid    [34]byte // "SM", 16 hex digits anew per message, the worker's id, 8 hex digits that count
 	phones []phoneNum
 	turn   int
 	seq    uint64
@@ -383,7 +385,7 @@ func (g *gen) worker(w int) *worker {
 			"SmsSid": {""}, "SmsStatus": {"received"}, "To": {g.opts.To},
 		},
 	}
-	copy(wk.sid[:], "SM"+g.runID+wk.id)
+	copy(wk.sid[:], "SM"+strings.Repeat("0", 16)+wk.id)
 	add := func(j int) {
 		raw := phonePrefix + fmt.Sprintf("%07d", j)
 		wk.phones = append(wk.phones, phoneNum{raw: []byte(raw), esc: []byte(url.QueryEscape(raw))})
@@ -435,7 +437,13 @@ func (w *worker) job(stop context.Context, i int64) {
 // one signer.
 func (w *worker) sms(stop context.Context, ph phoneNum, text string) {
 	g := w.g
+	// Twilio's ids are random, so its webhooks land all over the provider-id unique index;
+	// ids in sequence would append at 32 places and hide what a large index costs a turn.
+	// The worker's id and its count keep them unique within a run.
 	sid := w.sid
+	var r [8]byte
+	binary.BigEndian.PutUint64(r[:], mrand.Uint64())
+	hex.Encode(sid[2:18], r[:])
 	hex.Encode(sid[26:], []byte{byte(w.seq >> 24), byte(w.seq >> 16), byte(w.seq >> 8), byte(w.seq)})
 	form, id := w.form, string(sid[:])
 	form["Body"][0], form["From"][0] = text, string(ph.raw)
