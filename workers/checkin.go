@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -14,11 +13,7 @@ import (
 // handleCheckIn runs one stage of a monitoring check-in: send it at its due time, ask again
 // half-way (the consenting caregiver too), and open an escalation when the deadline passes
 // unanswered. A check-in answered, cancelled or past the stage does nothing.
-func (w *worker) handleCheckIn(ctx context.Context, t *asynq.Task) error {
-	p, err := decode(t)
-	if err != nil {
-		return err
-	}
+func (w *worker) handleCheckIn(ctx context.Context, p Payload) error {
 	now := w.Clock.Now()
 	var outs []care.Outgoing
 	out, err := w.Store.RunCheckIn(ctx, care.CheckInID(p.ID), now, func(cw care.CheckInWork) (care.CheckInResult, error) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -15,11 +14,7 @@ import (
 // the current level when nobody was told yet, or the next one once the current level let
 // next_level_at pass unacknowledged. Stage resolved tells everyone told that it is resolved.
 // Acknowledged or resolved escalations climb no further.
-func (w *worker) handleEscalation(ctx context.Context, t *asynq.Task) error {
-	p, err := decode(t)
-	if err != nil {
-		return err
-	}
+func (w *worker) handleEscalation(ctx context.Context, p Payload) error {
 	now := w.Clock.Now()
 	log := zerolog.Ctx(ctx)
 	queued, err := w.Store.RunEscalation(ctx, care.EscalationID(p.ID), now, w.claim(), func(ew care.EscalationWork) (care.EscalationResult, error) {

@@ -54,11 +54,11 @@ func Register(mux *asynq.ServeMux, d Deps) error {
 		return err
 	}
 	mux.Use(logTasks(w.Log))
-	mux.HandleFunc(TypeCheckIn, w.handleCheckIn)
-	mux.HandleFunc(TypeEscalation, w.handleEscalation)
+	mux.Handle(TypeCheckIn, decoded(w.handleCheckIn))
+	mux.Handle(TypeEscalation, decoded(w.handleEscalation))
 	mux.HandleFunc(TypeReminders, w.handleReminders)
 	mux.HandleFunc(TypeMessages, w.handleMessages)
-	mux.HandleFunc(TypeUnfinished, w.handleUnfinished)
+	mux.Handle(TypeUnfinished, decoded(w.handleUnfinished))
 	return nil
 }
 

@@ -170,3 +170,15 @@ func decode(t *asynq.Task) (Payload, error) {
 	}
 	return p, nil
 }
+
+// decoded adapts a handler of one record's work to asynq: it runs h on the task's decoded
+// payload, so the check-in, escalation and unfinished-help handlers start from a valid one.
+func decoded(h func(context.Context, Payload) error) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		p, err := decode(t)
+		if err != nil {
+			return err
+		}
+		return h(ctx, p)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
 	"github.com/caseline/caseline/care"
@@ -20,11 +19,7 @@ import (
 // goes up the urgent ladder (care.UrgentHelp): someone who breaks off a report about their
 // safety may have been interrupted by the very person they were reporting, and waiting a
 // day to hear of it is the worse mistake.
-func (w *worker) handleUnfinished(ctx context.Context, t *asynq.Task) error {
-	p, err := decode(t)
-	if err != nil {
-		return err
-	}
+func (w *worker) handleUnfinished(ctx context.Context, p Payload) error {
 	now := w.Clock.Now()
 	esc, err := w.Store.RunUnfinished(ctx, p.ID, now, func(u care.UnfinishedWork) (care.UnfinishedResult, error) {
 		return w.decideUnfinished(u, now), nil
