@@ -146,6 +146,22 @@ func (e *env) fails(status int, code, token, method, path string, body any) map[
 	return fields
 }
 
+// invalid is a body the API must refuse with EINVALID, and the field the refusal must name.
+type invalid struct {
+	body  map[string]any
+	field string
+}
+
+// refuses requires each body, POSTed to path with token, to fail with 400 EINVALID naming
+// its field.
+func (e *env) refuses(token, path string, bodies []invalid) {
+	e.t.Helper()
+	for _, tt := range bodies {
+		fields := e.fails(http.StatusBadRequest, care.EINVALID, token, "POST", path, tt.body)
+		require.Contains(e.t, fields, tt.field, "%v", tt.body)
+	}
+}
+
 // audit returns the actions of a record's audit entries, requiring each to name actor.
 func (e *env) audit(entity string, id int64, actor care.ManagerID) []string {
 	e.t.Helper()
