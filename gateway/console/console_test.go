@@ -147,6 +147,13 @@ func (e *env) signIn(m *care.CaseManager) *browser {
 	return b
 }
 
+// commune makes commune A, a case manager of it and a person there: where most tests begin.
+func (e *env) commune() (care.CommuneCode, *care.CaseManager, *care.Person) {
+	e.t.Helper()
+	a := e.Commune("A")
+	return a, e.Staff(a, care.RoleCaseManager, 0), e.Person(a)
+}
+
 // audits returns the actions of the audit log by actor (0: all), oldest first.
 func (e *env) audits(actor care.ManagerID) []string {
 	e.t.Helper()
@@ -290,9 +297,7 @@ func TestUnknownNumberIsAnsweredLikeStaff(t *testing.T) {
 func TestPostsWithoutTheFormTokenAre403(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
-	p := e.Person(a)
+	a, m, p := e.commune()
 	es := e.Escalation(p, e.OpenCase(p, m), true)
 	b := e.signIn(m)
 	for _, form := range []url.Values{{"csrf": {""}}, {"csrf": {strings.Repeat("0", 64)}}, {"csrf": nil}} {
@@ -347,10 +352,8 @@ func TestAnotherCommunesRecordsAre404(t *testing.T) {
 func TestEveryWriteIsAudited(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
+	a, m, p := e.commune()
 	approver := e.Staff(a, care.RoleApprover, 0)
-	p := e.Person(a)
 	other := e.Person(a)
 	c := e.OpenCase(other, m)
 	es1 := e.Escalation(other, c, true)
@@ -434,10 +437,8 @@ func TestEveryWriteIsAudited(t *testing.T) {
 func TestApproverReturnsAPlanWithAReason(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
+	a, m, p := e.commune()
 	approver := e.Staff(a, care.RoleApprover, 0)
-	p := e.Person(a)
 	c := e.OpenCase(p, m)
 	require.NoError(t, e.s.CreatePlan(e.ctx, &care.SupportPlan{CaseID: c.ID, CreatedBy: m.ID, Status: care.PlanDraft, Goals: []string{"Đi học lại"}}))
 	b := e.signIn(m)
@@ -484,9 +485,7 @@ func TestPeopleWhoseReviewIsDue(t *testing.T) {
 func TestInboxPutsSafetyFirstAndShowsTheDeadline(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
-	p := e.Person(a)
+	a, m, p := e.commune()
 	c := e.OpenCase(p, m)
 	normal := e.Escalation(p, c, false)
 	due := start.Add(20 * time.Minute)
@@ -513,9 +512,7 @@ func TestInboxPutsSafetyFirstAndShowsTheDeadline(t *testing.T) {
 func TestPagesSendCSPAndNoInlineScriptOrStyle(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
-	p := e.Person(a)
+	_, m, p := e.commune()
 	e.OpenCase(p, m)
 	b := e.signIn(m)
 	for _, path := range []string{"/console/", "/console/people", fmt.Sprintf("/console/people/%d", p.ID), "/console/plans", "/console/report", "/console/report?lang=en", "/console/sign-in"} {
@@ -534,9 +531,7 @@ func TestPagesSendCSPAndNoInlineScriptOrStyle(t *testing.T) {
 func TestSendSMSIsSentOnceAndNeverRevealsAReport(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
-	p := e.Person(a)
+	_, m, p := e.commune()
 	b := e.signIn(m)
 	require.Equal(t, http.StatusOK, b.get(fmt.Sprintf("/console/people/%d", p.ID)))
 	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(b.last)
@@ -660,9 +655,7 @@ func ptr[T any](v T) *T { return &v }
 func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
-	p := e.Person(a)
+	_, m, p := e.commune()
 	c := e.OpenCase(p, m)
 	_, err := e.s.Pool().Exec(e.ctx, `UPDATE care_case SET step = 'evaluation' WHERE id = $1`, int64(c.ID))
 	require.NoError(t, err)
@@ -692,9 +685,7 @@ func TestTheCaseOffersOnlyItsNextStepsAndClosingNeedsAReason(t *testing.T) {
 func TestStaffSeeTheWholeNumberToCall(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.Commune("A")
-	m := e.Staff(a, care.RoleCaseManager, 0)
-	p := e.Person(a)
+	_, m, p := e.commune()
 	b := e.signIn(m)
 	b.get(fmt.Sprintf("/console/people/%d", p.ID))
 	number := strings.Replace(p.Phone.E164(), "+", "&#43;", 1) // as html/template writes it
