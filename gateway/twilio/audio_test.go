@@ -2,13 +2,13 @@ package twilio
 
 import (
 	"context"
-	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -43,32 +43,13 @@ func audioGateway(t *testing.T, engine *gatewaytest.Engine) (*httptest.Server, s
 	return srv, dir
 }
 
-// twimlNode is a TwiML element in document order.
-type twimlNode struct {
-	XMLName  xml.Name
-	Text     string      `xml:",chardata"`
-	Children []twimlNode `xml:",any"`
-}
-
 // spoken lists a document's <Say> and <Play> in order, as "say: text" and "play: url".
 func spoken(t *testing.T, doc string) []string {
 	t.Helper()
-	var root twimlNode
-	require.NoError(t, xml.Unmarshal([]byte(doc), &root), doc)
 	var out []string
-	var walk func(n twimlNode)
-	walk = func(n twimlNode) {
-		switch n.XMLName.Local {
-		case "Say":
-			out = append(out, "say: "+n.Text)
-		case "Play":
-			out = append(out, "play: "+n.Text)
-		}
-		for _, c := range n.Children {
-			walk(c)
-		}
+	for _, n := range elements(t, doc, "Say", "Play") {
+		out = append(out, strings.ToLower(n.Name)+": "+n.Text)
 	}
-	walk(root)
 	return out
 }
 

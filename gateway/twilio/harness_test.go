@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,4 +151,21 @@ func parseXML(t *testing.T, doc string) node {
 func requireXML(t *testing.T, want, got string) {
 	t.Helper()
 	require.Equal(t, parseXML(t, want), parseXML(t, got), "got %s", got)
+}
+
+// elements lists the elements of doc with any of names, at any depth, in document order.
+func elements(t *testing.T, doc string, names ...string) []node {
+	t.Helper()
+	var out []node
+	var walk func(n node)
+	walk = func(n node) {
+		if slices.Contains(names, n.Name) {
+			out = append(out, n)
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(parseXML(t, doc))
+	return out
 }

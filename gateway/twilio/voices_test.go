@@ -2,7 +2,6 @@ package twilio
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,32 +15,10 @@ import (
 	"github.com/caseline/caseline/gateway/twilio/tts"
 )
 
-// sayNode is a TwiML element with what a <Say> check reads.
-type sayNode struct {
-	XMLName  xml.Name
-	Voice    string    `xml:"voice,attr"`
-	Language string    `xml:"language,attr"`
-	Text     string    `xml:",chardata"`
-	Children []sayNode `xml:",any"`
-}
-
 // says lists every <Say> of a TwiML document, at any depth.
-func says(t *testing.T, doc string) []sayNode {
+func says(t *testing.T, doc string) []node {
 	t.Helper()
-	var root sayNode
-	require.NoError(t, xml.Unmarshal([]byte(doc), &root), doc)
-	var out []sayNode
-	var walk func(n sayNode)
-	walk = func(n sayNode) {
-		if n.XMLName.Local == "Say" {
-			out = append(out, n)
-		}
-		for _, c := range n.Children {
-			walk(c)
-		}
-	}
-	walk(root)
-	return out
+	return elements(t, doc, "Say")
 }
 
 // unspoken lists what is wrong with the <Say>s of doc: one without a voice (Twilio's
@@ -52,13 +29,14 @@ func unspoken(t *testing.T, doc, want string, also ...string) []string {
 	t.Helper()
 	var out []string
 	for _, s := range says(t, doc) {
+		voice, lang := s.Attrs["voice"], s.Attrs["language"]
 		switch {
-		case s.Voice == "":
+		case voice == "":
 			out = append(out, "no voice: "+s.Text)
-		case s.Language != want && !slices.Contains(also, s.Language):
-			out = append(out, "said in "+s.Language+": "+s.Text)
-		case !tts.Speaks(s.Voice, s.Language):
-			out = append(out, s.Voice+" does not speak "+s.Language+": "+s.Text)
+		case lang != want && !slices.Contains(also, lang):
+			out = append(out, "said in "+lang+": "+s.Text)
+		case !tts.Speaks(voice, lang):
+			out = append(out, voice+" does not speak "+lang+": "+s.Text)
 		}
 	}
 	return out
@@ -107,8 +85,8 @@ func TestEveryVoicePromptOfEveryFlowIsSpokenInItsLanguage(t *testing.T) {
 		spoken := says(t, doc)
 		require.Len(t, spoken, 2, "the apology is said in both languages")
 		for i, lang := range []string{tts.Vietnamese, tts.English} {
-			require.Equal(t, lang, spoken[i].Language)
-			require.True(t, tts.Speaks(spoken[i].Voice, lang), "apology: %s", doc)
+			require.Equal(t, lang, spoken[i].Attrs["language"])
+			require.True(t, tts.Speaks(spoken[i].Attrs["voice"], lang), "apology: %s", doc)
 		}
 	}
 }
