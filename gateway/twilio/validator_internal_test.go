@@ -13,7 +13,9 @@ import (
 	"github.com/twilio/twilio-go/client"
 )
 
-// signWith is Twilio's signature of u and the first value of each form key.
+// signWith is Twilio's signature of u and the first value of each form key, as twilio-go
+// validates it. It is not phone.Sign, which signs every value of a key as Twilio documents:
+// the random forms below repeat keys, and this test wants the signatures twilio-go accepts.
 func signWith(token, u string, form url.Values) string {
 	keys := make([]string, 0, len(form))
 	for k := range form {
