@@ -24,9 +24,7 @@ import (
 //   - A consenting caregiver's "2" to a check-in the person was sent answers it and files a
 //     help request on the person's case, which reaches the case manager.
 func TestE2ECaregiversPINsAndPriority(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end: runs the whole system")
-	}
+	endToEnd(t)
 	s := startDev(t)
 	ctx := context.Background()
 	year := time.Now().In(s.loc).Year()

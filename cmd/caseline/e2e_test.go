@@ -54,6 +54,14 @@ type devSystem struct {
 	loc   *time.Location // TIMEZONE
 }
 
+// endToEnd skips a test that runs the whole system under -short.
+func endToEnd(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: runs the whole system")
+	}
+}
+
 // startDev runs `caseline dev` on a fresh database and a Redis database of the test's own,
 // with PUBLIC_BASE_URL equal to the address the gateway listens on (Twilio signatures cover
 // it), and waits until it is ready.
@@ -408,9 +416,7 @@ func (s *devSystem) phoneOptions(number string) phone.Options {
 // The check-in's window is the API's smallest, one minute, so its deadline passes on the wall
 // clock while the test waits.
 func TestE2E(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end: runs the whole system")
-	}
+	endToEnd(t)
 	s := startDevWith(t, map[string]string{"TWILIO_FROM": e2eService, "TWILIO_CALLER_ID": e2eTwilioFrom})
 	ctx := context.Background()
 	const newcomer = "+84987650001"

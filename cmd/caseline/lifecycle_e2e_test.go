@@ -22,9 +22,7 @@ import (
 // the old commune's token gets 404 at once. The new case manager closes it (she moved
 // away): she is told by SMS, and her plan status says the case is closed.
 func TestE2ELifeCycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end: runs the whole system")
-	}
+	endToEnd(t)
 	s := startDev(t)
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, s.db)

@@ -23,9 +23,7 @@ import (
 // there, with a value that fits what happened. The alert rules and the dashboard in deploy/
 // name only metrics the exposition has.
 func TestMetricsAfterAConversationAndAnEscalation(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end: runs the whole system")
-	}
+	endToEnd(t)
 	s := startDev(t)
 	ctx := context.Background()
 

@@ -53,9 +53,7 @@ var scriptSetups = map[string]scriptSetup{
 // using the same phone number (its "phone" lines and its setup's) take turns, so that no
 // two conversations of one phone interleave; each script must hold whatever the order.
 func TestScripts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end: runs the whole system")
-	}
+	endToEnd(t)
 	files, err := filepath.Glob(filepath.Join(scriptsDir, "*.script"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
