@@ -20,6 +20,36 @@ func MapError(err error, op string, args ...any) error { return mapError(err, op
 // Now is the store's clock as the store stamps rows (now).
 func (s *Store) Now() time.Time { return s.now() }
 
+// The readers take where, a condition on the table and any ORDER BY, with its arguments
+// args, and return the first row; ENOTFOUND when none matches.
+
+// ReadMessage reads a message by scanMessage over messageColumns.
+func ReadMessage(ctx context.Context, st *Store, where string, args ...any) (*care.Message, error) {
+	m, err := scanMessage(st.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM message WHERE `+where, args...))
+	if err != nil {
+		return nil, mapError(err, "load message")
+	}
+	return m, nil
+}
+
+// ReadCheckIn reads a check-in by scanCheckIn over checkInColumns.
+func ReadCheckIn(ctx context.Context, st *Store, where string, args ...any) (*care.CheckIn, error) {
+	c, err := scanCheckIn(st.pool.QueryRow(ctx, `SELECT `+checkInColumns+` FROM checkin WHERE `+where, args...))
+	if err != nil {
+		return nil, mapError(err, "load check-in")
+	}
+	return c, nil
+}
+
+// ReadPerson reads a person by scanPerson over personColumns.
+func ReadPerson(ctx context.Context, st *Store, where string, args ...any) (*care.Person, error) {
+	p, err := scanPerson(st.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE `+where, args...))
+	if err != nil {
+		return nil, mapError(err, "load person")
+	}
+	return p, nil
+}
+
 // InsertMessage writes m as it is (any direction and status) by messageInsert at st's clock
 // and sets its ID and timestamps; an empty provider id or idempotency key is stored as none.
 func InsertMessage(ctx context.Context, st *Store, m *care.Message) error {
@@ -88,4 +118,17 @@ func InsertCheckIn(ctx context.Context, st *Store, c *care.CheckIn) error {
 	}
 	c.Status = care.CheckInPending
 	return nil
+}
+
+// AnswerCheckIn answers check-in id with status at at by a turn's statement
+// (answerCheckInSQL): only an open check-in (pending, sent or retried) changes; another is
+// ECONFLICT, a missing one ENOTFOUND.
+func AnswerCheckIn(ctx context.Context, st *Store, id care.CheckInID, status care.CheckInStatus, at time.Time) error {
+	var got int64
+	err := st.pool.QueryRow(ctx, answerCheckInSQL+` RETURNING id`, int64(id), string(status), at).Scan(&got)
+	if err != nil {
+		err = st.whyNot(ctx, st.pool, err, `SELECT EXISTS (SELECT 1 FROM checkin WHERE id = $1)`, int64(id),
+			"the check-in was already answered or closed")
+	}
+	return mapError(err, "answer check-in %d", id)
 }
