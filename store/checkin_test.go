@@ -95,37 +95,6 @@ func TestCheckInRoundTrip(t *testing.T) {
 	backwards := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due.Add(time.Hour), RetryAt: due, DeadlineAt: due}
 	requireCode(t, care.EINVALID, storetest.CreateCheckIn(e.ctx, e.s, backwards))
 }
-
-func TestOpenCheckInOf(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	w := e.world()
-	sc := e.schedule(w)
-	week := 7 * 24 * time.Hour
-	due := time.Date(2026, 3, 9, 2, 0, 0, 0, time.UTC)
-
-	_, err := storetest.OpenCheckInOf(e.ctx, e.s, w.person.ID)
-	requireCode(t, care.ENOTFOUND, err)
-
-	e.checkIn(w, sc, due.Add(-2*week), care.CheckInFine)
-	e.checkIn(w, sc, due.Add(-3*week), care.CheckInMissed)
-	e.checkIn(w, sc, due.Add(2*week), care.CheckInPending)
-	thisWeek := e.checkIn(w, sc, due.Add(week), care.CheckInPending)
-	got, err := storetest.OpenCheckInOf(e.ctx, e.s, w.person.ID)
-	require.NoError(t, err)
-	require.Equal(t, thisWeek, got, "of those not sent, the earliest")
-
-	e.checkIn(w, sc, due.Add(-week), care.CheckInRetried)
-	sent := e.checkIn(w, sc, due, care.CheckInSent)
-	got, err = storetest.OpenCheckInOf(e.ctx, e.s, w.person.ID)
-	require.NoError(t, err)
-	require.Equal(t, sent, got, "one already sent, the latest, before any not sent")
-
-	other := e.person(w.commune)
-	_, err = storetest.OpenCheckInOf(e.ctx, e.s, other.ID)
-	requireCode(t, care.ENOTFOUND, err)
-}
-
 func TestAnswerCheckIn(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

@@ -49,32 +49,6 @@ func TestMessageRoundTrip(t *testing.T) {
 		})
 	}
 }
-
-func TestSetMessageStatus(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
-		Phone: e.phone(), Body: "x", Status: care.MsgQueued, IdempotencyKey: "k1"}
-	require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
-
-	later := e.clock.Advance(time.Minute)
-	require.NoError(t, storetest.SetMessageStatus(e.ctx, e.s, m.ID, care.MsgFailed, "21610"))
-	got, err := storetest.Message(e.ctx, e.s, m.ID)
-	require.NoError(t, err)
-	want := *m
-	want.Status, want.ErrorCode, want.UpdatedAt = care.MsgFailed, "21610", later
-	require.Equal(t, &want, got)
-
-	require.NoError(t, storetest.SetMessageStatus(e.ctx, e.s, m.ID, care.MsgDelivered, ""))
-	got, err = storetest.Message(e.ctx, e.s, m.ID)
-	require.NoError(t, err)
-	require.Equal(t, care.MsgDelivered, got.Status)
-	require.Empty(t, got.ErrorCode)
-
-	requireCode(t, care.EINVALID, storetest.SetMessageStatus(e.ctx, e.s, m.ID, "lost", ""))
-	requireCode(t, care.ENOTFOUND, storetest.SetMessageStatus(e.ctx, e.s, 424242, care.MsgSent, ""))
-}
-
 func TestMessageErrors(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

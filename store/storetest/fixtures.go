@@ -76,21 +76,6 @@ func CreateCheckIn(ctx context.Context, st *store.Store, c *care.CheckIn) error 
 	return store.MapError(err, "create check-in")
 }
 
-// SetMessageStatus sets a message's status, error code ("" for none) and UpdatedAt, as no
-// production write does (receipts only move forwards: store.RecordStatus). An unknown
-// status is EINVALID, an unknown message ENOTFOUND.
-func SetMessageStatus(ctx context.Context, st *store.Store, id care.MessageID, status care.MessageStatus, errorCode string) error {
-	if !status.Valid() {
-		return store.MapError(care.FieldError("status", "unknown message status %q", status), "set status of message %d", id)
-	}
-	tag, err := st.Pool().Exec(ctx, `UPDATE message SET status = $2, error_code = $3, updated_at = $4 WHERE id = $1`,
-		int64(id), string(status), errorCode, st.Now())
-	if err == nil && tag.RowsAffected() == 0 {
-		err = care.Errorf(care.ENOTFOUND, "not found")
-	}
-	return store.MapError(err, "set status of message %d", id)
-}
-
 // AnswerCheckIn answers check-in id with a 1 (fine) or 2 (need help) at at (a zero at is
 // st's now) by a turn's statement. Another status is EINVALID; an answered or closed
 // check-in ECONFLICT.
@@ -137,13 +122,6 @@ func MessageByProviderID(ctx context.Context, st *store.Store, p care.Provider, 
 // CheckIn returns the check-in with id.
 func CheckIn(ctx context.Context, st *store.Store, id care.CheckInID) (*care.CheckIn, error) {
 	return store.ReadCheckIn(ctx, st, `id = $1`, int64(id))
-}
-
-// OpenCheckInOf returns the person's check-in waiting for an answer: one already sent (the
-// latest) before one not sent yet (the earliest).
-func OpenCheckInOf(ctx context.Context, st *store.Store, id care.PersonID) (*care.CheckIn, error) {
-	return store.ReadCheckIn(ctx, st, `person_id = $1 AND status IN ('pending', 'sent', 'retried')
-		ORDER BY status = 'pending', CASE WHEN status = 'pending' THEN due_at END ASC, due_at DESC, id DESC`, int64(id))
 }
 
 // PersonByPhone returns the person registered with phone.
