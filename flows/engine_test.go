@@ -13,7 +13,6 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
-	"github.com/caseline/caseline/store"
 )
 
 type androidRouter struct{}
@@ -420,8 +419,6 @@ func TestBadInputIsADomainError(t *testing.T) {
 	}
 	require.Zero(t, f.count(`SELECT count(*) FROM message`))
 }
-
-var _ = store.New
 
 func TestCheckInSentDuringAConversationTakesTheNextBareAnswer(t *testing.T) {
 	t.Parallel()

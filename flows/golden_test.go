@@ -1,7 +1,6 @@
 package flows_test
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -273,5 +272,3 @@ func render(ch care.Channel, r flows.Reply) string {
 	}
 	return strings.Join(parts, "\n")
 }
-
-var _ = context.Background

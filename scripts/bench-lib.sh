@@ -123,7 +123,7 @@ new_db() {
 	timeout 30 psql -X -q "$admin" -c "CREATE DATABASE \"$name\"" >/dev/null || die "cannot create database $name"
 	dbs+=("$name")
 	local url="postgres://caseline:caseline@127.0.0.1:5432/$name?sslmode=disable"
-	DATABASE_URL=$url timeout 120 bin/caseline migrate up >/dev/null || die "migrate up on $name failed"
+	DATABASE_URL=$url timeout 120 "$serve_bin" migrate up >/dev/null || die "migrate up on $name failed"
 	db_url=$url
 }
 
@@ -144,6 +144,10 @@ export USSD_TOKEN=bench-ussd-token
 export ANDROID_GATEWAY_PASSWORD=bench-android
 export LOG_LEVEL=warn
 
+# serve_bin is the binary new_db migrates with and start_caseline starts: this tree's, or a
+# baseline's (bench.sh's BENCH_BASELINE). The load always comes from this tree's bin/caseline.
+serve_bin=bin/caseline
+
 # start_caseline COMMAND DB_URL LOG starts `caseline COMMAND` on a free loopback port against
 # DB_URL and waits for /readyz; it sets last_pid and last_port.
 last_pid=""
@@ -152,7 +156,7 @@ start_caseline() {
 	local cmd=$1 url=$2 log=$3 port pid
 	port=$(free_port)
 	DATABASE_URL=$url LISTEN_ADDR=127.0.0.1:$port PUBLIC_BASE_URL=http://127.0.0.1:$port \
-		bin/caseline "$cmd" >"$log" 2>&1 &
+		"$serve_bin" "$cmd" >"$log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	for _ in $(seq 100); do

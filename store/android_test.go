@@ -76,7 +76,7 @@ func TestHandOutAndroid(t *testing.T) {
 		require.Equal(t, care.MsgQueued, m.Status)
 		require.Equal(t, 1, m.Attempts)
 		require.Equal(t, now, m.UpdatedAt)
-		stored, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, m.ProviderID)
+		stored, err := storetest.MessageByProviderID(e.ctx, e.s, care.ProviderAndroid, m.ProviderID)
 		require.NoError(t, err)
 		require.Equal(t, m, *stored)
 	}
@@ -193,12 +193,12 @@ func TestUpdateAndroidStatus(t *testing.T) {
 	}
 	for _, st := range steps {
 		at := e.clock.Advance(time.Minute)
-		before, err := e.s.Message(e.ctx, m.ID)
+		before, err := storetest.Message(e.ctx, e.s, m.ID)
 		require.NoError(t, err)
 		n, err := e.s.UpdateAndroidStatus(e.ctx, st.updates)
 		require.NoError(t, err, st.name)
 		require.Equal(t, st.changed, n, st.name)
-		got, err := e.s.Message(e.ctx, m.ID)
+		got, err := storetest.Message(e.ctx, e.s, m.ID)
 		require.NoError(t, err)
 		require.Equal(t, st.status, got.Status, st.name)
 		require.Equal(t, st.code, got.ErrorCode, st.name)
@@ -213,12 +213,12 @@ func TestUpdateAndroidStatus(t *testing.T) {
 	n, err := e.s.UpdateAndroidStatus(e.ctx, []care.Message{{ProviderID: otherID, Status: care.MsgFailed, ErrorCode: long}})
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	got, err := e.s.Message(e.ctx, other.ID)
+	got, err := storetest.Message(e.ctx, e.s, other.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgFailed, got.Status)
 	require.Equal(t, strings.Repeat("é", 200), got.ErrorCode)
 
-	tw, err := e.s.Message(e.ctx, twilio.ID)
+	tw, err := storetest.Message(e.ctx, e.s, twilio.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgSent, tw.Status, "other providers' rows are never touched")
 }

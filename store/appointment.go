@@ -134,16 +134,3 @@ func (s *Store) cancelAppointment(ctx context.Context, tx pgx.Tx, id care.Appoin
 		int64(id), s.now())
 	return err == nil, err
 }
-
-// NextAppointment returns the person's next scheduled appointment after now; ENOTFOUND when
-// there is none.
-func (s *Store) NextAppointment(ctx context.Context, id care.PersonID, now time.Time) (*care.Appointment, error) {
-	a, err := scanAppointment(s.pool.QueryRow(ctx, `
-		SELECT `+appointmentColumns+` FROM appointment
-		WHERE person_id = $1 AND status = 'scheduled' AND at > $2
-		ORDER BY at, id LIMIT 1`, int64(id), now))
-	if err != nil {
-		return nil, mapError(err, "load next appointment of person %d", id)
-	}
-	return a, nil
-}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/care/dialog"
 )
 
 func (e *env) appointment(w world, at time.Time) *care.Appointment {
@@ -117,13 +118,30 @@ func TestCancelAppointment(t *testing.T) {
 	requireCode(t, care.ECONFLICT, e.s.CancelAppointmentAs(e.ctx, 0, done.ID))
 }
 
-func TestNextAppointment(t *testing.T) {
+// The next appointment a person hears of is the plan's (a turn's Plan): their earliest
+// scheduled one after now.
+func TestPlanShowsTheNextAppointment(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
 	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
-	_, err := e.s.NextAppointment(e.ctx, w.person.ID, now)
-	requireCode(t, care.ENOTFOUND, err)
+	plan := func(now time.Time) dialog.PlanView {
+		t.Helper()
+		turn, err := e.s.BeginTurn(e.ctx, dialog.TurnRequest{Channel: care.ChannelSMS, Key: w.person.Phone.E164(),
+			Phone: w.person.Phone, Provider: care.ProviderTwilio, Now: now})
+		require.NoError(t, err)
+		defer turn.Rollback(e.ctx)
+		v, err := turn.Plan(e.ctx, w.person.ID, w.kase.ID, now)
+		require.NoError(t, err)
+		return v
+	}
+	require.Nil(t, plan(now).NextAt)
+	nextAt := func(now time.Time) time.Time {
+		t.Helper()
+		v := plan(now)
+		require.NotNil(t, v.NextAt)
+		return *v.NextAt
+	}
 
 	e.appointment(w, now.Add(-time.Hour)) // past
 	cancelled := e.appointment(w, now.Add(time.Hour))
@@ -133,10 +151,7 @@ func TestNextAppointment(t *testing.T) {
 	other := e.openCase(e.person(w.commune), w.manager)
 	require.NoError(t, e.s.CreateAppointment(e.ctx, &care.Appointment{CaseID: other.ID, PersonID: other.PersonID, At: now.Add(time.Minute)}))
 
-	got, err := e.s.NextAppointment(e.ctx, w.person.ID, now)
-	require.NoError(t, err)
-	require.Equal(t, next, got)
-	got, err = e.s.NextAppointment(e.ctx, w.person.ID, next.At)
-	require.NoError(t, err)
-	require.Equal(t, later, got, "an appointment at now is not next")
+	require.True(t, next.At.Equal(nextAt(now)))
+	require.Equal(t, next.Place, plan(now).NextPlace)
+	require.True(t, later.At.Equal(nextAt(next.At)), "an appointment at now is not next")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestCaseRoundTrip(t *testing.T) {
@@ -485,8 +486,8 @@ func TestZeroTimesAreNow(t *testing.T) {
 	require.Equal(t, &now, got.ApprovedAt)
 
 	c := e.checkIn(w, e.schedule(w), start, care.CheckInSent)
-	require.NoError(t, e.s.AnswerCheckIn(e.ctx, c.ID, care.CheckInFine, time.Time{}))
-	answered, err := e.s.CheckIn(e.ctx, c.ID)
+	require.NoError(t, storetest.AnswerCheckIn(e.ctx, e.s, c.ID, care.CheckInFine, time.Time{}))
+	answered, err := storetest.CheckIn(e.ctx, e.s, c.ID)
 	require.NoError(t, err)
 	require.Equal(t, &now, answered.AnsweredAt)
 

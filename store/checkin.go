@@ -72,49 +72,6 @@ func scanCheckIn(row pgx.Row) (*care.CheckIn, error) {
 	return &c, nil
 }
 
-// CheckIn returns the check-in with id.
-func (s *Store) CheckIn(ctx context.Context, id care.CheckInID) (*care.CheckIn, error) {
-	c, err := scanCheckIn(s.pool.QueryRow(ctx, `SELECT `+checkInColumns+` FROM checkin WHERE id = $1`, int64(id)))
-	if err != nil {
-		return nil, mapError(err, "load check-in %d", id)
-	}
-	return c, nil
-}
-
-// OpenCheckInOf returns the person's check-in waiting for an answer: one already sent (the
-// latest) before one not sent yet (the earliest); ENOTFOUND when there is none.
-func (s *Store) OpenCheckInOf(ctx context.Context, id care.PersonID) (*care.CheckIn, error) {
-	c, err := scanCheckIn(s.pool.QueryRow(ctx, `
-		SELECT `+checkInColumns+` FROM checkin
-		WHERE person_id = $1 AND status IN ('pending', 'sent', 'retried')
-		ORDER BY status = 'pending',
-			CASE WHEN status = 'pending' THEN due_at END ASC,
-			due_at DESC, id DESC
-		LIMIT 1`, int64(id)))
-	if err != nil {
-		return nil, mapError(err, "load open check-in of person %d", id)
-	}
-	return c, nil
-}
-
-// AnswerCheckIn records a 1 (fine) or 2 (need help) answered at at (a zero at is now). Only
-// an open check-in (pending, sent or retried) can be answered: any other is ECONFLICT; a
-// status other than fine or need_help is EINVALID.
-func (s *Store) AnswerCheckIn(ctx context.Context, id care.CheckInID, status care.CheckInStatus, at time.Time) error {
-	if status != care.CheckInFine && status != care.CheckInNeedHelp {
-		return mapError(care.FieldError("status", "an answer is fine or need_help, not %q", status), "answer check-in %d", id)
-	}
-	var got int64
-	err := s.pool.QueryRow(ctx, `
-		UPDATE checkin SET status = $2, answered_at = $3
-		WHERE id = $1 AND status IN ('pending', 'sent', 'retried')
-		RETURNING id`, int64(id), string(status), s.orNow(at)).Scan(&got)
-	if err != nil {
-		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM checkin WHERE id = $1)`, int64(id),
-			"the check-in was already answered or closed")
-	}
-	if err != nil {
-		return mapError(err, "answer check-in %d", id)
-	}
-	return nil
-}
+// answerCheckInSQL records answer $2 at $3 to check-in $1 if it is still open (pending,
+// sent or retried): a turn's answer (Commit), and storetest's through AnswerCheckIn.
+const answerCheckInSQL = `UPDATE checkin SET status = $2, answered_at = $3 WHERE id = $1 AND status IN ('pending', 'sent', 'retried')`

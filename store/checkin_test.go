@@ -79,7 +79,7 @@ func TestCheckInRoundTrip(t *testing.T) {
 			c.ScheduleID, c.CaseID, c.PersonID = sc.ID, w.kase.ID, w.person.ID
 			require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, &c))
 			require.NotZero(t, c.ID)
-			got, err := e.s.CheckIn(e.ctx, c.ID)
+			got, err := storetest.CheckIn(e.ctx, e.s, c.ID)
 			require.NoError(t, err)
 			if tt.c.Status == "" {
 				require.Equal(t, care.CheckInPending, got.Status)
@@ -88,44 +88,13 @@ func TestCheckInRoundTrip(t *testing.T) {
 		})
 	}
 
-	_, err := e.s.CheckIn(e.ctx, 424242)
+	_, err := storetest.CheckIn(e.ctx, e.s, 424242)
 	requireCode(t, care.ENOTFOUND, err)
 	dup := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due, RetryAt: due, DeadlineAt: due}
 	requireCode(t, care.ECONFLICT, storetest.CreateCheckIn(e.ctx, e.s, dup))
 	backwards := &care.CheckIn{ScheduleID: sc.ID, CaseID: w.kase.ID, PersonID: w.person.ID, DueAt: due.Add(time.Hour), RetryAt: due, DeadlineAt: due}
 	requireCode(t, care.EINVALID, storetest.CreateCheckIn(e.ctx, e.s, backwards))
 }
-
-func TestOpenCheckInOf(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	w := e.world()
-	sc := e.schedule(w)
-	week := 7 * 24 * time.Hour
-	due := time.Date(2026, 3, 9, 2, 0, 0, 0, time.UTC)
-
-	_, err := e.s.OpenCheckInOf(e.ctx, w.person.ID)
-	requireCode(t, care.ENOTFOUND, err)
-
-	e.checkIn(w, sc, due.Add(-2*week), care.CheckInFine)
-	e.checkIn(w, sc, due.Add(-3*week), care.CheckInMissed)
-	e.checkIn(w, sc, due.Add(2*week), care.CheckInPending)
-	thisWeek := e.checkIn(w, sc, due.Add(week), care.CheckInPending)
-	got, err := e.s.OpenCheckInOf(e.ctx, w.person.ID)
-	require.NoError(t, err)
-	require.Equal(t, thisWeek, got, "of those not sent, the earliest")
-
-	e.checkIn(w, sc, due.Add(-week), care.CheckInRetried)
-	sent := e.checkIn(w, sc, due, care.CheckInSent)
-	got, err = e.s.OpenCheckInOf(e.ctx, w.person.ID)
-	require.NoError(t, err)
-	require.Equal(t, sent, got, "one already sent, the latest, before any not sent")
-
-	other := e.person(w.commune)
-	_, err = e.s.OpenCheckInOf(e.ctx, other.ID)
-	requireCode(t, care.ENOTFOUND, err)
-}
-
 func TestAnswerCheckIn(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
@@ -151,8 +120,8 @@ func TestAnswerCheckIn(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := e.checkIn(w, sc, due.Add(time.Duration(i)*7*24*time.Hour), tt.status)
-			err := e.s.AnswerCheckIn(e.ctx, c.ID, tt.answer, at)
-			got, gerr := e.s.CheckIn(e.ctx, c.ID)
+			err := storetest.AnswerCheckIn(e.ctx, e.s, c.ID, tt.answer, at)
+			got, gerr := storetest.CheckIn(e.ctx, e.s, c.ID)
 			require.NoError(t, gerr)
 			if tt.code != "" {
 				requireCode(t, tt.code, err)
@@ -162,8 +131,8 @@ func TestAnswerCheckIn(t *testing.T) {
 			require.NoError(t, err)
 			c.Status, c.AnsweredAt = tt.answer, &at
 			require.Equal(t, c, got)
-			requireCode(t, care.ECONFLICT, e.s.AnswerCheckIn(e.ctx, c.ID, tt.answer, at)) // answering twice
+			requireCode(t, care.ECONFLICT, storetest.AnswerCheckIn(e.ctx, e.s, c.ID, tt.answer, at)) // answering twice
 		})
 	}
-	requireCode(t, care.ENOTFOUND, e.s.AnswerCheckIn(e.ctx, 424242, care.CheckInFine, at))
+	requireCode(t, care.ENOTFOUND, storetest.AnswerCheckIn(e.ctx, e.s, 424242, care.CheckInFine, at))
 }

@@ -26,24 +26,6 @@ const helpInsert = `
   INSERT INTO help_request (person_id, phone, commune, category, description, in_danger, channel, status, unfinished,
                             created_at, origin) `
 
-// InsertHelpRequest writes h as it is (any status), created at st's clock, by helpInsert
-// and sets its ID and CreatedAt; a zero PersonID and an empty commune are stored as unknown.
-// It opens no escalation. For storetest's fixtures.
-func InsertHelpRequest(ctx context.Context, st *Store, h *care.HelpRequest) error {
-	now := st.now()
-	err := st.pool.QueryRow(ctx, helpInsert+`
-		VALUES (NULLIF($1::bigint, 0), $2, NULLIF($3, ''), $4, $5, $6, $7, $8, false, $9, NULL)
-		RETURNING id`,
-		int64(h.PersonID), h.Phone.E164(), string(h.Commune), string(h.Category), h.Description,
-		h.InDanger, string(h.Channel), string(h.Status), now,
-	).Scan(&h.ID)
-	if err != nil {
-		return mapError(err, "create help request")
-	}
-	h.CreatedAt = now
-	return nil
-}
-
 // fileHelpSQL stores a help request and opens its escalation, or attaches it to the open
 // need_help escalation of the check-in $11 it answers, in one statement. A request with an
 // origin ($14, what it came from: a spooled call, say) is filed once: a second one with the

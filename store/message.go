@@ -30,42 +30,6 @@ func scanMessageAnd(row pgx.Row, extra ...any) (*care.Message, error) {
 	return &m, nil
 }
 
-// Message returns the message with id.
-func (s *Store) Message(ctx context.Context, id care.MessageID) (*care.Message, error) {
-	m, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM message WHERE id = $1`, int64(id)))
-	if err != nil {
-		return nil, mapError(err, "load message %d", id)
-	}
-	return m, nil
-}
-
-// MessageByProviderID returns the message the provider knows as providerID.
-func (s *Store) MessageByProviderID(ctx context.Context, p care.Provider, providerID string) (*care.Message, error) {
-	m, err := scanMessage(s.pool.QueryRow(ctx,
-		`SELECT `+messageColumns+` FROM message WHERE provider = $1 AND provider_id = $2`, string(p), providerID))
-	if err != nil {
-		return nil, mapError(err, "load %s message by provider id", p)
-	}
-	return m, nil
-}
-
-// SetMessageStatus records a message's new status and the provider's error code ("" for
-// none), and sets its UpdatedAt.
-func (s *Store) SetMessageStatus(ctx context.Context, id care.MessageID, st care.MessageStatus, errorCode string) error {
-	if !st.Valid() {
-		return mapError(care.FieldError("status", "unknown message status %q", st), "set status of message %d", id)
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE message SET status = $2, error_code = $3, updated_at = $4 WHERE id = $1`,
-		int64(id), string(st), errorCode, s.now())
-	if err == nil && tag.RowsAffected() == 0 {
-		err = notFound()
-	}
-	if err != nil {
-		return mapError(err, "set status of message %d", id)
-	}
-	return nil
-}
-
 // recordStatusSQL records a delivery receipt: the message moves forwards only; a move of an
 // SMS to a person's own number counts for the number: a failure the provider blames on the
 // number ($7) adds one to sms_failures and, at the limit ($8), marks it unreachable by SMS;

@@ -38,43 +38,17 @@ func TestMessageRoundTrip(t *testing.T) {
 			require.NotZero(t, m.ID)
 			require.Equal(t, start, m.CreatedAt)
 			require.Equal(t, start, m.UpdatedAt)
-			got, err := e.s.Message(e.ctx, m.ID)
+			got, err := storetest.Message(e.ctx, e.s, m.ID)
 			require.NoError(t, err)
 			require.Equal(t, &m, got)
 			if m.ProviderID != "" {
-				got, err = e.s.MessageByProviderID(e.ctx, m.Provider, m.ProviderID)
+				got, err = storetest.MessageByProviderID(e.ctx, e.s, m.Provider, m.ProviderID)
 				require.NoError(t, err)
 				require.Equal(t, &m, got)
 			}
 		})
 	}
 }
-
-func TestSetMessageStatus(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
-		Phone: e.phone(), Body: "x", Status: care.MsgQueued, IdempotencyKey: "k1"}
-	require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
-
-	later := e.clock.Advance(time.Minute)
-	require.NoError(t, e.s.SetMessageStatus(e.ctx, m.ID, care.MsgFailed, "21610"))
-	got, err := e.s.Message(e.ctx, m.ID)
-	require.NoError(t, err)
-	want := *m
-	want.Status, want.ErrorCode, want.UpdatedAt = care.MsgFailed, "21610", later
-	require.Equal(t, &want, got)
-
-	require.NoError(t, e.s.SetMessageStatus(e.ctx, m.ID, care.MsgDelivered, ""))
-	got, err = e.s.Message(e.ctx, m.ID)
-	require.NoError(t, err)
-	require.Equal(t, care.MsgDelivered, got.Status)
-	require.Empty(t, got.ErrorCode)
-
-	requireCode(t, care.EINVALID, e.s.SetMessageStatus(e.ctx, m.ID, "lost", ""))
-	requireCode(t, care.ENOTFOUND, e.s.SetMessageStatus(e.ctx, 424242, care.MsgSent, ""))
-}
-
 func TestMessageErrors(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
@@ -112,11 +86,11 @@ func TestMessageErrors(t *testing.T) {
 	other.Provider, other.ProviderID = care.ProviderAndroid, "SM1"
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, other))
 
-	_, err := e.s.Message(e.ctx, 424242)
+	_, err := storetest.Message(e.ctx, e.s, 424242)
 	requireCode(t, care.ENOTFOUND, err)
-	_, err = e.s.MessageByProviderID(e.ctx, care.ProviderTwilio, "SM404")
+	_, err = storetest.MessageByProviderID(e.ctx, e.s, care.ProviderTwilio, "SM404")
 	requireCode(t, care.ENOTFOUND, err)
-	_, err = e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, "")
+	_, err = storetest.MessageByProviderID(e.ctx, e.s, care.ProviderAndroid, "")
 	requireCode(t, care.ENOTFOUND, err)
 }
 
@@ -127,7 +101,7 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 		ProviderID: "SM0001", Phone: e.phone(), Body: "x", Status: care.MsgSent, IdempotencyKey: "k-receipt"}
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 	status := func() (care.MessageStatus, string) {
-		got, err := e.s.Message(e.ctx, m.ID)
+		got, err := storetest.Message(e.ctx, e.s, m.ID)
 		require.NoError(t, err)
 		return got.Status, got.ErrorCode
 	}
@@ -158,7 +132,7 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 		ProviderID: "SM0002", Phone: e.phone(), Body: "y", Status: care.MsgSent, IdempotencyKey: "k-receipt-2"}
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, f))
 	require.NoError(t, record(care.ProviderTwilio, "SM0002", care.MsgFailed, "30003"))
-	got, err := e.s.Message(e.ctx, f.ID)
+	got, err := storetest.Message(e.ctx, e.s, f.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgFailed, got.Status)
 	require.Equal(t, "30003", got.ErrorCode)
@@ -246,13 +220,13 @@ func TestCarrierFailuresMarkTheNumber(t *testing.T) {
 	require.True(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true))
 	p = person()
 	p.Phone = e.phone()
-	require.NoError(t, e.s.UpdatePerson(e.ctx, p))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, p))
 	require.Nil(t, p.SMSUnreachableAt)
 	require.Nil(t, person().SMSUnreachableAt)
 	p.Name = "Nguyễn Văn Bình"
 	require.False(t, receipt(send(p.Phone, care.ChannelSMS), care.MsgFailed, "30003", true), "the new number's count starts at 0")
 	require.True(t, receipt(send(p.Phone, care.ChannelSMS), care.MsgFailed, "30003", true))
 	require.Len(t, unreachable(), 1, "the escalation still open covers it")
-	require.NoError(t, e.s.UpdatePerson(e.ctx, p))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, p))
 	require.NotNil(t, p.SMSUnreachableAt, "an edit that keeps the number keeps the mark")
 }

@@ -115,34 +115,9 @@ func (s *Store) Person(ctx context.Context, id care.PersonID) (*care.Person, err
 	return p, nil
 }
 
-// PersonByPhone returns the person registered with phone.
-func (s *Store) PersonByPhone(ctx context.Context, phone care.Phone) (*care.Person, error) {
-	p, err := scanPerson(s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM person WHERE phone = $1`, phone.E164()))
-	if err != nil {
-		return nil, mapError(err, "load person by phone %s", phone)
-	}
-	return p, nil
-}
-
-// UpdatePerson saves every field of p except ID, CreatedAt and SMSUnreachableAt, which only
-// delivery receipts set: a new phone number clears it (and the count of failures behind it),
-// and p gets it as it stands. It sets UpdatedAt.
-func (s *Store) UpdatePerson(ctx context.Context, p *care.Person) error {
-	if err := readyPerson(p); err != nil {
-		return mapError(err, "update person %d", p.ID)
-	}
-	now := s.now()
-	if err := updatePerson(ctx, s.pool, p, now); err != nil {
-		return mapError(err, "update person %d", p.ID)
-	}
-	p.UpdatedAt = now
-	return nil
-}
-
 // updatePerson saves every field of p but ID, CreatedAt and SMSUnreachableAt through q,
 // updated at now, and reads SMSUnreachableAt back (cleared by a new phone number); ENOTFOUND
-// when there is no such person. UpdatePerson and ChangePersonAs share it; errors come back
-// unmapped.
+// when there is no such person. ChangePersonAs's core; errors come back unmapped.
 func updatePerson(ctx context.Context, q db, p *care.Person, now time.Time) error {
 	err := q.QueryRow(ctx, `
 		UPDATE person SET phone = $2, name = $3, commune = $4, language = $5, profile = $6, channel = $7,

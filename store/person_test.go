@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestPersonRoundTrip(t *testing.T) {
@@ -43,7 +44,7 @@ func TestPersonRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, &p, got)
 
-			got, err = e.s.PersonByPhone(e.ctx, p.Phone)
+			got, err = storetest.PersonByPhone(e.ctx, e.s, p.Phone)
 			require.NoError(t, err)
 			require.Equal(t, &p, got)
 		})
@@ -64,7 +65,7 @@ func TestUpdatePerson(t *testing.T) {
 	p.CaregiverName, p.CaregiverPhone, p.CaregiverConsent = "Mẹ", e.phone(), true
 	p.RegisteredBy, p.PINHash, p.Status = e.phone(), "pbkdf2-sha256$00$00", care.PersonUnreachable
 	p.CreatedAt = later // not saved
-	require.NoError(t, e.s.UpdatePerson(e.ctx, p))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, p))
 	require.Equal(t, later, p.UpdatedAt)
 
 	got, err := e.s.Person(e.ctx, p.ID)
@@ -75,7 +76,7 @@ func TestUpdatePerson(t *testing.T) {
 	// Clearing the optional fields stores them as absent again.
 	p.ConsentAt, p.CaregiverName, p.CaregiverPhone, p.CaregiverConsent = nil, "", "", false
 	p.RegisteredBy, p.PINHash, p.Profile = "", "", []care.Disability{}
-	require.NoError(t, e.s.UpdatePerson(e.ctx, p))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, p))
 	got, err = e.s.Person(e.ctx, p.ID)
 	require.NoError(t, err)
 	require.Equal(t, p, got)
@@ -105,7 +106,7 @@ func TestPersonErrors(t *testing.T) {
 		{"update to a phone already registered", func() error {
 			p := *other
 			p.Phone = taken.Phone
-			return e.s.UpdatePerson(e.ctx, &p)
+			return storetest.UpdatePerson(e.ctx, e.s, &p)
 		}, care.ECONFLICT},
 		{"invalid person", func() error {
 			p := valid()
@@ -123,11 +124,11 @@ func TestPersonErrors(t *testing.T) {
 			return e.s.CreatePerson(e.ctx, p)
 		}, care.EINVALID},
 		{"unknown id", func() error { _, err := e.s.Person(e.ctx, 424242); return err }, care.ENOTFOUND},
-		{"unknown phone", func() error { _, err := e.s.PersonByPhone(e.ctx, e.phone()); return err }, care.ENOTFOUND},
+		{"unknown phone", func() error { _, err := storetest.PersonByPhone(e.ctx, e.s, e.phone()); return err }, care.ENOTFOUND},
 		{"update unknown id", func() error {
 			p := valid()
 			p.ID = 424242
-			return e.s.UpdatePerson(e.ctx, p)
+			return storetest.UpdatePerson(e.ctx, e.s, p)
 		}, care.ENOTFOUND},
 	}
 	for _, tt := range tests {

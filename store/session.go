@@ -78,24 +78,6 @@ const messageInsert = `
 INSERT INTO message (direction, channel, provider, provider_id, phone, person_id, body, status, idempotency_key,
                      reply, next_attempt_at, created_at, updated_at)`
 
-// InsertMessage writes m as it is (any direction and status) by messageInsert at st's clock
-// and sets its ID and timestamps; an empty provider id or idempotency key is stored as none.
-// For storetest's fixtures.
-func InsertMessage(ctx context.Context, st *Store, m *care.Message) error {
-	now := st.now()
-	err := st.pool.QueryRow(ctx, messageInsert+`
-		VALUES ($1, $2, $3, NULLIF($4, ''), $5, NULLIF($6::bigint, 0), $7, $8, NULLIF($9, ''), NULL, $10, $11, $11)
-		RETURNING id`,
-		string(m.Direction), string(m.Channel), string(m.Provider), m.ProviderID, m.Phone.E164(),
-		int64(m.PersonID), m.Body, string(m.Status), m.IdempotencyKey, m.NextAttemptAt, now,
-	).Scan(&m.ID)
-	if err != nil {
-		return mapError(err, "log message")
-	}
-	m.CreatedAt, m.UpdatedAt = now, now
-	return nil
-}
-
 // turnFinishSessionSQL ends a session that another one resumed (which carries its pending
 // help request on, if any).
 const turnFinishSessionSQL = `UPDATE dialog_session SET flow = '', state = '', help_started_at = NULL, updated_at = $2 WHERE id = $1`

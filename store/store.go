@@ -133,13 +133,6 @@ func conflictMessage(constraint string) string {
 	return "already exists"
 }
 
-// MapError is the store's error map (mapError), for storetest's fixtures, which write
-// rows the store never writes so.
-func MapError(err error, op string, args ...any) error { return mapError(err, op, args...) }
-
-// Now is the store's clock as the store stamps rows (now), for storetest's fixtures.
-func (s *Store) Now() time.Time { return s.now() }
-
 // now is the store's clock in UTC at PostgreSQL's precision, so what a method sets on a
 // struct is exactly what reading the row back gives.
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -112,7 +112,7 @@ func TestStoreUsesItsClock(t *testing.T) {
 	require.Equal(t, start, w.person.CreatedAt)
 	require.Equal(t, start, w.kase.OpenedAt)
 	later := e.clock.Advance(90 * time.Minute)
-	require.NoError(t, e.s.UpdatePerson(e.ctx, w.person))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, w.person))
 	got, err := e.s.Person(e.ctx, w.person.ID)
 	require.NoError(t, err)
 	require.Equal(t, start, got.CreatedAt)

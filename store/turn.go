@@ -517,8 +517,7 @@ func (t *turn) Commit(ctx context.Context, o dialog.Outcome) error {
 		b.Queue(`UPDATE person SET status = $2, updated_at = $3 WHERE id = $1`, int64(o.PersonID), w.PersonStatus, o.Now)
 	}
 	if c := w.CheckIn; c != nil {
-		b.Queue(`UPDATE checkin SET status = $2, answered_at = $3 WHERE id = $1 AND status IN ('pending', 'sent', 'retried')`,
-			int64(c.ID), c.Status, o.Now)
+		b.Queue(answerCheckInSQL, int64(c.ID), c.Status, o.Now)
 	}
 	if r := w.Reminder; r != nil {
 		b.Queue(`UPDATE reminder SET answer = $2 WHERE id = $1 AND answer = ''`, int64(r.ID), r.Answer)

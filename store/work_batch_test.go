@@ -27,7 +27,7 @@ func TestClaimMessagesTakesEachDueMessageOnceAndSkipsOptedOutPeople(t *testing.T
 	w := e.world()
 	out := e.person(w.commune)
 	out.Status = care.PersonOptedOut
-	require.NoError(t, e.s.UpdatePerson(e.ctx, out))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, out))
 	var due []care.MessageID
 	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
 		due = append(due, e.queued(w.person, k, start))
@@ -71,10 +71,10 @@ func TestClaimMessagesTakesEachDueMessageOnceAndSkipsOptedOutPeople(t *testing.T
 	for _, id := range due {
 		require.Equal(t, 1, got[id])
 	}
-	m, err := e.s.Message(e.ctx, skipped)
+	m, err := storetest.Message(e.ctx, e.s, skipped)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgSkipped, m.Status)
-	m, err = e.s.Message(e.ctx, later)
+	m, err = storetest.Message(e.ctx, e.s, later)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgQueued, m.Status)
 	none, err := e.s.ClaimMessages(e.ctx, from, care.BatchSpan, providers, start.Add(59*time.Second), time.Minute, care.BatchSpan)
@@ -89,7 +89,7 @@ func TestClaimMessagesTakesEachDueMessageOnceAndSkipsOptedOutPeople(t *testing.T
 	require.NoError(t, e.s.RecordSentAll(e.ctx, []care.Sent{
 		{ID: due[0], Attempts: 1, ProviderID: "SM1"}, {ID: due[1], Attempts: 7, ProviderID: "SM2"},
 	}, start.Add(time.Second)))
-	m, err = e.s.Message(e.ctx, due[0])
+	m, err = storetest.Message(e.ctx, e.s, due[0])
 	require.NoError(t, err)
 	require.Equal(t, "sent SM1", string(m.Status)+" "+m.ProviderID)
 	msgs, err = e.s.ClaimMessages(e.ctx, from, care.BatchSpan, providers, start.Add(time.Minute), time.Minute, care.BatchSpan)
@@ -142,7 +142,7 @@ func TestRunRemindersRecordsABatchInOneGo(t *testing.T) {
 		require.Equal(t, 2*time.Hour, rw.Reminder.Offset)
 	}
 	for _, q := range queued {
-		m, err := e.s.Message(e.ctx, q.ID)
+		m, err := storetest.Message(e.ctx, e.s, q.ID)
 		require.NoError(t, err)
 		require.Equal(t, "sending 1", string(m.Status)+" "+strconv.Itoa(m.Attempts), "written claimed for the first attempt")
 		require.Equal(t, care.ProviderTwilio, q.Provider)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -237,25 +236,6 @@ func (a auditEntry) args() []any {
 	return []any{nullID(a.by), a.action, a.entity, nullID(a.id), detail, a.at}
 }
 
-// InsertEscalation writes e by the one escalation write (newEscalation: open, at level 0,
-// not notified) at st's clock and sets its ID, level, status and times; one that a unique
-// index says exists already is ECONFLICT. For storetest's fixtures, which set the rest of
-// the row as they like after it.
-func InsertEscalation(ctx context.Context, st *Store, e *care.Escalation) error {
-	var (
-		b  pgx.Batch
-		id care.EscalationID
-	)
-	newEscalation{e: e, now: st.now()}.queue(&b, func(got care.EscalationID) { id = got })
-	if err := st.pool.SendBatch(ctx, &b).Close(); err != nil {
-		return mapError(err, "create escalation")
-	}
-	if id == 0 {
-		return mapError(care.Errorf(care.ECONFLICT, "this escalation exists already"), "create escalation")
-	}
-	return nil
-}
-
 // checkinSQL writes a pending check-in of schedule $1 (case $2, person $3) due at $4,
 // retried at $5, missed at $6: the one INSERT of a check-in. A schedule's check-in at that
 // time exists already: nothing is written.
@@ -263,19 +243,3 @@ const checkinSQL = `
 	INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at)
 	VALUES ($1, $2, $3, $4, $5, $6)
 	ON CONFLICT (schedule_id, due_at) DO NOTHING`
-
-// InsertCheckIn writes c pending by the one check-in write (checkinSQL) and sets its ID and
-// status; one of its schedule at the same time is ECONFLICT. For storetest's fixtures, which
-// set the rest of the row as they like after it.
-func InsertCheckIn(ctx context.Context, st *Store, c *care.CheckIn) error {
-	err := st.pool.QueryRow(ctx, checkinSQL+` RETURNING id`,
-		int64(c.ScheduleID), int64(c.CaseID), int64(c.PersonID), c.DueAt, c.RetryAt, c.DeadlineAt).Scan(&c.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = care.Errorf(care.ECONFLICT, "this check-in is already scheduled")
-	}
-	if err != nil {
-		return mapError(err, "create check-in")
-	}
-	c.Status = care.CheckInPending
-	return nil
-}

@@ -201,10 +201,12 @@ func channels(cfg config, log zerolog.Logger, st *store.Store, sp *spool.Spool, 
 	if d.API, err = api.NewHandler(api.Deps{Store: st, Reminders: reminders, News: news, Clock: clock, Log: log, Compose: compose}); err != nil {
 		return nil, err
 	}
-	d.Console = console.New(console.Deps{
+	if d.Console, err = console.New(console.Deps{
 		Store: st, Reminders: reminders, Router: cfg.SMSRoutes, Compose: compose, News: news, Clock: clock, Log: log,
 		Secure: strings.HasPrefix(cfg.PublicBaseURL, "https://"), Location: cfg.Location,
-	})
+	}); err != nil {
+		return nil, err
+	}
 	return engine, nil
 }
 

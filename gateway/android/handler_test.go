@@ -300,9 +300,9 @@ func TestPostMessagesAndUpdates(t *testing.T) {
 		{Channel: care.ChannelSMS, Provider: care.ProviderAndroid, Phone: b, ProviderID: "in-b", Text: "VI"},
 	}, e.engine.Inputs())
 
-	replyA, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, got[1]["id"])
+	replyA, err := storetest.MessageByProviderID(e.ctx, e.s, care.ProviderAndroid, got[1]["id"])
 	require.NoError(t, err)
-	replyB, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, got[2]["id"])
+	replyB, err := storetest.MessageByProviderID(e.ctx, e.s, care.ProviderAndroid, got[2]["id"])
 	require.NoError(t, err)
 	require.Equal(t, []map[string]string{
 		{"id": store.AndroidMessageID(waiting.ID), "to": waiting.Phone.E164(), "content": waiting.Body},
@@ -312,7 +312,7 @@ func TestPostMessagesAndUpdates(t *testing.T) {
 	require.Equal(t, "reply:android:in-a", replyA.IdempotencyKey, "the engine's own reply row is what goes out")
 	require.Equal(t, care.MsgQueued, replyA.Status)
 
-	earlier, err := e.s.Message(e.ctx, sentEarlier.ID)
+	earlier, err := storetest.Message(e.ctx, e.s, sentEarlier.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgSent, earlier.Status)
 
@@ -325,11 +325,11 @@ func TestPostMessagesAndUpdates(t *testing.T) {
 	for id, want := range map[care.MessageID]care.MessageStatus{
 		sentEarlier.ID: care.MsgDelivered, waiting.ID: care.MsgFailed, replyA.ID: care.MsgSending, replyB.ID: care.MsgQueued,
 	} {
-		m, err := e.s.Message(e.ctx, id)
+		m, err := storetest.Message(e.ctx, e.s, id)
 		require.NoError(t, err)
 		require.Equal(t, want, m.Status, "message %d", id)
 	}
-	failed, err := e.s.Message(e.ctx, waiting.ID)
+	failed, err := storetest.Message(e.ctx, e.s, waiting.ID)
 	require.NoError(t, err)
 	require.Equal(t, "generic-failure", failed.ErrorCode)
 }
@@ -409,14 +409,14 @@ func TestDuplicateStatusUpdateHarmless(t *testing.T) {
 	require.Len(t, out, 1)
 	id := out[0]["id"]
 	e.poll(nil, []msg{{"id": id, "status": "DELIVERED"}})
-	delivered, err := e.s.Message(e.ctx, m.ID)
+	delivered, err := storetest.Message(e.ctx, e.s, m.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgDelivered, delivered.Status)
 
 	e.clock.Advance(time.Minute)
 	e.poll(nil, []msg{{"id": id, "status": "DELIVERED"}, {"id": id, "status": "SENT"}, {"id": id, "status": "DELIVERED"},
 		{"id": "never-handed-out", "status": "SENT"}, {"id": id, "status": "UNSENT"}, {"id": id, "status": "WHATEVER"}})
-	after, err := e.s.Message(e.ctx, m.ID)
+	after, err := storetest.Message(e.ctx, e.s, m.ID)
 	require.NoError(t, err)
 	require.Equal(t, delivered, after, "repeats, late reports and unknown ids change nothing")
 }

@@ -98,10 +98,10 @@ func TestCheckInSchedules(t *testing.T) {
 	require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, &sent))
 	off := e.ok(http.StatusOK, w.token, "POST", path("/schedules/%d/deactivate", id(sc, "id")), nil)
 	require.Equal(t, false, off["active"])
-	got, err := e.s.CheckIn(e.ctx, pending.ID)
+	got, err := storetest.CheckIn(e.ctx, e.s, pending.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.CheckInCancelled, got.Status)
-	got, err = e.s.CheckIn(e.ctx, sent.ID)
+	got, err = storetest.CheckIn(e.ctx, e.s, sent.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.CheckInSent, got.Status)
 	e.ok(http.StatusOK, w.token, "POST", path("/schedules/%d/deactivate", id(sc, "id")), nil) // again: a no-op

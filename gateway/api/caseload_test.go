@@ -192,8 +192,8 @@ func TestListCheckIns(t *testing.T) {
 		require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, c))
 		ids = append(ids, c.ID)
 	}
-	require.NoError(t, e.s.AnswerCheckIn(e.ctx, ids[0], care.CheckInFine, start.Add(time.Hour)))
-	require.NoError(t, e.s.AnswerCheckIn(e.ctx, ids[1], care.CheckInNeedHelp, start.Add(8*24*time.Hour)))
+	require.NoError(t, storetest.AnswerCheckIn(e.ctx, e.s, ids[0], care.CheckInFine, start.Add(time.Hour)))
+	require.NoError(t, storetest.AnswerCheckIn(e.ctx, e.s, ids[1], care.CheckInNeedHelp, start.Add(8*24*time.Hour)))
 
 	for _, u := range []string{path("/cases/%d/checkins", w.kase.ID), path("/persons/%d/checkins", w.person.ID)} {
 		body := e.ok(http.StatusOK, w.token, "GET", u+"?limit=2", nil)

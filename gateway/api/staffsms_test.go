@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // TestSendSMS: a staff member's SMS to a person goes into the message log as a queued
@@ -54,7 +55,7 @@ func TestSendSMS(t *testing.T) {
 	require.Equal(t, float64(w.manager.ID), m["staff_id"])
 	require.Equal(t, []string{care.AuditMessageSend}, e.audit("message", id(m, "id"), w.manager.ID))
 
-	stored, err := e.s.Message(e.ctx, care.MessageID(id(m, "id")))
+	stored, err := storetest.Message(e.ctx, e.s, care.MessageID(id(m, "id")))
 	require.NoError(t, err)
 	require.Equal(t, w.person.Phone, stored.Phone)
 	require.Equal(t, w.person.ID, stored.PersonID)
@@ -86,7 +87,7 @@ func TestSendSMS(t *testing.T) {
 	// Someone who opted out gets nothing.
 	out := e.Person(w.a)
 	out.Status = care.PersonOptedOut
-	require.NoError(t, e.s.UpdatePerson(e.ctx, out))
+	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, out))
 	e.fails(http.StatusConflict, care.ECONFLICT, w.token, "POST", path("/persons/%d/messages", out.ID), map[string]any{"text": "Chào chị"})
 	require.Empty(t, e.ok(http.StatusOK, w.token, "GET", path("/persons/%d/messages", out.ID), nil)["items"])
 }

@@ -208,11 +208,10 @@ func (h *handler) planQueue(w http.ResponseWriter, r *http.Request, q *request) 
 	if err != nil {
 		return err
 	}
-	h.render(w, http.StatusOK, "plans", q, struct {
+	return h.render(w, http.StatusOK, "plans", q, struct {
 		Plans      []care.PlanToApprove
 		MayApprove bool
 	}{plans, q.staff.MayApprove()})
-	return nil
 }
 
 // planStep runs one step of the case's pending plan on its way to approval (submit,

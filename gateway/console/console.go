@@ -3,6 +3,7 @@ package console
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -77,11 +78,11 @@ type request struct {
 // serveFunc is one route's work; an error is answered by fail.
 type serveFunc func(w http.ResponseWriter, r *http.Request, q *request) error
 
-// New returns the console's handler, serving everything under Prefix. It panics when a
-// required dependency is missing: a wiring mistake.
-func New(d Deps) http.Handler {
+// New returns the console's handler, serving everything under Prefix, or a wiring error
+// when a required dependency is missing.
+func New(d Deps) (http.Handler, error) {
 	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Compose == nil || d.News == nil || d.Clock == nil {
-		panic("console.New: Store, Reminders, Router, Compose, News and Clock are required")
+		return nil, gateway.Wiring("console handler", "Store, Reminders, Router, Compose, News and Clock are required")
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
@@ -96,7 +97,7 @@ func New(d Deps) http.Handler {
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", staticFiles(http.FileServerFS(static))))
-	return mux
+	return mux, nil
 }
 
 // route is one page or form action.
@@ -281,7 +282,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 		msg = q.L.T("err.500")
 		h.logger(r).Error().Err(err).Msg("console request failed")
 	}
-	h.render(w, status, "error", q, struct{ Message string }{msg})
+	if err := h.render(w, status, "error", q, struct{ Message string }{msg}); err != nil {
+		gateway.Text(w, r, err)
+	}
 }
 
 // view is what every page template gets: the request's words and staff member, the form
@@ -300,18 +303,18 @@ type planArgs struct {
 	P any
 }
 
-// render writes page with status.
-func (h *handler) render(w http.ResponseWriter, status int, page string, q *request, data any) {
+// render writes page with status; a page that cannot be rendered is an error, written
+// nothing, for fail to answer.
+func (h *handler) render(w http.ResponseWriter, status int, page string, q *request, data any) error {
 	t := h.pages[page]
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", view{L: q.L, Staff: q.staff, CSRF: q.csrf, Page: page, Data: data}); err != nil {
-		h.Log.Error().Err(err).Str("page", page).Msg("render console page")
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("render console page %s: %w", page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(b.String()))
+	return nil
 }
 
 // fragment writes one named template alone (the inbox's list, for its refresh).

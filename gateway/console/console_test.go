@@ -46,9 +46,12 @@ func setupWith(t testing.TB, secure bool) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
 	s := store.New(storetest.NewPool(t), clock)
-	h := console.New(console.Deps{Store: s, Reminders: &storetest.Reminders{S: s}, Router: care.Routes{}, Clock: clock,
+	h, err := console.New(console.Deps{Store: s, Reminders: &storetest.Reminders{S: s}, Router: care.Routes{}, Clock: clock,
 		Compose: flows.ComposeStaffSMS(care.Routes{}), News: flows.NewNews(care.Routes{}, time.UTC),
 		Log: zerolog.New(zerolog.NewTestWriter(t)), Secure: secure})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{World: storetest.NewWorld(t, s), t: t, ctx: context.Background(), s: s, clock: clock, srv: srv}

@@ -78,8 +78,7 @@ func (h *handler) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 	if err != nil {
 		return err
 	}
-	h.render(w, http.StatusOK, "inbox", q, rows)
-	return nil
+	return h.render(w, http.StatusOK, "inbox", q, rows)
 }
 
 // inboxItems is the inbox's list alone, which the page fetches to refresh itself.

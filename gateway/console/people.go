@@ -56,8 +56,7 @@ func (h *handler) people(w http.ResponseWriter, r *http.Request, q *request) err
 		rows, v.More = rows[:peopleLimit], true
 	}
 	v.Rows = rows
-	h.render(w, http.StatusOK, "people", q, v)
-	return nil
+	return h.render(w, http.StatusOK, "people", q, v)
 }
 
 // personView is a person's page.
@@ -177,8 +176,7 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request, q *request) err
 		return err
 	}
 	v.Steps = timeline(v.Case, v.History, v.Names, q.L)
-	h.render(w, http.StatusOK, "person", q, v)
-	return nil
+	return h.render(w, http.StatusOK, "person", q, v)
 }
 
 // timeline shows the five steps: each reached step with the last time the case entered it

@@ -105,8 +105,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request, q *request) err
 	if err != nil {
 		return err
 	}
-	h.render(w, http.StatusOK, "report", q, reportView{Month: m, Tables: ts})
-	return nil
+	return h.render(w, http.StatusOK, "report", q, reportView{Month: m, Tables: ts})
 }
 
 // reportCSV downloads one of the report's tables.

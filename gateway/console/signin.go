@@ -20,8 +20,7 @@ func (h *handler) signInPage(w http.ResponseWriter, r *http.Request, q *request)
 	if q.staff != nil {
 		return seeOther(w, r, Prefix)
 	}
-	h.render(w, http.StatusOK, "signin", q, signInView{})
-	return nil
+	return h.render(w, http.StatusOK, "signin", q, signInView{})
 }
 
 // requestCode sends a code to the number when it is staff's. Whatever the number, the page
@@ -30,8 +29,7 @@ func (h *handler) requestCode(w http.ResponseWriter, r *http.Request, q *request
 	raw := strings.TrimSpace(r.PostForm.Get("phone"))
 	phone, err := care.ParsePhone(raw)
 	if err != nil {
-		h.render(w, http.StatusBadRequest, "signin", q, signInView{Phone: raw, Error: q.L.T("signin.badphone")})
-		return nil
+		return h.render(w, http.StatusBadRequest, "signin", q, signInView{Phone: raw, Error: q.L.T("signin.badphone")})
 	}
 	code, err := care.NewSignInCode()
 	if err != nil {
@@ -51,16 +49,14 @@ func (h *handler) requestCode(w http.ResponseWriter, r *http.Request, q *request
 	if out == care.SignInLocked {
 		v = signInView{Phone: phone.E164(), Error: q.L.T("signin.locked")}
 	}
-	h.render(w, http.StatusOK, "signin", q, v)
-	return nil
+	return h.render(w, http.StatusOK, "signin", q, v)
 }
 
 // signIn checks the code; on success it starts a session and opens the inbox.
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request, q *request) error {
 	phone, err := care.ParsePhone(strings.TrimSpace(r.PostForm.Get("phone")))
 	if err != nil {
-		h.render(w, http.StatusBadRequest, "signin", q, signInView{Error: q.L.T("signin.badphone")})
-		return nil
+		return h.render(w, http.StatusBadRequest, "signin", q, signInView{Error: q.L.T("signin.badphone")})
 	}
 	code := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
@@ -83,11 +79,10 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request, q *request) err
 		zlog(r).Info().Int64("manager", int64(st.ID)).Msg("console sign-in")
 		return seeOther(w, r, Prefix)
 	case care.SignInLocked:
-		h.render(w, http.StatusForbidden, "signin", q, signInView{Phone: phone.E164(), Error: q.L.T("signin.locked")})
+		return h.render(w, http.StatusForbidden, "signin", q, signInView{Phone: phone.E164(), Error: q.L.T("signin.locked")})
 	default:
-		h.render(w, http.StatusForbidden, "signin", q, signInView{Phone: phone.E164(), CodeStep: true, Error: q.L.T("signin.wrong")})
+		return h.render(w, http.StatusForbidden, "signin", q, signInView{Phone: phone.E164(), CodeStep: true, Error: q.L.T("signin.wrong")})
 	}
-	return nil
 }
 
 // signOut ends the session.

@@ -95,7 +95,7 @@ func TestRegisterBySMSAndAReminderThroughTheAndroidGateway(t *testing.T) {
 	say("1", "Dong y")
 	say("1", "Ma so")
 
-	person, err := s.PersonByPhone(ctx, "+84912345678")
+	person, err := storetest.PersonByPhone(ctx, s, "+84912345678")
 	require.NoError(t, err)
 	require.Equal(t, "Lê Thị Mai", person.Name)
 	kase, err := s.OpenCaseOf(ctx, person.ID)

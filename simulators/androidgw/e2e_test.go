@@ -89,7 +89,7 @@ func (e *env) gateway(t *testing.T, mod func(*androidgw.Options)) *androidgw.Gat
 
 func (e *env) status(t *testing.T, id string) care.MessageStatus {
 	t.Helper()
-	m, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, id)
+	m, err := storetest.MessageByProviderID(e.ctx, e.s, care.ProviderAndroid, id)
 	require.NoError(t, err)
 	return m.Status
 }
@@ -151,7 +151,7 @@ func TestSimulatorReportsFailures(t *testing.T) {
 	sent := g.Sent()
 	require.Len(t, sent, 1)
 	require.Equal(t, "FAILED", sent[0].Status)
-	m, err := e.s.MessageByProviderID(e.ctx, care.ProviderAndroid, sent[0].ID)
+	m, err := storetest.MessageByProviderID(e.ctx, e.s, care.ProviderAndroid, sent[0].ID)
 	require.NoError(t, err)
 	require.Equal(t, care.MsgFailed, m.Status)
 	require.Equal(t, "generic; errorCode=1", m.ErrorCode)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"time"
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/store"
@@ -73,4 +74,57 @@ func CreateCheckIn(ctx context.Context, st *store.Store, c *care.CheckIn) error 
 	_, err := st.Pool().Exec(ctx, `UPDATE checkin SET status = $2, answered_at = $3 WHERE id = $1`,
 		int64(c.ID), string(c.Status), c.AnsweredAt)
 	return store.MapError(err, "create check-in")
+}
+
+// AnswerCheckIn answers check-in id with a 1 (fine) or 2 (need help) at at (a zero at is
+// st's now) by a turn's statement. Another status is EINVALID; an answered or closed
+// check-in ECONFLICT.
+func AnswerCheckIn(ctx context.Context, st *store.Store, id care.CheckInID, status care.CheckInStatus, at time.Time) error {
+	if status != care.CheckInFine && status != care.CheckInNeedHelp {
+		return store.MapError(care.FieldError("status", "an answer is fine or need_help, not %q", status), "answer check-in %d", id)
+	}
+	if at.IsZero() {
+		at = st.Now()
+	}
+	return store.AnswerCheckIn(ctx, st, id, status, at)
+}
+
+// UpdatePerson saves p through the API's audited write (ChangePersonAs, by nobody): every
+// field but ID, CreatedAt and SMSUnreachableAt, which a new phone number clears. p becomes
+// the person as saved (its UpdatedAt, its SMSUnreachableAt as it stands).
+func UpdatePerson(ctx context.Context, st *store.Store, p *care.Person) error {
+	saved, err := st.ChangePersonAs(ctx, 0, p.ID, func(q *care.Person) (string, []string, error) {
+		id, created, unreachable := q.ID, q.CreatedAt, q.SMSUnreachableAt
+		*q = *p
+		q.ID, q.CreatedAt, q.SMSUnreachableAt = id, created, unreachable
+		return care.AuditPersonUpdate, nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	*p = *saved
+	return nil
+}
+
+// The readers below read with the store's own columns and scans (store.ReadMessage and
+// the like); a missing row is ENOTFOUND.
+
+// Message returns the message with id.
+func Message(ctx context.Context, st *store.Store, id care.MessageID) (*care.Message, error) {
+	return store.ReadMessage(ctx, st, `id = $1`, int64(id))
+}
+
+// MessageByProviderID returns the message provider p knows as providerID.
+func MessageByProviderID(ctx context.Context, st *store.Store, p care.Provider, providerID string) (*care.Message, error) {
+	return store.ReadMessage(ctx, st, `provider = $1 AND provider_id = $2`, string(p), providerID)
+}
+
+// CheckIn returns the check-in with id.
+func CheckIn(ctx context.Context, st *store.Store, id care.CheckInID) (*care.CheckIn, error) {
+	return store.ReadCheckIn(ctx, st, `id = $1`, int64(id))
+}
+
+// PersonByPhone returns the person registered with phone.
+func PersonByPhone(ctx context.Context, st *store.Store, phone care.Phone) (*care.Person, error) {
+	return store.ReadPerson(ctx, st, `phone = $1`, phone.E164())
 }

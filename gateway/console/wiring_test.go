@@ -1,0 +1,22 @@
+package console_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care/caretest"
+	"github.com/caseline/caseline/gateway"
+	"github.com/caseline/caseline/gateway/console"
+)
+
+// A console built without its store is a wiring mistake, reported as every handler reports
+// one: an error before anything is served, never a panic.
+func TestNewRequiresItsDependencies(t *testing.T) {
+	t.Parallel()
+	h, err := console.New(console.Deps{Clock: caretest.NewClock(start)})
+	var wiring *gateway.WiringError
+	require.ErrorAs(t, err, &wiring)
+	require.Equal(t, "console handler", wiring.Handler)
+	require.Nil(t, h)
+}
