@@ -31,12 +31,11 @@ func CheckAppointmentTime(at, now time.Time) error {
 
 // Reminders keeps an appointment's reminders in step with it (the workers' scheduler, for
 // the API and the console alike): after an appointment is created or moved, Schedule makes
-// its reminders for its current version; after it is cancelled, Cancel drops them. Both are
-// called after the change committed and must be idempotent. The store already cancels the
-// pending reminders of older versions in the transaction that moves or cancels an
-// appointment, so a failed call never lets a stale reminder go; it is logged, and the
+// its reminders for its current version. It is called after the change committed and must
+// be idempotent. Nothing is needed after a cancel: the store cancels the pending reminders
+// of older versions, or of a cancelled appointment, in the transaction that moves or
+// cancels it, so a failed call never lets a stale reminder go; it is logged, and the
 // change stands.
 type Reminders interface {
 	Schedule(ctx context.Context, id AppointmentID) error
-	Cancel(ctx context.Context, id AppointmentID) error
 }

@@ -91,10 +91,7 @@ func (s *Store) moveAppointment(ctx context.Context, tx pgx.Tx, id care.Appointm
 		return nil, s.whyNot(ctx, tx, err, `SELECT EXISTS (SELECT 1 FROM appointment WHERE id = $1)`, int64(id),
 			"only a scheduled appointment can be moved")
 	}
-	_, err = tx.Exec(ctx, `
-		UPDATE reminder SET status = 'cancelled'
-		WHERE appointment_id = $1 AND version < $2 AND status = 'pending'`, int64(id), int32(a.Version))
-	if err != nil {
+	if err := staleReminders(int64(id)).exec(ctx, tx); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -128,9 +125,8 @@ func (s *Store) cancelAppointment(ctx context.Context, tx pgx.Tx, id care.Appoin
 	default:
 		return false, care.Errorf(care.ECONFLICT, "the appointment is %s", status)
 	}
-	_, err := tx.Exec(ctx, `
-		WITH c AS (UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE id = $1)
-		UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`,
-		int64(id), s.now())
+	b := &pgx.Batch{}
+	appointmentCancel{id: id, now: s.now()}.queue(b)
+	err := tx.SendBatch(ctx, b).Close()
 	return err == nil, err
 }

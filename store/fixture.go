@@ -20,6 +20,13 @@ func MapError(err error, op string, args ...any) error { return mapError(err, op
 // Now is the store's clock as the store stamps rows (now).
 func (s *Store) Now() time.Time { return s.now() }
 
+// CancelReminders cancels every pending reminder of appointment id, whatever its state, as
+// if someone had: the doors that cancel an appointment cancel its reminders themselves.
+func (s *Store) CancelReminders(ctx context.Context, id care.AppointmentID) error {
+	err := reminderCancel{ids: []int64{int64(id)}}.exec(ctx, s.pool)
+	return mapError(err, "cancel reminders of appointment %d", id)
+}
+
 // The readers take where, a condition on the table and any ORDER BY, with its arguments
 // args, and return the first row; ENOTFOUND when none matches.
 

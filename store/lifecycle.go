@@ -65,10 +65,7 @@ func (s *Store) CloseCaseAs(ctx context.Context, by care.ManagerID, id care.Case
 		b := &pgx.Batch{}
 		b.Queue(`UPDATE care_case SET step = 'closed', closed_at = $2, updated_at = $2, close_reason = $3 WHERE id = $1`,
 			int64(id), now, string(cl.Reason))
-		b.Queue(`
-			UPDATE reminder SET status = 'cancelled'
-			WHERE status = 'pending' AND appointment_id IN (SELECT id FROM appointment WHERE case_id = $1)`, int64(id))
-		b.Queue(`UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE case_id = $1 AND status = 'scheduled'`, int64(id), now)
+		appointmentCancel{kase: id, now: now}.queue(b)
 		b.Queue(`UPDATE checkin_schedule SET active = false WHERE case_id = $1 AND active`, int64(id))
 		b.Queue(`UPDATE checkin SET status = 'cancelled' WHERE case_id = $1 AND status IN ('pending', 'sent', 'retried')`, int64(id))
 		b.Queue(`

@@ -16,12 +16,6 @@ func (s *Store) ScheduleReminders(ctx context.Context, id care.AppointmentID, pl
 	return s.inTx(ctx, func(tx pgx.Tx) error { return syncReminders(ctx, tx, id, plan, s.clock.Now()) })
 }
 
-// CancelReminders cancels every pending reminder of appointment id.
-func (s *Store) CancelReminders(ctx context.Context, id care.AppointmentID) error {
-	_, err := s.pool.Exec(ctx, `UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND status = 'pending'`, id)
-	return mapError(err, "cancel reminders of appointment %d", id)
-}
-
 // syncReminders makes appointment id's pending reminders match its current version and status.
 func syncReminders(ctx context.Context, tx pgx.Tx, id care.AppointmentID, plan care.ReminderPlan, now time.Time) error {
 	var (
@@ -33,11 +27,7 @@ func syncReminders(ctx context.Context, tx pgx.Tx, id care.AppointmentID, plan c
 	if err != nil {
 		return mapError(err, "load appointment %d", id)
 	}
-	_, err = tx.Exec(ctx, `
-		UPDATE reminder SET status = 'cancelled'
-		WHERE appointment_id = $1 AND status = 'pending' AND (version <> $2 OR $3::text <> 'scheduled')`,
-		id, version, status)
-	if err != nil {
+	if err := staleReminders(int64(id)).exec(ctx, tx); err != nil {
 		return mapError(err, "cancel stale reminders of appointment %d", id)
 	}
 	if status != care.AppointmentScheduled {
@@ -87,10 +77,10 @@ func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan 
 			return mapError(err, "find appointments without reminders")
 		}
 		var (
-			ids, rids      []int64
-			versions, rver []int32
-			offsets        []int32
-			dues           []time.Time
+			ids, rids []int64
+			rver      []int32
+			offsets   []int32
+			dues      []time.Time
 		)
 		for rows.Next() {
 			var (
@@ -102,7 +92,7 @@ func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan 
 				rows.Close()
 				return mapError(err, "find appointments without reminders")
 			}
-			ids, versions = append(ids, id), append(versions, version)
+			ids = append(ids, id)
 			for _, off := range plan.Offsets {
 				if due, ok := plan.DueAt(at, off, now); ok {
 					rids, rver = append(rids, id), append(rver, version)
@@ -117,11 +107,7 @@ func (s *Store) EnsureReminders(ctx context.Context, now, until time.Time, plan 
 		if n == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `
-			UPDATE reminder r SET status = 'cancelled'
-			FROM unnest($1::bigint[], $2::int[]) AS v(id, version)
-			WHERE r.appointment_id = v.id AND r.status = 'pending' AND r.version <> v.version`, ids, versions)
-		if err != nil {
+		if err := staleReminders(ids...).exec(ctx, tx); err != nil {
 			return mapError(err, "cancel stale reminders of %d appointments", n)
 		}
 		_, err = tx.Exec(ctx, writeRemindersSQL, rids, rver, offsets, dues)

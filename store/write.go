@@ -243,3 +243,56 @@ const checkinSQL = `
 	INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at)
 	VALUES ($1, $2, $3, $4, $5, $6)
 	ON CONFLICT (schedule_id, due_at) DO NOTHING`
+
+// cancelRemindersSQL cancels the pending reminders of the appointments $1, or of every
+// appointment of case $2: with $3, only the stale ones (of a version older than their
+// appointment's, or of an appointment no longer scheduled), else all of them. The one write
+// that cancels reminders: moving, cancelling, closing the case, the scheduler's sync and its
+// sweep all go through it, reading the appointment as the statements before it left it.
+const cancelRemindersSQL = `
+	UPDATE reminder r SET status = 'cancelled'
+	FROM appointment a
+	WHERE a.id = r.appointment_id AND (a.id = ANY($1::bigint[]) OR a.case_id = $2)
+	  AND r.status = 'pending' AND NOT ($3 AND a.status = 'scheduled' AND r.version = a.version)`
+
+// reminderCancel is a cancellation of pending reminders by cancelRemindersSQL.
+type reminderCancel struct {
+	ids   []int64     // of these appointments
+	kase  care.CaseID // or of every appointment of this case (0: none)
+	stale bool        // only the stale ones
+}
+
+// staleReminders cancels the stale pending reminders of appointments ids.
+func staleReminders(ids ...int64) reminderCancel { return reminderCancel{ids: ids, stale: true} }
+
+func (r reminderCancel) args() []any { return []any{r.ids, int64(r.kase), r.stale} }
+
+// queue queues r on b.
+func (r reminderCancel) queue(b *pgx.Batch) { b.Queue(cancelRemindersSQL, r.args()...) }
+
+// exec writes r through q.
+func (r reminderCancel) exec(ctx context.Context, q db) error {
+	_, err := q.Exec(ctx, cancelRemindersSQL, r.args()...)
+	return err
+}
+
+// cancelAppointmentsSQL cancels appointment $1 or the appointments of case $2, those
+// scheduled, at $3.
+const cancelAppointmentsSQL = `
+	UPDATE appointment SET status = 'cancelled', updated_at = $3
+	WHERE status = 'scheduled' AND (id = $1 OR case_id = $2)`
+
+// appointmentCancel cancels scheduled appointments and then their pending reminders: one
+// appointment (CancelAppointmentAs) or those of a case being closed (CloseCaseAs).
+type appointmentCancel struct {
+	id   care.AppointmentID // 0: none
+	kase care.CaseID        // 0: none
+	now  time.Time
+}
+
+// queue queues c on b: the appointments first, so the reminders' statement sees them
+// cancelled.
+func (c appointmentCancel) queue(b *pgx.Batch) {
+	b.Queue(cancelAppointmentsSQL, int64(c.id), int64(c.kase), c.now)
+	reminderCancel{ids: []int64{int64(c.id)}, kase: c.kase, stale: true}.queue(b)
+}

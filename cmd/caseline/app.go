@@ -247,7 +247,3 @@ type reminderScheduler struct {
 func (r reminderScheduler) Schedule(ctx context.Context, id care.AppointmentID) error {
 	return r.st.ScheduleReminders(ctx, id, r.plan)
 }
-
-func (r reminderScheduler) Cancel(ctx context.Context, id care.AppointmentID) error {
-	return r.st.CancelReminders(ctx, id)
-}

@@ -132,7 +132,7 @@ func (h *handler) moveAppointment(w http.ResponseWriter, r *http.Request, st *ca
 	return nil
 }
 
-// cancelAppointment cancels an appointment and its pending reminders.
+// cancelAppointment cancels an appointment; the store cancels its pending reminders with it.
 func (h *handler) cancelAppointment(w http.ResponseWriter, r *http.Request, st *care.Staff) error {
 	a, err := h.appointment(r, st)
 	if err != nil {
@@ -140,9 +140,6 @@ func (h *handler) cancelAppointment(w http.ResponseWriter, r *http.Request, st *
 	}
 	if err := h.store.CancelAppointmentAs(r.Context(), st.ID, a.ID); err != nil {
 		return err
-	}
-	if err := h.reminders.Cancel(context.WithoutCancel(r.Context()), a.ID); err != nil {
-		h.log.Error().Err(err).Int64("appointment", int64(a.ID)).Msg("cancel reminders")
 	}
 	if a, err = h.store.Appointment(r.Context(), a.ID); err != nil {
 		return err

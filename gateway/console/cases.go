@@ -337,7 +337,7 @@ func (h *handler) moveAppointment(w http.ResponseWriter, r *http.Request, q *req
 	return seeOther(w, r, personPath(a.PersonID))
 }
 
-// cancelAppointment cancels an appointment and its reminders.
+// cancelAppointment cancels an appointment; the store cancels its reminders with it.
 func (h *handler) cancelAppointment(w http.ResponseWriter, r *http.Request, q *request) error {
 	a, err := h.appointment(r, q)
 	if err != nil {
@@ -345,9 +345,6 @@ func (h *handler) cancelAppointment(w http.ResponseWriter, r *http.Request, q *r
 	}
 	if err := h.Store.CancelAppointmentAs(r.Context(), q.staff.ID, a.ID); err != nil {
 		return err
-	}
-	if err := h.Reminders.Cancel(r.Context(), a.ID); err != nil {
-		zlog(r).Error().Err(err).Int64("appointment", int64(a.ID)).Msg("cancel reminders")
 	}
 	return seeOther(w, r, personPath(a.PersonID))
 }

@@ -119,7 +119,7 @@ func One[T any](t testing.TB, pool *pgxpool.Pool, sql string, args ...any) T {
 
 // Reminders is the workers' reminder scheduling as caseline wires it (the store writes the
 // reminder rows of the default plan: 24 h and 2 h before), recording every call as
-// "schedule <id>" or "cancel <id>".
+// "schedule <id>".
 type Reminders struct {
 	S     *store.Store
 	mu    sync.Mutex
@@ -132,12 +132,6 @@ var _ care.Reminders = (*Reminders)(nil)
 func (r *Reminders) Schedule(ctx context.Context, id care.AppointmentID) error {
 	r.record("schedule", id)
 	return r.S.ScheduleReminders(ctx, id, care.DefaultReminderPlan(time.UTC))
-}
-
-// Cancel drops the appointment's pending reminders.
-func (r *Reminders) Cancel(ctx context.Context, id care.AppointmentID) error {
-	r.record("cancel", id)
-	return r.S.CancelReminders(ctx, id)
 }
 
 func (r *Reminders) record(what string, id care.AppointmentID) {
