@@ -332,10 +332,7 @@ func (s *Store) ReassignCaseAs(ctx context.Context, by care.ManagerID, id care.C
 		}
 		from := c.ManagerID
 		now := s.now()
-		if _, err := tx.Exec(ctx, `
-			WITH c AS (UPDATE care_case SET manager_id = $2, updated_at = $3 WHERE id = $1)
-			UPDATE escalation SET notified = false, updated_at = $3
-			WHERE case_id = $1 AND status = 'open' AND level = 0 AND notified`, int64(id), int64(to), now); err != nil {
+		if err := (newManager{kase: id, to: to, now: now}).exec(ctx, tx); err != nil {
 			return err
 		}
 		c.ManagerID, c.UpdatedAt = to, now

@@ -160,8 +160,9 @@ func (s *Store) takerOf(ctx context.Context, tx pgx.Tx, commune care.CommuneCode
 
 // TransferCaseAs moves open case id, and its person, to commune and its case manager
 // (manager, or 0 for the commune's least busy), records the transfer in the case's history
-// and the audit log, and tells both case managers through tell, in one transaction. From
-// then on the case belongs to the new commune: its staff see it, the old commune's do not.
+// and the audit log, and tells both case managers through tell, in one transaction; the
+// new manager is told again of open escalations at the case manager's rung. From then on
+// the case belongs to the new commune: its staff see it, the old commune's do not.
 func (s *Store) TransferCaseAs(ctx context.Context, by care.ManagerID, id care.CaseID, commune care.CommuneCode, manager care.ManagerID, note string, tell care.Announcer) (*care.Case, error) {
 	var c *care.Case
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -196,8 +197,7 @@ func (s *Store) TransferCaseAs(ctx context.Context, by care.ManagerID, id care.C
 			return err
 		}
 		b := &pgx.Batch{}
-		b.Queue(`UPDATE care_case SET commune = $2, manager_id = $3, updated_at = $4 WHERE id = $1`,
-			int64(id), string(c.Commune), int64(c.ManagerID), now)
+		newManager{kase: id, to: c.ManagerID, commune: c.Commune, now: now}.queue(b)
 		b.Queue(`UPDATE person SET commune = $2, updated_at = $3 WHERE id = $1`, int64(c.PersonID), string(c.Commune), now)
 		auditEntry{by: by, action: care.AuditCaseTransfer, entity: "case", id: int64(id), detail: map[string]any{
 			"from_commune": tr.FromCommune, "to_commune": tr.ToCommune, "from_manager": int64(from.ID), "to_manager": int64(to.ID)}, at: now}.queue(b)

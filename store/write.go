@@ -296,3 +296,34 @@ func (c appointmentCancel) queue(b *pgx.Batch) {
 	b.Queue(cancelAppointmentsSQL, int64(c.id), int64(c.kase), c.now)
 	reminderCancel{ids: []int64{int64(c.id)}, kase: c.kase, stale: true}.queue(b)
 }
+
+// newManagerSQL gives case $1 case manager $2 at $3, and commune $4 unless it is empty, and
+// has its open escalations at the case manager's rung told again: the new manager must hear
+// of what the old one was told. The one write of a case's manager: reassigning and
+// transferring go through it.
+const newManagerSQL = `
+	WITH c AS (UPDATE care_case SET manager_id = $2, commune = COALESCE(NULLIF($4, ''), commune), updated_at = $3
+		WHERE id = $1)
+	UPDATE escalation SET notified = false, updated_at = $3
+	WHERE case_id = $1 AND status = 'open' AND level = 0 AND notified`
+
+// newManager is case kase going to case manager to (and to commune, when set) at now.
+type newManager struct {
+	kase    care.CaseID
+	to      care.ManagerID
+	commune care.CommuneCode // "": the case stays in its commune
+	now     time.Time
+}
+
+func (n newManager) args() []any {
+	return []any{int64(n.kase), int64(n.to), n.now, string(n.commune)}
+}
+
+// queue queues n on b.
+func (n newManager) queue(b *pgx.Batch) { b.Queue(newManagerSQL, n.args()...) }
+
+// exec writes n through q.
+func (n newManager) exec(ctx context.Context, q db) error {
+	_, err := q.Exec(ctx, newManagerSQL, n.args()...)
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 // outbox lists the bodies of the outbound messages queued for phone, oldest first.
@@ -18,8 +19,9 @@ func (e *env) outbox(phone care.Phone) []string {
 }
 
 // TestTransferMovesTheCaseAndItsScope: a case moves from commune A to B with its history;
-// both case managers are told; from then on A's staff get 404 for the case and the person,
-// B's staff see both.
+// both case managers are told, and the new one is told again of the open escalation at the
+// case manager's rung; from then on A's staff get 404 for the case and the person, B's
+// staff see both.
 func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
@@ -28,6 +30,10 @@ func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	kase := path("/cases/%d", w.kase.ID)
 	person := path("/persons/%d", w.person.ID)
 	e.fails(http.StatusNotFound, care.ENOTFOUND, bToken, "GET", kase, nil)
+	atRung := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a}
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, atRung))
+	_, err := e.s.Pool().Exec(e.ctx, `UPDATE escalation SET notified = true WHERE id = $1`, int64(atRung.ID))
+	require.NoError(t, err)
 
 	for _, bad := range []map[string]any{{}, {"commune": "ZZ"}, {"commune": "B", "manager_id": w.manager.ID}} {
 		e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", kase+"/transfer", bad)
@@ -36,6 +42,9 @@ func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	moved := e.ok(http.StatusOK, w.token, "POST", kase+"/transfer", map[string]any{"commune": "B", "manager_id": bManager.ID, "note": "chuyển về nhà con gái"})
 	require.Equal(t, "B", moved["commune"])
 	require.Equal(t, float64(bManager.ID), moved["manager_id"])
+	var notified bool
+	require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT notified FROM escalation WHERE id = $1`, int64(atRung.ID)).Scan(&notified))
+	require.False(t, notified, "the new case manager is told of the open escalation")
 
 	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "GET", kase, nil)
 	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "GET", person, nil)
