@@ -244,57 +244,84 @@ const checkinSQL = `
 	VALUES ($1, $2, $3, $4, $5, $6)
 	ON CONFLICT (schedule_id, due_at) DO NOTHING`
 
-// cancelRemindersSQL cancels the pending reminders of the appointments $1, or of every
-// appointment of case $2: with $3, only the stale ones (of a version older than their
+// cancelRemindersOf cancels the pending reminders of the appointments a that which, a
+// condition on a over $2, picks: with $1 only the stale ones (of a version older than their
 // appointment's, or of an appointment no longer scheduled), else all of them. The one write
 // that cancels reminders: moving, cancelling, closing the case, the scheduler's sync and its
-// sweep all go through it, reading the appointment as the statements before it left it.
-const cancelRemindersSQL = `
+// sweep all go through it, reading each appointment as the statements before it left it.
+// The appointments are picked by an indexed column, never an OR of two.
+func cancelRemindersOf(which string) string {
+	return `
 	UPDATE reminder r SET status = 'cancelled'
 	FROM appointment a
-	WHERE a.id = r.appointment_id AND (a.id = ANY($1::bigint[]) OR a.case_id = $2)
-	  AND r.status = 'pending' AND NOT ($3 AND a.status = 'scheduled' AND r.version = a.version)`
+	WHERE a.id = r.appointment_id AND ` + which + `
+	  AND r.status = 'pending' AND NOT ($1 AND a.status = 'scheduled' AND r.version = a.version)`
+}
 
-// reminderCancel is a cancellation of pending reminders by cancelRemindersSQL.
+var (
+	cancelRemindersSQL     = cancelRemindersOf(`a.id = ANY($2::bigint[])`)
+	cancelCaseRemindersSQL = cancelRemindersOf(`a.case_id = $2`)
+)
+
+// reminderCancel is a cancellation of pending reminders by cancelRemindersOf.
 type reminderCancel struct {
-	ids   []int64     // of these appointments
-	kase  care.CaseID // or of every appointment of this case (0: none)
+	ids   []int64     // of these appointments,
+	kase  care.CaseID // or, when set, of every appointment of this case
 	stale bool        // only the stale ones
 }
 
 // staleReminders cancels the stale pending reminders of appointments ids.
 func staleReminders(ids ...int64) reminderCancel { return reminderCancel{ids: ids, stale: true} }
 
-func (r reminderCancel) args() []any { return []any{r.ids, int64(r.kase), r.stale} }
+func (r reminderCancel) sql() (string, []any) {
+	if r.kase != 0 {
+		return cancelCaseRemindersSQL, []any{r.stale, int64(r.kase)}
+	}
+	return cancelRemindersSQL, []any{r.stale, r.ids}
+}
 
 // queue queues r on b.
-func (r reminderCancel) queue(b *pgx.Batch) { b.Queue(cancelRemindersSQL, r.args()...) }
+func (r reminderCancel) queue(b *pgx.Batch) {
+	sql, args := r.sql()
+	b.Queue(sql, args...)
+}
 
 // exec writes r through q.
 func (r reminderCancel) exec(ctx context.Context, q db) error {
-	_, err := q.Exec(ctx, cancelRemindersSQL, r.args()...)
+	sql, args := r.sql()
+	_, err := q.Exec(ctx, sql, args...)
 	return err
 }
 
-// cancelAppointmentsSQL cancels appointment $1 or the appointments of case $2, those
-// scheduled, at $3.
-const cancelAppointmentsSQL = `
-	UPDATE appointment SET status = 'cancelled', updated_at = $3
-	WHERE status = 'scheduled' AND (id = $1 OR case_id = $2)`
+// cancelAppointmentsOf cancels at $2 the scheduled appointments that which, a condition over
+// $1, picks.
+func cancelAppointmentsOf(which string) string {
+	return `UPDATE appointment SET status = 'cancelled', updated_at = $2 WHERE status = 'scheduled' AND ` + which
+}
+
+var (
+	cancelAppointmentSQL      = cancelAppointmentsOf(`id = $1`)
+	cancelCaseAppointmentsSQL = cancelAppointmentsOf(`case_id = $1`)
+)
 
 // appointmentCancel cancels scheduled appointments and then their pending reminders: one
-// appointment (CancelAppointmentAs) or those of a case being closed (CloseCaseAs).
+// appointment (CancelAppointmentAs), or those of a case being closed (CloseCaseAs).
 type appointmentCancel struct {
-	id   care.AppointmentID // 0: none
-	kase care.CaseID        // 0: none
+	id   care.AppointmentID
+	kase care.CaseID // when set, every appointment of this case instead
 	now  time.Time
 }
 
 // queue queues c on b: the appointments first, so the reminders' statement sees them
 // cancelled.
 func (c appointmentCancel) queue(b *pgx.Batch) {
-	b.Queue(cancelAppointmentsSQL, int64(c.id), int64(c.kase), c.now)
-	reminderCancel{ids: []int64{int64(c.id)}, kase: c.kase, stale: true}.queue(b)
+	if c.kase != 0 {
+		b.Queue(cancelCaseAppointmentsSQL, int64(c.kase), c.now)
+		reminderCancel{kase: c.kase, stale: true}.queue(b)
+		return
+	}
+	b.Queue(cancelAppointmentSQL, int64(c.id), c.now)
+	staleReminders(int64(c.id)).queue(b)
 }
 
 // newManagerSQL gives case $1 case manager $2 at $3, and commune $4 unless it is empty, and
