@@ -251,14 +251,11 @@ func (s *Store) DeactivateScheduleAs(ctx context.Context, by care.ManagerID, id 
 		if err != nil || !sc.Active {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
-			WITH d AS (UPDATE checkin_schedule SET active = false WHERE id = $1)
-			UPDATE checkin SET status = 'cancelled' WHERE schedule_id = $1 AND status = 'pending'`, int64(id))
-		if err != nil {
-			return err
-		}
 		sc.Active = false
-		return auditEntry{by: by, action: care.AuditScheduleDeactivate, entity: "schedule", id: int64(id), at: s.now()}.exec(ctx, tx)
+		b := &pgx.Batch{}
+		checkInStop{schedule: id, statuses: unsentCheckIns}.queue(b)
+		auditEntry{by: by, action: care.AuditScheduleDeactivate, entity: "schedule", id: int64(id), at: s.now()}.queue(b)
+		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return nil, mapError(err, "deactivate check-in schedule %d", id)
@@ -291,14 +288,15 @@ func (s *Store) ResolveHelpRequestAs(ctx context.Context, by care.ManagerID, id 
 // resolving it twice is ECONFLICT.
 func (s *Store) ResolveEscalationAs(ctx context.Context, by care.ManagerID, id care.EscalationID, outcome string, at time.Time) (*care.Escalation, error) {
 	var e *care.Escalation
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	b := &pgx.Batch{}
+	resolution{id: id, by: by, outcome: outcome, at: s.orNow(at), now: s.now()}.queue(b, func(row pgx.Row) error {
 		var err error
-		if e, err = s.resolveEscalation(ctx, tx, id, by, outcome, at); err != nil {
-			return err
-		}
-		return auditEntry{by: by, action: care.AuditEscalationResolve, entity: "escalation", id: int64(id), at: s.now()}.exec(ctx, tx)
+		e, err = scanEscalation(row)
+		return err
 	})
-	if err != nil {
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		err = s.whyNot(ctx, s.pool, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
+			"the escalation was already resolved")
 		return nil, mapError(err, "resolve escalation %d", id)
 	}
 	return e, nil

@@ -498,3 +498,90 @@ func TestZeroTimesAreNow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, &now, x.ResolvedAt)
 }
+
+// TestStoppingCheckIns: deactivating a schedule cancels only the check-ins not sent yet (a
+// question asked stays open to its answer and its deadline); closing the case cancels every
+// check-in not answered. Both stop the schedule; answered check-ins stay as they are.
+func TestStoppingCheckIns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		stop func(e *env, w world, sc *care.CheckInSchedule) error
+		want map[care.CheckInStatus]care.CheckInStatus
+	}{
+		{"deactivate the schedule", func(e *env, w world, sc *care.CheckInSchedule) error {
+			_, err := e.s.DeactivateScheduleAs(e.ctx, w.manager.ID, sc.ID)
+			return err
+		}, map[care.CheckInStatus]care.CheckInStatus{
+			care.CheckInPending: care.CheckInCancelled, care.CheckInSent: care.CheckInSent,
+			care.CheckInRetried: care.CheckInRetried, care.CheckInFine: care.CheckInFine,
+		}},
+		{"close the case", func(e *env, w world, _ *care.CheckInSchedule) error {
+			_, err := e.s.CloseCaseAs(e.ctx, w.manager.ID, w.kase.ID, care.Closure{Reason: care.CloseGoalsMet}, flows.NewNews(nil, nil))
+			return err
+		}, map[care.CheckInStatus]care.CheckInStatus{
+			care.CheckInPending: care.CheckInCancelled, care.CheckInSent: care.CheckInCancelled,
+			care.CheckInRetried: care.CheckInCancelled, care.CheckInFine: care.CheckInFine,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t)
+			w := e.world()
+			sc := e.schedule(w)
+			ids := map[care.CheckInStatus]care.CheckInID{}
+			due := start.Add(-72 * time.Hour)
+			for from := range tt.want {
+				ids[from] = e.checkIn(w, sc, due, from).ID
+				due = due.Add(time.Hour)
+			}
+			require.NoError(t, tt.stop(e, w, sc))
+			for from, want := range tt.want {
+				got, err := storetest.CheckIn(e.ctx, e.s, ids[from])
+				require.NoError(t, err)
+				require.Equal(t, want, got.Status, "a check-in %s", from)
+			}
+			active := storetest.One[bool](t, e.s.Pool(), `SELECT active FROM checkin_schedule WHERE id = $1`, int64(sc.ID))
+			require.False(t, active)
+		})
+	}
+}
+
+// TestClosingResolvesCheckInEscalationsAudited: closing a case resolves its open and
+// acknowledged check-in escalations, each with its own audit entry by the staff member who
+// closed it, as if resolved one by one; a help request's escalation stays open.
+func TestClosingResolvesCheckInEscalationsAudited(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	w := e.world()
+	open, acked := e.escalation(w), e.escalation(w)
+	help := &care.Escalation{Reason: care.ReasonHelpRequest, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.commune}
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, help))
+	_, err := e.s.AcknowledgeEscalationAs(e.ctx, w.manager.ID, acked.ID, start)
+	require.NoError(t, err)
+
+	at := e.clock.Advance(time.Hour)
+	_, err = e.s.CloseCaseAs(e.ctx, w.manager.ID, w.kase.ID, care.Closure{Reason: care.CloseGoalsMet}, flows.NewNews(nil, nil))
+	require.NoError(t, err)
+
+	for _, x := range []*care.Escalation{open, acked} {
+		got, err := e.s.Escalation(e.ctx, x.ID)
+		require.NoError(t, err)
+		require.Equal(t, care.EscalationResolved, got.Status)
+		require.Equal(t, w.manager.ID, got.ResolvedBy)
+		require.Equal(t, "case closed", got.Outcome)
+		entries, err := e.s.AuditLog(e.ctx, "escalation", int64(x.ID))
+		require.NoError(t, err)
+		last := entries[len(entries)-1]
+		require.Equal(t, care.AuditEscalationResolve, last.Action, "escalation %d", x.ID)
+		require.Equal(t, w.manager.ID, last.ActorID)
+		require.Equal(t, at, last.At)
+	}
+	got, err := e.s.Escalation(e.ctx, help.ID)
+	require.NoError(t, err)
+	require.Equal(t, care.EscalationOpen, got.Status, "someone still needs help")
+	entries, err := e.s.AuditLog(e.ctx, "escalation", int64(help.ID))
+	require.NoError(t, err)
+	require.Empty(t, entries)
+}

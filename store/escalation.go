@@ -89,21 +89,6 @@ func (s *Store) AcknowledgeEscalationAs(ctx context.Context, by care.ManagerID, 
 	return e, nil
 }
 
-// resolveEscalation is ResolveEscalationAs's statement, run through q; errors come back
-// unmapped.
-func (s *Store) resolveEscalation(ctx context.Context, q db, id care.EscalationID, by care.ManagerID, outcome string, at time.Time) (*care.Escalation, error) {
-	e, err := scanEscalation(q.QueryRow(ctx, `
-		UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,
-			next_level_at = NULL, updated_at = $5
-		WHERE id = $1 AND status IN ('open', 'acknowledged')
-		RETURNING `+escalationColumns, int64(id), int64(by), s.orNow(at), outcome, s.now()))
-	if err != nil {
-		return nil, s.whyNot(ctx, q, err, `SELECT EXISTS (SELECT 1 FROM escalation WHERE id = $1)`, int64(id),
-			"the escalation was already resolved")
-	}
-	return e, nil
-}
-
 // UnroutedHelpRequests counts the open escalations of help requests that nobody at all could
 // be told of (marked by the escalation worker): the metric caseline_help_requests_unrouted,
 // read from PostgreSQL so any process serving /metrics reports the workers' findings.

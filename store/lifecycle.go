@@ -45,8 +45,9 @@ func managerOf(ctx context.Context, q db, id care.ManagerID) (*care.CaseManager,
 // CloseCaseAs closes case id for cl's reason from whatever step it is at, and in the same
 // transaction cancels its scheduled appointments and their pending reminders, stops its
 // check-in schedules, cancels its check-ins not answered, resolves its open check-in
-// escalations (help requests and their escalations stay open: someone still needs help),
-// tells the person through tell unless they died, and writes the audit row.
+// escalations, each with its audit row (help requests and their escalations stay open:
+// someone still needs help), tells the person through tell unless they died, and writes
+// the case's audit row.
 func (s *Store) CloseCaseAs(ctx context.Context, by care.ManagerID, id care.CaseID, cl care.Closure, tell care.Announcer) (*care.Case, error) {
 	if err := cl.Validate(); err != nil {
 		return nil, mapError(err, "close case %d", id)
@@ -66,11 +67,8 @@ func (s *Store) CloseCaseAs(ctx context.Context, by care.ManagerID, id care.Case
 		b.Queue(`UPDATE care_case SET step = 'closed', closed_at = $2, updated_at = $2, close_reason = $3 WHERE id = $1`,
 			int64(id), now, string(cl.Reason))
 		appointmentCancel{kase: id, now: now}.queue(b)
-		b.Queue(`UPDATE checkin_schedule SET active = false WHERE case_id = $1 AND active`, int64(id))
-		b.Queue(`UPDATE checkin SET status = 'cancelled' WHERE case_id = $1 AND status IN ('pending', 'sent', 'retried')`, int64(id))
-		b.Queue(`
-			UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = 'case closed', updated_at = $3
-			WHERE case_id = $1 AND reason = 'checkin_missed' AND status IN ('open', 'acknowledged')`, int64(id), int64(by), now)
+		checkInStop{kase: id, statuses: unansweredCheckIns}.queue(b)
+		resolution{kase: id, by: by, outcome: "case closed", at: now, now: now}.queue(b, nil)
 		auditEntry{by: by, action: care.AuditCaseClose, entity: "case", id: int64(id),
 			detail: map[string]any{"reason": cl.Reason, "from": tr.From}, at: now}.queue(b)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {

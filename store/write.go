@@ -354,3 +354,89 @@ func (n newManager) exec(ctx context.Context, q db) error {
 	_, err := q.Exec(ctx, newManagerSQL, n.args()...)
 	return err
 }
+
+// stopCheckInsOf stops the active check-in schedules that schedules picks and cancels the
+// check-ins that checkins picks (conditions over $1) whose status is one of $2. The one
+// write that stops check-ins; the doors differ on purpose in which statuses they cancel
+// (unsentCheckIns, unansweredCheckIns).
+func stopCheckInsOf(schedules, checkins string) string {
+	return `
+	WITH s AS (UPDATE checkin_schedule SET active = false WHERE active AND ` + schedules + `)
+	UPDATE checkin SET status = 'cancelled' WHERE status = ANY($2::text[]) AND ` + checkins
+}
+
+var (
+	stopScheduleSQL     = stopCheckInsOf(`id = $1`, `schedule_id = $1`)
+	stopCaseCheckInsSQL = stopCheckInsOf(`case_id = $1`, `case_id = $1`)
+)
+
+// Which check-ins a stop cancels. Deactivating a schedule stops the asking, not a question
+// already asked: a check-in sent stays open to its answer and, unanswered by its deadline,
+// escalates as any other (the person was asked and did not answer). Closing the case ends
+// the case manager's duty to follow up, so nothing is left to answer or escalate.
+var (
+	unsentCheckIns     = []string{string(care.CheckInPending)}
+	unansweredCheckIns = []string{string(care.CheckInPending), string(care.CheckInSent), string(care.CheckInRetried)}
+)
+
+// checkInStop stops check-ins by stopCheckInsOf: schedule id's, or every schedule's of case
+// kase, cancelling those whose status is in statuses.
+type checkInStop struct {
+	schedule care.ScheduleID
+	kase     care.CaseID // when set, the case's schedules instead
+	statuses []string
+}
+
+// queue queues c on b.
+func (c checkInStop) queue(b *pgx.Batch) {
+	if c.kase != 0 {
+		b.Queue(stopCaseCheckInsSQL, int64(c.kase), c.statuses)
+		return
+	}
+	b.Queue(stopScheduleSQL, int64(c.schedule), c.statuses)
+}
+
+// resolveEscalationsOf resolves the open or acknowledged escalations that which (a condition
+// over $1) picks, as staff member $2 at $3 with outcome $4 ($5 stamps the rows), and writes
+// each one's audit entry in the same statement: the one resolution of escalations, whatever
+// the door (one by a staff member, or a closing case's check-in escalations). It returns
+// the escalations resolved; none when none was open.
+func resolveEscalationsOf(which string) string {
+	return `
+	WITH resolved AS (
+		UPDATE escalation SET status = 'resolved', resolved_by = $2, resolved_at = $3, outcome = $4,
+			next_level_at = NULL, updated_at = $5
+		WHERE status IN ('open', 'acknowledged') AND ` + which + `
+		RETURNING *),
+	audited AS (` + auditInsert + `
+		SELECT NULLIF($2::bigint, 0), '` + care.AuditEscalationResolve + `', 'escalation', id, '{}'::jsonb, $5 FROM resolved)
+	SELECT ` + escalationColumns + ` FROM resolved`
+}
+
+var (
+	resolveSQL           = resolveEscalationsOf(`id = $1`)
+	resolveCaseMissedSQL = resolveEscalationsOf(`case_id = $1 AND reason = '` + string(care.ReasonCheckInMissed) + `'`)
+)
+
+// resolution resolves escalation id, or the check-in escalations of case kase, by
+// resolveEscalationsOf.
+type resolution struct {
+	id      care.EscalationID
+	kase    care.CaseID // when set, the case's open check-in escalations instead
+	by      care.ManagerID
+	outcome string
+	at, now time.Time
+}
+
+// queue queues r on b; scan, when set, reads the escalation resolved (pgx.ErrNoRows when it
+// was not open or acknowledged).
+func (r resolution) queue(b *pgx.Batch, scan func(pgx.Row) error) {
+	sql, key := resolveSQL, int64(r.id)
+	if r.kase != 0 {
+		sql, key = resolveCaseMissedSQL, int64(r.kase)
+	}
+	q := b.Queue(sql, key, int64(r.by), r.at, r.outcome, r.now)
+	if scan != nil {
+		q.QueryRow(scan)
+	}
+}
