@@ -131,9 +131,7 @@ func (s *Store) FileHelp(ctx context.Context, r dialog.HelpFiling) (bool, error)
 		// The session's mark and the filing go together: one escalation per attempt, whether
 		// the workers' unfinished report or this filing comes first.
 		var marked bool
-		err := tx.QueryRow(ctx, `
-			UPDATE dialog_session SET help_started_at = NULL
-			WHERE id = $1 AND help_started_at IS NOT NULL RETURNING true`, r.Session).Scan(&marked)
+		err := tx.QueryRow(ctx, clearHelpMarkSQL, r.Session).Scan(&marked)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // reported already as unfinished
 		}

@@ -93,7 +93,7 @@ func (s *Store) RunUnfinished(ctx context.Context, id int64, now time.Time, fn f
 			esc = filed.EscalationID
 		}
 		if res.Report != nil || res.Clear {
-			if _, err := tx.Exec(ctx, `UPDATE dialog_session SET help_started_at = NULL WHERE id = $1`, id); err != nil {
+			if _, err := tx.Exec(ctx, clearHelpMarkSQL, id); err != nil {
 				return mapError(err, "clear dialog session %d", id)
 			}
 		}

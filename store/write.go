@@ -440,3 +440,11 @@ func (r resolution) queue(b *pgx.Batch, scan func(pgx.Row) error) {
 		q.QueryRow(scan)
 	}
 }
+
+// clearHelpMarkSQL clears dialog session $1's mark of a help request begun, returning true
+// when it was set: whoever clears it deals with the attempt, once (the help flow filing it,
+// or the workers reporting it unfinished). Ending a session (turnFinishSessionSQL) drops
+// the mark too, as part of ending it; the attempt goes on in the session that resumed it.
+const clearHelpMarkSQL = `
+	UPDATE dialog_session SET help_started_at = NULL
+	WHERE id = $1 AND help_started_at IS NOT NULL RETURNING true`
