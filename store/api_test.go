@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestStaffByTokenTeam(t *testing.T) {
@@ -85,7 +86,7 @@ func TestAuditedWritesCommitWithTheirRecord(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Equal(t, later, p.UpdatedAt)
-	entries, err := e.s.AuditLog(e.ctx, "person", int64(w.person.ID))
+	entries, err := storetest.AuditLog(e.ctx, e.s, "person", int64(w.person.ID))
 	require.NoError(t, err)
 	require.Equal(t, []care.AuditEntry{{ID: entries[0].ID, ActorID: by, Action: care.AuditPersonUpdate, Entity: "person",
 		EntityID: int64(w.person.ID), Detail: map[string]any{"fields": []any{"name"}}, At: later}}, entries)

@@ -571,7 +571,7 @@ func TestClosingResolvesCheckInEscalationsAudited(t *testing.T) {
 		require.Equal(t, care.EscalationResolved, got.Status)
 		require.Equal(t, w.manager.ID, got.ResolvedBy)
 		require.Equal(t, "case closed", got.Outcome)
-		entries, err := e.s.AuditLog(e.ctx, "escalation", int64(x.ID))
+		entries, err := storetest.AuditLog(e.ctx, e.s, "escalation", int64(x.ID))
 		require.NoError(t, err)
 		last := entries[len(entries)-1]
 		require.Equal(t, care.AuditEscalationResolve, last.Action, "escalation %d", x.ID)
@@ -581,7 +581,7 @@ func TestClosingResolvesCheckInEscalationsAudited(t *testing.T) {
 	got, err := e.s.Escalation(e.ctx, help.ID)
 	require.NoError(t, err)
 	require.Equal(t, care.EscalationOpen, got.Status, "someone still needs help")
-	entries, err := e.s.AuditLog(e.ctx, "escalation", int64(help.ID))
+	entries, err := storetest.AuditLog(e.ctx, e.s, "escalation", int64(help.ID))
 	require.NoError(t, err)
 	require.Empty(t, entries)
 }

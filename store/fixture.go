@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/caseline/caseline/care"
 )
@@ -16,6 +17,9 @@ import (
 // MapError is the store's error map (mapError), for fixtures that write rows the store
 // never writes so.
 func MapError(err error, op string, args ...any) error { return mapError(err, op, args...) }
+
+// Pool returns the underlying pool, for fixtures that write rows the store never writes so.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Now is the store's clock as the store stamps rows (now).
 func (s *Store) Now() time.Time { return s.now() }
@@ -37,6 +41,26 @@ func ReadMessage(ctx context.Context, st *Store, where string, args ...any) (*ca
 		return nil, mapError(err, "load message")
 	}
 	return m, nil
+}
+
+// ReadAuditLog reads every audit entry that where picks, in its order.
+func ReadAuditLog(ctx context.Context, st *Store, where string, args ...any) ([]care.AuditEntry, error) {
+	rows, err := st.pool.Query(ctx, `
+		SELECT id, COALESCE(actor_id, 0), action, entity, COALESCE(entity_id, 0), detail, at
+		FROM audit_log WHERE `+where, args...)
+	if err != nil {
+		return nil, mapError(err, "load audit log")
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (care.AuditEntry, error) {
+		var a care.AuditEntry
+		err := row.Scan(&a.ID, &a.ActorID, &a.Action, &a.Entity, &a.EntityID, &a.Detail, &a.At)
+		a.At = a.At.UTC()
+		return a, err
+	})
+	if err != nil {
+		return nil, mapError(err, "load audit log")
+	}
+	return out, nil
 }
 
 // ReadCheckIn reads a check-in by scanCheckIn over checkInColumns.

@@ -49,9 +49,6 @@ func New(pool *pgxpool.Pool, clock care.Clock, opts ...Option) *Store {
 	return s
 }
 
-// Pool returns the underlying pool, for readiness checks and wiring.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
 // db is what both the pool and a transaction offer, so queries run in either.
 type db interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

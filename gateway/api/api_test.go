@@ -165,7 +165,7 @@ func (e *env) refuses(token, path string, bodies []invalid) {
 // audit returns the actions of a record's audit entries, requiring each to name actor.
 func (e *env) audit(entity string, id int64, actor care.ManagerID) []string {
 	e.t.Helper()
-	entries, err := e.s.AuditLog(e.ctx, entity, id)
+	entries, err := storetest.AuditLog(e.ctx, e.s, entity, id)
 	require.NoError(e.t, err)
 	var out []string
 	for _, a := range entries {

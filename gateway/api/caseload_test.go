@@ -45,7 +45,7 @@ func TestPersonRecordFields(t *testing.T) {
 	require.Equal(t, float64(2012), p["birth_year"])
 	require.Equal(t, "hearing_speech", p["disability_type"])
 	require.Equal(t, "especially_severe", p["disability_degree"])
-	entries, err := e.s.AuditLog(e.ctx, "person", int64(w.person.ID))
+	entries, err := storetest.AuditLog(e.ctx, e.s, "person", int64(w.person.ID))
 	require.NoError(t, err)
 	last := entries[len(entries)-1]
 	require.Equal(t, care.AuditPersonUpdate, last.Action)
@@ -161,7 +161,7 @@ func TestReassignCase(t *testing.T) {
 
 	c := e.ok(http.StatusOK, w.token, "POST", url, map[string]any{"manager_id": int64(second.ID)})
 	require.Equal(t, float64(second.ID), c["manager_id"])
-	entries, err := e.s.AuditLog(e.ctx, "case", int64(w.kase.ID))
+	entries, err := storetest.AuditLog(e.ctx, e.s, "case", int64(w.kase.ID))
 	require.NoError(t, err)
 	last := entries[len(entries)-1]
 	require.Equal(t, care.AuditCaseReassign, last.Action)

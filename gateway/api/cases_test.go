@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 )
 
 func TestOpenCase(t *testing.T) {
@@ -135,7 +136,7 @@ func TestCaseThroughTheFiveSteps(t *testing.T) {
 	require.Equal(t, []string{"plan by manager", "implement by manager", "monitor by approver", "evaluate by manager", "close by manager"}, got)
 	require.Nil(t, history["next"])
 
-	entries, err := e.s.AuditLog(e.ctx, "case", int64(w.kase.ID))
+	entries, err := storetest.AuditLog(e.ctx, e.s, "case", int64(w.kase.ID))
 	require.NoError(t, err)
 	require.Len(t, entries, 5)
 	require.Equal(t, map[string]any{"event": "plan", "from": "assessment", "to": "planning"}, entries[0].Detail)
@@ -148,7 +149,7 @@ func TestCaseThroughTheFiveSteps(t *testing.T) {
 // actions lists the actions of a record's audit entries, whoever did them.
 func actions(e *env, entity string, id int64) []string {
 	e.t.Helper()
-	entries, err := e.s.AuditLog(e.ctx, entity, id)
+	entries, err := storetest.AuditLog(e.ctx, e.s, entity, id)
 	require.NoError(e.t, err)
 	var out []string
 	for _, a := range entries {

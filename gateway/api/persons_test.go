@@ -119,7 +119,7 @@ func TestUpdatePerson(t *testing.T) {
 
 	require.Equal(t, []string{care.AuditPersonUpdate, care.AuditPersonUpdate, care.AuditPersonUpdate,
 		care.AuditPersonSetPIN, care.AuditPersonClearPIN}, e.audit("person", int64(w.person.ID), w.manager.ID))
-	entries, err := e.s.AuditLog(e.ctx, "person", int64(w.person.ID))
+	entries, err := storetest.AuditLog(e.ctx, e.s, "person", int64(w.person.ID))
 	require.NoError(t, err)
 	require.ElementsMatch(t, []any{"profile", "language", "consent", "caregiver_name", "caregiver_phone", "caregiver_consent"},
 		entries[0].Detail["fields"], "the audit names fields, never their values")

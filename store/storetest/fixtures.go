@@ -124,6 +124,12 @@ func CheckIn(ctx context.Context, st *store.Store, id care.CheckInID) (*care.Che
 	return store.ReadCheckIn(ctx, st, `id = $1`, int64(id))
 }
 
+// AuditLog returns the audit entries of one record (entity as the API names it, e.g.
+// "person"), oldest first.
+func AuditLog(ctx context.Context, st *store.Store, entity string, id int64) ([]care.AuditEntry, error) {
+	return store.ReadAuditLog(ctx, st, `entity = $1 AND entity_id = $2 ORDER BY at, id`, entity, id)
+}
+
 // PersonByPhone returns the person registered with phone.
 func PersonByPhone(ctx context.Context, st *store.Store, phone care.Phone) (*care.Person, error) {
 	return store.ReadPerson(ctx, st, `phone = $1`, phone.E164())
