@@ -1,9 +1,6 @@
 package care
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // The stores below are what the flows, workers and API need from persistence. store/
 // implements them over PostgreSQL. Absent records are ENOTFOUND, constraint violations
@@ -36,9 +33,6 @@ type CaseStore interface {
 	Case(ctx context.Context, id CaseID) (*Case, error)
 	// OpenCaseOf returns the person's open (not closed) case.
 	OpenCaseOf(ctx context.Context, id PersonID) (*Case, error)
-	// MoveCase applies ev under a row lock, checking the life cycle's guards against the
-	// records, and stores the transition with who made it.
-	MoveCase(ctx context.Context, id CaseID, ev CaseEvent, by ManagerID, note string) (*Case, error)
 	CaseHistory(ctx context.Context, id CaseID) ([]CaseTransition, error)
 	RecordAssessment(ctx context.Context, a *Assessment) error
 	LatestAssessment(ctx context.Context, id CaseID) (*Assessment, error)
@@ -49,11 +43,6 @@ type CaseStore interface {
 	CurrentPlan(ctx context.Context, id CaseID) (*SupportPlan, error)
 	// PendingPlan returns the plan on its way to approval (draft, submitted or returned).
 	PendingPlan(ctx context.Context, id CaseID) (*SupportPlan, error)
-	// SubmitPlan sends a draft or returned plan to the approver.
-	SubmitPlan(ctx context.Context, id PlanID) error
-	// ApprovePlan records that approver by approved a submitted plan, which replaces the plan
-	// in force; approving twice is ECONFLICT.
-	ApprovePlan(ctx context.Context, id PlanID, by ManagerID, at time.Time) error
 }
 
 // AppointmentStore keeps appointments.

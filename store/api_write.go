@@ -93,7 +93,9 @@ func (s *Store) OpenCaseAs(ctx context.Context, by care.ManagerID, c *care.Case)
 	return nil
 }
 
-// MoveCaseAs is MoveCase by staff member by, audited with the event and the steps.
+// MoveCaseAs applies ev to case id as staff member by (moveCase) and writes the audit entry
+// with the event and the steps, in one transaction. Illegal moves are EINVALID and change
+// nothing.
 func (s *Store) MoveCaseAs(ctx context.Context, by care.ManagerID, id care.CaseID, ev care.CaseEvent, note string) (*care.Case, error) {
 	var moved *care.Case
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

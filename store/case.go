@@ -79,26 +79,10 @@ func (s *Store) OpenCaseOf(ctx context.Context, id care.PersonID) (*care.Case, e
 	return c, nil
 }
 
-// MoveCase applies ev under a row lock, checking the life cycle's guards against the
-// records (an assessment is recorded; the current plan is approved), and stores the new step
-// and the transition with who made it, in one transaction. Illegal moves are EINVALID and
-// change nothing.
-func (s *Store) MoveCase(ctx context.Context, id care.CaseID, ev care.CaseEvent, by care.ManagerID, note string) (*care.Case, error) {
-	var moved *care.Case
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		moved, _, err = s.moveCase(ctx, tx, id, ev, by, note)
-		return err
-	})
-	if err != nil {
-		return nil, mapError(err, "move case %d (%s)", id, ev)
-	}
-	return moved, nil
-}
-
-// moveCase is MoveCase's work inside tx: it locks case id, applies ev and stores the new
-// step and the transition, returning the moved case and the transition. MoveCase and
-// MoveCaseAs share it; errors come back unmapped.
+// moveCase is MoveCaseAs's work inside tx: it locks case id, applies ev under the life
+// cycle's guards against the records (an assessment is recorded; the current plan is
+// approved) and stores the new step and the transition with who made it, returning the
+// moved case and the transition; errors come back unmapped.
 func (s *Store) moveCase(ctx context.Context, tx pgx.Tx, id care.CaseID, ev care.CaseEvent, by care.ManagerID, note string) (*care.Case, care.CaseTransition, error) {
 	c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM care_case WHERE id = $1 FOR UPDATE`, int64(id)))
 	if err != nil {
@@ -265,7 +249,7 @@ func (s *Store) LatestAssessment(ctx context.Context, id care.CaseID) (*care.Ass
 // CreatePlan stores p as a draft with its services and sets their IDs, in one transaction.
 // A draft, submitted or returned plan of the case is replaced by it; the approved plan stays
 // in force until p is approved in its turn. Services without a status are planned; a plan
-// in any status but draft is EINVALID (approval goes through SubmitPlan and ApprovePlan).
+// in any status but draft is EINVALID (approval goes through SubmitPlanAs and ApprovePlanAs).
 // Due dates are stored as dates and come back at midnight UTC.
 func (s *Store) CreatePlan(ctx context.Context, p *care.SupportPlan) error {
 	return s.createPlan(ctx, p, nil)
@@ -296,7 +280,7 @@ func (s *Store) createPlan(ctx context.Context, p *care.SupportPlan, also func(b
 	ids := make([]int64, len(p.Services))
 	var planID int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		// The case lock serialises plan changes with MoveCase, which reads whether the plan is approved.
+		// The case lock serialises plan changes with MoveCaseAs, which reads whether the plan is approved.
 		var caseID int64
 		var step care.CaseStep
 		if err := tx.QueryRow(ctx, `SELECT id, step FROM care_case WHERE id = $1 FOR UPDATE`, int64(p.CaseID)).Scan(&caseID, &step); err != nil {
@@ -406,15 +390,6 @@ func (s *Store) loadPlan(ctx context.Context, q db, where string, args ...any) (
 	return p, nil
 }
 
-// SubmitPlan sends a draft or returned plan to the approver; any other is ECONFLICT.
-func (s *Store) SubmitPlan(ctx context.Context, id care.PlanID) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := submitPlan(ctx, tx, id, s.now())
-		return err
-	})
-	return mapError(err, "submit plan %d", id)
-}
-
 // lockPlan locks plan id and its case, in that order of need: the case first, as every
 // change of a case's plans takes it, then the plan.
 func lockPlan(ctx context.Context, tx pgx.Tx, id care.PlanID) (*care.SupportPlan, error) {
@@ -432,7 +407,7 @@ func lockPlan(ctx context.Context, tx pgx.Tx, id care.PlanID) (*care.SupportPlan
 	return scanPlan(tx.QueryRow(ctx, `SELECT `+planColumns+` FROM support_plan WHERE id = $1 FOR UPDATE`, int64(id)))
 }
 
-// submitPlan is SubmitPlan's work inside tx; errors come back unmapped.
+// submitPlan is SubmitPlanAs's work inside tx; errors come back unmapped.
 func submitPlan(ctx context.Context, tx pgx.Tx, id care.PlanID, now time.Time) (*care.SupportPlan, error) {
 	p, err := lockPlan(ctx, tx, id)
 	if err != nil {
@@ -448,22 +423,6 @@ func submitPlan(ctx context.Context, tx pgx.Tx, id care.PlanID, now time.Time) (
 	return p, nil
 }
 
-// ApprovePlan records that staff member by, an active approver or admin (EUNAUTHORIZED
-// otherwise), approved submitted plan id at at (a zero at is now), under their own name. The
-// plan it revises, if any, is replaced in the same transaction. Approving a plan not
-// submitted, approved already or replaced is ECONFLICT.
-func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, at time.Time) error {
-	at = s.orNow(at)
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := approvePlan(ctx, tx, id, by, at)
-		return err
-	})
-	if err != nil {
-		return mapError(err, "approve plan %d", id)
-	}
-	return nil
-}
-
 // approver returns staff member by if they may approve plans; EUNAUTHORIZED otherwise.
 func approver(ctx context.Context, tx pgx.Tx, by care.ManagerID) (*care.CaseManager, error) {
 	m, err := scanManager(tx.QueryRow(ctx, `SELECT `+managerColumns+` FROM case_manager WHERE id = $1`, int64(by)))
@@ -473,9 +432,9 @@ func approver(ctx context.Context, tx pgx.Tx, by care.ManagerID) (*care.CaseMana
 	return m, err
 }
 
-// approvePlan is ApprovePlan's work inside tx: it locks the case and plan id, checks by and
-// the plan's status, replaces the plan in force and records the approval. ApprovePlan and
-// ApprovePlanAs share it; errors come back unmapped.
+// approvePlan is ApprovePlanAs's work inside tx: it locks the case and plan id, checks by and
+// the plan's status, replaces the plan in force and records the approval. The fixtures'
+// ApprovePlan shares it; errors come back unmapped.
 func approvePlan(ctx context.Context, tx pgx.Tx, id care.PlanID, by care.ManagerID, at time.Time) (*care.SupportPlan, error) {
 	p, err := lockPlan(ctx, tx, id)
 	if err != nil {

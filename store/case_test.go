@@ -56,7 +56,7 @@ func TestCaseErrors(t *testing.T) {
 			return err
 		}, care.ENOTFOUND},
 		{"move unknown case", func() error {
-			_, err := e.s.MoveCase(e.ctx, 424242, care.EventPlan, w.manager.ID, "")
+			_, err := e.s.MoveCaseAs(e.ctx, w.manager.ID, 424242, care.EventPlan, "")
 			return err
 		}, care.ENOTFOUND},
 		{"history of unknown case", func() error { _, err := e.s.CaseHistory(e.ctx, 424242); return err }, care.ENOTFOUND},
@@ -334,7 +334,7 @@ func TestMoveCase(t *testing.T) {
 		if by == 0 {
 			by = w.manager.ID
 		}
-		got, err := e.s.MoveCase(e.ctx, id, st.ev, by, st.extra)
+		got, err := e.s.MoveCaseAs(e.ctx, by, id, st.ev, st.extra)
 		if st.code != "" {
 			requireCode(t, st.code, err)
 			require.Nil(t, got, st.name)
@@ -362,7 +362,7 @@ func TestMoveCase(t *testing.T) {
 	_, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
 	requireCode(t, care.ENOTFOUND, err)
 	for _, ev := range []care.CaseEvent{care.EventReassess, care.EventPlan} {
-		_, err = e.s.MoveCase(e.ctx, id, ev, w.manager.ID, "")
+		_, err = e.s.MoveCaseAs(e.ctx, w.manager.ID, id, ev, "")
 		requireCode(t, care.EINVALID, err)
 	}
 }
@@ -396,7 +396,7 @@ func TestMoveCaseLocksTheRow(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventPlan, w.manager.ID, "")
+			_, err := e.s.MoveCaseAs(e.ctx, w.manager.ID, w.kase.ID, care.EventPlan, "")
 			errs <- err
 		})
 	}
@@ -435,7 +435,7 @@ func TestMoveCaseSeesAPlanReplacedWhileItWaited(t *testing.T) {
 	approver := e.manager(w.commune, care.RoleApprover)
 	require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
 		Needs: []care.Need{{Area: care.NeedFamily, Priority: 1}}}))
-	_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventPlan, w.manager.ID, "")
+	_, err := e.s.MoveCaseAs(e.ctx, w.manager.ID, w.kase.ID, care.EventPlan, "")
 	require.NoError(t, err)
 	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
 	require.NoError(t, e.s.CreatePlan(e.ctx, p))
@@ -454,7 +454,7 @@ func TestMoveCaseSeesAPlanReplacedWhileItWaited(t *testing.T) {
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.s.MoveCase(e.ctx, w.kase.ID, care.EventImplement, w.manager.ID, "")
+		_, err := e.s.MoveCaseAs(e.ctx, w.manager.ID, w.kase.ID, care.EventImplement, "")
 		done <- err
 	}()
 	require.Eventually(t, func() bool {

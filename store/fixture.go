@@ -163,3 +163,32 @@ func AnswerCheckIn(ctx context.Context, st *Store, id care.CheckInID, status car
 	}
 	return mapError(err, "answer check-in %d", id)
 }
+
+// SubmitPlan and ApprovePlan take a plan to approval without the audit entry or the news
+// of the doors staff use (SubmitPlanAs, ApprovePlanAs), for fixtures that need an approved
+// plan at a given time.
+
+// SubmitPlan sends a draft or returned plan to the approver; any other is ECONFLICT.
+func (s *Store) SubmitPlan(ctx context.Context, id care.PlanID) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := submitPlan(ctx, tx, id, s.now())
+		return err
+	})
+	return mapError(err, "submit plan %d", id)
+}
+
+// ApprovePlan records that staff member by, an active approver or admin (EUNAUTHORIZED
+// otherwise), approved submitted plan id at at (a zero at is now), under their own name. The
+// plan it revises, if any, is replaced in the same transaction. Approving a plan not
+// submitted, approved already or replaced is ECONFLICT.
+func (s *Store) ApprovePlan(ctx context.Context, id care.PlanID, by care.ManagerID, at time.Time) error {
+	at = s.orNow(at)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := approvePlan(ctx, tx, id, by, at)
+		return err
+	})
+	if err != nil {
+		return mapError(err, "approve plan %d", id)
+	}
+	return nil
+}

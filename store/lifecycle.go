@@ -280,8 +280,9 @@ func planNews(ctx context.Context, tx pgx.Tx, ev care.PlanEvent, p *care.Support
 	return n, err
 }
 
-// SubmitPlanAs is SubmitPlan by staff member by, audited; the case's commune's active
-// approvers are told a plan waits for them.
+// SubmitPlanAs sends draft or returned plan id to the approver as staff member by, audited
+// (any other is ECONFLICT); the case's commune's active approvers are told a plan waits
+// for them.
 func (s *Store) SubmitPlanAs(ctx context.Context, by care.ManagerID, id care.PlanID, tell care.Announcer) (*care.SupportPlan, error) {
 	return s.planStep(ctx, by, id, care.AuditPlanSubmit, func(tx pgx.Tx, now time.Time) (*care.SupportPlan, error) {
 		p, err := submitPlan(ctx, tx, id, now)
@@ -297,7 +298,9 @@ func (s *Store) SubmitPlanAs(ctx context.Context, by care.ManagerID, id care.Pla
 	})
 }
 
-// ApprovePlanAs is ApprovePlan by staff member by, audited; the case manager is told.
+// ApprovePlanAs approves submitted plan id now as staff member by, an active approver or
+// admin (EUNAUTHORIZED otherwise), replacing the plan it revises, audited; the case manager
+// is told. Approving a plan not submitted, approved already or replaced is ECONFLICT.
 func (s *Store) ApprovePlanAs(ctx context.Context, by care.ManagerID, id care.PlanID, tell care.Announcer) (*care.SupportPlan, error) {
 	return s.planStep(ctx, by, id, care.AuditPlanApprove, func(tx pgx.Tx, now time.Time) (*care.SupportPlan, error) {
 		p, err := approvePlan(ctx, tx, id, by, now)
