@@ -11,9 +11,10 @@ import (
 
 // The domain writes that more than one door makes (a dialog turn's commit, the API, the
 // console, the workers), each as one value that queues its statement on a batch, so the SQL
-// of each lives here once: outbound messages, a new escalation, an audit entry (and an
-// escalation's acknowledgement, escalation.go). A writer that needs the write on its own
-// sends a batch of one.
+// of each lives here once: outbound messages, a new escalation, an audit entry, cancelled
+// appointments and reminders, a case's new manager, stopped check-ins, resolved
+// escalations, a cleared help mark (and an escalation's acknowledgement, escalation.go). A
+// writer that needs the write on its own sends a batch of one, or execs it.
 
 // outboundSQL writes messages to the outbox, queued and due at $7, each once per idempotency
 // key: a message already written under its key is found and returned as it is, not written
