@@ -187,20 +187,6 @@ func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// WiringError reports a handler built without what it needs, or with a setting it cannot
-// use: a mistake of the process that builds it. Every constructor returns it as an error
-// (never a panic), so the process fails before it serves anything.
-type WiringError struct {
-	Handler string // "twilio handlers", "api handler"…
-	Problem string
-}
-
-// Error says which handler and what is wrong.
-func (e *WiringError) Error() string { return e.Handler + ": " + e.Problem }
-
-// Wiring returns a *WiringError.
-func Wiring(handler, problem string) error { return &WiringError{Handler: handler, Problem: problem} }
-
 // TurnFailed logs a dialog turn the engine could not handle, before the channel apologises:
 // at error level when the failure is ours, warn with its code when it is the input's.
 func TurnFailed(log *zerolog.Logger, in flows.Input, err error) {

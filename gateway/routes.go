@@ -109,7 +109,9 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 		}
 	}
 	if err != nil {
-		panic("gateway: register metric: " + err.Error()) // a programming error: two metrics share a name
+		// A programming error (two metrics share a name) that any test building the gateway
+		// meets, not a wiring mistake of the process: care.WiringError is for those.
+		panic("gateway: register metric: " + err.Error())
 	}
 	return c
 }

@@ -86,17 +86,17 @@ type Handler struct {
 }
 
 // New checks d, fills in its defaults and returns the Handler. A missing engine, store or
-// password is a gateway.WiringError: the endpoint is never served without authentication.
+// password is a care.WiringError: the endpoint is never served without authentication.
 func New(d Deps) (*Handler, error) {
 	switch {
 	case d.Engine == nil:
-		return nil, gateway.Wiring("android gateway", "no dialog engine")
+		return nil, care.Wiring("android gateway", "no dialog engine")
 	case d.Store == nil:
-		return nil, gateway.Wiring("android gateway", "no store")
+		return nil, care.Wiring("android gateway", "no store")
 	case d.Password == "":
-		return nil, gateway.Wiring("android gateway", "no password (ANDROID_GATEWAY_PASSWORD)")
+		return nil, care.Wiring("android gateway", "no password (ANDROID_GATEWAY_PASSWORD)")
 	case d.Lease < 0 || d.Batch < 0 || d.MaxBody < 0:
-		return nil, gateway.Wiring("android gateway", "lease, batch and body limit must not be negative")
+		return nil, care.Wiring("android gateway", "lease, batch and body limit must not be negative")
 	}
 	if d.Username == "" {
 		d.Username = DefaultUsername

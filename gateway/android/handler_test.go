@@ -271,7 +271,7 @@ func TestNewNeedsPasswordEngineStore(t *testing.T) {
 		"negative lease": {Engine: eng, Store: s, Password: password, Lease: -time.Second},
 	} {
 		_, err := android.New(d)
-		var wiring *gateway.WiringError
+		var wiring *care.WiringError
 		require.ErrorAs(t, err, &wiring, name)
 	}
 }

@@ -82,7 +82,7 @@ type serveFunc func(w http.ResponseWriter, r *http.Request, q *request) error
 // when a required dependency is missing.
 func New(d Deps) (http.Handler, error) {
 	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Compose == nil || d.News == nil || d.Clock == nil {
-		return nil, gateway.Wiring("console handler", "Store, Reminders, Router, Compose, News and Clock are required")
+		return nil, care.Wiring("console handler", "Store, Reminders, Router, Compose, News and Clock are required")
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
@@ -328,7 +328,9 @@ func (h *handler) fragment(w http.ResponseWriter, page, name string, q *request,
 	return err
 }
 
-// parsePages parses each page with the layout and the shared parts.
+// parsePages parses each page with the layout and the shared parts. The templates are
+// embedded, so a parse error is a programming error that every console test meets: it
+// panics (template.Must) rather than being reported as wiring (care.WiringError).
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"div":   func(a, b int) int { return a / b },
