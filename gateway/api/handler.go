@@ -171,7 +171,7 @@ func (h *handler) serve(rt route) http.Handler {
 				return
 			}
 		}
-		if err := checkText(w, r); err != nil {
+		if err := checkText(r); err != nil {
 			gateway.Error(w, r, err)
 			return
 		}

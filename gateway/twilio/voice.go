@@ -37,7 +37,7 @@ var dialStatuses = map[string]bool{
 // <Gather> that got no key), dial=1 (a <Dial>'s action, with DialCallStatus in the form),
 // and about (what an outbound call is about, set in its answer URL).
 func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
-	body, err := gateway.ReadBody(w, r)
+	body, err := gateway.ReadBody(r)
 	if err != nil {
 		gateway.Text(w, r, err)
 		return

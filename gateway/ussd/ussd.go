@@ -109,7 +109,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		gateway.Text(w, r, care.Errorf(care.EUNAUTHORIZED, "invalid token"))
 		return nil, false
 	}
-	body, err := gateway.ReadBody(w, r)
+	body, err := gateway.ReadBody(r)
 	if err != nil {
 		gateway.Text(w, r, err)
 		return nil, false
