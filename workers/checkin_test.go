@@ -119,7 +119,7 @@ func TestUnacknowledgedUrgentEscalationReachesTheDutyOfficer(t *testing.T) {
 
 func TestHelpFromAnUnregisteredCallerReachesTheCommunesCaseManager(t *testing.T) {
 	e := setup(t)
-	caller := phone()
+	caller := e.w.Phone()
 	help := e.int64(`INSERT INTO help_request (phone, commune, category, channel) VALUES ($1, 'X1', 'device', 'voice') RETURNING id`, caller)
 	esc := e.int64(`INSERT INTO escalation (reason, commune, help_request_id, next_level_at)
 		VALUES ('help_request', 'X1', $1, $2) RETURNING id`, help, start.Add(24*time.Hour))
