@@ -212,6 +212,31 @@ func (e *env) schedule(p person, day time.Weekday, hh, mm int) care.ScheduleID {
 	return e.w.Schedule(p.c, day, hh*60+mm).ID
 }
 
+// checkIn writes a check-in of p's schedule sc in status, as the workers left it.
+func (e *env) checkIn(p person, sc care.ScheduleID, status care.CheckInStatus, due, retry, deadline time.Time) care.CheckInID {
+	e.t.Helper()
+	c := &care.CheckIn{ScheduleID: sc, CaseID: p.Case, PersonID: p.ID, DueAt: due, RetryAt: retry, DeadlineAt: deadline,
+		Status: status}
+	require.NoError(e.t, storetest.CreateCheckIn(e.ctx, e.st, c))
+	return c.ID
+}
+
+// askHelp files h from p (the zero person: a caller who is not registered) in the commune
+// and opens its escalation, climbing at next, as the Get help flow writes them before
+// anyone is told.
+func (e *env) askHelp(p person, h care.HelpRequest, urgent bool, next time.Time) care.EscalationID {
+	e.t.Helper()
+	h.PersonID, h.Commune = p.ID, e.commune
+	if h.Phone == "" {
+		h.Phone = p.Phone
+	}
+	require.NoError(e.t, storetest.CreateHelpRequest(e.ctx, e.st, &h))
+	es := &care.Escalation{Reason: care.ReasonHelpRequest, Urgent: urgent, PersonID: p.ID, CaseID: p.Case,
+		Commune: e.commune, HelpRequestID: h.ID, NextLevelAt: &next}
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.st, es))
+	return es.ID
+}
+
 // process runs one piece of work through the mux, as an asynq server would.
 func (e *env) process(it care.DueItem) {
 	e.t.Helper()
