@@ -47,11 +47,15 @@ func (w *World) Commune(code care.CommuneCode) care.CommuneCode {
 }
 
 // Staff creates an active staff member of commune with role, reporting to supervisor (0:
-// nobody), named Chị Lan.
-func (w *World) Staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID) *care.CaseManager {
+// nobody), named Chị Lan; each of with then changes them before they are written (a name,
+// a language).
+func (w *World) Staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID, with ...func(*care.CaseManager)) *care.CaseManager {
 	w.t.Helper()
 	m := &care.CaseManager{Name: "Chị Lan", Phone: w.Phone(), Commune: commune, Role: role,
 		SupervisorID: supervisor, Active: true}
+	for _, f := range with {
+		f(m)
+	}
 	require.NoError(w.t, w.s.CreateManager(w.ctx, m))
 	return m
 }
