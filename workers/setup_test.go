@@ -30,9 +30,9 @@ type delivery struct {
 }
 
 // sender is a fake provider (the outside world): it records what it accepted and can be
-// told to refuse.
+// told to refuse. The benchmarks put it behind a Twilio-shaped HTTP front (fakeTwilio).
 type sender struct {
-	clock *caretest.Clock
+	clock care.Clock
 	mu    sync.Mutex
 	got   []delivery
 	tries int
@@ -80,6 +80,13 @@ func (s *sender) to(phone care.Phone) []delivery {
 		}
 	}
 	return out
+}
+
+// count is how many sends were accepted.
+func (s *sender) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.got)
 }
 
 func (s *sender) all() []delivery {
