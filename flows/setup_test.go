@@ -118,13 +118,19 @@ func (f *fixture) count(sql string, args ...any) int {
 
 // checkIn makes a sent check-in for a person and returns its id.
 func (f *fixture) checkIn(person, caseID int64) int64 {
-	sched := f.id(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES ($1, 1, 540) RETURNING id`, caseID)
+	f.t.Helper()
+	ctx := context.Background()
+	sched := &care.CheckInSchedule{CaseID: care.CaseID(caseID), Weekday: time.Monday, Minute: 9 * 60, Active: true}
+	require.NoError(f.t, f.store.CreateSchedule(ctx, sched))
 	now := f.clock.Now()
-	return f.id(`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status)
-		VALUES ($1, $2, $3, $4, $5, $6, 'sent') RETURNING id`, sched, caseID, person, now.Add(-time.Hour), now.Add(23*time.Hour), now.Add(47*time.Hour))
+	c := &care.CheckIn{ScheduleID: sched.ID, CaseID: sched.CaseID, PersonID: care.PersonID(person), DueAt: now.Add(-time.Hour),
+		RetryAt: now.Add(23 * time.Hour), DeadlineAt: now.Add(47 * time.Hour), Status: care.CheckInSent}
+	require.NoError(f.t, storetest.CreateCheckIn(ctx, f.store, c))
+	return int64(c.ID)
 }
 
-// reminder makes a sent reminder of Hoa's appointment and returns its id.
+// reminder makes a sent reminder of Hoa's appointment and returns its id. No door writes
+// one sent without sending it.
 func (f *fixture) reminder() int64 {
 	return f.id(`INSERT INTO reminder (appointment_id, version, offset_minutes, due_at, status, sent_at)
 		VALUES ($1, 1, 1440, $2, 'done', $2) RETURNING id`, f.ids["appt"], f.clock.Now().Add(-10*time.Minute))
