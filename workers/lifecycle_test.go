@@ -10,7 +10,6 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
-	"github.com/caseline/caseline/store/storetest"
 )
 
 // TestClosingFromEveryStepForEveryReason closes a case from each of the five steps for each
@@ -45,11 +44,9 @@ func TestClosingFromEveryStepForEveryReason(t *testing.T) {
 			e.exec(`UPDATE care_case SET step = $2 WHERE id = $1`, c.p.Case, string(step))
 			c.appt = e.appointment(c.p, appt, "Trạm y tế xã")
 			c.sched = e.schedule(c.p, time.Tuesday, 9, 0)
-			due, next := start.Add(-72*time.Hour), start.Add(time.Hour)
-			missed := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: c.p.ID, CaseID: c.p.Case, Commune: e.commune,
-				CheckInID: e.checkIn(c.p, c.sched, care.CheckInMissed, due, due, due), NextLevelAt: &next}
-			require.NoError(t, storetest.CreateEscalation(e.ctx, e.st, missed))
-			c.missed = missed.ID
+			due := start.Add(-72 * time.Hour)
+			c.missed = e.escalate(c.p, care.Escalation{Reason: care.ReasonCheckInMissed,
+				CheckInID: e.checkIn(c.p, c.sched, care.CheckInMissed, due, due, due)}, start.Add(time.Hour))
 			c.help = e.askHelp(c.p, care.HelpRequest{Category: care.HelpHealth, Channel: care.ChannelSMS}, false, start.Add(time.Hour))
 			all = append(all, c)
 		}

@@ -238,9 +238,15 @@ func (e *env) askHelp(p person, h care.HelpRequest, urgent bool, next time.Time)
 		h.Phone = p.Phone
 	}
 	require.NoError(e.t, storetest.CreateHelpRequest(e.ctx, e.st, &h))
-	es := &care.Escalation{Reason: care.ReasonHelpRequest, Urgent: urgent, PersonID: p.ID, CaseID: p.Case,
-		Commune: e.commune, HelpRequestID: h.ID, NextLevelAt: &next}
-	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.st, es))
+	return e.escalate(p, care.Escalation{Reason: care.ReasonHelpRequest, Urgent: urgent, HelpRequestID: h.ID}, next)
+}
+
+// escalate opens es about p (the zero person: a caller who is not registered) in the
+// commune, climbing at next, before anyone is told.
+func (e *env) escalate(p person, es care.Escalation, next time.Time) care.EscalationID {
+	e.t.Helper()
+	es.PersonID, es.CaseID, es.Commune, es.NextLevelAt = p.ID, p.Case, e.commune, &next
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.st, &es))
 	return es.ID
 }
 
