@@ -120,22 +120,23 @@ func ussdPages(p Prompt, limit int, more, back string) []Prompt {
 	return pages
 }
 
-// voiceMax is the most options a voice menu says.
-const voiceMax = 5
+// VoiceMaxOptions is the most options a voice menu says: the pages here are cut to it, and
+// the Twilio renderer warns of a menu that passes it.
+const VoiceMaxOptions = 5
 
 // voicePages splits a menu of more than five options: four options and "8 more" a page,
 // keys unchanged, so the caller can press any of them on any page.
 func voicePages(p Prompt, more, moreText string) []Prompt {
-	if len(p.Options) <= voiceMax {
+	if len(p.Options) <= VoiceMaxOptions {
 		return []Prompt{p}
 	}
 	var pages []Prompt
-	for i := 0; i < len(p.Options); i += voiceMax - 1 {
+	for i := 0; i < len(p.Options); i += VoiceMaxOptions - 1 {
 		page := Prompt{Text: moreText, Expect: p.Expect, Language: p.Language}
 		if i == 0 {
 			page.Text = p.Text
 		}
-		page.Options = append(page.Options, p.Options[i:min(i+voiceMax-1, len(p.Options))]...)
+		page.Options = append(page.Options, p.Options[i:min(i+VoiceMaxOptions-1, len(p.Options))]...)
 		page.Options = append(page.Options, Option{Key: VoiceMoreKey, Label: more})
 		pages = append(pages, page)
 	}

@@ -30,8 +30,8 @@ func VoiceLines(r Reply) []VoiceLine {
 		out = append(out, VoiceLine{Text: t, Language: p.Language})
 	}
 	opts := p.Options
-	if len(opts) > voiceMax {
-		opts = opts[:voiceMax]
+	if len(opts) > VoiceMaxOptions {
+		opts = opts[:VoiceMaxOptions]
 	}
 	for _, o := range opts {
 		lang := p.Language

@@ -39,7 +39,7 @@ func TestEveryStateOfEveryFlow(t *testing.T) {
 			}
 		case care.ChannelVoice:
 			for _, pg := range voicePages(r.p, r.s.t(keyMore), r.s.t(keyMoreOptions)) {
-				require.LessOrEqual(t, len(pg.Options), voiceMax, where)
+				require.LessOrEqual(t, len(pg.Options), VoiceMaxOptions, where)
 			}
 		}
 	})

@@ -61,9 +61,11 @@ func recoverPanic(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over n bytes: at once with 413 when Content-Length says so, and
-// otherwise by failing the handler's read with *http.MaxBytesError, which Error answers 413.
-func limitBody(n int64, next http.Handler) http.Handler {
+// LimitBody refuses bodies over n bytes: at once with 413 when Content-Length says so, and
+// otherwise by failing the handler's read with *http.MaxBytesError, which Answer maps to
+// 413. It is the one place a body limit is set: NewHandler puts every route behind it, so
+// handlers read r.Body as it is.
+func LimitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
 			Error(w, r, &http.MaxBytesError{Limit: n})

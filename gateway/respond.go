@@ -13,12 +13,11 @@ import (
 	"github.com/caseline/caseline/flows"
 )
 
-// MaxBodyBytes is the largest body a webhook or probe may send; larger ones get 413. Every
-// provider's webhook fits in a few kilobytes. The API and the Android gateway, whose bodies
-// are larger, take MaxAPIBodyBytes and their own configured limit.
+// MaxBodyBytes is the largest body a webhook, probe or console form may send; larger ones
+// get 413. Every provider's webhook fits in a few kilobytes.
 const MaxBodyBytes = 64 << 10
 
-// MaxAPIBodyBytes is the largest JSON body the case-manager API reads.
+// MaxAPIBodyBytes is the largest body the case-manager API and the Android gateway read.
 const MaxAPIBodyBytes = 1 << 20
 
 // Codes of the answers the gateway gives beyond care's closed set.
@@ -170,36 +169,28 @@ func JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// ReadBody reads a webhook's body, at most MaxBodyBytes: a larger one is a
-// *http.MaxBytesError (413), one that cannot be read EINVALID (400).
-func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// ReadBody reads a webhook's body, within the route's limit (LimitBody): one that cannot be
+// read is Unreadable.
+func ReadBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var big *http.MaxBytesError
-	switch {
-	case errors.As(err, &big):
-		return nil, err
-	case err != nil:
-		return nil, care.Errorf(care.EINVALID, "unreadable body")
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, Unreadable(err, "unreadable body")
 	}
 	return body, nil
 }
 
-// WiringError reports a handler built without what it needs, or with a setting it cannot
-// use: a mistake of the process that builds it. Every constructor returns it as an error
-// (never a panic), so the process fails before it serves anything.
-type WiringError struct {
-	Handler string // "twilio handlers", "api handler"…
-	Problem string
+// Unreadable is the answer to a body that could not be read: err itself when it passed the
+// route's limit (*http.MaxBytesError, 413), otherwise EINVALID saying reason (400).
+func Unreadable(err error, reason string) error {
+	var big *http.MaxBytesError
+	if errors.As(err, &big) {
+		return err
+	}
+	return care.Errorf(care.EINVALID, "%s", reason)
 }
-
-// Error says which handler and what is wrong.
-func (e *WiringError) Error() string { return e.Handler + ": " + e.Problem }
-
-// Wiring returns a *WiringError.
-func Wiring(handler, problem string) error { return &WiringError{Handler: handler, Problem: problem} }
 
 // TurnFailed logs a dialog turn the engine could not handle, before the channel apologises:
 // at error level when the failure is ours, warn with its code when it is the input's.

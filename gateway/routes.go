@@ -30,12 +30,12 @@ type Deps struct {
 	TwilioAudio       http.Handler // GET /twilio/voice/audio/{lang}/{file}: recorded prompts
 	USSD              http.Handler // POST /ussd/africastalking
 	USSDEvents        http.Handler // POST /ussd/africastalking/events
-	// Android serves the cht-gateway protocol (GET and POST /android/sms); it limits its
-	// own bodies (gzip-encoded polls are larger than a webhook).
+	// Android serves the cht-gateway protocol (GET and POST /android/sms); its gzip-encoded
+	// polls may take MaxAPIBodyBytes, and it limits them again after gunzip.
 	Android http.Handler
-	// API is the case-manager JSON API under /api/v1/; it limits its own bodies.
+	// API is the case-manager JSON API under /api/v1/, bodies up to MaxAPIBodyBytes.
 	API http.Handler
-	// Console is the staff web console under /console/; it limits its own forms.
+	// Console is the staff web console under /console/; its forms are webhook-sized.
 	Console http.Handler
 }
 
@@ -48,18 +48,15 @@ func NewHandler(deps Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	m := newHTTPMetrics(reg)
-	// Webhooks and probes take at most MaxBodyBytes; the Android gateway and the API set
-	// larger limits of their own.
-	handleOwnLimit := func(pattern string, h http.Handler) {
+	// Every route takes bodies up to a limit set here (LimitBody), so handlers only read:
+	// webhooks, probes and console forms MaxBodyBytes, the Android gateway and the API
+	// MaxAPIBodyBytes.
+	handleUpTo := func(limit int64, pattern string, h http.Handler) {
 		if h != nil {
-			mux.Handle(pattern, m.instrument(pattern, h))
+			mux.Handle(pattern, m.instrument(pattern, LimitBody(limit, h)))
 		}
 	}
-	handle := func(pattern string, h http.Handler) {
-		if h != nil {
-			handleOwnLimit(pattern, limitBody(MaxBodyBytes, h))
-		}
-	}
+	handle := func(pattern string, h http.Handler) { handleUpTo(MaxBodyBytes, pattern, h) }
 
 	handle("GET /healthz", healthz())
 	handle("GET /readyz", readyz(deps.Ready))
@@ -71,9 +68,9 @@ func NewHandler(deps Deps) http.Handler {
 	handle("GET /twilio/voice/audio/{lang}/{file}", deps.TwilioAudio)
 	handle("POST /ussd/africastalking", deps.USSD)
 	handle("POST /ussd/africastalking/events", deps.USSDEvents)
-	handleOwnLimit("/android/sms", deps.Android)
-	handleOwnLimit("/api/v1/", deps.API)
-	handleOwnLimit("/console/", deps.Console)
+	handleUpTo(MaxAPIBodyBytes, "/android/sms", deps.Android)
+	handleUpTo(MaxAPIBodyBytes, "/api/v1/", deps.API)
+	handle("/console/", deps.Console)
 
 	return withMiddleware(deps.Log, mux)
 }
@@ -109,7 +106,9 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 		}
 	}
 	if err != nil {
-		panic("gateway: register metric: " + err.Error()) // a programming error: two metrics share a name
+		// A programming error (two metrics share a name) that any test building the gateway
+		// meets, not a wiring mistake of the process: care.WiringError is for those.
+		panic("gateway: register metric: " + err.Error())
 	}
 	return c
 }

@@ -144,3 +144,33 @@ func TestOversizedWebhookBodyIs413BeforeTheHandler(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"error":"too_large","message":"the request body is larger than 65536 bytes"}`, string(body))
 }
+
+// Every route has its body limit from NewHandler, so its handler only reads: the API and
+// the Android gateway take MaxAPIBodyBytes, the console's forms MaxBodyBytes.
+func TestEachRouteHasItsBodyLimit(t *testing.T) {
+	t.Parallel()
+	reached := map[string]bool{}
+	mark := func(name string) http.Handler {
+		return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached[name] = true })
+	}
+	h := gateway.NewHandler(gateway.Deps{Log: zerolog.Nop(), API: mark("api"), Android: mark("android"), Console: mark("console")})
+	tests := []struct {
+		name, path string
+		size       int
+		status     int
+	}{
+		{"api", "/api/v1/persons", gateway.MaxAPIBodyBytes, http.StatusOK},
+		{"api", "/api/v1/persons", gateway.MaxAPIBodyBytes + 1, http.StatusRequestEntityTooLarge},
+		{"android", "/android/sms", gateway.MaxAPIBodyBytes, http.StatusOK},
+		{"android", "/android/sms", gateway.MaxAPIBodyBytes + 1, http.StatusRequestEntityTooLarge},
+		{"console", "/console/sign-in", gateway.MaxBodyBytes, http.StatusOK},
+		{"console", "/console/sign-in", gateway.MaxBodyBytes + 1, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		reached[tt.name] = false
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, tt.path, bytes.NewReader(make([]byte, tt.size))))
+		require.Equal(t, tt.status, rec.Code, "%s %d bytes", tt.name, tt.size)
+		require.Equal(t, tt.status == http.StatusOK, reached[tt.name], "%s %d bytes", tt.name, tt.size)
+	}
+}

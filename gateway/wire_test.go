@@ -32,9 +32,8 @@ func TestTheLogKeepsWhatTheProviderGot(t *testing.T) {
 	clock := caretest.NewClock(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC))
 	st := store.New(pool, clock)
 	const stranger, accented = "+84987000001", "+84912000001"
-	_, err := pool.Exec(ctx, `INSERT INTO commune (code, name) VALUES ('27001', 'Hòa Bình');
-		INSERT INTO person (phone, name, commune, diacritics) VALUES ('`+accented+`', 'Hoa', '27001', true)`)
-	require.NoError(t, err)
+	w := storetest.NewWorld(t, st)
+	w.Person(w.Commune("27001"), func(p *care.Person) { p.Phone, p.Name, p.Diacritics = accented, "Hoa", true })
 	engine := flows.NewEngine(flows.Deps{Turns: st, Clock: clock})
 	tw, err := twilio.New(twilio.Deps{Engine: engine, Status: st, PublicBaseURL: "https://caseline.example.org", Log: zerolog.Nop()})
 	require.NoError(t, err)

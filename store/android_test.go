@@ -20,7 +20,7 @@ const lease = 5 * time.Minute
 func (e *env) androidOut(key string, mod func(*care.Message)) *care.Message {
 	e.t.Helper()
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
-		Phone: e.phone(), Body: "Lich hen " + key, Status: care.MsgQueued, IdempotencyKey: key}
+		Phone: e.fx.Phone(), Body: "Lich hen " + key, Status: care.MsgQueued, IdempotencyKey: key}
 	if mod != nil {
 		mod(m)
 	}
@@ -57,7 +57,7 @@ func TestHandOutAndroid(t *testing.T) {
 	e.androidOut("checkin:1", func(m *care.Message) { m.Provider = care.ProviderTwilio })
 	e.androidOut("reminder:4", func(m *care.Message) { m.Status = care.MsgSent; m.ProviderID = "already-sent" })
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS,
-		Provider: care.ProviderAndroid, ProviderID: "in-1", Phone: e.phone(), Body: "DK", Status: care.MsgReceived}))
+		Provider: care.ProviderAndroid, ProviderID: "in-1", Phone: e.fx.Phone(), Body: "DK", Status: care.MsgReceived}))
 
 	now := e.clock.Advance(time.Second)
 	reply := care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
@@ -109,7 +109,7 @@ func TestHandOutAndroidRejects(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	ok := care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderAndroid,
-		Phone: e.phone(), Body: "x", Status: care.MsgQueued, IdempotencyKey: "k"}
+		Phone: e.fx.Phone(), Body: "x", Status: care.MsgQueued, IdempotencyKey: "k"}
 	tests := []struct {
 		name  string
 		queue []care.Message

@@ -13,13 +13,13 @@ import (
 func TestStaffByTokenTeam(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a, b, c, d := e.commune("a"), e.commune("b"), e.commune("c"), e.commune("d")
-	sup := e.manager(a, care.RoleSupervisor)
+	a, b, c, d := e.fx.Commune("a"), e.fx.Commune("b"), e.fx.Commune("c"), e.fx.Commune("d")
+	sup := e.fx.Staff(a, care.RoleSupervisor, 0)
 	for _, m := range []*care.CaseManager{
-		{Name: "B", Phone: e.phone(), Commune: b, Role: care.RoleCaseManager, SupervisorID: sup.ID, Active: true},
-		{Name: "B2", Phone: e.phone(), Commune: b, Role: care.RoleCaseManager, SupervisorID: sup.ID, Active: true},
-		{Name: "C", Phone: e.phone(), Commune: c, Role: care.RoleCaseManager, SupervisorID: sup.ID, Active: false},
-		{Name: "D", Phone: e.phone(), Commune: d, Role: care.RoleCaseManager, Active: true},
+		{Name: "B", Phone: e.fx.Phone(), Commune: b, Role: care.RoleCaseManager, SupervisorID: sup.ID, Active: true},
+		{Name: "B2", Phone: e.fx.Phone(), Commune: b, Role: care.RoleCaseManager, SupervisorID: sup.ID, Active: true},
+		{Name: "C", Phone: e.fx.Phone(), Commune: c, Role: care.RoleCaseManager, SupervisorID: sup.ID, Active: false},
+		{Name: "D", Phone: e.fx.Phone(), Commune: d, Role: care.RoleCaseManager, Active: true},
 	} {
 		require.NoError(t, e.s.CreateManager(e.ctx, m))
 	}

@@ -148,7 +148,7 @@ func TestPlanShowsTheNextAppointment(t *testing.T) {
 	require.NoError(t, e.s.CancelAppointmentAs(e.ctx, 0, cancelled.ID))
 	later := e.appointment(w, now.Add(48*time.Hour))
 	next := e.appointment(w, now.Add(2*time.Hour))
-	other := e.openCase(e.person(w.commune), w.manager)
+	other := e.fx.OpenCase(e.fx.Person(w.commune), w.manager)
 	require.NoError(t, e.s.CreateAppointment(e.ctx, &care.Appointment{CaseID: other.ID, PersonID: other.PersonID, At: now.Add(time.Minute)}))
 
 	require.True(t, next.At.Equal(nextAt(now)))

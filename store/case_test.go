@@ -29,7 +29,7 @@ func TestCaseRoundTrip(t *testing.T) {
 	require.Equal(t, w.kase, got)
 
 	// Without a commune the case takes the person's.
-	p := e.person(w.commune)
+	p := e.fx.Person(w.commune)
 	c := &care.Case{PersonID: p.ID, ManagerID: w.manager.ID}
 	require.NoError(t, e.s.OpenCase(e.ctx, c))
 	require.Equal(t, w.commune, c.Commune)
@@ -52,7 +52,7 @@ func TestCaseErrors(t *testing.T) {
 		}, care.EINVALID},
 		{"unknown case", func() error { _, err := e.s.Case(e.ctx, 424242); return err }, care.ENOTFOUND},
 		{"no open case", func() error {
-			_, err := e.s.OpenCaseOf(e.ctx, e.person(w.commune).ID)
+			_, err := e.s.OpenCaseOf(e.ctx, e.fx.Person(w.commune).ID)
 			return err
 		}, care.ENOTFOUND},
 		{"move unknown case", func() error {
@@ -100,7 +100,7 @@ func TestOpenCaseAgainAfterClosing(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.s.OpenCaseOf(e.ctx, w.person.ID)
 	requireCode(t, care.ENOTFOUND, err)
-	again := e.openCase(w.person, w.manager)
+	again := e.fx.OpenCase(w.person, w.manager)
 	require.NotEqual(t, w.kase.ID, again.ID)
 	got, err := e.s.OpenCaseOf(e.ctx, w.person.ID)
 	require.NoError(t, err)
@@ -178,7 +178,7 @@ func TestARevisionLeavesThePlanInForceUntilApproved(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	approver := e.manager(w.commune, care.RoleApprover)
+	approver := e.fx.Staff(w.commune, care.RoleApprover, 0)
 	old := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"cũ"}, CreatedBy: w.manager.ID,
 		Services: []care.PlanService{{Area: care.NeedHealth, Description: "xe lăn"}}}
 	require.NoError(t, e.s.CreatePlan(e.ctx, old))
@@ -221,11 +221,11 @@ func TestApprovePlan(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	approver := e.manager(w.commune, care.RoleApprover)
-	admin := e.manager(w.commune, care.RoleAdmin)
-	retired := &care.CaseManager{Name: "Cũ", Phone: e.phone(), Commune: w.commune, Role: care.RoleApprover}
+	approver := e.fx.Staff(w.commune, care.RoleApprover, 0)
+	admin := e.fx.Staff(w.commune, care.RoleAdmin, 0)
+	retired := &care.CaseManager{Name: "Cũ", Phone: e.fx.Phone(), Commune: w.commune, Role: care.RoleApprover}
 	require.NoError(t, e.s.CreateManager(e.ctx, retired))
-	supervisor := e.manager(w.commune, care.RoleSupervisor)
+	supervisor := e.fx.Staff(w.commune, care.RoleSupervisor, 0)
 	at := time.Date(2026, 3, 3, 2, 30, 0, 0, time.UTC)
 
 	tests := []struct {
@@ -242,7 +242,7 @@ func TestApprovePlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := e.openCase(e.person(w.commune), w.manager)
+			c := e.fx.OpenCase(e.fx.Person(w.commune), w.manager)
 			p := &care.SupportPlan{CaseID: c.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}
 			require.NoError(t, e.s.CreatePlan(e.ctx, p))
 			err := e.approve(p.ID, tt.by, at)
@@ -269,7 +269,7 @@ func TestMoveCase(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	approver := e.manager(w.commune, care.RoleApprover)
+	approver := e.fx.Staff(w.commune, care.RoleApprover, 0)
 	id := w.kase.ID
 
 	type step struct {
@@ -432,7 +432,7 @@ func TestMoveCaseSeesAPlanReplacedWhileItWaited(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	approver := e.manager(w.commune, care.RoleApprover)
+	approver := e.fx.Staff(w.commune, care.RoleApprover, 0)
 	require.NoError(t, e.s.RecordAssessment(e.ctx, &care.Assessment{CaseID: w.kase.ID, AssessedBy: w.manager.ID,
 		Needs: []care.Need{{Area: care.NeedFamily, Priority: 1}}}))
 	_, err := e.s.MoveCaseAs(e.ctx, w.manager.ID, w.kase.ID, care.EventPlan, "")
@@ -475,7 +475,7 @@ func TestZeroTimesAreNow(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	approver := e.manager(w.commune, care.RoleApprover)
+	approver := e.fx.Staff(w.commune, care.RoleApprover, 0)
 	now := e.clock.Advance(time.Hour)
 
 	p := &care.SupportPlan{CaseID: w.kase.ID, Goals: []string{"g"}, CreatedBy: w.manager.ID}

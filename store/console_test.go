@@ -15,7 +15,7 @@ import (
 func TestConcurrentWrongCodesLockOnce(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	m := e.manager(e.commune("A"), care.RoleCaseManager)
+	m := e.fx.Staff(e.fx.Commune("A"), care.RoleCaseManager, 0)
 	code := care.HashAPIToken("123456")
 	out, err := e.s.RequestSignInCode(e.ctx, care.CodeRequest{Phone: m.Phone, CodeHash: code,
 		Bodies: map[care.Language]string{care.Vietnamese: "Ma: 123456"}, Provider: care.ProviderTwilio})

@@ -30,7 +30,7 @@ func TestEscalationRoundTrip(t *testing.T) {
 	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	next := start.Add(15 * time.Minute)
 	acked, resolved := start.Add(time.Minute), start.Add(2*time.Minute)
-	boss := e.manager(w.commune, care.RoleSupervisor)
+	boss := e.fx.Staff(w.commune, care.RoleSupervisor, 0)
 
 	tests := []struct {
 		name string
@@ -67,7 +67,7 @@ func TestEscalationErrors(t *testing.T) {
 	w := e.world()
 	sc := e.schedule(w)
 	c := e.checkIn(w, sc, start, care.CheckInMissed)
-	h := &care.HelpRequest{Phone: e.phone(), Category: care.HelpOther, Channel: care.ChannelSMS}
+	h := &care.HelpRequest{Phone: e.fx.Phone(), Category: care.HelpOther, Channel: care.ChannelSMS}
 	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}))
 	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, &care.Escalation{Reason: care.ReasonCheckInMissed, CheckInID: c.ID}))
@@ -138,7 +138,7 @@ func TestResolveEscalation(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	boss := e.manager(w.commune, care.RoleSupervisor)
+	boss := e.fx.Staff(w.commune, care.RoleSupervisor, 0)
 	ackAt, at := start.Add(5*time.Minute), start.Add(time.Hour)
 	tests := []struct {
 		name string

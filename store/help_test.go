@@ -20,7 +20,7 @@ func TestHelpRequestRoundTrip(t *testing.T) {
 	}{
 		{"registered person", care.HelpRequest{PersonID: w.person.ID, Phone: w.person.Phone, Commune: w.commune,
 			Category: care.HelpDevice, Description: "xe lăn hỏng", Channel: care.ChannelUSSD}},
-		{"unregistered caller in danger", care.HelpRequest{Phone: e.phone(), Category: care.HelpAbuse,
+		{"unregistered caller in danger", care.HelpRequest{Phone: e.fx.Phone(), Category: care.HelpAbuse,
 			InDanger: true, Channel: care.ChannelVoice, Status: care.HelpResolved}},
 	}
 	for _, tt := range tests {
@@ -43,7 +43,7 @@ func TestHelpRequestErrors(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	valid := func() *care.HelpRequest {
-		return &care.HelpRequest{Phone: e.phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
+		return &care.HelpRequest{Phone: e.fx.Phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
 	}
 	tests := []struct {
 		name   string

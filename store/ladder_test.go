@@ -51,15 +51,15 @@ func TestTheLadderIsTheCommunesElseTheRosters(t *testing.T) {
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: w.commune}
 		}, 1, care.RouteCommune, [3]string{"manager", "supervisor", "duty"}},
 		{"a commune with only its duty officer: the roster first, the duty officer on the third rung", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
-			c := e.commune("x2")
-			d := e.manager(c, care.RoleDutyOfficer)
+			c := e.fx.Commune("x2")
+			d := e.fx.Staff(c, care.RoleDutyOfficer, 0)
 			named("duty2", d)
 			require.NoError(e.t, e.s.SetDutyOfficer(e.ctx, c, d.ID))
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: c}
 		}, 1, care.RouteRoster, [3]string{"r1", "", "duty2"}},
 		{"a commune with only its duty officer and nobody on call keeps its ladder", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
-			c := e.commune("x4")
-			d := e.manager(c, care.RoleDutyOfficer)
+			c := e.fx.Commune("x4")
+			d := e.fx.Staff(c, care.RoleDutyOfficer, 0)
 			named("duty4", d)
 			require.NoError(e.t, e.s.SetDutyOfficer(e.ctx, c, d.ID))
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: c}
@@ -67,7 +67,7 @@ func TestTheLadderIsTheCommunesElseTheRosters(t *testing.T) {
 		{"the case's manager inactive: another active case manager of the commune; the supervisor stays second", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
 			_, err := e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET active = false WHERE id = $1`, w.manager.ID)
 			require.NoError(e.t, err)
-			named("other", e.manager(w.commune, care.RoleCaseManager))
+			named("other", e.fx.Staff(w.commune, care.RoleCaseManager, 0))
 			return &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.commune}
 		}, 1, care.RouteCommune, [3]string{"other", "supervisor", "duty"}},
 		{"the case's manager inactive, no other: the roster first; the supervisor stays second", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
@@ -81,8 +81,8 @@ func TestTheLadderIsTheCommunesElseTheRosters(t *testing.T) {
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: w.commune}
 		}, 1, care.RouteRoster, [3]string{"r1", "", "duty"}},
 		{"a commune with nobody active: the roster", func(e *env, w world, named func(string, *care.CaseManager)) *care.Escalation {
-			c := e.commune("x3")
-			m := e.manager(c, care.RoleCaseManager)
+			c := e.fx.Commune("x3")
+			m := e.fx.Staff(c, care.RoleCaseManager, 0)
 			_, err := e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET active = false WHERE id = $1`, m.ID)
 			require.NoError(e.t, err)
 			return &care.Escalation{Reason: care.ReasonHelpRequest, Commune: c}
@@ -101,19 +101,19 @@ func TestTheLadderIsTheCommunesElseTheRosters(t *testing.T) {
 			w := e.world()
 			names := map[care.ManagerID]string{w.manager.ID: "manager"}
 			named := func(name string, m *care.CaseManager) { names[m.ID] = name }
-			sup := e.manager(w.commune, care.RoleSupervisor)
+			sup := e.fx.Staff(w.commune, care.RoleSupervisor, 0)
 			named("supervisor", sup)
 			_, err := e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET supervisor_id = $1 WHERE id = $2`, sup.ID, w.manager.ID)
 			require.NoError(t, err)
-			duty := e.manager(w.commune, care.RoleDutyOfficer)
+			duty := e.fx.Staff(w.commune, care.RoleDutyOfficer, 0)
 			named("duty", duty)
 			require.NoError(t, e.s.SetDutyOfficer(e.ctx, w.commune, duty.ID))
 			// An inactive roster member first: never on the ladder.
-			gone := e.manager("", care.RoleDutyOfficer)
+			gone := e.fx.Staff("", care.RoleDutyOfficer, 0)
 			_, err = e.s.Pool().Exec(e.ctx, `UPDATE case_manager SET active = false WHERE id = $1`, gone.ID)
 			require.NoError(t, err)
 			for i := range tt.roster {
-				named("r"+string(rune('1'+i)), e.manager("", care.RoleDutyOfficer))
+				named("r"+string(rune('1'+i)), e.fx.Staff("", care.RoleDutyOfficer, 0))
 			}
 			x := tt.setup(e, w, named)
 			got := e.ladderOf(x)
@@ -126,7 +126,7 @@ func TestTheLadderIsTheCommunesElseTheRosters(t *testing.T) {
 func TestOnlyADutyOfficerMayHaveNoCommune(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	roster := &care.CaseManager{Name: "Trực ban", Phone: e.phone(), Role: care.RoleDutyOfficer, Active: true}
+	roster := &care.CaseManager{Name: "Trực ban", Phone: e.fx.Phone(), Role: care.RoleDutyOfficer, Active: true}
 	require.NoError(t, e.s.CreateManager(e.ctx, roster))
 	got, err := e.s.ManagerByPhone(e.ctx, roster.Phone)
 	require.NoError(t, err)
@@ -134,7 +134,7 @@ func TestOnlyADutyOfficerMayHaveNoCommune(t *testing.T) {
 	require.True(t, got.OnRoster())
 
 	for _, role := range []care.Role{care.RoleCaseManager, care.RoleSupervisor, care.RoleApprover, care.RoleAdmin} {
-		err := e.s.CreateManager(e.ctx, &care.CaseManager{Name: "Ai đó", Phone: e.phone(), Role: role, Active: true})
+		err := e.s.CreateManager(e.ctx, &care.CaseManager{Name: "Ai đó", Phone: e.fx.Phone(), Role: role, Active: true})
 		requireCode(t, care.EINVALID, err)
 	}
 
@@ -145,8 +145,8 @@ func TestOnlyADutyOfficerMayHaveNoCommune(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []care.CommuneCode{""}, st.Communes())
 	w := e.world()
-	mine := &care.HelpRequest{Phone: e.phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
-	theirs := &care.HelpRequest{Phone: e.phone(), Commune: w.commune, Category: care.HelpHealth, Channel: care.ChannelSMS}
+	mine := &care.HelpRequest{Phone: e.fx.Phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
+	theirs := &care.HelpRequest{Phone: e.fx.Phone(), Commune: w.commune, Category: care.HelpHealth, Channel: care.ChannelSMS}
 	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, mine))
 	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, theirs))
 	hs, _, err := e.s.ListHelpRequests(e.ctx, care.HelpFilter{Communes: st.Communes(), Status: care.HelpOpen}, care.Page{})
@@ -172,7 +172,7 @@ func TestUnroutedHelpRequestsAreCountedWhileOpen(t *testing.T) {
 		require.NoError(t, err)
 		return n
 	}
-	h := &care.HelpRequest{Phone: e.phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
+	h := &care.HelpRequest{Phone: e.fx.Phone(), Category: care.HelpHealth, Channel: care.ChannelSMS}
 	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, h))
 	x := &care.Escalation{Reason: care.ReasonHelpRequest, HelpRequestID: h.ID}
 	w := e.ladderOf(x)
@@ -191,7 +191,7 @@ func TestUnroutedHelpRequestsAreCountedWhileOpen(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, count())
-	admin := e.manager(e.commune("x9"), care.RoleAdmin)
+	admin := e.fx.Staff(e.fx.Commune("x9"), care.RoleAdmin, 0)
 	_, err = e.s.ResolveEscalationAs(e.ctx, admin.ID, x.ID, "gọi lại rồi", start)
 	require.NoError(t, err)
 	require.Zero(t, count(), "handled: no longer counted")

@@ -24,7 +24,7 @@ func TestMessageRoundTrip(t *testing.T) {
 			Provider: care.ProviderAndroid, ProviderID: "android-17", Phone: w.person.Phone, PersonID: w.person.ID,
 			Body: "GIUP", Status: care.MsgReceived}},
 		{"inbound USSD hop from a stranger", care.Message{Direction: care.Inbound, Channel: care.ChannelUSSD,
-			Provider: care.ProviderAfricasTalking, ProviderID: "ATUid_1:2", Phone: e.phone(), Body: "1*2", Status: care.MsgReceived}},
+			Provider: care.ProviderAfricasTalking, ProviderID: "ATUid_1:2", Phone: e.fx.Phone(), Body: "1*2", Status: care.MsgReceived}},
 		{"outbound queued, no provider id yet", care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
 			Provider: care.ProviderTwilio, Phone: w.person.Phone, PersonID: w.person.ID, Body: "Lich hen ngay mai",
 			Status: care.MsgQueued, IdempotencyKey: "reminder:1:v1:24h", Attempts: 2, NextAttemptAt: &retry, ErrorCode: "30003"}},
@@ -53,11 +53,11 @@ func TestMessageErrors(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	first := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
-		ProviderID: "SM1", Phone: e.phone(), Status: care.MsgSent, IdempotencyKey: "key-1"}
+		ProviderID: "SM1", Phone: e.fx.Phone(), Status: care.MsgSent, IdempotencyKey: "key-1"}
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, first))
 	valid := func() *care.Message {
 		return &care.Message{Direction: care.Inbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
-			Phone: e.phone(), Status: care.MsgReceived}
+			Phone: e.fx.Phone(), Status: care.MsgReceived}
 	}
 	tests := []struct {
 		name   string
@@ -98,7 +98,7 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
-		ProviderID: "SM0001", Phone: e.phone(), Body: "x", Status: care.MsgSent, IdempotencyKey: "k-receipt"}
+		ProviderID: "SM0001", Phone: e.fx.Phone(), Body: "x", Status: care.MsgSent, IdempotencyKey: "k-receipt"}
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, m))
 	status := func() (care.MessageStatus, string) {
 		got, err := storetest.Message(e.ctx, e.s, m.ID)
@@ -129,7 +129,7 @@ func TestRecordStatusOnlyMovesForwards(t *testing.T) {
 	}
 
 	f := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio,
-		ProviderID: "SM0002", Phone: e.phone(), Body: "y", Status: care.MsgSent, IdempotencyKey: "k-receipt-2"}
+		ProviderID: "SM0002", Phone: e.fx.Phone(), Body: "y", Status: care.MsgSent, IdempotencyKey: "k-receipt-2"}
 	require.NoError(t, storetest.LogMessage(e.ctx, e.s, f))
 	require.NoError(t, record(care.ProviderTwilio, "SM0002", care.MsgFailed, "30003"))
 	got, err := storetest.Message(e.ctx, e.s, f.ID)
@@ -149,7 +149,7 @@ func TestCarrierFailuresMarkTheNumber(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	caregiver := e.phone()
+	caregiver := e.fx.Phone()
 	n := 0
 	send := func(to care.Phone, ch care.Channel) string {
 		n++
@@ -219,7 +219,7 @@ func TestCarrierFailuresMarkTheNumber(t *testing.T) {
 	receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true)
 	require.True(t, receipt(send(w.person.Phone, care.ChannelSMS), care.MsgFailed, "30003", true))
 	p = person()
-	p.Phone = e.phone()
+	p.Phone = e.fx.Phone()
 	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, p))
 	require.Nil(t, p.SMSUnreachableAt)
 	require.Nil(t, person().SMSUnreachableAt)

@@ -13,7 +13,7 @@ import (
 func TestPersonRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune := e.commune("x1")
+	commune := e.fx.Commune("x1")
 	pin, err := care.HashPIN("4821")
 	require.NoError(t, err)
 	consent := time.Date(2026, 2, 1, 3, 4, 5, 0, time.UTC)
@@ -22,13 +22,13 @@ func TestPersonRoundTrip(t *testing.T) {
 		p    care.Person
 	}{
 		{"every field", care.Person{
-			Phone: e.phone(), Name: "Trần Thị Bình", Commune: commune, Language: care.English,
+			Phone: e.fx.Phone(), Name: "Trần Thị Bình", Commune: commune, Language: care.English,
 			Profile: []care.Disability{care.Deaf, care.Mobility}, Channel: care.ChannelUSSD, Diacritics: true,
-			ConsentAt: &consent, CaregiverName: "Trần Văn Cường", CaregiverPhone: e.phone(), CaregiverConsent: true,
-			RegisteredBy: e.phone(), PINHash: pin, Status: care.PersonOptedOut,
+			ConsentAt: &consent, CaregiverName: "Trần Văn Cường", CaregiverPhone: e.fx.Phone(), CaregiverConsent: true,
+			RegisteredBy: e.fx.Phone(), PINHash: pin, Status: care.PersonOptedOut,
 		}},
 		{"nullable columns empty", care.Person{
-			Phone: e.phone(), Name: "Lê Văn Dũng", Commune: commune, Language: care.Vietnamese,
+			Phone: e.fx.Phone(), Name: "Lê Văn Dũng", Commune: commune, Language: care.Vietnamese,
 			Profile: []care.Disability{}, Channel: care.ChannelVoice, Status: care.PersonActive,
 		}},
 	}
@@ -54,16 +54,16 @@ func TestPersonRoundTrip(t *testing.T) {
 func TestUpdatePerson(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune, other := e.commune("x1"), e.commune("x2")
-	p := e.person(commune)
+	commune, other := e.fx.Commune("x1"), e.fx.Commune("x2")
+	p := e.fx.Person(commune)
 	created := p.CreatedAt
 
 	later := e.clock.Advance(time.Hour)
 	consent := later.Add(-time.Minute)
-	p.Phone, p.Name, p.Commune, p.Language = e.phone(), "Nguyễn Thị Hoa", other, care.English
+	p.Phone, p.Name, p.Commune, p.Language = e.fx.Phone(), "Nguyễn Thị Hoa", other, care.English
 	p.Profile, p.Channel, p.Diacritics, p.ConsentAt = []care.Disability{care.Blind}, care.ChannelVoice, true, &consent
-	p.CaregiverName, p.CaregiverPhone, p.CaregiverConsent = "Mẹ", e.phone(), true
-	p.RegisteredBy, p.PINHash, p.Status = e.phone(), "pbkdf2-sha256$00$00", care.PersonUnreachable
+	p.CaregiverName, p.CaregiverPhone, p.CaregiverConsent = "Mẹ", e.fx.Phone(), true
+	p.RegisteredBy, p.PINHash, p.Status = e.fx.Phone(), "pbkdf2-sha256$00$00", care.PersonUnreachable
 	p.CreatedAt = later // not saved
 	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, p))
 	require.Equal(t, later, p.UpdatedAt)
@@ -85,12 +85,12 @@ func TestUpdatePerson(t *testing.T) {
 func TestPersonErrors(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune := e.commune("x1")
-	taken := e.person(commune)
-	other := e.person(commune)
+	commune := e.fx.Commune("x1")
+	taken := e.fx.Person(commune)
+	other := e.fx.Person(commune)
 
 	valid := func() *care.Person {
-		return &care.Person{Phone: e.phone(), Name: "An", Commune: commune, Language: care.Vietnamese,
+		return &care.Person{Phone: e.fx.Phone(), Name: "An", Commune: commune, Language: care.Vietnamese,
 			Channel: care.ChannelSMS, Status: care.PersonActive}
 	}
 	tests := []struct {
@@ -124,7 +124,7 @@ func TestPersonErrors(t *testing.T) {
 			return e.s.CreatePerson(e.ctx, p)
 		}, care.EINVALID},
 		{"unknown id", func() error { _, err := e.s.Person(e.ctx, 424242); return err }, care.ENOTFOUND},
-		{"unknown phone", func() error { _, err := storetest.PersonByPhone(e.ctx, e.s, e.phone()); return err }, care.ENOTFOUND},
+		{"unknown phone", func() error { _, err := storetest.PersonByPhone(e.ctx, e.s, e.fx.Phone()); return err }, care.ENOTFOUND},
 		{"update unknown id", func() error {
 			p := valid()
 			p.ID = 424242

@@ -17,7 +17,7 @@ func TestCommuneRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, c, got)
 
-	officer := e.manager(c.Code, care.RoleDutyOfficer)
+	officer := e.fx.Staff(c.Code, care.RoleDutyOfficer, 0)
 	require.NoError(t, e.s.SetDutyOfficer(e.ctx, c.Code, officer.ID))
 	got, err = e.s.Commune(e.ctx, c.Code)
 	require.NoError(t, err)
@@ -39,15 +39,15 @@ func TestCommuneRoundTrip(t *testing.T) {
 func TestManagerRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune := e.commune("x1")
-	boss := e.manager(commune, care.RoleSupervisor)
+	commune := e.fx.Commune("x1")
+	boss := e.fx.Staff(commune, care.RoleSupervisor, 0)
 	tests := []struct {
 		name string
 		m    care.CaseManager
 	}{
-		{"case manager with supervisor", care.CaseManager{Name: "Chị Mai", Phone: e.phone(), Commune: commune,
+		{"case manager with supervisor", care.CaseManager{Name: "Chị Mai", Phone: e.fx.Phone(), Commune: commune,
 			Role: care.RoleCaseManager, SupervisorID: boss.ID, Language: care.English, Active: true}},
-		{"inactive approver without supervisor", care.CaseManager{Name: "Ông Chủ tịch", Phone: e.phone(),
+		{"inactive approver without supervisor", care.CaseManager{Name: "Ông Chủ tịch", Phone: e.fx.Phone(),
 			Commune: commune, Role: care.RoleApprover, Language: care.Vietnamese}},
 	}
 	for _, tt := range tests {
@@ -68,8 +68,8 @@ func TestManagerRoundTrip(t *testing.T) {
 func TestStaffErrors(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune := e.commune("x1")
-	m := e.manager(commune, care.RoleCaseManager)
+	commune := e.fx.Commune("x1")
+	m := e.fx.Staff(commune, care.RoleCaseManager, 0)
 	tests := []struct {
 		name string
 		run  func() error
@@ -92,12 +92,12 @@ func TestStaffErrors(t *testing.T) {
 			return e.s.CreateManager(e.ctx, &care.CaseManager{Name: "B", Phone: m.Phone, Commune: commune, Role: care.RoleSupervisor})
 		}, care.ECONFLICT},
 		{"unknown role", func() error {
-			return e.s.CreateManager(e.ctx, &care.CaseManager{Name: "B", Phone: e.phone(), Commune: commune, Role: "boss"})
+			return e.s.CreateManager(e.ctx, &care.CaseManager{Name: "B", Phone: e.fx.Phone(), Commune: commune, Role: "boss"})
 		}, care.EINVALID},
 		{"unknown manager", func() error { _, err := e.s.Manager(e.ctx, 424242); return err }, care.ENOTFOUND},
-		{"unknown manager phone", func() error { _, err := e.s.ManagerByPhone(e.ctx, e.phone()); return err }, care.ENOTFOUND},
+		{"unknown manager phone", func() error { _, err := e.s.ManagerByPhone(e.ctx, e.fx.Phone()); return err }, care.ENOTFOUND},
 		{"commune without case manager", func() error {
-			_, err := e.s.CommuneCaseManager(e.ctx, e.commune("empty"))
+			_, err := e.s.CommuneCaseManager(e.ctx, e.fx.Commune("empty"))
 			return err
 		}, care.ENOTFOUND},
 	}
@@ -111,16 +111,16 @@ func TestStaffErrors(t *testing.T) {
 func TestCommuneCaseManagerTakesTheFewestOpenCases(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune, other := e.commune("x1"), e.commune("x2")
+	commune, other := e.fx.Commune("x1"), e.fx.Commune("x2")
 	// Staff who never take new cases: another role, inactive, another commune.
-	e.manager(commune, care.RoleSupervisor)
-	inactive := &care.CaseManager{Name: "Nghỉ", Phone: e.phone(), Commune: commune, Role: care.RoleCaseManager}
+	e.fx.Staff(commune, care.RoleSupervisor, 0)
+	inactive := &care.CaseManager{Name: "Nghỉ", Phone: e.fx.Phone(), Commune: commune, Role: care.RoleCaseManager}
 	require.NoError(t, e.s.CreateManager(e.ctx, inactive))
-	elsewhere := e.manager(other, care.RoleCaseManager)
-	e.openCase(e.person(other), elsewhere)
+	elsewhere := e.fx.Staff(other, care.RoleCaseManager, 0)
+	e.fx.OpenCase(e.fx.Person(other), elsewhere)
 
-	a := e.manager(commune, care.RoleCaseManager)
-	b := e.manager(commune, care.RoleCaseManager)
+	a := e.fx.Staff(commune, care.RoleCaseManager, 0)
+	b := e.fx.Staff(commune, care.RoleCaseManager, 0)
 	next := func() care.ManagerID {
 		t.Helper()
 		m, err := e.s.CommuneCaseManager(e.ctx, commune)
@@ -129,10 +129,10 @@ func TestCommuneCaseManagerTakesTheFewestOpenCases(t *testing.T) {
 		return m.ID
 	}
 	require.Equal(t, a.ID, next(), "a tie goes to the lowest id")
-	e.openCase(e.person(commune), a)
+	e.fx.OpenCase(e.fx.Person(commune), a)
 	require.Equal(t, b.ID, next())
-	bCase := e.openCase(e.person(commune), b)
-	e.openCase(e.person(commune), b)
+	bCase := e.fx.OpenCase(e.fx.Person(commune), b)
+	e.fx.OpenCase(e.fx.Person(commune), b)
 	require.Equal(t, a.ID, next())
 
 	// Closed cases do not count.

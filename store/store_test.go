@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,34 +21,15 @@ type env struct {
 	t     *testing.T
 	ctx   context.Context
 	s     *store.Store
+	fx    *storetest.World // the fixture builder, writing through s
 	clock *caretest.Clock
 }
-
-// phones makes every fixture phone unique across the whole test binary.
-var phones atomic.Int64
 
 func setup(t *testing.T) *env {
 	t.Helper()
 	clock := caretest.NewClock(start)
-	return &env{t: t, ctx: context.Background(), s: store.New(storetest.NewPool(t), clock), clock: clock}
-}
-
-// phone returns a fresh valid Vietnamese mobile number.
-func (e *env) phone() care.Phone {
-	return care.MustParsePhone(fmt.Sprintf("090%07d", phones.Add(1)))
-}
-
-func (e *env) commune(code care.CommuneCode) care.CommuneCode {
-	e.t.Helper()
-	require.NoError(e.t, e.s.CreateCommune(e.ctx, &care.Commune{Code: code, Name: "Xã " + string(code), Province: "Hà Giang"}))
-	return code
-}
-
-func (e *env) manager(commune care.CommuneCode, role care.Role) *care.CaseManager {
-	e.t.Helper()
-	m := &care.CaseManager{Name: "Chị Lan", Phone: e.phone(), Commune: commune, Role: role, Language: care.Vietnamese, Active: true}
-	require.NoError(e.t, e.s.CreateManager(e.ctx, m))
-	return m
+	s := store.New(storetest.NewPool(t), clock)
+	return &env{t: t, ctx: context.Background(), s: s, fx: storetest.NewWorld(t, s), clock: clock}
 }
 
 // approve submits plan id (unless it was submitted) and approves it as by at at.
@@ -60,16 +39,6 @@ func (e *env) approve(id care.PlanID, by care.ManagerID, at time.Time) error {
 		return err
 	}
 	return e.s.ApprovePlan(e.ctx, id, by, at)
-}
-
-func (e *env) person(commune care.CommuneCode) *care.Person {
-	e.t.Helper()
-	return storetest.NewWorld(e.t, e.s).Person(commune)
-}
-
-func (e *env) openCase(p *care.Person, m *care.CaseManager) *care.Case {
-	e.t.Helper()
-	return storetest.NewWorld(e.t, e.s).OpenCase(p, m)
 }
 
 // world is the usual start of a test: a commune with a case manager and one person with an open case.
@@ -83,10 +52,10 @@ type world struct {
 func (e *env) world() world {
 	e.t.Helper()
 	var w world
-	w.commune = e.commune("x1")
-	w.manager = e.manager(w.commune, care.RoleCaseManager)
-	w.person = e.person(w.commune)
-	w.kase = e.openCase(w.person, w.manager)
+	w.commune = e.fx.Commune("x1")
+	w.manager = e.fx.Staff(w.commune, care.RoleCaseManager, 0)
+	w.person = e.fx.Person(w.commune)
+	w.kase = e.fx.OpenCase(w.person, w.manager)
 	return w
 }
 

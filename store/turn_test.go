@@ -335,11 +335,11 @@ func TestDialWithAKnownSessionIDLocksIt(t *testing.T) {
 func TestNamePlainIsStripAccents(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	commune := e.commune("np1")
+	commune := e.fx.Commune("np1")
 	letters := []rune(store.TurnAccents)
 	for half := range 2 { // a name holds at most 100 letters
 		name := string(letters[half*len(letters)/2 : (half+1)*len(letters)/2])
-		p := &care.Person{Phone: e.phone(), Name: name, Commune: commune,
+		p := &care.Person{Phone: e.fx.Phone(), Name: name, Commune: commune,
 			Language: care.Vietnamese, Channel: care.ChannelSMS, Status: care.PersonActive}
 		require.NoError(t, e.s.CreatePerson(e.ctx, p))
 		got := storetest.One[string](t, e.s.Pool(), `SELECT name_plain FROM person WHERE id = $1`, int64(p.ID))

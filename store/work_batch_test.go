@@ -25,7 +25,7 @@ func TestClaimMessagesTakesEachDueMessageOnceAndSkipsOptedOutPeople(t *testing.T
 	t.Parallel()
 	e := setup(t)
 	w := e.world()
-	out := e.person(w.commune)
+	out := e.fx.Person(w.commune)
 	out.Status = care.PersonOptedOut
 	require.NoError(t, storetest.UpdatePerson(e.ctx, e.s, out))
 	var due []care.MessageID

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/caseline/caseline/care"
 )
 
 func TestAnsweredCheckInCloses(t *testing.T) {
@@ -92,11 +94,9 @@ func TestUnacknowledgedUrgentEscalationReachesTheDutyOfficer(t *testing.T) {
 	e := setup(t)
 	p := e.person("", "en", false)
 	// A help request about abuse, as the Get help flow writes it: urgent, before anyone is told.
-	help := e.int64(`INSERT INTO help_request (person_id, phone, commune, category, channel, in_danger)
-		VALUES ($1, $2, 'X1', 'abuse', 'sms', true) RETURNING id`, p.ID, p.Phone)
-	esc := e.int64(`INSERT INTO escalation (reason, urgent, person_id, case_id, commune, help_request_id, next_level_at)
-		VALUES ('help_request', true, $1, $2, 'X1', $3, $4) RETURNING id`, p.ID, p.Case, help, start.Add(15*time.Minute))
-	code := strconv.FormatInt(esc, 10)
+	esc := e.askHelp(p, care.HelpRequest{Category: care.HelpAbuse, Channel: care.ChannelSMS, InDanger: true}, true,
+		start.Add(15*time.Minute))
+	code := strconv.FormatInt(int64(esc), 10)
 
 	e.at(start)
 	mgr := e.sender.to(e.mgr.Phone)
@@ -119,12 +119,11 @@ func TestUnacknowledgedUrgentEscalationReachesTheDutyOfficer(t *testing.T) {
 
 func TestHelpFromAnUnregisteredCallerReachesTheCommunesCaseManager(t *testing.T) {
 	e := setup(t)
-	caller := phone()
-	help := e.int64(`INSERT INTO help_request (phone, commune, category, channel) VALUES ($1, 'X1', 'device', 'voice') RETURNING id`, caller)
-	esc := e.int64(`INSERT INTO escalation (reason, commune, help_request_id, next_level_at)
-		VALUES ('help_request', 'X1', $1, $2) RETURNING id`, help, start.Add(24*time.Hour))
+	caller := e.w.Phone()
+	esc := e.askHelp(person{}, care.HelpRequest{Phone: caller, Category: care.HelpDevice, Channel: care.ChannelVoice}, false,
+		start.Add(24*time.Hour))
 	e.at(start)
-	code := strconv.FormatInt(esc, 10)
+	code := strconv.FormatInt(int64(esc), 10)
 	got := e.sender.to(e.mgr.Phone)
 	require.Len(t, got, 1)
 	require.Equal(t, "Caseline #"+code+": "+string(caller)+" can tro giup: dung cu tro giup. Tra loi XN "+code, got[0].Body)

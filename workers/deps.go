@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -82,7 +81,7 @@ type Deps struct {
 // withDefaults fills zero values and checks what has no default.
 func (d Deps) withDefaults() (Deps, error) {
 	if d.Store == nil {
-		return d, errors.New("workers: a store is required")
+		return d, care.Wiring("workers", "a store is required")
 	}
 	if d.Clock == nil {
 		d.Clock = care.SystemClock{}
@@ -114,14 +113,14 @@ func (d Deps) withDefaults() (Deps, error) {
 	}
 	u, err := url.Parse(d.PublicBaseURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return d, fmt.Errorf("workers: public base url %q: calls need an absolute URL for their TwiML", d.PublicBaseURL)
+		return d, care.Wiring("workers", fmt.Sprintf("public base url %q: calls need an absolute URL for their TwiML", d.PublicBaseURL))
 	}
 	d.PublicBaseURL = strings.TrimRight(d.PublicBaseURL, "/")
 	if d.RateLimit < 0 {
-		return d, errors.New("workers: rate limit must not be negative")
+		return d, care.Wiring("workers", "rate limit must not be negative")
 	}
 	if d.RateLimit > 0 && d.Redis == nil {
-		return d, errors.New("workers: a rate limit needs Redis, which all workers share it through")
+		return d, care.Wiring("workers", "a rate limit needs Redis, which all workers share it through")
 	}
 	if d.TaskTimeout <= 0 {
 		d.TaskTimeout = DefaultTaskTimeout
@@ -130,7 +129,7 @@ func (d Deps) withDefaults() (Deps, error) {
 		d.Lease = 2 * d.TaskTimeout
 	}
 	if d.Lease <= d.TaskTimeout {
-		return d, errors.New("workers: the message lease must exceed the task timeout")
+		return d, care.Wiring("workers", "the message lease must exceed the task timeout")
 	}
 	if d.SessionLife.SMS <= 0 {
 		d.SessionLife.SMS = flows.DefaultSessionTTL

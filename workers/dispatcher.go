@@ -26,7 +26,7 @@ func NewDispatcher(d Deps, q Enqueuer) (*Dispatcher, error) {
 		return nil, err
 	}
 	if q == nil {
-		return nil, fmt.Errorf("workers: the dispatcher needs an enqueuer")
+		return nil, care.Wiring("workers", "the dispatcher needs an enqueuer")
 	}
 	return &Dispatcher{d: d, q: q}, nil
 }

@@ -104,16 +104,12 @@ func TestFlushedRedisRefillsAndEveryPieceOfWorkGoesOnce(t *testing.T) {
 	r.schedule(weekly, time.Monday, 9, 0) // due at start+1h
 	// A check-in sent two days ago whose deadline passed while nobody was watching.
 	overdue := r.person("", "vi", false)
-	sched := r.int64(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day, active) VALUES ($1, 6, 540, false) RETURNING id`, overdue.Case)
-	r.exec(`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status)
-		VALUES ($1, $2, $3, $4, $5, $6, 'retried')`, sched, overdue.Case, overdue.ID,
-		start.Add(-50*time.Hour), start.Add(-26*time.Hour), start.Add(-2*time.Hour))
+	sched := &care.CheckInSchedule{CaseID: overdue.Case, Weekday: time.Saturday, Minute: 9 * 60} // stopped since
+	require.NoError(t, r.st.CreateSchedule(r.ctx, sched))
+	r.checkIn(overdue, sched.ID, care.CheckInRetried, start.Add(-50*time.Hour), start.Add(-26*time.Hour), start.Add(-2*time.Hour))
 	// A help request escalation the flow wrote but nobody was told of yet.
 	asker := r.person("", "vi", false)
-	help := r.int64(`INSERT INTO help_request (person_id, phone, commune, category, channel) VALUES ($1, $2, 'X1', 'health', 'sms') RETURNING id`,
-		asker.ID, asker.Phone)
-	helpEsc := r.int64(`INSERT INTO escalation (reason, person_id, case_id, commune, help_request_id, next_level_at)
-		VALUES ('help_request', $1, $2, 'X1', $3, $4) RETURNING id`, asker.ID, asker.Case, help, start.Add(24*time.Hour))
+	helpEsc := r.askHelp(asker, care.HelpRequest{Category: care.HelpHealth, Channel: care.ChannelSMS}, false, start.Add(24*time.Hour))
 
 	r.pass(start) // the schedule's next occurrence is noted; its row is written once due
 	r.flush()

@@ -28,8 +28,8 @@ func TestClosingFromEveryStepForEveryReason(t *testing.T) {
 		blind  bool
 		appt   care.AppointmentID
 		sched  care.ScheduleID
-		missed int64 // the check-in escalation
-		help   int64 // the help request's escalation
+		missed care.EscalationID // the check-in escalation
+		help   care.EscalationID // the help request's escalation
 	}
 	var all []*closing
 	appt := start.Add(30 * time.Hour) // Tuesday 14:00: reminders Monday 14:00 and Tuesday 12:00
@@ -44,14 +44,10 @@ func TestClosingFromEveryStepForEveryReason(t *testing.T) {
 			e.exec(`UPDATE care_case SET step = $2 WHERE id = $1`, c.p.Case, string(step))
 			c.appt = e.appointment(c.p, appt, "Trạm y tế xã")
 			c.sched = e.schedule(c.p, time.Tuesday, 9, 0)
-			ci := e.int64(`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status)
-				VALUES ($1, $2, $3, $4, $4, $4, 'missed') RETURNING id`, c.sched, c.p.Case, c.p.ID, start.Add(-72*time.Hour))
-			c.missed = e.int64(`INSERT INTO escalation (reason, person_id, case_id, commune, checkin_id, next_level_at)
-				VALUES ('checkin_missed', $1, $2, 'X1', $3, $4) RETURNING id`, c.p.ID, c.p.Case, ci, start.Add(time.Hour))
-			h := e.int64(`INSERT INTO help_request (person_id, phone, commune, category, channel) VALUES ($1, $2, 'X1', 'health', 'sms') RETURNING id`,
-				c.p.ID, c.p.Phone)
-			c.help = e.int64(`INSERT INTO escalation (reason, person_id, case_id, commune, help_request_id, next_level_at)
-				VALUES ('help_request', $1, $2, 'X1', $3, $4) RETURNING id`, c.p.ID, c.p.Case, h, start.Add(time.Hour))
+			due := start.Add(-72 * time.Hour)
+			c.missed = e.escalate(c.p, care.Escalation{Reason: care.ReasonCheckInMissed,
+				CheckInID: e.checkIn(c.p, c.sched, care.CheckInMissed, due, due, due)}, start.Add(time.Hour))
+			c.help = e.askHelp(c.p, care.HelpRequest{Category: care.HelpHealth, Channel: care.ChannelSMS}, false, start.Add(time.Hour))
 			all = append(all, c)
 		}
 	}

@@ -6,9 +6,11 @@ package workers_test
 //	go test ./workers -run '^$' -bench 'Fanout|RateLimit|DeadlineLatency|RedisMemory' -benchtime 1x
 //
 // The fake Twilio is an httptest server in this file answering Twilio-shaped JSON (201
-// {"sid":"SM…","status":"queued"}); the sender is a minimal care.Sender doing one HTTP POST
-// per message (form-encoded To/Body, as Twilio's REST API takes them), because neither
-// simulators/faketwilio nor gateway/twilio is on this branch yet. Sizes come from the
+// {"sid":"SM…","status":"queued"}) in front of the tests' fake provider (sender); the
+// sender here is a minimal care.Sender doing one HTTP POST per message (form-encoded
+// To/Body, as Twilio's REST API takes them): the workers may not import gateway/twilio, and
+// simulators/faketwilio validates and answers whole resources, work these benchmarks should
+// not time. Sizes come from the
 // environment: FANOUT (100000), RATE (200) and RATE_SECONDS (10), CHECKINS (1000) and
 // CHECKIN_SPREAD (20s), SCHEDULED (1000000).
 
@@ -25,8 +27,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,55 +42,39 @@ import (
 	"github.com/caseline/caseline/workers"
 )
 
-// arrival is one message the fake Twilio accepted.
-type arrival struct {
-	At   time.Time
-	To   string
-	Body string
-}
-
-// fakeTwilio is a Twilio REST API that accepts every message and call, noting when each
-// arrived.
+// fakeTwilio is a Twilio REST API in front of the tests' fake provider (sender): it
+// accepts every message and call, and the provider notes when each arrived, with the number
+// and body only when keep (the latency benchmark reads them).
 type fakeTwilio struct {
 	srv  *httptest.Server
-	n    atomic.Int64
-	mu   sync.Mutex
-	got  []arrival
-	keep bool // keep bodies (the latency benchmark reads them)
+	sent *sender
 }
 
 func newFakeTwilio(tb testing.TB, keep bool) *fakeTwilio {
-	f := &fakeTwilio{keep: keep}
+	f := &fakeTwilio{sent: &sender{clock: care.SystemClock{}}}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		at := time.Now()
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		a := arrival{At: at}
-		if f.keep {
-			a.To, a.Body = r.PostForm.Get("To"), r.PostForm.Get("Body")
+		var (
+			to   care.Phone
+			body string
+		)
+		if keep {
+			to, body = care.Phone(r.PostForm.Get("To")), r.PostForm.Get("Body")
 		}
-		f.mu.Lock()
-		f.got = append(f.got, a)
-		f.mu.Unlock()
-		n := f.n.Add(1)
-		prefix := "SM"
-		if strings.HasSuffix(r.URL.Path, "/Calls.json") {
-			prefix = "CA"
+		sid, err := f.sent.deliver(strings.HasSuffix(r.URL.Path, "/Calls.json"), to, body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"sid":"%s%032x","status":"queued"}`, prefix, n)
+		fmt.Fprintf(w, `{"sid":"%s","status":"queued"}`, sid)
 	}))
 	tb.Cleanup(f.srv.Close)
 	return f
-}
-
-func (f *fakeTwilio) arrivals() []arrival {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]arrival(nil), f.got...)
 }
 
 // httpSender is a minimal Twilio REST sender: one POST per message, the sid from the answer.
@@ -198,9 +182,9 @@ func (w *benchWorld) run(b *testing.B) (stop func()) {
 // waitFor waits until the fake Twilio has n messages, failing after limit.
 func (w *benchWorld) waitFor(b *testing.B, n int, limit time.Duration) {
 	began := time.Now()
-	for w.fake.n.Load() < int64(n) {
+	for w.fake.sent.count() < n {
 		if time.Since(began) > limit {
-			b.Fatalf("only %d of %d messages reached the fake Twilio in %s", w.fake.n.Load(), n, limit)
+			b.Fatalf("only %d of %d messages reached the fake Twilio in %s", w.fake.sent.count(), n, limit)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -221,7 +205,7 @@ func (w *benchWorld) trace(done chan struct{}) {
 			count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'sending'),
 			count(*) FILTER (WHERE status = 'sent') FROM message`).Scan(&pend, &queued, &sending, &sent)
 		fmt.Fprintf(os.Stderr, "%5.1fs fake %d; reminders pending %d; messages queued %d sending %d sent %d\n",
-			time.Since(began).Seconds(), w.fake.n.Load(), pend, queued, sending, sent)
+			time.Since(began).Seconds(), w.fake.sent.count(), pend, queued, sending, sent)
 	}
 }
 
@@ -286,7 +270,7 @@ func BenchmarkFanout(b *testing.B) {
 		var sent int64
 		require.NoError(b, w.pool.QueryRow(context.Background(), `SELECT count(*) FROM message WHERE status = 'sent'`).Scan(&sent))
 		fmt.Fprintf(os.Stderr, "fanout: %d reminders reached the fake Twilio in %s: %.0f msgs/s (target >= 2000: %s); %d rows sent; fake got %d; load %s\n",
-			n, elapsed.Round(time.Millisecond), rate, verdict(rate >= 2000), sent, w.fake.n.Load(), loadAverage())
+			n, elapsed.Round(time.Millisecond), rate, verdict(rate >= 2000), sent, w.fake.sent.count(), loadAverage())
 	}
 }
 
@@ -313,10 +297,10 @@ func BenchmarkRateLimit(b *testing.B) {
 		w.waitFor(b, n, 10*time.Minute+time.Duration(n/r)*time.Second)
 		b.StopTimer()
 		stop()
-		got := w.fake.arrivals()
+		got := w.fake.sent.all()
 		times := make([]time.Time, len(got))
 		for i, a := range got {
-			times[i] = a.At
+			times[i] = a.Wall
 		}
 		sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
 		// The most arrivals in any window [t, t+1s): starting each window at an arrival finds
@@ -380,12 +364,12 @@ func BenchmarkDeadlineLatency(b *testing.B) {
 		require.NoError(b, rows.Err())
 		ref := regexp.MustCompile(`^Caseline #(\d+):`)
 		var lat []time.Duration
-		for _, a := range w.fake.arrivals() {
+		for _, a := range w.fake.sent.all() {
 			m := ref.FindStringSubmatch(a.Body)
 			require.NotNil(b, m, a.Body)
 			d, ok := deadline[m[1]]
 			require.True(b, ok, a.Body)
-			lat = append(lat, a.At.Sub(d))
+			lat = append(lat, a.Wall.Sub(d))
 		}
 		require.Len(b, lat, n)
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })

@@ -30,9 +30,9 @@ type delivery struct {
 }
 
 // sender is a fake provider (the outside world): it records what it accepted and can be
-// told to refuse.
+// told to refuse. The benchmarks put it behind a Twilio-shaped HTTP front (fakeTwilio).
 type sender struct {
-	clock *caretest.Clock
+	clock care.Clock
 	mu    sync.Mutex
 	got   []delivery
 	tries int
@@ -82,6 +82,13 @@ func (s *sender) to(phone care.Phone) []delivery {
 	return out
 }
 
+// count is how many sends were accepted.
+func (s *sender) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.got)
+}
+
 func (s *sender) all() []delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -94,20 +101,16 @@ type env struct {
 	ctx     context.Context
 	pool    *pgxpool.Pool
 	st      *store.Store
+	w       *storetest.World
 	clock   *caretest.Clock
 	sender  *sender
 	deps    workers.Deps
 	mux     *asynq.ServeMux
 	loc     *time.Location
-	commune string
-	mgr     staff // the case manager
-	sup     staff // their supervisor
-	duty    staff // the commune duty officer
-}
-
-type staff struct {
-	ID    care.ManagerID
-	Phone care.Phone
+	commune care.CommuneCode
+	mgr     *care.CaseManager // the case manager
+	sup     *care.CaseManager // their supervisor
+	duty    *care.CaseManager // the commune duty officer
 }
 
 // start is a Monday 08:00 in Hà Nội, in the past of the wall clock so that asynq processes
@@ -122,32 +125,20 @@ func hcm() *time.Location {
 	return loc
 }
 
-var phoneSeq struct {
-	sync.Mutex
-	n int
-}
-
-// phone returns a fresh valid Vietnamese mobile number.
-func phone() care.Phone {
-	phoneSeq.Lock()
-	defer phoneSeq.Unlock()
-	phoneSeq.n++
-	return care.MustParsePhone(fmt.Sprintf("090%07d", phoneSeq.n))
-}
-
 func setup(t *testing.T, opts ...func(*workers.Deps)) *env {
 	t.Helper()
 	t.Parallel()
 	ctx := context.Background()
 	pool := storetest.NewPool(t)
-	e := &env{t: t, ctx: ctx, pool: pool, clock: caretest.NewClock(start), loc: hcm(), commune: "X1"}
+	e := &env{t: t, ctx: ctx, pool: pool, clock: caretest.NewClock(start), loc: hcm()}
 	e.sender = &sender{clock: e.clock}
 	e.st = store.New(pool, e.clock)
-	e.exec(`INSERT INTO commune (code, name) VALUES ('X1', 'Xã Một')`)
-	e.duty = e.staff("Trực ban", "duty_officer", 0)
-	e.sup = e.staff("Giám sát", "supervisor", 0)
-	e.mgr = e.staff("Chị Lan", "case_manager", e.sup.ID)
-	e.exec(`UPDATE commune SET duty_officer_id = $1 WHERE code = 'X1'`, e.duty.ID)
+	e.w = storetest.NewWorld(t, e.st)
+	e.commune = e.w.Commune("X1")
+	e.duty = e.w.Staff(e.commune, care.RoleDutyOfficer, 0)
+	e.sup = e.w.Staff(e.commune, care.RoleSupervisor, 0)
+	e.mgr = e.w.Staff(e.commune, care.RoleCaseManager, e.sup.ID)
+	require.NoError(t, e.st.SetDutyOfficer(ctx, e.commune, e.duty.ID))
 	e.deps = workers.Deps{
 		Store:         e.st,
 		Senders:       map[care.Provider]care.Sender{care.ProviderTwilio: e.sender},
@@ -185,59 +176,78 @@ func (e *env) str(sql string, args ...any) string {
 	return storetest.One[string](e.t, e.pool, sql, args...)
 }
 
-func (e *env) staff(name, role string, supervisor care.ManagerID) staff {
-	p := phone()
-	var sup any
-	if supervisor != 0 {
-		sup = supervisor
-	}
-	id := e.int64(`INSERT INTO case_manager (name, phone, commune, role, supervisor_id) VALUES ($1, $2, 'X1', $3, $4) RETURNING id`,
-		name, p, role, sup)
-	return staff{ID: care.ManagerID(id), Phone: p}
-}
-
 // person is a registered person with an open case managed by the commune's case manager.
 type person struct {
 	ID     care.PersonID
 	Case   care.CaseID
 	Phone  care.Phone
 	Helper care.Phone // the caregiver's phone, when there is one
+	c      *care.Case
 }
 
-// person registers someone with the given profile ("deaf", "blind" or "") and language.
+// person registers someone with the given profile ("deaf", "blind" or "") and language,
+// consenting now, with a consenting caregiver (Bà Hoa) when caregiver.
 func (e *env) person(profile, lang string, caregiver bool) person {
 	e.t.Helper()
-	p := person{Phone: phone()}
-	prof := []string{}
-	if profile != "" {
-		prof = []string{profile}
-	}
-	var helper any
-	if caregiver {
-		p.Helper = phone()
-		helper = p.Helper
-	}
-	p.ID = care.PersonID(e.int64(`
-		INSERT INTO person (phone, name, commune, language, profile, caregiver_name, caregiver_phone, caregiver_consent, consent_at)
-		VALUES ($1, 'Nguyễn Văn An', 'X1', $2, $3, 'Bà Hoa', $4, $5, now()) RETURNING id`,
-		p.Phone, lang, prof, helper, caregiver))
-	p.Case = care.CaseID(e.int64(`INSERT INTO care_case (person_id, manager_id, commune) VALUES ($1, $2, 'X1') RETURNING id`, p.ID, e.mgr.ID))
-	return p
+	p := e.w.Person(e.commune, func(p *care.Person) {
+		p.Language = care.Language(lang)
+		if profile != "" {
+			p.Profile = []care.Disability{care.Disability(profile)}
+		}
+		now := e.clock.Now()
+		p.ConsentAt = &now
+		p.CaregiverName = "Bà Hoa"
+		if caregiver {
+			p.CaregiverPhone, p.CaregiverConsent = e.w.Phone(), true
+		}
+	})
+	c := e.w.OpenCase(p, e.mgr)
+	return person{ID: p.ID, Case: c.ID, Phone: p.Phone, Helper: p.CaregiverPhone, c: c}
 }
 
 // appointment books p at at and schedules its reminders as the API would.
 func (e *env) appointment(p person, at time.Time, place string) care.AppointmentID {
 	e.t.Helper()
-	id := care.AppointmentID(e.int64(`INSERT INTO appointment (case_id, person_id, at, place) VALUES ($1, $2, $3, $4) RETURNING id`,
-		p.Case, p.ID, at, place))
+	id := e.w.Appointment(p.c, at, place).ID
 	require.NoError(e.t, e.st.ScheduleReminders(e.ctx, id, care.DefaultReminderPlan(e.loc)))
 	return id
 }
 
 // schedule starts weekly check-ins for p on weekday at hh:mm with a 48 h window.
 func (e *env) schedule(p person, day time.Weekday, hh, mm int) care.ScheduleID {
-	return care.ScheduleID(e.int64(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES ($1, $2, $3) RETURNING id`,
-		p.Case, int(day), hh*60+mm))
+	e.t.Helper()
+	return e.w.Schedule(p.c, day, hh*60+mm).ID
+}
+
+// checkIn writes a check-in of p's schedule sc in status, as the workers left it.
+func (e *env) checkIn(p person, sc care.ScheduleID, status care.CheckInStatus, due, retry, deadline time.Time) care.CheckInID {
+	e.t.Helper()
+	c := &care.CheckIn{ScheduleID: sc, CaseID: p.Case, PersonID: p.ID, DueAt: due, RetryAt: retry, DeadlineAt: deadline,
+		Status: status}
+	require.NoError(e.t, storetest.CreateCheckIn(e.ctx, e.st, c))
+	return c.ID
+}
+
+// askHelp files h from p (the zero person: a caller who is not registered) in the commune
+// and opens its escalation, climbing at next, as the Get help flow writes them before
+// anyone is told.
+func (e *env) askHelp(p person, h care.HelpRequest, urgent bool, next time.Time) care.EscalationID {
+	e.t.Helper()
+	h.PersonID, h.Commune = p.ID, e.commune
+	if h.Phone == "" {
+		h.Phone = p.Phone
+	}
+	require.NoError(e.t, storetest.CreateHelpRequest(e.ctx, e.st, &h))
+	return e.escalate(p, care.Escalation{Reason: care.ReasonHelpRequest, Urgent: urgent, HelpRequestID: h.ID}, next)
+}
+
+// escalate opens es about p (the zero person: a caller who is not registered) in the
+// commune, climbing at next, before anyone is told.
+func (e *env) escalate(p person, es care.Escalation, next time.Time) care.EscalationID {
+	e.t.Helper()
+	es.PersonID, es.CaseID, es.Commune, es.NextLevelAt = p.ID, p.Case, e.commune, &next
+	require.NoError(e.t, storetest.CreateEscalation(e.ctx, e.st, &es))
+	return es.ID
 }
 
 // process runs one piece of work through the mux, as an asynq server would.

@@ -58,7 +58,7 @@ func TestAHelpFlowDroppedAfterItsCategoryIsReportedOnceWhenItCanNoLongerGoOn(t *
 			caller := e.person("", "vi", false).Phone
 			to := e.mgr.Phone
 			if tt.who == "roster" {
-				caller, to = phone(), roster.Phone
+				caller, to = e.w.Phone(), roster.Phone
 			}
 			e.talk(tt.channel, caller, "S1", tt.texts...)
 			if tt.name == "USSD, dropped again at the resume offer" {
@@ -97,16 +97,14 @@ func TestAHelpFlowFinishedOrLeftIsNotReported(t *testing.T) {
 }
 
 // rosterMember puts a duty officer with no commune on the on-call roster.
-func (e *env) rosterMember() staff {
-	p := phone()
-	id := e.int64(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực ban', $1, 'duty_officer') RETURNING id`, p)
-	return staff{ID: care.ManagerID(id), Phone: p}
+func (e *env) rosterMember() *care.CaseManager {
+	return e.w.Staff("", care.RoleDutyOfficer, 0)
 }
 
 func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
 	e := setup(t)
 	first, second := e.rosterMember(), e.rosterMember()
-	caller := phone()
+	caller := e.w.Phone()
 	e.talk(care.ChannelSMS, caller, "S1", "GIUP", "2", "1", "1", "1") // no commune, in danger
 	e.at(e.clock.Now())
 	esc := e.int64(`SELECT id FROM escalation`)
@@ -119,7 +117,7 @@ func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
 	_, err := e.st.ResolveEscalationAs(e.ctx, second.ID, care.EscalationID(esc), "đã gọi lại", e.clock.Now())
 	require.NoError(t, err)
 	e.at(e.clock.Now().Add(time.Second))
-	for _, on := range []staff{first, second} {
+	for _, on := range []*care.CaseManager{first, second} {
 		got := e.sender.to(on.Phone)
 		require.Len(t, got, 2, "everyone on call who was told hears it is resolved")
 		require.Equal(t, fmt.Sprintf("Caseline #%d: da xu ly xong. Cam on.", esc), got[1].Body)
@@ -127,7 +125,7 @@ func TestTheRosterClimbsAndNobodyAtAllIsCountedUnrouted(t *testing.T) {
 
 	// With nobody on call and no commune, the request is saved and counted, and nobody told.
 	e.exec(`UPDATE case_manager SET active = false WHERE commune IS NULL`)
-	lost := phone()
+	lost := e.w.Phone()
 	e.talk(care.ChannelSMS, lost, "S2", "GIUP", "1", "1", "1", "2")
 	before := len(e.sender.all())
 	e.at(e.clock.Now())
@@ -178,9 +176,9 @@ func TestAStandInRungIsToldAsNews(t *testing.T) {
 // person's registration reaches the on-call roster's phone, saying what it is.
 func TestARegistrationNobodyCanTakeReachesTheRoster(t *testing.T) {
 	e := setup(t)
-	e.exec(`INSERT INTO commune (code, name) VALUES ('X9', 'Xã Trống')`)
+	e.w.Commune("X9")
 	on := e.rosterMember()
-	caller := phone()
+	caller := e.w.Phone()
 	e.talk(care.ChannelSMS, caller, "R1", "DK", "1", "Lê Văn Cường", "X9", "1", "1", "1")
 	e.at(e.clock.Now())
 	got := e.sender.to(on.Phone)

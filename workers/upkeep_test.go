@@ -34,7 +34,7 @@ func TestUpkeepClearsOldBodiesAndKeepsTheRest(t *testing.T) {
 	e := setup(t)
 	year := care.DefaultBodyRetention
 	u, _ := e.upkeep(start)
-	p := phone()
+	p := e.w.Phone()
 	old := e.message(p, "SMold", "toi bi dau chan", start.Add(-year-24*time.Hour))
 	recent := e.message(p, "SMrecent", "cam on", start.Add(-year+24*time.Hour))
 	help := e.int64(`INSERT INTO help_request (phone, category, description, channel, created_at)
@@ -76,7 +76,7 @@ func TestUpkeepKeepsAnAbuseReportWhileItsCaseIsOpen(t *testing.T) {
 	before := e.message(who.Phone, "SM1", "bi danh", filed.Add(-10*time.Minute))
 	after := e.message(who.Phone, "SM2", "2", filed.Add(5*time.Minute))
 	earlier := e.message(who.Phone, "SM3", "MENU", filed.Add(-3*time.Hour))
-	other := e.message(phone(), "SM4", "GIUP", filed.Add(-5*time.Minute))
+	other := e.message(e.w.Phone(), "SM4", "GIUP", filed.Add(-5*time.Minute))
 	report := e.int64(`INSERT INTO help_request (person_id, phone, category, description, channel, created_at)
 		VALUES ($1, $2, 'abuse', 'chong toi danh toi', 'sms', $3) RETURNING id`, who.ID, who.Phone, filed)
 	body := func(id int64) string { return e.str(`SELECT body FROM message WHERE id = $1`, id) }
@@ -113,7 +113,7 @@ func TestUpkeepMakesNextMonthsPartitionAhead(t *testing.T) {
 	// A message of May arrives before May has a partition: the default partition
 	// takes it, so the insert never fails.
 	may := time.Date(2026, 5, 10, 9, 0, 0, 0, time.UTC)
-	early := e.message(phone(), "SMmay", "som", may)
+	early := e.message(e.w.Phone(), "SMmay", "som", may)
 	require.Equal(t, "message_default", e.str(`SELECT tableoid::regclass::text FROM message WHERE id = $1`, early))
 
 	u, ck := e.upkeep(time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC))
@@ -121,7 +121,7 @@ func TestUpkeepMakesNextMonthsPartitionAhead(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "message_2026_04", e.str(`SELECT coalesce(to_regclass('message_2026_04')::text, 'missing')`),
 		"next month's partition exists after the job")
-	april := e.message(phone(), "SMapr", "xin chao", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+	april := e.message(e.w.Phone(), "SMapr", "xin chao", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
 	require.Equal(t, "message_2026_04", e.str(`SELECT tableoid::regclass::text FROM message WHERE id = $1`, april))
 	_, err = u.Pass(e.ctx)
 	require.NoError(t, err, "the job is idempotent")
@@ -148,7 +148,7 @@ func TestUpkeepExpiresIdleSessions(t *testing.T) {
 			help = start.Add(-idle)
 		}
 		e.exec(`INSERT INTO dialog_session (channel, key, phone, updated_at, help_started_at) VALUES ('sms', $1, $2, $3, $4)`,
-			key, phone(), start.Add(-idle), help)
+			key, e.w.Phone(), start.Add(-idle), help)
 	}
 	session("idle", care.SessionExpiry+time.Hour, false)
 	session("recent", care.SessionExpiry-time.Hour, false)

@@ -28,7 +28,9 @@ const (
 	DefaultUsername = "gateway" // what the Medic-branded app hard-codes, kept as a familiar default
 	DefaultLease    = 5 * time.Minute
 	DefaultBatch    = 50
-	DefaultMaxBody  = 1 << 20 // 1 MiB, after gunzip
+	// DefaultMaxBody is the largest body after gunzip: what the route lets through
+	// compressed (gateway.NewHandler), so a poll the app did not compress fits too.
+	DefaultMaxBody = gateway.MaxAPIBodyBytes
 )
 
 // maxIDLen bounds the app's message ids; they are UUIDs.
@@ -66,7 +68,8 @@ type Deps struct {
 	Lease time.Duration
 	// Batch is the most outbound SMS handed out per poll. Default DefaultBatch.
 	Batch int
-	// MaxBody is the largest request body, after gunzip. Default DefaultMaxBody.
+	// MaxBody is the largest request body after gunzip. Default DefaultMaxBody; the body
+	// as sent is limited by its route (gateway.NewHandler).
 	MaxBody int64
 	// Spool takes inbound SMS while the database cannot; nil spools nothing.
 	Spool *spool.Spool
@@ -86,17 +89,17 @@ type Handler struct {
 }
 
 // New checks d, fills in its defaults and returns the Handler. A missing engine, store or
-// password is a gateway.WiringError: the endpoint is never served without authentication.
+// password is a care.WiringError: the endpoint is never served without authentication.
 func New(d Deps) (*Handler, error) {
 	switch {
 	case d.Engine == nil:
-		return nil, gateway.Wiring("android gateway", "no dialog engine")
+		return nil, care.Wiring("android gateway", "no dialog engine")
 	case d.Store == nil:
-		return nil, gateway.Wiring("android gateway", "no store")
+		return nil, care.Wiring("android gateway", "no store")
 	case d.Password == "":
-		return nil, gateway.Wiring("android gateway", "no password (ANDROID_GATEWAY_PASSWORD)")
+		return nil, care.Wiring("android gateway", "no password (ANDROID_GATEWAY_PASSWORD)")
 	case d.Lease < 0 || d.Batch < 0 || d.MaxBody < 0:
-		return nil, gateway.Wiring("android gateway", "lease, batch and body limit must not be negative")
+		return nil, care.Wiring("android gateway", "lease, batch and body limit must not be negative")
 	}
 	if d.Username == "" {
 		d.Username = DefaultUsername
@@ -169,7 +172,7 @@ func (h *Handler) logger(r *http.Request) *zerolog.Logger {
 
 // exchange handles one poll: status reports, then inbound SMS, then the outbound batch.
 func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.Logger) {
-	req, err := h.decode(w, r)
+	req, err := h.decode(r)
 	if err != nil {
 		log.Warn().Int("status", gateway.Status(err)).Str("reason", err.Error()).Msg("android gateway: bad request")
 		h.fail(w, r, err)
@@ -220,14 +223,14 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request, log *zerolog.
 
 // decode reads the body, gunzipping it if the app compressed it, within the size limit. The
 // error says what to answer (gateway.Status) and why.
-func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (req request, err error) {
-	var body io.Reader = http.MaxBytesReader(w, r.Body, h.maxBody)
+func (h *Handler) decode(r *http.Request) (req request, err error) {
+	var body io.Reader = r.Body // limited by the route (gateway.LimitBody)
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
 		if err != nil {
-			return req, readError(err, "body is not valid gzip")
+			return req, gateway.Unreadable(err, "body is not valid gzip")
 		}
 		defer zr.Close()
 		body = zr
@@ -237,7 +240,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (req request, e
 	// The limit applies again after gunzip: a small compressed body can expand enormously.
 	data, err := io.ReadAll(io.LimitReader(body, h.maxBody+1))
 	if err != nil {
-		return req, readError(err, "body could not be read (corrupt gzip?)")
+		return req, gateway.Unreadable(err, "body could not be read (corrupt gzip?)")
 	}
 	if int64(len(data)) > h.maxBody {
 		return req, &http.MaxBytesError{Limit: h.maxBody}
@@ -249,16 +252,6 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (req request, e
 		return req, care.Errorf(care.EINVALID, "%s", jsonReason(err))
 	}
 	return req, nil
-}
-
-// readError is the raw body's *http.MaxBytesError (413) when it passed the limit, and
-// EINVALID saying reason for anything else unreadable.
-func readError(err error, reason string) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return tooBig
-	}
-	return care.Errorf(care.EINVALID, "%s", reason)
 }
 
 // jsonReason says what is wrong with a body without echoing it or naming Go types.

@@ -6,11 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,46 +34,20 @@ const (
 
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// answer stands in for the dialog engine and deduplicates as it does: a repeated ProviderID
-// gets the first reply with Duplicate set. "BOOM" fails (and is not remembered, as a
-// rolled-back turn), "STOP" is answered silently, "VI" keeps diacritics; anything else gets
-// the main menu. Like the engine, it writes its reply for the phone gateway as a queued
-// outbound row keyed by the inbound id. The engine's lock guards seen.
-func answer(s *store.Store) func(context.Context, flows.Input) (flows.Reply, error) {
-	seen := map[string]flows.Reply{}
-	return func(ctx context.Context, in flows.Input) (flows.Reply, error) {
-		if r, ok := seen[in.ProviderID]; ok {
-			r.Duplicate = true
-			return r, nil
-		}
-		var r flows.Reply
-		switch in.Text {
-		case "BOOM":
-			return flows.Reply{}, errors.New("load session: connection reset")
-		case "STOP":
-			r = flows.Reply{Silent: true}
-		case "VI":
-			r = flows.Reply{Prompt: flows.Prompt{Text: "Đã chọn tiếng Việt."}, Diacritics: true}
-		default:
-			r = flows.Reply{Prompt: flows.Prompt{Text: "Chào bạn! Chọn:", Expect: flows.ExpectChoice,
-				Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "2", Label: "Kế hoạch"}}}}
-		}
-		if err := queueReply(ctx, s, in, r); err != nil {
-			return flows.Reply{}, err
-		}
-		seen[in.ProviderID] = r
-		return r, nil
+// answer stands in for the dialog engine (deduplicating and queueing its replies as it
+// does): "BOOM" fails, "STOP" is answered silently, "VI" keeps diacritics; anything else
+// gets the main menu.
+func answer(in flows.Input) (flows.Reply, error) {
+	switch in.Text {
+	case "BOOM":
+		return flows.Reply{}, errors.New("load session: connection reset")
+	case "STOP":
+		return flows.Reply{Silent: true}, nil
+	case "VI":
+		return flows.Reply{Prompt: flows.Prompt{Text: "Đã chọn tiếng Việt."}, Diacritics: true}, nil
 	}
-}
-
-// queueReply writes a reply as the engine does for the phone gateway.
-func queueReply(ctx context.Context, s *store.Store, in flows.Input, r flows.Reply) error {
-	if r.Silent {
-		return nil
-	}
-	return storetest.LogMessage(ctx, s, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
-		Provider: care.ProviderAndroid, Phone: in.Phone, Body: flows.SMSText(r.Prompt, r.Diacritics),
-		Status: care.MsgQueued, IdempotencyKey: "reply:android:" + in.ProviderID})
+	return flows.Reply{Prompt: flows.Prompt{Text: "Chào bạn! Chọn:", Expect: flows.ExpectChoice,
+		Options: []flows.Option{{Key: "1", Label: "Đăng ký"}, {Key: "2", Label: "Kế hoạch"}}}}, nil
 }
 
 var _ android.Store = (*store.Store)(nil)
@@ -87,6 +59,7 @@ type env struct {
 	ctx    context.Context
 	h      *android.Handler
 	s      *store.Store
+	fx     *storetest.World // the fixture builder, writing through s
 	pool   *pgxpool.Pool
 	clock  *caretest.Clock
 	engine *gatewaytest.Engine
@@ -96,18 +69,14 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	pool := storetest.NewPool(t)
 	clock := caretest.NewClock(start)
-	e := &env{t: t, ctx: context.Background(), s: store.New(pool, clock), pool: pool, clock: clock}
-	e.engine = &gatewaytest.Engine{Answer: answer(e.s)}
+	s := store.New(pool, clock)
+	e := &env{t: t, ctx: context.Background(), s: s, fx: storetest.NewWorld(t, s), pool: pool, clock: clock}
+	e.engine = &gatewaytest.Engine{Answer: gatewaytest.AndroidAnswer(e.s, answer)}
 	h, err := android.New(android.Deps{Engine: e.engine, Store: e.s, Log: zerolog.Nop(), Password: password, Lease: lease})
 	require.NoError(t, err)
 	e.h = h
 	return e
 }
-
-// phones makes fixture numbers unique across the test binary.
-var phones atomic.Int64
-
-func phone() care.Phone { return care.MustParsePhone(fmt.Sprintf("091%07d", phones.Add(1))) }
 
 // local writes p as a Vietnamese phone shows it (0…), which the gateway must normalise.
 func local(p care.Phone) string { return "0" + strings.TrimPrefix(p.E164(), "+84") }
@@ -194,10 +163,10 @@ func TestGetHandshake(t *testing.T) {
 func TestCredentials(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	from := phone()
+	from := e.fx.Phone()
 	body, err := json.Marshal(map[string]any{"messages": []msg{sms("in-1", from, "DK")}})
 	require.NoError(t, err)
-	e.queue("reminder:1", phone(), "Lich hen")
+	e.queue("reminder:1", e.fx.Phone(), "Lich hen")
 	tests := []struct {
 		name   string
 		method string
@@ -271,7 +240,7 @@ func TestNewNeedsPasswordEngineStore(t *testing.T) {
 		"negative lease": {Engine: eng, Store: s, Password: password, Lease: -time.Second},
 	} {
 		_, err := android.New(d)
-		var wiring *gateway.WiringError
+		var wiring *care.WiringError
 		require.ErrorAs(t, err, &wiring, name)
 	}
 }
@@ -280,15 +249,15 @@ func TestPostMessagesAndUpdates(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	// A reminder the phone was given on an earlier poll, and one still waiting.
-	sentEarlier := e.queue("reminder:1", phone(), "Nhac lich hen")
+	sentEarlier := e.queue("reminder:1", e.fx.Phone(), "Nhac lich hen")
 	first := e.poll(nil, nil)
 	require.Len(t, first, 1)
 	earlierID := first[0]["id"]
 	require.Equal(t, store.AndroidMessageID(sentEarlier.ID), earlierID)
 	e.clock.Advance(time.Second)
-	waiting := e.queue("checkin:7", phone(), "Ban khoe khong? 1 Khoe 2 Can giup")
+	waiting := e.queue("checkin:7", e.fx.Phone(), "Ban khoe khong? 1 Khoe 2 Can giup")
 
-	a, b := phone(), phone()
+	a, b := e.fx.Phone(), e.fx.Phone()
 	e.clock.Advance(time.Second)
 	got := e.poll(
 		[]msg{sms("in-a", a, "MENU"), sms("in-b", b, "VI")},
@@ -357,7 +326,7 @@ func gzipped(t *testing.T, b []byte) []byte {
 func TestGzipPost(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	from := phone()
+	from := e.fx.Phone()
 	body, err := json.Marshal(map[string]any{"messages": []msg{sms("gz-1", from, "MENU")}})
 	require.NoError(t, err)
 	w := e.do(http.MethodPost, gzipped(t, body), func(r *http.Request) { r.Header.Set("Content-Encoding", "gzip") })
@@ -384,7 +353,7 @@ func TestGzipPost(t *testing.T) {
 func TestDuplicateInboundQueuesOneReply(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	from := phone()
+	from := e.fx.Phone()
 	first := e.poll([]msg{sms("dup-1", from, "MENU"), sms("dup-1", from, "MENU")}, nil)
 	require.Len(t, first, 1)
 	e.clock.Advance(time.Second)
@@ -404,7 +373,7 @@ func TestDuplicateInboundQueuesOneReply(t *testing.T) {
 func TestDuplicateStatusUpdateHarmless(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	m := e.queue("reminder:9", phone(), "Nhac")
+	m := e.queue("reminder:9", e.fx.Phone(), "Nhac")
 	out := e.poll(nil, nil)
 	require.Len(t, out, 1)
 	id := out[0]["id"]
@@ -457,8 +426,8 @@ func TestMalformedRequests(t *testing.T) {
 func TestLeaseReoffersUnconfirmed(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := e.queue("reminder:a", phone(), "A")
-	b := e.queue("reminder:b", phone(), "B")
+	a := e.queue("reminder:a", e.fx.Phone(), "A")
+	b := e.queue("reminder:b", e.fx.Phone(), "B")
 	out := e.poll(nil, nil)
 	require.Len(t, out, 2)
 	require.Empty(t, e.poll(nil, nil), "handed out: not offered on the next poll")
@@ -488,7 +457,7 @@ func idTo(out []map[string]string, p care.Phone) string {
 func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	good, boom := phone(), phone()
+	good, boom := e.fx.Phone(), e.fx.Phone()
 	out := e.poll([]msg{
 		{"id": "bad-from", "from": "not a number", "content": "MENU"},
 		{"id": "", "from": local(good), "content": "MENU"},
@@ -510,7 +479,7 @@ func TestBadMessagesDoNotLoseTheOthers(t *testing.T) {
 func TestTextThatCannotBeStoredIsCleanedNotRefused(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	a := phone()
+	a := e.fx.Phone()
 	w := e.do(http.MethodPost, []byte("{\"messages\":[{\"id\":\"in-x\",\"from\":\""+local(a)+"\",\"content\":\"MENU\\u0000 \xff\"}]}"), nil)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	require.Equal(t, []flows.Input{
@@ -538,7 +507,7 @@ func TestLogsCarryNoBodiesOrNumbers(t *testing.T) {
 		Log: zerolog.New(&buf).Level(zerolog.DebugLevel)})
 	require.NoError(t, err)
 	e.h = h
-	from, boom := phone(), phone()
+	from, boom := e.fx.Phone(), e.fx.Phone()
 	e.poll([]msg{sms("log-1", from, "MENU"), sms("log-1", from, "MENU"), sms("log-2", boom, "BOOM"),
 		{"id": "log-3", "from": "+84 secret", "content": "MENU"}}, []msg{{"id": "x", "status": "NOPE"}})
 	out := buf.String()

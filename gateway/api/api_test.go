@@ -17,6 +17,7 @@ import (
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
@@ -49,7 +50,7 @@ func setup(t *testing.T) *env {
 	h, err := NewHandler(Deps{Store: s, Reminders: rem, News: flows.NewNews(routes, time.UTC), Clock: clock,
 		Log: zerolog.Nop(), Compose: flows.ComposeStaffSMS(routes)})
 	require.NoError(t, err)
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(gateway.LimitBody(gateway.MaxAPIBodyBytes, h)) // as gateway.NewHandler mounts it
 	t.Cleanup(srv.Close)
 	return &env{World: storetest.NewWorld(t, s), t: t, ctx: context.Background(), s: s, clock: clock, reminders: rem, srv: srv}
 }

@@ -110,10 +110,10 @@ func (h *handler) routes() []route {
 }
 
 // NewHandler returns the API, serving the /api/v1/ subtree (mount it at Prefix), or a
-// gateway.WiringError when a dependency is missing.
+// care.WiringError when a dependency is missing.
 func NewHandler(deps Deps) (http.Handler, error) {
 	if deps.Store == nil || deps.Reminders == nil || deps.News == nil || deps.Clock == nil || deps.Compose == nil {
-		return nil, gateway.Wiring("api handler", "Store, Reminders, News, Clock and Compose are required")
+		return nil, care.Wiring("api handler", "Store, Reminders, News, Clock and Compose are required")
 	}
 	h := &handler{store: deps.Store, reminders: deps.Reminders, news: deps.News, clock: deps.Clock, log: deps.Log,
 		compose: deps.Compose}
@@ -171,7 +171,7 @@ func (h *handler) serve(rt route) http.Handler {
 				return
 			}
 		}
-		if err := checkText(w, r); err != nil {
+		if err := checkText(r); err != nil {
 			gateway.Error(w, r, err)
 			return
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/gateway"
 )
 
 // TestOpenAPIDocumentsEveryRoute keeps openapi.json and routes() in step: every route the
@@ -97,7 +96,7 @@ func TestOpenAPIIsServedWithoutAToken(t *testing.T) {
 func TestNewHandlerRequiresItsDependencies(t *testing.T) {
 	t.Parallel()
 	_, err := NewHandler(Deps{Clock: care.SystemClock{}, Log: zerolog.Nop()})
-	var wiring *gateway.WiringError
+	var wiring *care.WiringError
 	require.ErrorAs(t, err, &wiring)
-	require.Equal(t, "api handler", wiring.Handler)
+	require.Equal(t, "api handler", wiring.Part)
 }

@@ -43,21 +43,20 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	gateway.JSON(w, r, status, v)
 }
 
-// decode reads one JSON object from the request body into v: at most
-// gateway.MaxAPIBodyBytes bytes (413
-// beyond), no unknown fields, nothing after the object. Problems are 400 with the field at
-// fault where there is one.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	return decodeBody(w, r, v, false)
+// decode reads one JSON object from the request body into v (the route limits its size:
+// 413 beyond): no unknown fields, nothing after the object. Problems are 400 with the field
+// at fault where there is one.
+// w goes unused (the route limits the body) but every handler passes it.
+func decode(_ http.ResponseWriter, r *http.Request, v any) error {
+	return decodeBody(r, v, false)
 }
 
 // decodeOptional is decode for a body that may be left out: an empty body leaves v as it is.
-func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
-	return decodeBody(w, r, v, true)
+func decodeOptional(_ http.ResponseWriter, r *http.Request, v any) error {
+	return decodeBody(r, v, true)
 }
 
-func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
-	r.Body = http.MaxBytesReader(w, r.Body, gateway.MaxAPIBodyBytes)
+func decodeBody(r *http.Request, v any, optional bool) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -22,9 +21,9 @@ const msgBadText = "must be valid UTF-8 text without NUL characters"
 // checkText refuses, before any route sees it, a request carrying text PostgreSQL cannot
 // store (care.TextOK): in a query parameter, or in any string of a JSON body. Each field at
 // fault is named, a nested one by its path ("services[0].provider"). It runs for every
-// route, so a new route cannot miss it. The body is read here (within gateway.MaxAPIBodyBytes) and put
-// back for the route.
-func checkText(w http.ResponseWriter, r *http.Request) error {
+// route, so a new route cannot miss it. The body is read here (within the limit
+// gateway.NewHandler sets) and put back for the route.
+func checkText(r *http.Request) error {
 	bad := fieldErrors{}
 	for key, vs := range r.URL.Query() {
 		if !care.TextOK(key) || slices.ContainsFunc(vs, func(v string) bool { return !care.TextOK(v) }) {
@@ -32,13 +31,9 @@ func checkText(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, gateway.MaxAPIBodyBytes))
-		var big *http.MaxBytesError
-		if errors.As(err, &big) {
-			return err
-		}
+		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return care.Errorf(care.EINVALID, "the request body could not be read")
+			return gateway.Unreadable(err, "the request body could not be read")
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		badJSONText(body, bad)

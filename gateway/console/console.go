@@ -2,7 +2,6 @@ package console
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -82,7 +81,7 @@ type serveFunc func(w http.ResponseWriter, r *http.Request, q *request) error
 // when a required dependency is missing.
 func New(d Deps) (http.Handler, error) {
 	if d.Store == nil || d.Reminders == nil || d.Router == nil || d.Compose == nil || d.News == nil || d.Clock == nil {
-		return nil, gateway.Wiring("console handler", "Store, Reminders, Router, Compose, News and Clock are required")
+		return nil, care.Wiring("console handler", "Store, Reminders, Router, Compose, News and Clock are required")
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
@@ -200,9 +199,8 @@ func (h *handler) wrap(rt route) http.Handler {
 			q.csrf = h.preToken(w, r)
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, gateway.MaxBodyBytes)
-			if err := r.ParseForm(); err != nil {
-				h.fail(w, r, q, care.Errorf(care.EINVALID, "the form could not be read"))
+			if err := r.ParseForm(); err != nil { // within the route's limit (gateway.LimitBody)
+				h.fail(w, r, q, gateway.Unreadable(err, "the form could not be read"))
 				return
 			}
 			if q.csrf == "" || !equalToken(r.PostForm.Get(csrfField), q.csrf) {
@@ -225,7 +223,7 @@ func (h *handler) wrap(rt route) http.Handler {
 }
 
 // errForbidden is a POST without a valid form token (or without a session).
-var errForbidden = errors.New("forbidden: no valid form token")
+var errForbidden = gateway.Refuse(http.StatusForbidden, gateway.CodeForbidden, "no valid form token")
 
 // preToken returns the form token of a visitor not signed in, from a random value kept in
 // a cookie (set here when missing), so the sign-in forms cannot be posted from elsewhere.
@@ -253,21 +251,19 @@ func equalToken(a, b string) bool {
 	return len(a) == len(b) && care.HashAPIToken(a) == care.HashAPIToken(b)
 }
 
-// fail answers err as a page: 403 for a missing form token, otherwise the status
-// gateway.Status maps its code to, with words for people; internal errors are logged.
+// fail answers err as a page with the status gateway.Answer gives it (the one map), in
+// words for people chosen by that status; server failures are logged.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, q *request, err error) {
-	status := gateway.Status(err)
-	if errors.Is(err, errForbidden) {
-		status = http.StatusForbidden
-	}
+	status, body := gateway.Answer(err)
 	if q.L.loc == nil {
 		q.L = catalog{lang: language(r, q.staff), loc: h.Location}
 	}
 	var msg string
 	switch status {
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
-		status = http.StatusBadRequest
+	case http.StatusBadRequest:
 		msg = badInput(q.L, err)
+	case http.StatusRequestEntityTooLarge:
+		msg = q.L.F("err.400", body.Message)
 	case http.StatusForbidden:
 		msg = q.L.T("err.403")
 		if care.ErrorCode(err) == care.EUNAUTHORIZED {
@@ -277,10 +273,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 		msg = q.L.T("err.404")
 	case http.StatusConflict:
 		msg = q.L.T("err.409")
-	default:
-		status = http.StatusInternalServerError
+	default: // 500, 503, and what the console never meets (401, 405): "try again later"
 		msg = q.L.T("err.500")
-		h.logger(r).Error().Err(err).Msg("console request failed")
+		h.logger(r).Error().Err(err).Int("status", status).Msg("console request failed")
 	}
 	if err := h.render(w, status, "error", q, struct{ Message string }{msg}); err != nil {
 		gateway.Text(w, r, err)
@@ -328,7 +323,9 @@ func (h *handler) fragment(w http.ResponseWriter, page, name string, q *request,
 	return err
 }
 
-// parsePages parses each page with the layout and the shared parts.
+// parsePages parses each page with the layout and the shared parts. The templates are
+// embedded, so a parse error is a programming error that every console test meets: it
+// panics (template.Must) rather than being reported as wiring (care.WiringError).
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"div":   func(a, b int) int { return a / b },

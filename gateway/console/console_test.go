@@ -556,8 +556,7 @@ func TestSupervisorSeesTheTeamsCommunes(t *testing.T) {
 	e := setup(t)
 	a, bc, c := e.Commune("A"), e.Commune("B"), e.Commune("C")
 	super := e.Staff(a, care.RoleSupervisor, 0)
-	m := &care.CaseManager{Name: "Anh Đức", Phone: e.Phone(), Commune: bc, Role: care.RoleCaseManager, SupervisorID: super.ID, Active: true}
-	require.NoError(t, e.s.CreateManager(e.ctx, m))
+	e.Staff(bc, care.RoleCaseManager, super.ID, func(m *care.CaseManager) { m.Name = "Anh Đức" })
 	inB, inC := e.Person(bc), e.Person(c)
 	b := e.signIn(super)
 	require.Equal(t, http.StatusOK, b.get(fmt.Sprintf("/console/people/%d", inB.ID)), "a commune of their team")
@@ -598,34 +597,36 @@ func TestReportCountsTheMonth(t *testing.T) {
 	exec(`UPDATE care_case SET step = 'closed', closed_at = $2, close_reason = 'goals_met' WHERE id = $1`, int64(first.ID), start.Add(48*time.Hour))
 	e.OpenCase(e.Person(bc), mb)
 	// Help: two health, one abuse in A this month; one in B.
-	for _, cat := range []string{"health", "health", "abuse"} {
-		exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'A', $2, 'sms', $3)`, e.Phone().E164(), cat, start)
+	help := func(commune care.CommuneCode, cat care.HelpCategory) {
+		require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, &care.HelpRequest{Phone: e.Phone(), Commune: commune,
+			Category: cat, Channel: care.ChannelSMS}))
 	}
-	exec(`INSERT INTO help_request (phone, commune, category, channel, created_at) VALUES ($1, 'B', 'money', 'sms', $2)`, e.Phone().E164(), start)
+	for _, cat := range []care.HelpCategory{care.HelpHealth, care.HelpHealth, care.HelpAbuse} {
+		help(a, cat)
+	}
+	help(bc, care.HelpMoney)
 	// Escalations: an urgent one acknowledged in 10 minutes (in time), one acknowledged in
 	// 20 (late), a normal one resolved in 2 hours (in time), one never taken.
 	for _, esc := range []struct {
 		urgent bool
 		ack    *time.Duration
 	}{{true, ptr(10 * time.Minute)}, {true, ptr(20 * time.Minute)}, {false, ptr(2 * time.Hour)}, {false, nil}} {
-		var ackAt *time.Time
-		var by *int64
-		status := "open"
+		es := &care.Escalation{Reason: care.ReasonNeedHelp, Urgent: esc.urgent, Commune: a}
 		if esc.ack != nil {
 			at := start.Add(*esc.ack)
-			ackAt, by, status = &at, ptr(int64(m.ID)), "acknowledged"
+			es.Status, es.AckedBy, es.AckedAt = care.EscalationAcknowledged, m.ID, &at
 		}
-		exec(`INSERT INTO escalation (reason, urgent, commune, status, acked_at, acked_by, created_at) VALUES ('need_help', $1, 'A', $2, $3, $4, $5)`,
-			esc.urgent, status, ackAt, by, start)
+		require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, es))
 	}
 	// Check-ins: two answered, one missed, one still open (not counted).
-	exec(`INSERT INTO checkin_schedule (case_id, weekday, minute_of_day) VALUES ($1, 1, 540)`, int64(old.ID))
-	for i, st := range []string{"fine", "need_help", "missed", "sent"} {
+	sched := e.Schedule(old, time.Monday, 9*60)
+	for i, st := range []care.CheckInStatus{care.CheckInFine, care.CheckInNeedHelp, care.CheckInMissed, care.CheckInSent} {
 		due := start.Add(time.Duration(i) * 24 * time.Hour)
-		exec(`INSERT INTO checkin (schedule_id, case_id, person_id, due_at, retry_at, deadline_at, status)
-			SELECT id, case_id, $2, $3, $3, $3, $4 FROM checkin_schedule WHERE case_id = $1`, int64(old.ID), int64(ps[3].ID), due, st)
+		require.NoError(t, storetest.CreateCheckIn(e.ctx, e.s, &care.CheckIn{ScheduleID: sched.ID, CaseID: old.ID,
+			PersonID: ps[3].ID, DueAt: due, RetryAt: due, DeadlineAt: due, Status: st}))
 	}
-	// USSD: two sessions of A's people left at the category screen, one finished.
+	// USSD: two sessions of A's people left at the category screen, one finished. Written
+	// as they end, with the flow and state the store would take from sessions long gone.
 	for i, st := range []string{"Incomplete", "Incomplete", "Success"} {
 		exec(`INSERT INTO ussd_session_end (session_id, phone, status, hops, duration_ms, flow, state, ended_at)
 			VALUES ($1, $2, $3, 2, 5000, 'help', 'category', $4)`, fmt.Sprint("s", i), ps[i].Phone.E164(), st, start)

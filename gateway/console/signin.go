@@ -6,7 +6,12 @@ import (
 
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway"
 )
+
+// errCodeRefused is a wrong code or a locked number, for its status in the one map (403);
+// the form says which in words of its own.
+var errCodeRefused = care.Errorf(care.EUNAUTHORIZED, "sign-in code refused")
 
 // signInView is the sign-in page: the phone form, or the code form once a code was asked for.
 type signInView struct {
@@ -29,7 +34,7 @@ func (h *handler) requestCode(w http.ResponseWriter, r *http.Request, q *request
 	raw := strings.TrimSpace(r.PostForm.Get("phone"))
 	phone, err := care.ParsePhone(raw)
 	if err != nil {
-		return h.render(w, http.StatusBadRequest, "signin", q, signInView{Phone: raw, Error: q.L.T("signin.badphone")})
+		return h.render(w, gateway.Status(err), "signin", q, signInView{Phone: raw, Error: q.L.T("signin.badphone")})
 	}
 	code, err := care.NewSignInCode()
 	if err != nil {
@@ -56,7 +61,7 @@ func (h *handler) requestCode(w http.ResponseWriter, r *http.Request, q *request
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request, q *request) error {
 	phone, err := care.ParsePhone(strings.TrimSpace(r.PostForm.Get("phone")))
 	if err != nil {
-		return h.render(w, http.StatusBadRequest, "signin", q, signInView{Error: q.L.T("signin.badphone")})
+		return h.render(w, gateway.Status(err), "signin", q, signInView{Error: q.L.T("signin.badphone")})
 	}
 	code := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
@@ -79,9 +84,9 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request, q *request) err
 		zlog(r).Info().Int64("manager", int64(st.ID)).Msg("console sign-in")
 		return seeOther(w, r, Prefix)
 	case care.SignInLocked:
-		return h.render(w, http.StatusForbidden, "signin", q, signInView{Phone: phone.E164(), Error: q.L.T("signin.locked")})
+		return h.render(w, gateway.Status(errCodeRefused), "signin", q, signInView{Phone: phone.E164(), Error: q.L.T("signin.locked")})
 	default:
-		return h.render(w, http.StatusForbidden, "signin", q, signInView{Phone: phone.E164(), CodeStep: true, Error: q.L.T("signin.wrong")})
+		return h.render(w, gateway.Status(errCodeRefused), "signin", q, signInView{Phone: phone.E164(), CodeStep: true, Error: q.L.T("signin.wrong")})
 	}
 }
 

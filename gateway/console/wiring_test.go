@@ -5,8 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
-	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/console"
 )
 
@@ -15,8 +15,8 @@ import (
 func TestNewRequiresItsDependencies(t *testing.T) {
 	t.Parallel()
 	h, err := console.New(console.Deps{Clock: caretest.NewClock(start)})
-	var wiring *gateway.WiringError
+	var wiring *care.WiringError
 	require.ErrorAs(t, err, &wiring)
-	require.Equal(t, "console handler", wiring.Handler)
+	require.Equal(t, "console handler", wiring.Part)
 	require.Nil(t, h)
 }

@@ -17,23 +17,20 @@ import (
 	"github.com/caseline/caseline/care"
 	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/gateway/spool"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
 )
 
 // down is the engine while the database is away.
-type down struct{}
-
-func (down) Handle(context.Context, flows.Input) (flows.Reply, error) {
-	return flows.Reply{}, errors.New("begin turn: acquire: dial tcp 127.0.0.1:5432: connection refused")
+func down() *gatewaytest.Engine {
+	return &gatewaytest.Engine{Err: errors.New("begin turn: acquire: dial tcp 127.0.0.1:5432: connection refused")}
 }
 
 // refused is the engine refusing the input itself.
-type refused struct{}
-
-func (refused) Handle(context.Context, flows.Input) (flows.Reply, error) {
-	return flows.Reply{}, care.FieldError("phone", "phone must be E.164")
+func refused() *gatewaytest.Engine {
+	return &gatewaytest.Engine{Err: care.FieldError("phone", "phone must be E.164")}
 }
 
 type env struct {
@@ -97,14 +94,14 @@ func sms(id, text string) flows.Input {
 func TestSpooledMessagesAreReplayedOnceInOrderAfterARestart(t *testing.T) {
 	e := setup(t)
 	sp, reg := e.open()
-	_, spooled, err := sp.Turn(e.ctx, down{}, sms("SM1", "MENU"))
+	_, spooled, err := sp.Turn(e.ctx, down(), sms("SM1", "MENU"))
 	require.NoError(t, err)
 	require.True(t, spooled)
 	// The database is back, but the number's first message waits: the second goes behind it.
 	_, spooled, err = sp.Turn(e.ctx, e.engine, sms("SM2", "3"))
 	require.NoError(t, err)
 	require.True(t, spooled)
-	_, spooled, err = sp.Turn(e.ctx, down{}, sms("SM1", "MENU")) // Twilio sent it again
+	_, spooled, err = sp.Turn(e.ctx, down(), sms("SM1", "MENU")) // Twilio sent it again
 	require.NoError(t, err)
 	require.True(t, spooled)
 	require.Equal(t, 2, sp.Depth())
@@ -114,7 +111,7 @@ func TestSpooledMessagesAreReplayedOnceInOrderAfterARestart(t *testing.T) {
 	// A refusal of the input itself is not spooled: spooling would not help it.
 	other := sms("SM9", "x")
 	other.Phone = "+84987000009"
-	_, spooled, err = sp.Turn(e.ctx, refused{}, other)
+	_, spooled, err = sp.Turn(e.ctx, refused(), other)
 	require.Error(t, err)
 	require.False(t, spooled)
 
@@ -130,7 +127,7 @@ func TestSpooledMessagesAreReplayedOnceInOrderAfterARestart(t *testing.T) {
 	require.Equal(t, "help/category", session(t, e.st, care.ChannelSMS, "+84987000001"))
 
 	// Killed after the commit, before the file went: the next replay finds the turn done.
-	_, spooled, err = sp.Turn(e.ctx, down{}, sms("SM2", "3"))
+	_, spooled, err = sp.Turn(e.ctx, down(), sms("SM2", "3"))
 	require.NoError(t, err)
 	require.True(t, spooled)
 	e.replayAll(sp)
@@ -263,11 +260,11 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 }
 
 // hangs is the engine while the database hangs instead of refusing.
-type hangs struct{}
-
-func (hangs) Handle(ctx context.Context, _ flows.Input) (flows.Reply, error) {
-	<-ctx.Done()
-	return flows.Reply{}, fmt.Errorf("begin turn: %w", ctx.Err())
+func hangs() *gatewaytest.Engine {
+	return &gatewaytest.Engine{Answer: func(ctx context.Context, _ flows.Input) (flows.Reply, error) {
+		<-ctx.Done()
+		return flows.Reply{}, fmt.Errorf("begin turn: %w", ctx.Err())
+	}}
 }
 
 // A database that hangs is spooled too, in time for the provider's own time-out.
@@ -275,7 +272,7 @@ func TestAHangingTurnIsSpooledInTime(t *testing.T) {
 	e := setup(t)
 	sp, _ := e.open()
 	began := time.Now()
-	_, spooled, err := sp.Turn(e.ctx, hangs{}, sms("SM1", "MENU"))
+	_, spooled, err := sp.Turn(e.ctx, hangs(), sms("SM1", "MENU"))
 	require.NoError(t, err)
 	require.True(t, spooled)
 	require.Less(t, time.Since(began), 10*time.Second)

@@ -63,14 +63,14 @@ type Handlers struct {
 // New returns the webhook handlers, or an error when a dependency is missing.
 func New(d Deps) (*Handlers, error) {
 	if d.Engine == nil {
-		return nil, gateway.Wiring("twilio handlers", "no engine")
+		return nil, care.Wiring("twilio handlers", "no engine")
 	}
 	if d.Status == nil {
-		return nil, gateway.Wiring("twilio handlers", "no status recorder")
+		return nil, care.Wiring("twilio handlers", "no status recorder")
 	}
 	u, err := url.Parse(d.PublicBaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, gateway.Wiring("twilio handlers", fmt.Sprintf("public base URL %q is not an absolute http(s) URL", d.PublicBaseURL))
+		return nil, care.Wiring("twilio handlers", fmt.Sprintf("public base URL %q is not an absolute http(s) URL", d.PublicBaseURL))
 	}
 	return &Handlers{
 		engine:   d.Engine,

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/gateway"
 	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/simulators/faketwilio"
 )
@@ -84,7 +85,7 @@ func setup(t *testing.T) *harness {
 	mux.Handle("POST /twilio/sms/status", sig(hs.SMSStatus))
 	mux.Handle("POST /twilio/voice", sig(hs.Voice))
 	mux.Handle("POST /twilio/voice/status", sig(hs.VoiceStatus))
-	h.srv = httptest.NewServer(mux)
+	h.srv = httptest.NewServer(gateway.LimitBody(gateway.MaxBodyBytes, mux)) // as gateway.NewHandler mounts them
 	t.Cleanup(h.srv.Close)
 	return h
 }

@@ -17,7 +17,6 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/caseline/caseline/care"
-	"github.com/caseline/caseline/gateway"
 )
 
 // Sender sends SMS and places calls through Twilio's REST API with twilio-go. It
@@ -56,29 +55,29 @@ type SenderConfig struct {
 // NewSender returns a Sender for the account.
 func NewSender(c SenderConfig) (*Sender, error) {
 	if !alphanumeric(c.AccountSID) || !alphanumeric(c.AuthToken) {
-		return nil, gateway.Wiring("twilio sender", "account sid and auth token must be non-empty and alphanumeric")
+		return nil, care.Wiring("twilio sender", "account sid and auth token must be non-empty and alphanumeric")
 	}
 	if c.From == "" {
-		return nil, gateway.Wiring("twilio sender", "no from number")
+		return nil, care.Wiring("twilio sender", "no from number")
 	}
 	s := &Sender{from: c.From, callerID: cmp.Or(c.CallerID, c.From)}
 	if IsMessagingService(c.From) {
 		s.from, s.service = "", c.From
 		if c.CallerID == "" {
-			return nil, gateway.Wiring("twilio sender", "a messaging service places no calls: a caller id is needed")
+			return nil, care.Wiring("twilio sender", "a messaging service places no calls: a caller id is needed")
 		}
 	}
 	if IsMessagingService(s.callerID) {
-		return nil, gateway.Wiring("twilio sender", "the caller id must be a phone number")
+		return nil, care.Wiring("twilio sender", "the caller id must be a phone number")
 	}
 	if c.Timeout <= 0 {
-		return nil, gateway.Wiring("twilio sender", "timeout must be positive")
+		return nil, care.Wiring("twilio sender", "timeout must be positive")
 	}
 	transport := http.DefaultTransport
 	if c.APIURL != "" {
 		u, err := url.Parse(c.APIURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("twilio sender: api URL %q is not an absolute http(s) URL", c.APIURL)
+			return nil, care.Wiring("twilio sender", fmt.Sprintf("api URL %q is not an absolute http(s) URL", c.APIURL))
 		}
 		transport = rewriteHost{scheme: u.Scheme, host: u.Host, next: http.DefaultTransport}
 	}

@@ -32,7 +32,7 @@ func RequireSignature(authToken, publicBaseURL string, next http.Handler) http.H
 	v := newValidator(authToken)
 	base := strings.TrimRight(publicBaseURL, "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := gateway.ReadBody(w, r)
+		body, err := gateway.ReadBody(r)
 		if err != nil {
 			gateway.Text(w, r, err)
 			return

@@ -88,7 +88,7 @@ func TestRequireSignature(t *testing.T) {
 				req.Header.Set(SignatureHeader, tt.sig)
 			}
 			rec := httptest.NewRecorder()
-			RequireSignature(tt.token, tt.base, next).ServeHTTP(rec, req)
+			gateway.LimitBody(gateway.MaxBodyBytes, RequireSignature(tt.token, tt.base, next)).ServeHTTP(rec, req)
 			require.Equal(t, tt.status, rec.Code, rec.Body.String())
 			if tt.status == http.StatusOK {
 				require.Equal(t, body, string(reached), "the handler reads the body the check read")

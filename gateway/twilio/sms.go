@@ -15,7 +15,7 @@ import (
 // SMS serves POST /twilio/sms: one inbound message, answered with TwiML
 // <Response><Message>…</Message></Response>, or <Response/> when the engine stays silent.
 func (h *Handlers) SMS(w http.ResponseWriter, r *http.Request) {
-	body, err := gateway.ReadBody(w, r)
+	body, err := gateway.ReadBody(r)
 	if err != nil {
 		gateway.Text(w, r, err)
 		return

@@ -82,7 +82,7 @@ func (h *Handlers) VoiceStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) serveStatus(w http.ResponseWriter, r *http.Request, decode func([]byte) (statusUpdate, error)) {
-	body, err := gateway.ReadBody(w, r)
+	body, err := gateway.ReadBody(r)
 	if err != nil {
 		gateway.Text(w, r, err)
 		return

@@ -19,7 +19,6 @@ import (
 const (
 	gatherTimeout     = 10 // seconds to wait for a key; at least 10 s
 	slowGatherTimeout = 20 // in slow mode
-	maxVoiceOptions   = 5
 	maxDigits         = 32
 	maxAbout          = 64
 	// dialTimeout is how long a person's phone rings before the <Dial> gives up and the
@@ -38,7 +37,7 @@ var dialStatuses = map[string]bool{
 // <Gather> that got no key), dial=1 (a <Dial>'s action, with DialCallStatus in the form),
 // and about (what an outbound call is about, set in its answer URL).
 func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
-	body, err := gateway.ReadBody(w, r)
+	body, err := gateway.ReadBody(r)
 	if err != nil {
 		gateway.Text(w, r, err)
 		return
@@ -53,7 +52,7 @@ func (h *Handlers) Voice(w http.ResponseWriter, r *http.Request) {
 		h.writeTwiML(w, r, func() (string, error) { return twiml.Voice(apologyVoice(h.voices)) })
 		return
 	}
-	if len(reply.Prompt.Options) > maxVoiceOptions {
+	if len(reply.Prompt.Options) > flows.VoiceMaxOptions {
 		h.logger(r.Context()).Warn().Int("options", len(reply.Prompt.Options)).Msg("voice menu over five options; the rest are not said")
 	}
 	style := voiceStyle{slow: reply.Slow, voices: h.voices, audio: h.audio, audioURL: h.audioURL}

@@ -59,10 +59,10 @@ type Handler struct {
 // New returns the USSD handler, or an error when the engine or the token is missing.
 func New(d Deps) (*Handler, error) {
 	if d.Engine == nil {
-		return nil, gateway.Wiring("ussd handler", "no engine")
+		return nil, care.Wiring("ussd handler", "no engine")
 	}
 	if d.Token == "" {
-		return nil, gateway.Wiring("ussd handler", "no token")
+		return nil, care.Wiring("ussd handler", "no token")
 	}
 	return &Handler{engine: d.Engine, token: []byte(d.Token), log: d.Log, phones: care.NewPhoneMemo(), ends: d.Ends,
 		spool: d.Spool}, nil
@@ -109,7 +109,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		gateway.Text(w, r, care.Errorf(care.EUNAUTHORIZED, "invalid token"))
 		return nil, false
 	}
-	body, err := gateway.ReadBody(w, r)
+	body, err := gateway.ReadBody(r)
 	if err != nil {
 		gateway.Text(w, r, err)
 		return nil, false

@@ -31,7 +31,7 @@ func setup(t *testing.T) *harness {
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/ussd/africastalking", u)
-	h.srv = httptest.NewServer(mux)
+	h.srv = httptest.NewServer(gateway.LimitBody(gateway.MaxBodyBytes, mux)) // as gateway.NewHandler mounts it
 	t.Cleanup(h.srv.Close)
 	return h
 }

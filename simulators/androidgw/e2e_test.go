@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/caseline/caseline/care/caretest"
 	"github.com/caseline/caseline/flows"
 	"github.com/caseline/caseline/gateway/android"
+	"github.com/caseline/caseline/gateway/gatewaytest"
 	"github.com/caseline/caseline/simulators/androidgw"
 	"github.com/caseline/caseline/store"
 	"github.com/caseline/caseline/store/storetest"
@@ -26,31 +26,10 @@ import (
 // it percent-encoded.
 const password = "Mật khẩu: p@ss/w%rd#1?&=+ đúng"
 
-// echoEngine stands in for the dialog engine: it answers "Da nhan: <text>" and, like the real
-// one, gives a repeated ProviderID its first reply marked Duplicate.
-// Like the real one, it writes its reply for the phone gateway as a queued outbound row.
-type echoEngine struct {
-	mu   sync.Mutex
-	s    *store.Store
-	seen map[string]flows.Reply
-}
-
-func (f *echoEngine) Handle(ctx context.Context, in flows.Input) (flows.Reply, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if r, ok := f.seen[in.ProviderID]; ok {
-		r.Duplicate = true
-		return r, nil
-	}
-	r := flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận: " + in.Text}}
-	err := storetest.LogMessage(ctx, f.s, &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS,
-		Provider: care.ProviderAndroid, Phone: in.Phone, Body: flows.SMSText(r.Prompt, false),
-		Status: care.MsgQueued, IdempotencyKey: "reply:android:" + in.ProviderID})
-	if err != nil {
-		return flows.Reply{}, err
-	}
-	f.seen[in.ProviderID] = r
-	return r, nil
+// echo stands in for the dialog engine: it answers "Da nhan: <text>" (deduplicated and
+// queued for the phone gateway as the real one does, by gatewaytest.AndroidAnswer).
+func echo(in flows.Input) (flows.Reply, error) {
+	return flows.Reply{Prompt: flows.Prompt{Text: "Đã nhận: " + in.Text}}, nil
 }
 
 var phones atomic.Int64
@@ -68,7 +47,7 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	clock := caretest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	s := store.New(storetest.NewPool(t), clock)
-	h, err := android.New(android.Deps{Engine: &echoEngine{s: s, seen: map[string]flows.Reply{}}, Store: s,
+	h, err := android.New(android.Deps{Engine: &gatewaytest.Engine{Answer: gatewaytest.AndroidAnswer(s, echo)}, Store: s,
 		Log: zerolog.Nop(), Password: password})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)

@@ -47,11 +47,15 @@ func (w *World) Commune(code care.CommuneCode) care.CommuneCode {
 }
 
 // Staff creates an active staff member of commune with role, reporting to supervisor (0:
-// nobody), named Chị Lan.
-func (w *World) Staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID) *care.CaseManager {
+// nobody), named Chị Lan; each of with then changes them before they are written (a name,
+// a language).
+func (w *World) Staff(commune care.CommuneCode, role care.Role, supervisor care.ManagerID, with ...func(*care.CaseManager)) *care.CaseManager {
 	w.t.Helper()
 	m := &care.CaseManager{Name: "Chị Lan", Phone: w.Phone(), Commune: commune, Role: role,
 		SupervisorID: supervisor, Active: true}
+	for _, f := range with {
+		f(m)
+	}
 	require.NoError(w.t, w.s.CreateManager(w.ctx, m))
 	return m
 }
@@ -64,11 +68,15 @@ func (w *World) Token(m *care.CaseManager) string {
 	return token
 }
 
-// Person registers an active person of commune, Nguyễn Văn An, on SMS in Vietnamese.
-func (w *World) Person(commune care.CommuneCode) *care.Person {
+// Person registers an active person of commune, Nguyễn Văn An, on SMS in Vietnamese; each
+// of with then changes the person before it is written (a profile, a caregiver).
+func (w *World) Person(commune care.CommuneCode, with ...func(*care.Person)) *care.Person {
 	w.t.Helper()
 	p := &care.Person{Phone: w.Phone(), Name: "Nguyễn Văn An", Commune: commune, Language: care.Vietnamese,
 		Channel: care.ChannelSMS, Status: care.PersonActive}
+	for _, f := range with {
+		f(p)
+	}
 	require.NoError(w.t, w.s.CreatePerson(w.ctx, p))
 	return p
 }
@@ -79,6 +87,23 @@ func (w *World) OpenCase(p *care.Person, m *care.CaseManager) *care.Case {
 	c := &care.Case{PersonID: p.ID, ManagerID: m.ID, Commune: p.Commune}
 	require.NoError(w.t, w.s.OpenCase(w.ctx, c))
 	return c
+}
+
+// Appointment books p's case c at at, in place, as scheduled; it schedules no reminders.
+func (w *World) Appointment(c *care.Case, at time.Time, place string) *care.Appointment {
+	w.t.Helper()
+	a := &care.Appointment{CaseID: c.ID, PersonID: c.PersonID, At: at, Place: place}
+	require.NoError(w.t, w.s.CreateAppointment(w.ctx, a))
+	return a
+}
+
+// Schedule starts active weekly check-ins on case c on day at minute of the local day
+// (9*60: 09:00), with the store's default window.
+func (w *World) Schedule(c *care.Case, day time.Weekday, minute int) *care.CheckInSchedule {
+	w.t.Helper()
+	sc := &care.CheckInSchedule{CaseID: c.ID, Weekday: day, Minute: minute, Active: true}
+	require.NoError(w.t, w.s.CreateSchedule(w.ctx, sc))
+	return sc
 }
 
 // Escalation raises a need-help escalation for p on case c.
