@@ -20,8 +20,8 @@ func (e *env) outbox(phone care.Phone) []string {
 
 // TestTransferMovesTheCaseAndItsScope: a case moves from commune A to B with its history;
 // both case managers are told, and the new one is told again of the open escalation at the
-// case manager's rung; from then on A's staff get 404 for the case and the person, B's
-// staff see both.
+// case manager's rung, which moves to B with the case; from then on A's staff get 404 for
+// the case and the person, B's staff see both.
 func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
@@ -45,6 +45,9 @@ func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	var notified bool
 	require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT notified FROM escalation WHERE id = $1`, int64(atRung.ID)).Scan(&notified))
 	require.False(t, notified, "the new case manager is told of the open escalation")
+	require.Len(t, e.ok(http.StatusOK, bToken, "GET", "/api/v1/escalations", nil)["items"], 1,
+		"the escalation moved with the case: B's staff see it")
+	require.Empty(t, e.ok(http.StatusOK, w.token, "GET", "/api/v1/escalations", nil)["items"])
 
 	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "GET", kase, nil)
 	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "GET", person, nil)
