@@ -48,15 +48,26 @@ func NewHandler(deps Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	m := newHTTPMetrics(reg)
-	// Every route takes bodies up to a limit set here (LimitBody), so handlers only read:
-	// webhooks, probes and console forms MaxBodyBytes, the Android gateway and the API
-	// MaxAPIBodyBytes.
+	// Every route takes bodies up to a limit set here, so handlers only read: webhooks,
+	// probes and console forms MaxBodyBytes, the Android gateway and the API
+	// MaxAPIBodyBytes. The Android gateway and the console answer an oversized body in their
+	// own shape (the app's protocol, a page), so theirs is only capped (CapBody).
+	mount := func(pattern string, h http.Handler) {
+		if h != nil {
+			mux.Handle(pattern, m.instrument(pattern, h))
+		}
+	}
 	handleUpTo := func(limit int64, pattern string, h http.Handler) {
 		if h != nil {
-			mux.Handle(pattern, m.instrument(pattern, LimitBody(limit, h)))
+			mount(pattern, LimitBody(limit, h))
 		}
 	}
 	handle := func(pattern string, h http.Handler) { handleUpTo(MaxBodyBytes, pattern, h) }
+	capped := func(limit int64, pattern string, h http.Handler) {
+		if h != nil {
+			mount(pattern, CapBody(limit, h))
+		}
+	}
 
 	handle("GET /healthz", healthz())
 	handle("GET /readyz", readyz(deps.Ready))
@@ -68,9 +79,9 @@ func NewHandler(deps Deps) http.Handler {
 	handle("GET /twilio/voice/audio/{lang}/{file}", deps.TwilioAudio)
 	handle("POST /ussd/africastalking", deps.USSD)
 	handle("POST /ussd/africastalking/events", deps.USSDEvents)
-	handleUpTo(MaxAPIBodyBytes, "/android/sms", deps.Android)
+	capped(MaxAPIBodyBytes, "/android/sms", deps.Android)
 	handleUpTo(MaxAPIBodyBytes, "/api/v1/", deps.API)
-	handle("/console/", deps.Console)
+	capped(MaxBodyBytes, "/console/", deps.Console)
 
 	return withMiddleware(deps.Log, mux)
 }
