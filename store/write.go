@@ -326,14 +326,16 @@ func (c appointmentCancel) queue(b *pgx.Batch) {
 }
 
 // newManagerSQL gives case $1 case manager $2 at $3, and commune $4 unless it is empty, and
-// has its open escalations at the case manager's rung told again: the new manager must hear
-// of what the old one was told. On a transfer the case's unresolved escalations move to the
-// new commune too, so its staff see them in their inbox and may acknowledge them. The one
-// write of a case's manager: reassigning and transferring go through it.
+// has its open escalations told again where the rung's people changed: the new manager must
+// hear of what the old one was told. A reassignment changes the case manager's rung (level
+// 0); a transfer changes the whole ladder, so every open escalation is told again at its
+// rung in the new commune, and the case's unresolved escalations move there too, so its
+// staff see them in their inbox and may acknowledge them. The one write of a case's
+// manager: reassigning and transferring go through it.
 const newManagerSQL = `
 	WITH c AS (UPDATE care_case SET manager_id = $2, commune = COALESCE(NULLIF($4, ''), commune), updated_at = $3
 		WHERE id = $1)
-	UPDATE escalation SET notified = notified AND NOT (status = 'open' AND level = 0),
+	UPDATE escalation SET notified = notified AND NOT (status = 'open' AND (level = 0 OR $4 <> '')),
 		commune = COALESCE(NULLIF($4, ''), commune), updated_at = $3
 	WHERE case_id = $1 AND status <> 'resolved'
 		AND ((status = 'open' AND level = 0 AND notified) OR $4 <> '')`

@@ -20,8 +20,8 @@ func (e *env) outbox(phone care.Phone) []string {
 
 // TestTransferMovesTheCaseAndItsScope: a case moves from commune A to B with its history;
 // both case managers are told, and the new one is told again of the open escalation at the
-// case manager's rung, which moves to B with the case; from then on A's staff get 404 for
-// the case and the person, B's staff see both.
+// case manager's rung and of one further up the ladder, which move to B with the case; from
+// then on A's staff get 404 for the case and the person, B's staff see both.
 func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
@@ -30,10 +30,13 @@ func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	kase := path("/cases/%d", w.kase.ID)
 	person := path("/persons/%d", w.person.ID)
 	e.fails(http.StatusNotFound, care.ENOTFOUND, bToken, "GET", kase, nil)
-	atRung := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a}
+	atRung := &care.Escalation{Reason: care.ReasonCheckInMissed, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a, Notified: true}
 	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, atRung))
-	_, err := e.s.Pool().Exec(e.ctx, `UPDATE escalation SET notified = true WHERE id = $1`, int64(atRung.ID))
-	require.NoError(t, err)
+	help := &care.HelpRequest{PersonID: w.person.ID, Phone: w.person.Phone, Commune: w.a, Category: care.HelpHealth, Channel: care.ChannelSMS}
+	require.NoError(t, storetest.CreateHelpRequest(e.ctx, e.s, help))
+	upTheLadder := &care.Escalation{Reason: care.ReasonHelpRequest, PersonID: w.person.ID, CaseID: w.kase.ID, Commune: w.a,
+		HelpRequestID: help.ID, Level: 1, Notified: true}
+	require.NoError(t, storetest.CreateEscalation(e.ctx, e.s, upTheLadder))
 
 	for _, bad := range []map[string]any{{}, {"commune": "ZZ"}, {"commune": "B", "manager_id": w.manager.ID}} {
 		e.fails(http.StatusBadRequest, care.EINVALID, w.token, "POST", kase+"/transfer", bad)
@@ -42,11 +45,13 @@ func TestTransferMovesTheCaseAndItsScope(t *testing.T) {
 	moved := e.ok(http.StatusOK, w.token, "POST", kase+"/transfer", map[string]any{"commune": "B", "manager_id": bManager.ID, "note": "chuyển về nhà con gái"})
 	require.Equal(t, "B", moved["commune"])
 	require.Equal(t, float64(bManager.ID), moved["manager_id"])
-	var notified bool
-	require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT notified FROM escalation WHERE id = $1`, int64(atRung.ID)).Scan(&notified))
-	require.False(t, notified, "the new case manager is told of the open escalation")
-	require.Len(t, e.ok(http.StatusOK, bToken, "GET", "/api/v1/escalations", nil)["items"], 1,
-		"the escalation moved with the case: B's staff see it")
+	for _, esc := range []*care.Escalation{atRung, upTheLadder} {
+		var notified bool
+		require.NoError(t, e.s.Pool().QueryRow(e.ctx, `SELECT notified FROM escalation WHERE id = $1`, int64(esc.ID)).Scan(&notified))
+		require.False(t, notified, "B's people at the rung of escalation %d are told of it", esc.ID)
+	}
+	require.Len(t, e.ok(http.StatusOK, bToken, "GET", "/api/v1/escalations", nil)["items"], 2,
+		"the escalations moved with the case: B's staff see them")
 	require.Empty(t, e.ok(http.StatusOK, w.token, "GET", "/api/v1/escalations", nil)["items"])
 
 	e.fails(http.StatusNotFound, care.ENOTFOUND, w.token, "GET", kase, nil)
