@@ -588,10 +588,10 @@ func TestRegisterWhereNoStaffCanTakeTheCase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
-			f.exec(`INSERT INTO commune (code, name) VALUES ('27003', 'Xã Trống')`)
+			withEmptyCommune(f)
 			f.exec(`INSERT INTO case_manager (name, phone, commune, role, active) VALUES ('Nghỉ', '+84901000077', '27003', 'case_manager', false)`)
 			if tt.roster {
-				f.exec(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer')`, phoneRoster)
+				withRoster(f)
 			}
 			var r flows.Reply
 			for _, text := range []string{"DK", "1", "Lê Văn Cường", "27003", "1", "1", "1"} {

@@ -46,6 +46,11 @@ func dialEnd(status string) say { return say{dialed: status} }
 func withCheckIn(f *fixture)  { f.ids["checkin"] = f.checkIn(f.ids["hoa"], f.ids["hoa_case"]) }
 func withReminder(f *fixture) { f.ids["reminder"] = f.reminder() }
 
+// withEmptyCommune adds commune 27003, where no active case manager works.
+func withEmptyCommune(f *fixture) {
+	f.exec(`INSERT INTO commune (code, name) VALUES ('27003', 'Xã Trống')`)
+}
+
 // withRoster puts a duty officer on the service-wide on-call roster.
 func withRoster(f *fixture) {
 	f.ids["roster"] = f.id(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer') RETURNING id`, phoneRoster)

@@ -55,9 +55,9 @@ func TestHelpSaysWhoWillAnswer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
-			f.exec(`INSERT INTO commune (code, name) VALUES ('27003', 'Xã Trống')`)
+			withEmptyCommune(f)
 			if tt.roster {
-				f.exec(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer')`, phoneRoster)
+				withRoster(f)
 			}
 			f.sms(tt.phone, "GIUP")
 			f.sms(tt.phone, tt.category)
@@ -151,7 +151,7 @@ func TestZeroDialsTheLadderAndAMissedDialIsACallBack(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
 			if tt.roster {
-				f.exec(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer')`, phoneRoster)
+				withRoster(f)
 			}
 			v := func(in flows.Input) flows.Reply {
 				in.Channel, in.Provider, in.Phone = care.ChannelVoice, care.ProviderTwilio, tt.phone
@@ -265,7 +265,8 @@ func TestCheckEmergencyNumbers(t *testing.T) {
 func TestTheRosterAcknowledgesWhatHasNoCommuneOrWhatItWasToldOf(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	roster := f.id(`INSERT INTO case_manager (name, phone, role) VALUES ('Trực', $1, 'duty_officer') RETURNING id`, phoneRoster)
+	withRoster(f)
+	roster := f.ids["roster"]
 	none := f.id(`INSERT INTO escalation (reason, next_level_at) VALUES ('help_request', $1) RETURNING id`, testStart)
 	told := f.id(`INSERT INTO escalation (reason, commune, next_level_at, notified) VALUES ('help_request', '27002', $1, true) RETURNING id`, testStart)
 	f.exec(`INSERT INTO escalation_notice (escalation_id, level, manager_id, at) VALUES ($1, 0, $2, $3)`, told, roster, testStart)
