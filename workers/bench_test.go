@@ -46,15 +46,11 @@ func BenchmarkRemindersDueAtOnce(b *testing.B) {
 		pool := storetest.NewPool(b)
 		st := store.New(pool, care.SystemClock{})
 		now := time.Now()
-		_, err := pool.Exec(ctx, `INSERT INTO commune (code, name) VALUES ('B1', 'Bench')`)
-		require.NoError(b, err)
-		_, err = pool.Exec(ctx, `
-			WITH m AS (INSERT INTO case_manager (name, phone, commune, role) VALUES ('M', '+84900000001', 'B1', 'case_manager') RETURNING id),
-			p AS (INSERT INTO person (phone, name, commune, profile)
-				SELECT '+8491' || lpad(g::text, 7, '0'), 'P' || g, 'B1', '{deaf}' FROM generate_series(1, $1) g RETURNING id),
-			c AS (INSERT INTO care_case (person_id, manager_id, commune) SELECT p.id, m.id, 'B1' FROM p, m RETURNING id, person_id),
-			a AS (INSERT INTO appointment (case_id, person_id, at, place) SELECT c.id, c.person_id, $2::timestamptz + interval '2 hours', 'X' FROM c RETURNING id)
-			INSERT INTO reminder (appointment_id, version, offset_minutes, due_at) SELECT a.id, 1, 120, $2 FROM a`, n, now)
+		benchPeople(b, pool, n)
+		_, err := pool.Exec(ctx, `
+			WITH a AS (INSERT INTO appointment (case_id, person_id, at, place)
+				SELECT id, person_id, $1::timestamptz + interval '2 hours', 'X' FROM care_case RETURNING id)
+			INSERT INTO reminder (appointment_id, version, offset_minutes, due_at) SELECT a.id, 1, 120, $1 FROM a`, now)
 		require.NoError(b, err)
 
 		opt := redisDB(b)

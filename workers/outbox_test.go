@@ -11,15 +11,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseline/caseline/care"
+	"github.com/caseline/caseline/store/storetest"
 	"github.com/caseline/caseline/workers"
 )
 
-// queue writes an outbound SMS to p as a flow would: a queued row before any provider is called.
+// queue writes an outbound SMS to p as a flow would: a queued row, due now, before any
+// provider is called.
 func (e *env) queue(p person, key, body string) care.MessageID {
 	e.t.Helper()
-	return care.MessageID(e.int64(`
-		INSERT INTO message (direction, channel, provider, phone, person_id, body, status, idempotency_key, next_attempt_at)
-		VALUES ('out', 'sms', 'twilio', $1, $2, $3, 'queued', $4, $5) RETURNING id`, p.Phone, p.ID, body, key, e.clock.Now()))
+	now := e.clock.Now()
+	m := &care.Message{Direction: care.Outbound, Channel: care.ChannelSMS, Provider: care.ProviderTwilio, Phone: p.Phone,
+		PersonID: p.ID, Body: body, Status: care.MsgQueued, IdempotencyKey: key, NextAttemptAt: &now}
+	require.NoError(e.t, storetest.LogMessage(e.ctx, e.st, m))
+	return m.ID
 }
 
 func TestRetryableProviderErrorsBackOff(t *testing.T) {
