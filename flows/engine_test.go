@@ -351,7 +351,7 @@ func TestAcknowledgeEscalation(t *testing.T) {
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM audit_log WHERE action = 'escalation.acknowledge' AND entity_id = $1`, f.ids["esc"]),
 		"acknowledging it again changes nothing and records nothing")
 	// Tâm (another commune) may acknowledge only what they were told of.
-	other := f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27001', $1) RETURNING id`, testStart)
+	other := f.helpEscalation("27001", false)
 	r = f.sms(phoneTam, fmt.Sprintf("ACK %d", other))
 	require.Contains(t, smsText(r), "not in your commune")
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM escalation WHERE id = $1 AND status = 'open'`, other))

@@ -46,6 +46,14 @@ func dialEnd(status string) say { return say{dialed: status} }
 func withCheckIn(f *fixture)  { f.ids["checkin"] = f.checkIn(f.ids["hoa"], f.ids["hoa_case"]) }
 func withReminder(f *fixture) { f.ids["reminder"] = f.reminder() }
 
+// helpEscalation opens an escalation of a help request in commune ("" for none), already
+// told at its rung when notified, without the request behind it: all the acknowledgement
+// reads.
+func (f *fixture) helpEscalation(commune string, notified bool) int64 {
+	return f.id(`INSERT INTO escalation (reason, commune, next_level_at, notified) VALUES ('help_request', NULLIF($1, ''), $2, $3) RETURNING id`,
+		commune, testStart, notified)
+}
+
 // withEmptyCommune adds commune 27003, where no active case manager works.
 func withEmptyCommune(f *fixture) {
 	f.exec(`INSERT INTO commune (code, name) VALUES ('27003', 'Xã Trống')`)
@@ -72,7 +80,7 @@ func withCaregiverCheckIn(f *fixture) {
 func withEscalations(f *fixture) {
 	f.ids["esc"] = f.id(`INSERT INTO escalation (reason, person_id, case_id, commune, next_level_at) VALUES ('checkin_missed', $1, $2, '27001', $3) RETURNING id`,
 		f.ids["hoa"], f.ids["hoa_case"], testStart)
-	f.ids["esc_other"] = f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27002', $1) RETURNING id`, testStart)
+	f.ids["esc_other"] = f.helpEscalation("27002", false)
 }
 
 // withClosedCase closes Hoa's case (she moved away) and cancels her appointment, as closing does.

@@ -267,10 +267,10 @@ func TestTheRosterAcknowledgesWhatHasNoCommuneOrWhatItWasToldOf(t *testing.T) {
 	f := setup(t)
 	withRoster(f)
 	roster := f.ids["roster"]
-	none := f.id(`INSERT INTO escalation (reason, next_level_at) VALUES ('help_request', $1) RETURNING id`, testStart)
-	told := f.id(`INSERT INTO escalation (reason, commune, next_level_at, notified) VALUES ('help_request', '27002', $1, true) RETURNING id`, testStart)
+	none := f.helpEscalation("", false)
+	told := f.helpEscalation("27002", true)
 	f.exec(`INSERT INTO escalation_notice (escalation_id, level, manager_id, at) VALUES ($1, 0, $2, $3)`, told, roster, testStart)
-	other := f.id(`INSERT INTO escalation (reason, commune, next_level_at) VALUES ('help_request', '27001', $1) RETURNING id`, testStart)
+	other := f.helpEscalation("27001", false)
 	require.Equal(t, fmt.Sprintf("Da nhan xu ly yeu cau %d.", none), smsText(f.sms(phoneRoster, fmt.Sprintf("XN %d", none))))
 	require.Equal(t, fmt.Sprintf("Da nhan xu ly yeu cau %d.", told), smsText(f.sms(phoneRoster, fmt.Sprintf("XN %d", told))))
 	require.Contains(t, smsText(f.sms(phoneRoster, fmt.Sprintf("XN %d", other))), "khong thuoc xa cua ban")
